@@ -1,0 +1,58 @@
+// The one env interface of the WASM side: every environment kind answers these calls over lanes
+// (structure-of-arrays, lanes a multiple of 4). The TypeScript registry (src/envs/registry.ts)
+// names the same kinds; adding an env means one case in each switch below.
+
+import * as cartpole from './cartpole';
+
+export const ENV_CARTPOLE: i32 = 1;
+
+export const DIM_STATE: i32 = 0;
+export const DIM_OBS: i32 = 1;
+export const DIM_PARAMS: i32 = 2;
+export const DIM_ACTIONS: i32 = 3;
+export const DIM_MAX_EPISODE_STEPS: i32 = 4;
+
+export function envDim(kind: i32, which: i32): i32 {
+  switch (kind) {
+    case ENV_CARTPOLE:
+      switch (which) {
+        case DIM_STATE: return cartpole.STATE_DIM;
+        case DIM_OBS: return cartpole.OBS_DIM;
+        case DIM_PARAMS: return cartpole.PARAM_DIM;
+        case DIM_ACTIONS: return cartpole.NUM_ACTIONS;
+        case DIM_MAX_EPISODE_STEPS: return cartpole.MAX_EPISODE_STEPS;
+      }
+      break;
+  }
+  return -1;
+}
+
+export function envDefaultParam(kind: i32, index: i32): f32 {
+  switch (kind) {
+    case ENV_CARTPOLE: return cartpole.cartpoleDefaultParam(index);
+  }
+  return NaN;
+}
+
+/** Steps every lane once; rngKey/rngCounter (u64 per lane) serve envs with stochastic steps. */
+@inline export function envStepLanes(kind: i32, lanes: i32, state: usize, params: usize, actions: usize,
+  reward: usize, terminated: usize, rngKey: usize, rngCounter: usize): void {
+  switch (kind) {
+    case ENV_CARTPOLE: cartpole.cartpoleStepLanes(lanes, state, params, actions, reward, terminated); break;
+  }
+}
+
+/** Draws a reset state for one lane from draws counter.. of stream key; returns the draws used. */
+@inline export function envResetLane(kind: i32, lanes: i32, lane: i32, state: usize, params: usize, key: u64, counter: u64): u64 {
+  switch (kind) {
+    case ENV_CARTPOLE: cartpole.cartpoleResetLane(lanes, lane, state, key, counter); return cartpole.RESET_DRAWS;
+  }
+  return 0;
+}
+
+/** Writes the observations of lanes [0, numEnvs) as rows of obsDim floats. */
+@inline export function envObserve(kind: i32, numEnvs: i32, lanes: i32, state: usize, params: usize, obs: usize): void {
+  switch (kind) {
+    case ENV_CARTPOLE: cartpole.cartpoleObserve(numEnvs, lanes, state, obs); break;
+  }
+}

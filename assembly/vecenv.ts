@@ -1,0 +1,150 @@
+// A vector of environments of one kind in linear memory, with Gymnasium's next-step autoreset:
+// the step on which a lane ends returns its final observation with terminated/truncated set; the
+// lane's next step ignores its action and resets it, returning the first observation with
+// reward 0 and both flags clear (gymnasium.vector AutoresetMode.NEXT_STEP).
+// Every buffer is allocated once in vecEnvCreate; TypeScript reads their addresses with
+// vecEnvField and keeps typed views over them.
+
+import { alloc, free, padLanes } from './memory';
+import { streamKey, PURPOSE_RESET } from './rng';
+import { envDim, envDefaultParam, envStepLanes, envResetLane, envObserve,
+  DIM_STATE, DIM_OBS, DIM_PARAMS } from './envs/registry';
+
+@unmanaged class VecEnv {
+  kind: i32;
+  numEnvs: i32;
+  lanes: i32;
+  maxSteps: i32;
+  state: usize;      // f32 [stateDim][lanes]
+  params: usize;     // f32 [paramDim][lanes]
+  obs: usize;        // f32 [numEnvs][obsDim]
+  actions: usize;    // i32 [lanes]
+  reward: usize;     // f32 [lanes]
+  terminated: usize; // u8 [lanes]
+  truncated: usize;  // u8 [lanes]
+  needsReset: usize; // u8 [lanes]
+  stepCount: usize;  // i32 [lanes]
+  rngKey: usize;     // u64 [lanes]
+  rngCounter: usize; // u64 [lanes]
+}
+
+export const FIELD_STATE: i32 = 0;
+export const FIELD_PARAMS: i32 = 1;
+export const FIELD_OBS: i32 = 2;
+export const FIELD_ACTIONS: i32 = 3;
+export const FIELD_REWARD: i32 = 4;
+export const FIELD_TERMINATED: i32 = 5;
+export const FIELD_TRUNCATED: i32 = 6;
+export const FIELD_NEEDS_RESET: i32 = 7;
+export const FIELD_STEP_COUNT: i32 = 8;
+export const FIELD_RNG_KEY: i32 = 9;
+export const FIELD_RNG_COUNTER: i32 = 10;
+export const FIELD_LANES: i32 = 11;
+
+export function vecEnvCreate(kind: i32, numEnvs: i32, maxSteps: i32): usize {
+  const lanes = padLanes(numEnvs);
+  const env = changetype<VecEnv>(alloc(offsetof<VecEnv>()));
+  env.kind = kind;
+  env.numEnvs = numEnvs;
+  env.lanes = lanes;
+  env.maxSteps = maxSteps;
+  const laneBytes = <usize>lanes << 2;
+  env.state = alloc(<usize>envDim(kind, DIM_STATE) * laneBytes);
+  env.params = alloc(<usize>envDim(kind, DIM_PARAMS) * laneBytes);
+  env.obs = alloc(<usize>numEnvs * <usize>envDim(kind, DIM_OBS) << 2);
+  env.actions = alloc(laneBytes);
+  env.reward = alloc(laneBytes);
+  env.terminated = alloc(<usize>lanes);
+  env.truncated = alloc(<usize>lanes);
+  env.needsReset = alloc(<usize>lanes);
+  env.stepCount = alloc(laneBytes);
+  env.rngKey = alloc(<usize>lanes << 3);
+  env.rngCounter = alloc(<usize>lanes << 3);
+  // Every lane, padding included, starts on the default task so SIMD math never sees garbage.
+  const paramDim = envDim(kind, DIM_PARAMS);
+  for (let k = 0; k < paramDim; k++) {
+    const value = envDefaultParam(kind, k);
+    for (let i = 0; i < lanes; i++) store<f32>(env.params + <usize>(k * lanes + i) * 4, value);
+  }
+  return changetype<usize>(env);
+}
+
+export function vecEnvFree(ptr: usize): void {
+  const env = changetype<VecEnv>(ptr);
+  free(env.state); free(env.params); free(env.obs); free(env.actions); free(env.reward);
+  free(env.terminated); free(env.truncated); free(env.needsReset); free(env.stepCount);
+  free(env.rngKey); free(env.rngCounter);
+  free(ptr);
+}
+
+export function vecEnvField(ptr: usize, field: i32): usize {
+  const env = changetype<VecEnv>(ptr);
+  switch (field) {
+    case FIELD_STATE: return env.state;
+    case FIELD_PARAMS: return env.params;
+    case FIELD_OBS: return env.obs;
+    case FIELD_ACTIONS: return env.actions;
+    case FIELD_REWARD: return env.reward;
+    case FIELD_TERMINATED: return env.terminated;
+    case FIELD_TRUNCATED: return env.truncated;
+    case FIELD_NEEDS_RESET: return env.needsReset;
+    case FIELD_STEP_COUNT: return env.stepCount;
+    case FIELD_RNG_KEY: return env.rngKey;
+    case FIELD_RNG_COUNTER: return env.rngCounter;
+    case FIELD_LANES: return <usize>env.lanes;
+  }
+  return 0;
+}
+
+/** Lane i draws its resets from stream (seed, RESET, 0, i), from draw 0. */
+export function vecEnvSeed(ptr: usize, seed: u32): void {
+  const env = changetype<VecEnv>(ptr);
+  for (let i = 0; i < env.lanes; i++) {
+    store<u64>(env.rngKey + (<usize>i << 3), streamKey(seed, PURPOSE_RESET, 0, <u32>i));
+    store<u64>(env.rngCounter + (<usize>i << 3), 0);
+  }
+}
+
+@inline function resetLane(env: VecEnv, lane: i32): void {
+  const keyAt = env.rngKey + (<usize>lane << 3);
+  const counterAt = env.rngCounter + (<usize>lane << 3);
+  const used = envResetLane(env.kind, env.lanes, lane, env.state, env.params, load<u64>(keyAt), load<u64>(counterAt));
+  store<u64>(counterAt, load<u64>(counterAt) + used);
+  store<i32>(env.stepCount + (<usize>lane << 2), 0);
+  store<u8>(env.needsReset + <usize>lane, 0);
+  store<u8>(env.terminated + <usize>lane, 0);
+  store<u8>(env.truncated + <usize>lane, 0);
+  store<f32>(env.reward + (<usize>lane << 2), 0);
+}
+
+export function vecEnvResetAll(ptr: usize): void {
+  const env = changetype<VecEnv>(ptr);
+  for (let i = 0; i < env.lanes; i++) resetLane(env, i);
+  envObserve(env.kind, env.numEnvs, env.lanes, env.state, env.params, env.obs);
+}
+
+/** Re-observes after the state was written from outside (setState). */
+export function vecEnvObserve(ptr: usize): void {
+  const env = changetype<VecEnv>(ptr);
+  envObserve(env.kind, env.numEnvs, env.lanes, env.state, env.params, env.obs);
+}
+
+export function vecEnvStep(ptr: usize): void {
+  const env = changetype<VecEnv>(ptr);
+  // Physics for every lane at once; lanes that ended last step are overwritten by their reset below.
+  envStepLanes(env.kind, env.lanes, env.state, env.params, env.actions, env.reward, env.terminated, env.rngKey, env.rngCounter);
+  for (let i = 0; i < env.lanes; i++) {
+    if (load<u8>(env.needsReset + <usize>i)) {
+      resetLane(env, i);
+      continue;
+    }
+    const countAt = env.stepCount + (<usize>i << 2);
+    const count = load<i32>(countAt) + 1;
+    store<i32>(countAt, count);
+    // TimeLimit: truncated when the step count reaches the limit, whether or not terminated too.
+    const truncated = <u8>(count >= env.maxSteps);
+    store<u8>(env.truncated + <usize>i, truncated);
+    store<u8>(env.needsReset + <usize>i, load<u8>(env.terminated + <usize>i) | truncated);
+  }
+  envObserve(env.kind, env.numEnvs, env.lanes, env.state, env.params, env.obs);
+}

@@ -1,0 +1,19 @@
+// tfjs backend selection. The wasm backend registers itself on import; in Node it finds its own
+// .wasm files, in a page they are served next to the bundle (pass wasmPaths).
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { ConfigError } from '../errors';
+
+export type BackendName = 'wasm' | 'cpu' | 'webgl';
+export const BACKENDS: readonly BackendName[] = ['wasm', 'cpu', 'webgl'];
+
+export async function setBackend(backend: BackendName, wasmPaths?: string): Promise<void> {
+  if (!BACKENDS.includes(backend)) throw new ConfigError('backend', backend, BACKENDS.join(' | '));
+  if (backend === 'wasm' && wasmPaths) setWasmPaths(wasmPaths);
+  if (tf.getBackend() === backend) return;
+  const ok = await tf.setBackend(backend);
+  if (!ok) throw new Error(`tfjs backend ${backend} could not be initialised here`);
+  await tf.ready();
+}
+
+export { tf };

@@ -1,0 +1,107 @@
+// The one WebAssembly loader. The module's bytes are embedded in the JavaScript build (esbuild's
+// binary loader), so there is a single code path for Node, a page, a worker, Bun and Deno: no
+// file system, no fetch, no URL resolution.
+import wasmBytes from '../../build/release.wasm';
+
+export interface WasmExports {
+  memory: WebAssembly.Memory;
+  alloc(bytes: number): number;
+  free(ptr: number): void;
+  fillUniform(seed: number, purpose: number, task: number, lane: number, counterStart: bigint, out: number, n: number): void;
+  envDim(kind: number, which: number): number;
+  envDefaultParam(kind: number, index: number): number;
+  vecEnvCreate(kind: number, numEnvs: number, maxSteps: number): number;
+  vecEnvFree(env: number): void;
+  vecEnvField(env: number, field: number): number;
+  vecEnvSeed(env: number, seed: number): void;
+  vecEnvResetAll(env: number): void;
+  vecEnvObserve(env: number): void;
+  vecEnvStep(env: number): void;
+  cartpoleStepScalar(lanes: number, lane: number, state: number, params: number, action: number): number;
+  [name: string]: unknown;
+}
+
+/** Purposes of the RNG streams (assembly/rng.ts). */
+export const Purpose = { TASKS: 1, RESET: 2, ACTION: 3, INIT: 4, ENV: 5 } as const;
+
+let exports: WasmExports | null = null;
+let loading: Promise<WasmExports> | null = null;
+
+function readAsString(memory: WebAssembly.Memory, ptr: number): string {
+  if (!ptr) return '';
+  const length = new Uint32Array(memory.buffer, ptr - 4, 1)[0] >>> 1;
+  return String.fromCharCode(...new Uint16Array(memory.buffer, ptr, length));
+}
+
+/** Instantiates the module once; later calls return the same instance. */
+export function loadWasm(): Promise<WasmExports> {
+  if (exports) return Promise.resolve(exports);
+  if (!loading) {
+    let memoryRef: WebAssembly.Memory | null = null;
+    const imports = {
+      env: {
+        abort(message: number, file: number, line: number, column: number): never {
+          const m = memoryRef!;
+          throw new Error(`directed-maml wasm abort: ${readAsString(m, message)} at ${readAsString(m, file)}:${line}:${column}`);
+        },
+      },
+    };
+    loading = WebAssembly.instantiate(wasmBytes, imports).then((result) => {
+      const e = result.instance.exports as unknown as WasmExports;
+      memoryRef = e.memory;
+      exports = e;
+      return e;
+    });
+  }
+  return loading;
+}
+
+/** The loaded module; throws a clear error before dm.init(). */
+export function wasm(): WasmExports {
+  if (!exports) throw new Error('directed-maml is not initialised: call `await dm.init()` first');
+  return exports;
+}
+
+type View = Float32Array | Int32Array | Uint8Array | BigUint64Array;
+type ViewCtor<T extends View> = { new (buffer: ArrayBuffer, byteOffset: number, length: number): T };
+
+/**
+ * A typed view over a region of linear memory that stays valid when memory grows: growing
+ * detaches the old ArrayBuffer, so `get()` rebuilds the view whenever the buffer has changed.
+ */
+export class MemoryView<T extends View> {
+  private buffer: ArrayBuffer | null = null;
+  private view!: T;
+  constructor(private readonly ctor: ViewCtor<T>, readonly ptr: number, readonly length: number) {}
+  get(): T {
+    const buffer = wasm().memory.buffer;
+    if (buffer !== this.buffer) {
+      this.buffer = buffer;
+      this.view = new this.ctor(buffer, this.ptr, this.length);
+    }
+    return this.view;
+  }
+}
+
+export const f32View = (ptr: number, length: number) => new MemoryView(Float32Array, ptr, length);
+export const i32View = (ptr: number, length: number) => new MemoryView(Int32Array, ptr, length);
+export const u8View = (ptr: number, length: number) => new MemoryView(Uint8Array, ptr, length);
+export const u64View = (ptr: number, length: number) => new MemoryView(BigUint64Array, ptr, length);
+
+/**
+ * A scratch buffer in linear memory that grows (by reallocation) only when a caller needs more
+ * than it has ever needed: allocated once, reused by every call.
+ */
+export class Scratch {
+  private ptr = 0;
+  private bytes = 0;
+  ensure(bytes: number): number {
+    if (bytes > this.bytes) {
+      const w = wasm();
+      if (this.ptr) w.free(this.ptr);
+      this.bytes = Math.max(bytes, this.bytes * 2, 64);
+      this.ptr = w.alloc(this.bytes);
+    }
+    return this.ptr;
+  }
+}

@@ -1,0 +1,133 @@
+// A task family: an environment kind plus a box of task parameters (gymnax's EnvParams as data).
+// Tasks are rows of Float32Array in paramNames order; a fixed parameter is a range of width zero.
+import { wasm, Purpose } from '../core/wasm';
+import { uniforms } from '../core/rng';
+import { ConfigError } from '../errors';
+import { envSpec } from './registry';
+import { describeDomain, inDomain, type EnvSpec } from './spec';
+import { VecEnv } from './vec-env';
+
+/** Per parameter: [low, high] to vary it uniformly, or one number to fix it. */
+export type TaskRanges = Record<string, readonly [number, number] | number>;
+
+const DIM_STATE = 0, DIM_OBS = 1, DIM_PARAMS = 2, DIM_ACTIONS = 3, DIM_MAX_EPISODE_STEPS = 4;
+
+export class TaskFamily {
+  readonly spec: EnvSpec;
+  readonly paramNames: readonly string[];
+  readonly low: Float32Array;
+  readonly high: Float32Array;
+  readonly stateDim: number;
+  readonly obsDim: number;
+  readonly numActions: number;
+  readonly maxEpisodeSteps: number;
+
+  constructor(readonly id: string, ranges?: TaskRanges) {
+    this.spec = envSpec(id);
+    const w = wasm();
+    const kind = this.spec.kind;
+    this.stateDim = w.envDim(kind, DIM_STATE);
+    this.obsDim = w.envDim(kind, DIM_OBS);
+    this.numActions = w.envDim(kind, DIM_ACTIONS);
+    this.maxEpisodeSteps = w.envDim(kind, DIM_MAX_EPISODE_STEPS);
+    if (w.envDim(kind, DIM_PARAMS) !== this.spec.params.length) {
+      throw new Error(`${id}: the WASM kind has ${w.envDim(kind, DIM_PARAMS)} parameters, the spec ${this.spec.params.length}`);
+    }
+    this.paramNames = this.spec.params.map((p) => p.name);
+    const P = this.paramNames.length;
+    this.low = new Float32Array(P);
+    this.high = new Float32Array(P);
+    const given = ranges ?? this.spec.defaultRanges;
+    for (const name of Object.keys(given)) {
+      if (!this.paramNames.includes(name)) {
+        throw new ConfigError(`ranges.${name}`, name, `a parameter of ${id}: ${this.paramNames.join(', ')}`);
+      }
+    }
+    this.spec.params.forEach((p, k) => {
+      const range = given[p.name];
+      const fallback = w.envDefaultParam(kind, k);
+      const [lo, hi] = range === undefined ? [fallback, fallback] : typeof range === 'number' ? [range, range] : range;
+      const field = `ranges.${p.name}`;
+      if (typeof range !== 'number' && range !== undefined && (!Array.isArray(range) || range.length !== 2)) {
+        throw new ConfigError(field, range, 'a number or [low, high]');
+      }
+      if (!inDomain(p, lo) || !inDomain(p, hi)) throw new ConfigError(field, [lo, hi], `values in ${describeDomain(p)} (${p.description})`);
+      if (lo > hi) throw new ConfigError(field, [lo, hi], 'low <= high');
+      this.low[k] = lo;
+      this.high[k] = hi;
+    });
+  }
+
+  get numParams(): number {
+    return this.paramNames.length;
+  }
+
+  /** The ranges as given to the constructor's form (for configs and checkpoints). */
+  get ranges(): Record<string, [number, number]> {
+    return Object.fromEntries(this.paramNames.map((name, k) => [name, [this.low[k], this.high[k]]]));
+  }
+
+  /**
+   * n tasks drawn uniformly from the box. Task i uses stream (seed, TASKS, 0, i), so the first
+   * tasks are the same whatever n is.
+   */
+  sample(n: number, options: { seed?: number } = {}): Float32Array {
+    if (!Number.isInteger(n) || n < 0) throw new ConfigError('n', n, 'an integer >= 0');
+    const seed = options.seed ?? 0;
+    const P = this.numParams;
+    const tasks = new Float32Array(n * P);
+    for (let i = 0; i < n; i++) {
+      const u = uniforms(seed, Purpose.TASKS, 0, i, P);
+      for (let k = 0; k < P; k++) tasks[i * P + k] = this.low[k] + (this.high[k] - this.low[k]) * u[k];
+    }
+    return tasks;
+  }
+
+  /** The centre of every range: the "medium" task of the task-directed step. */
+  medium(): Float32Array {
+    return this.low.map((lo, k) => lo + 0.5 * (this.high[k] - lo));
+  }
+
+  /** One task from named values; unnamed parameters take the medium task's value. */
+  task(values: Record<string, number>): Float32Array {
+    const t = this.medium();
+    for (const [name, v] of Object.entries(values)) {
+      const k = this.paramNames.indexOf(name);
+      if (k < 0) throw new ConfigError(`task.${name}`, name, `a parameter of ${this.id}: ${this.paramNames.join(', ')}`);
+      t[k] = v;
+    }
+    this.validateTasks(t, 1, 'task');
+    return t;
+  }
+
+  /** Throws a ConfigError naming the first task value outside the physical domain. */
+  validateTasks(tasks: ArrayLike<number>, count: number, field = 'tasks'): void {
+    const P = this.numParams;
+    if (tasks.length !== count * P) {
+      throw new ConfigError(`${field}.length`, tasks.length, `${count} x ${P} = ${count * P} (${this.paramNames.join(', ')} per task)`);
+    }
+    for (let i = 0; i < count; i++) {
+      for (let k = 0; k < P; k++) {
+        const p = this.spec.params[k];
+        const v = tasks[i * P + k];
+        if (!inDomain(p, v)) throw new ConfigError(`${field}[${i}].${p.name}`, v, describeDomain(p));
+      }
+    }
+  }
+
+  makeVecEnv(options: { numEnvs: number; seed?: number; maxSteps?: number }): VecEnv {
+    return new VecEnv(this, options);
+  }
+
+  toString(): string {
+    const varied = this.paramNames.filter((_, k) => this.low[k] !== this.high[k]).map((n, _) => {
+      const k = this.paramNames.indexOf(n);
+      return `${n} ∈ [${this.low[k]}, ${this.high[k]}]`;
+    });
+    return `${this.id} (${varied.join(', ') || 'no varied parameter'})`;
+  }
+}
+
+export function taskFamily(id: string, ranges?: TaskRanges): TaskFamily {
+  return new TaskFamily(id, ranges);
+}

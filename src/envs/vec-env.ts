@@ -1,0 +1,142 @@
+// numEnvs environments of one family stepped together inside WASM (assembly/vecenv.ts), with
+// Gymnasium's next-step autoreset: the step that ends a lane returns its last observation with
+// terminated/truncated set; the following step ignores that lane's action and returns the first
+// observation of a new episode with reward 0.
+import { wasm, f32View, i32View, u8View, type MemoryView } from '../core/wasm';
+import { ConfigError } from '../errors';
+import type { TaskFamily } from './task-family';
+
+const FIELD = { STATE: 0, PARAMS: 1, OBS: 2, ACTIONS: 3, REWARD: 4, TERMINATED: 5, TRUNCATED: 6, NEEDS_RESET: 7, STEP_COUNT: 8, LANES: 11 } as const;
+
+export interface StepResult {
+  /** numEnvs x obsDim; views into WASM memory, valid until the next call on this env. */
+  obs: Float32Array;
+  reward: Float32Array;
+  terminated: Uint8Array;
+  truncated: Uint8Array;
+}
+
+export class VecEnv {
+  readonly numEnvs: number;
+  readonly maxSteps: number;
+  readonly lanes: number;
+  private ptr: number;
+  private readonly state: MemoryView<Float32Array>;
+  private readonly params: MemoryView<Float32Array>;
+  private readonly obs: MemoryView<Float32Array>;
+  private readonly actions: MemoryView<Int32Array>;
+  private readonly reward: MemoryView<Float32Array>;
+  private readonly terminated: MemoryView<Uint8Array>;
+  private readonly truncated: MemoryView<Uint8Array>;
+  private readonly needsReset: MemoryView<Uint8Array>;
+  private hasReset = false;
+
+  constructor(readonly family: TaskFamily, options: { numEnvs: number; seed?: number; maxSteps?: number }) {
+    const { numEnvs, seed = 0, maxSteps = family.maxEpisodeSteps } = options;
+    if (!Number.isInteger(numEnvs) || numEnvs < 1 || numEnvs > 1 << 20) throw new ConfigError('numEnvs', numEnvs, 'an integer in [1, 1048576]');
+    if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new ConfigError('maxSteps', maxSteps, 'an integer >= 1');
+    checkSeed(seed);
+    const w = wasm();
+    this.numEnvs = numEnvs;
+    this.maxSteps = maxSteps;
+    this.ptr = w.vecEnvCreate(family.spec.kind, numEnvs, maxSteps);
+    this.lanes = w.vecEnvField(this.ptr, FIELD.LANES);
+    const at = (field: number) => w.vecEnvField(this.ptr, field);
+    this.state = f32View(at(FIELD.STATE), family.stateDim * this.lanes);
+    this.params = f32View(at(FIELD.PARAMS), family.numParams * this.lanes);
+    this.obs = f32View(at(FIELD.OBS), numEnvs * family.obsDim);
+    this.actions = i32View(at(FIELD.ACTIONS), this.lanes);
+    this.reward = f32View(at(FIELD.REWARD), numEnvs);
+    this.terminated = u8View(at(FIELD.TERMINATED), numEnvs);
+    this.truncated = u8View(at(FIELD.TRUNCATED), numEnvs);
+    this.needsReset = u8View(at(FIELD.NEEDS_RESET), numEnvs);
+    w.vecEnvSeed(this.ptr, seed);
+    this.setTasks(family.medium());
+  }
+
+  /** tasks: numEnvs x numParams (one task per env) or numParams (the same task everywhere). */
+  setTasks(tasks: ArrayLike<number>): void {
+    const P = this.family.numParams;
+    const perEnv = tasks.length !== P || this.numEnvs === 1;
+    this.family.validateTasks(tasks, perEnv ? this.numEnvs : 1);
+    const params = this.live().params.get();
+    for (let i = 0; i < this.numEnvs; i++) {
+      for (let k = 0; k < P; k++) params[k * this.lanes + i] = tasks[(perEnv ? i * P : 0) + k];
+    }
+  }
+
+  /** The task of every env, numEnvs x numParams. */
+  getTasks(): Float32Array {
+    const P = this.family.numParams;
+    const params = this.live().params.get();
+    const out = new Float32Array(this.numEnvs * P);
+    for (let i = 0; i < this.numEnvs; i++) for (let k = 0; k < P; k++) out[i * P + k] = params[k * this.lanes + i];
+    return out;
+  }
+
+  /** Resets every env (a new seed restarts the reset streams); returns numEnvs x obsDim. */
+  reset(options: { seed?: number } = {}): Float32Array {
+    const w = wasm();
+    this.live();
+    if (options.seed !== undefined) {
+      checkSeed(options.seed);
+      w.vecEnvSeed(this.ptr, options.seed);
+    }
+    w.vecEnvResetAll(this.ptr);
+    this.hasReset = true;
+    return this.obs.get();
+  }
+
+  /** actions: numEnvs integers in [0, numActions). Nothing changes when they are invalid. */
+  step(actions: ArrayLike<number>): StepResult {
+    this.live();
+    if (!this.hasReset) throw new Error('VecEnv.step: call reset() before the first step');
+    const A = this.family.numActions;
+    if (actions.length !== this.numEnvs) throw new ConfigError('actions.length', actions.length, `${this.numEnvs} (numEnvs)`);
+    for (let i = 0; i < this.numEnvs; i++) {
+      const a = actions[i];
+      if (!Number.isInteger(a) || a < 0 || a >= A) throw new ConfigError(`actions[${i}]`, a, `an integer in [0, ${A - 1}]`);
+    }
+    this.actions.get().set(actions);
+    wasm().vecEnvStep(this.ptr);
+    return { obs: this.obs.get(), reward: this.reward.get(), terminated: this.terminated.get(), truncated: this.truncated.get() };
+  }
+
+  /** A copy of the physical state, numEnvs x stateDim, in Gymnasium's order. */
+  getState(): Float32Array {
+    const D = this.family.stateDim;
+    const state = this.live().state.get();
+    const out = new Float32Array(this.numEnvs * D);
+    for (let i = 0; i < this.numEnvs; i++) for (let k = 0; k < D; k++) out[i * D + k] = state[k * this.lanes + i];
+    return out;
+  }
+
+  /** Overwrites the physical state (numEnvs x stateDim); every env continues its episode from it. */
+  setState(states: ArrayLike<number>): void {
+    const D = this.family.stateDim;
+    if (states.length !== this.numEnvs * D) throw new ConfigError('states.length', states.length, `${this.numEnvs} x ${D} = ${this.numEnvs * D}`);
+    for (let j = 0; j < states.length; j++) {
+      if (!Number.isFinite(states[j])) throw new ConfigError(`states[${Math.floor(j / D)}][${j % D}]`, states[j], 'a finite number');
+    }
+    const state = this.live().state.get();
+    for (let i = 0; i < this.numEnvs; i++) for (let k = 0; k < D; k++) state[k * this.lanes + i] = states[i * D + k];
+    this.needsReset.get().fill(0);
+    this.hasReset = true;
+    wasm().vecEnvObserve(this.ptr);
+  }
+
+  /** Frees the WASM buffers; the env cannot be used afterwards. */
+  dispose(): void {
+    if (this.ptr) wasm().vecEnvFree(this.ptr);
+    this.ptr = 0;
+  }
+
+  private live(): this {
+    if (!this.ptr) throw new Error('VecEnv: used after dispose()');
+    return this;
+  }
+}
+
+export function checkSeed(seed: number, field = 'seed'): void {
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new ConfigError(field, seed, 'an integer in [0, 4294967295]');
+}

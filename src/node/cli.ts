@@ -1,0 +1,85 @@
+// `dmaml`: the command-line face of the library (Node only).
+import * as dm from '../index';
+
+const HELP = `dmaml — meta-reinforcement learning (MAML family, task-directed variants)
+
+Usage:
+  dmaml demo [--env CartPole-v1] [--num-envs 4096] [--steps 2000] [--seed 0]
+      steps a task family with uniformly random actions; prints mean return and env-steps/s
+  dmaml help
+`;
+
+interface Flags { [name: string]: string }
+
+function parseFlags(args: string[]): Flags {
+  const flags: Flags = {};
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (!a.startsWith('--')) throw new dm.ConfigError('argument', a, 'flags of the form --name value');
+    const eq = a.indexOf('=');
+    if (eq > 0) flags[a.slice(2, eq)] = a.slice(eq + 1);
+    else if (i + 1 < args.length && !args[i + 1].startsWith('--')) flags[a.slice(2)] = args[++i];
+    else flags[a.slice(2)] = 'true';
+  }
+  return flags;
+}
+
+function intFlag(flags: Flags, name: string, fallback: number, min: number): number {
+  if (flags[name] === undefined) return fallback;
+  const v = Number(flags[name]);
+  if (!Number.isInteger(v) || v < min) throw new dm.ConfigError(`--${name}`, flags[name], `an integer >= ${min}`);
+  return v;
+}
+
+async function demo(flags: Flags): Promise<void> {
+  await dm.init();
+  const family = dm.taskFamily(flags.env ?? 'CartPole-v1');
+  const numEnvs = intFlag(flags, 'num-envs', 4096, 1);
+  const steps = intFlag(flags, 'steps', 2000, 1);
+  const seed = intFlag(flags, 'seed', 0, 0);
+  const env = family.makeVecEnv({ numEnvs, seed });
+  env.setTasks(family.sample(numEnvs, { seed }));
+  env.reset();
+  const actions = new Int32Array(numEnvs);
+  const episodeReturn = new Float64Array(numEnvs);
+  let finished = 0, returnSum = 0;
+  let rng = seed + 1;
+  const t0 = performance.now();
+  for (let t = 0; t < steps; t++) {
+    for (let i = 0; i < numEnvs; i++) {
+      rng = (Math.imul(rng, 1664525) + 1013904223) >>> 0; // demo-only LCG for the random policy
+      actions[i] = rng >>> 31 ? 1 : 0;
+    }
+    const { reward, terminated, truncated } = env.step(actions);
+    for (let i = 0; i < numEnvs; i++) {
+      episodeReturn[i] += reward[i];
+      if (terminated[i] || truncated[i]) {
+        finished++;
+        returnSum += episodeReturn[i];
+        episodeReturn[i] = 0;
+      }
+    }
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  console.log(`${family}: random policy, ${numEnvs} envs x ${steps} steps`);
+  console.log(`episodes finished: ${finished}, mean return: ${(returnSum / Math.max(1, finished)).toFixed(2)}`);
+  console.log(`env-steps/s (including the JS random policy): ${((numEnvs * steps) / seconds / 1e6).toFixed(2)} M`);
+  env.dispose();
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command = 'help', ...rest] = argv;
+  try {
+    switch (command) {
+      case 'demo': await demo(parseFlags(rest)); return 0;
+      case 'help': case '--help': case '-h': console.log(HELP); return 0;
+      default: throw new dm.ConfigError('command', command, 'demo | help');
+    }
+  } catch (err) {
+    if (err instanceof dm.ConfigError) {
+      console.error(`dmaml: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+}
