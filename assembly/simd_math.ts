@@ -100,5 +100,6 @@ const TANH_SMALL: f32 = 0.625;
   const e = exp4(f32x4.add(ax, ax));
   const large = f32x4.sub(f32x4.splat(1.0), f32x4.div(f32x4.splat(2.0), f32x4.add(e, f32x4.splat(1.0))));
   const isSmall = f32x4.lt(ax, f32x4.splat(TANH_SMALL));
-  return v128.bitselect(small, v128.or(large, signBit), isSmall);
+  // The sign goes in after the select: the polynomial alone turns −0 into +0.
+  return v128.or(v128.bitselect(small, large, isSmall), signBit);
 }

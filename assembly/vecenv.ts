@@ -10,7 +10,7 @@ import { streamKey, PURPOSE_RESET } from './rng';
 import { envDim, envDefaultParam, envStepLanes, envResetLane, envObserve,
   DIM_STATE, DIM_OBS, DIM_PARAMS } from './envs/registry';
 
-@unmanaged class VecEnv {
+@unmanaged export class VecEnv {
   kind: i32;
   numEnvs: i32;
   lanes: i32;

@@ -3,8 +3,10 @@
 // names the same kinds; adding an env means one case in each switch below.
 
 import * as cartpole from './cartpole';
+import * as intersection from './intersection';
 
 export const ENV_CARTPOLE: i32 = 1;
+export const ENV_INTERSECTION: i32 = 2;
 
 export const DIM_STATE: i32 = 0;
 export const DIM_OBS: i32 = 1;
@@ -23,6 +25,15 @@ export function envDim(kind: i32, which: i32): i32 {
         case DIM_MAX_EPISODE_STEPS: return cartpole.MAX_EPISODE_STEPS;
       }
       break;
+    case ENV_INTERSECTION:
+      switch (which) {
+        case DIM_STATE: return intersection.STATE_DIM;
+        case DIM_OBS: return intersection.OBS_DIM;
+        case DIM_PARAMS: return intersection.PARAM_DIM;
+        case DIM_ACTIONS: return intersection.NUM_ACTIONS;
+        case DIM_MAX_EPISODE_STEPS: return intersection.MAX_EPISODE_STEPS;
+      }
+      break;
   }
   return -1;
 }
@@ -30,6 +41,7 @@ export function envDim(kind: i32, which: i32): i32 {
 export function envDefaultParam(kind: i32, index: i32): f32 {
   switch (kind) {
     case ENV_CARTPOLE: return cartpole.cartpoleDefaultParam(index);
+    case ENV_INTERSECTION: return intersection.intersectionDefaultParam(index);
   }
   return NaN;
 }
@@ -39,6 +51,7 @@ export function envDefaultParam(kind: i32, index: i32): f32 {
   reward: usize, terminated: usize, rngKey: usize, rngCounter: usize): void {
   switch (kind) {
     case ENV_CARTPOLE: cartpole.cartpoleStepLanes(lanes, state, params, actions, reward, terminated); break;
+    case ENV_INTERSECTION: intersection.intersectionStepLanes(lanes, state, params, actions, reward, terminated); break;
   }
 }
 
@@ -46,6 +59,7 @@ export function envDefaultParam(kind: i32, index: i32): f32 {
 @inline export function envResetLane(kind: i32, lanes: i32, lane: i32, state: usize, params: usize, key: u64, counter: u64): u64 {
   switch (kind) {
     case ENV_CARTPOLE: cartpole.cartpoleResetLane(lanes, lane, state, key, counter); return cartpole.RESET_DRAWS;
+    case ENV_INTERSECTION: intersection.intersectionResetLane(lanes, lane, state, params, key, counter); return intersection.RESET_DRAWS;
   }
   return 0;
 }
@@ -54,5 +68,6 @@ export function envDefaultParam(kind: i32, index: i32): f32 {
 @inline export function envObserve(kind: i32, numEnvs: i32, lanes: i32, state: usize, params: usize, obs: usize): void {
   switch (kind) {
     case ENV_CARTPOLE: cartpole.cartpoleObserve(numEnvs, lanes, state, obs); break;
+    case ENV_INTERSECTION: intersection.intersectionObserve(numEnvs, lanes, state, obs); break;
   }
 }

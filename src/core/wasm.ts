@@ -18,6 +18,20 @@ export interface WasmExports {
   vecEnvObserve(env: number): void;
   vecEnvStep(env: number): void;
   cartpoleStepScalar(lanes: number, lane: number, state: number, params: number, action: number): number;
+  intersectionStepScalar(lanes: number, lane: number, state: number, params: number, action: number, reward: number): number;
+  mlpCreate(numLayers: number, sizesPtr: number, activation: number, numSets: number): number;
+  mlpFree(mlp: number): void;
+  mlpFlatFloats(mlp: number): number;
+  mlpSetWeights(mlp: number, set: number, flat: number): void;
+  mlpForwardBatch(mlp: number, set: number, n: number, obs: number, logitsOut: number, logProbOut: number): void;
+  mlpPolicyGradient(mlp: number, set: number, n: number, obs: number, actions: number, advantages: number, weights: number, gradOut: number): void;
+  rolloutCreate(kind: number, numEpisodes: number, maxSteps: number): number;
+  rolloutFree(rollout: number): void;
+  rolloutField(rollout: number, field: number): number;
+  rolloutRun(rollout: number, mlp: number, seed: number, episodesPerTask: number, taskIds: number, perTaskWeights: number, maxSteps: number): number;
+  rolloutCompact(rollout: number, obsOut: number, actionOut: number, rewardOut: number, logProbOut: number): void;
+  estimateAdvantages(numEpisodes: number, episodesPerTask: number, lengths: number, obsDim: number, obs: number, rewards: number,
+    gamma: number, lambda: number, returnsOut: number, valuesOut: number, advantagesOut: number, weightsOut: number): number;
   [name: string]: unknown;
 }
 
@@ -46,8 +60,8 @@ export function loadWasm(): Promise<WasmExports> {
         },
       },
     };
-    loading = WebAssembly.instantiate(wasmBytes, imports).then((result) => {
-      const e = result.instance.exports as unknown as WasmExports;
+    loading = WebAssembly.compile(wasmBytes as unknown as BufferSource).then((module) => WebAssembly.instantiate(module, imports)).then((instance) => {
+      const e = instance.exports as unknown as WasmExports;
       memoryRef = e.memory;
       exports = e;
       return e;

@@ -2,6 +2,7 @@
 // assembly/envs/registry.ts.
 import type { EnvSpec } from './spec';
 import { cartPoleSpec } from './cartpole';
+import { intersectionSpec } from './intersection';
 import { ConfigError } from '../errors';
 
 const registry = new Map<string, EnvSpec>();
@@ -25,3 +26,4 @@ export function envSpec(id: string): EnvSpec {
 }
 
 registerEnv(cartPoleSpec);
+registerEnv(intersectionSpec);

@@ -5,7 +5,7 @@ import { uniforms } from '../core/rng';
 import { ConfigError } from '../errors';
 import { envSpec } from './registry';
 import { describeDomain, inDomain, type EnvSpec } from './spec';
-import { VecEnv } from './vec-env';
+import { VecEnv, checkSeed } from './vec-env';
 
 /** Per parameter: [low, high] to vary it uniformly, or one number to fix it. */
 export type TaskRanges = Record<string, readonly [number, number] | number>;
@@ -74,6 +74,7 @@ export class TaskFamily {
   sample(n: number, options: { seed?: number } = {}): Float32Array {
     if (!Number.isInteger(n) || n < 0) throw new ConfigError('n', n, 'an integer >= 0');
     const seed = options.seed ?? 0;
+    checkSeed(seed);
     const P = this.numParams;
     const tasks = new Float32Array(n * P);
     for (let i = 0; i < n; i++) {

@@ -1,0 +1,358 @@
+// The one configuration schema: the API (`new dm.Trainer({...})`), the CLI flags (`--inner-lr 0.05`)
+// and `--config file.json` all go through CONFIG_FIELDS, so a field has one default, one
+// description and one validation. Defaults follow SPEC §5 (pytorch-maml-rl / ProMP practice).
+// Isomorphic: no node:* here.
+import { ConfigError } from './errors';
+import { envIds, envSpec } from './envs/registry';
+import type { TaskRanges } from './envs/task-family';
+import { ACTIVATIONS, type Activation } from './nn/mlp';
+
+export const ALGOS = ['maml', 'fomaml', 'meta-sgd', 'directed-maml', 'directed-fomaml', 'directed-meta-sgd'] as const;
+export type AlgoName = (typeof ALGOS)[number];
+export const DIRECTED_VARIANTS = ['pg', 'fomaml'] as const;
+export const CONFIG_BACKENDS = ['wasm', 'cpu'] as const;
+
+/** When the task-directed step runs: every n-th iteration (n = 1: always) or the first n iterations. */
+export interface DirectedSchedule {
+  kind: 'every' | 'first';
+  n: number;
+}
+
+export interface TrainConfig {
+  env: string;
+  /** Per task parameter: [low, high] to vary it, or a number to fix it (checked by TaskFamily). */
+  ranges: TaskRanges;
+  algo: AlgoName;
+  iterations: number;
+  metaBatch: number;
+  episodes: number;
+  maxSteps: number;
+  hidden: number[];
+  activation: Activation;
+  innerLr: number;
+  innerSteps: number;
+  outerLr: number;
+  gamma: number;
+  lambda: number;
+  seed: number;
+  directedLr: number;
+  directedVariant: (typeof DIRECTED_VARIANTS)[number];
+  /** 'every' | 'every:N' | 'first:K'; parse with parseDirectedSchedule. */
+  directedSchedule: string;
+  /** The medium task of the directed step; parameters not named take the centre of their range. */
+  medium?: Record<string, number>;
+  backend: (typeof CONFIG_BACKENDS)[number];
+}
+
+type Key = keyof TrainConfig;
+
+export interface ConfigField {
+  name: Key;
+  /** The CLI flag, kebab-case of the name. */
+  flag: string;
+  /** Placeholder shown in --help (e.g. <int>). */
+  type: string;
+  description: string;
+  /** What is allowed, as printed in errors and --help. */
+  allowed: string;
+  /** Default given the fields resolved before it (table order); undefined = optional, absent. */
+  defaultValue(resolved: Partial<TrainConfig>): unknown;
+  /** Validates a value from the API or a JSON file; returns it normalised (copied). */
+  check(value: unknown): unknown;
+  /** Converts the text of a CLI flag into the value check() takes. */
+  fromFlag(text: string): unknown;
+}
+
+const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+interface NumberRule {
+  integer?: boolean;
+  min?: number;
+  minExclusive?: boolean;
+  max?: number;
+}
+
+function describeNumber(r: NumberRule): string {
+  const kind = r.integer ? 'an integer' : 'a number';
+  if (r.min !== undefined && r.max !== undefined) return `${kind} in ${r.minExclusive ? '(' : '['}${r.min}, ${r.max}]`;
+  if (r.min !== undefined) return `${kind} ${r.minExclusive ? '>' : '>='} ${r.min}`;
+  return `a finite ${r.integer ? 'integer' : 'number'}`;
+}
+
+function numberOk(v: unknown, r: NumberRule): v is number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return false;
+  if (r.integer && !Number.isInteger(v)) return false;
+  if (r.min !== undefined && (r.minExclusive ? v <= r.min : v < r.min)) return false;
+  return r.max === undefined || v <= r.max;
+}
+
+/** Number(text) that refuses the empty string and partial parses ('1x'). */
+function numberFromText(text: string): number {
+  return text.trim() === '' ? NaN : Number(text);
+}
+
+function numberField(name: Key, fallback: number | ((c: Partial<TrainConfig>) => number | undefined), rule: NumberRule, description: string): ConfigField {
+  const allowed = describeNumber(rule);
+  return {
+    name, flag: kebab(name), type: rule.integer ? '<int>' : '<number>', description, allowed,
+    defaultValue: typeof fallback === 'function' ? fallback : () => fallback,
+    check(v) {
+      if (!numberOk(v, rule)) throw new ConfigError(name, v, allowed);
+      return v;
+    },
+    fromFlag(text) {
+      const v = numberFromText(text);
+      if (!numberOk(v, rule)) throw new ConfigError(name, text, allowed);
+      return v;
+    },
+  };
+}
+
+function enumField<T extends string>(name: Key, values: readonly T[] | (() => readonly string[]), fallback: T, description: string): ConfigField {
+  const list = (): readonly string[] => (typeof values === 'function' ? values() : values);
+  return {
+    name, flag: kebab(name), type: '<name>', description,
+    get allowed() { return list().join(' | '); },
+    defaultValue: () => fallback,
+    check(v) {
+      if (typeof v !== 'string' || !list().includes(v)) throw new ConfigError(name, v, list().join(' | '));
+      return v;
+    },
+    fromFlag: (text) => text,
+  };
+}
+
+/** Parses a directed-step schedule: 'every', 'every:N' (N ≥ 1) or 'first:K' (K ≥ 0). */
+export function parseDirectedSchedule(text: unknown, field = 'directedSchedule'): DirectedSchedule {
+  const allowed = "'every' | 'every:N' (N >= 1: iterations 0, N, 2N, …) | 'first:K' (K >= 0: iterations 0..K-1)";
+  if (typeof text !== 'string') throw new ConfigError(field, text, allowed);
+  if (text === 'every') return { kind: 'every', n: 1 };
+  const m = /^(every|first):(\d+)$/.exec(text);
+  if (!m) throw new ConfigError(field, text, allowed);
+  const n = Number(m[2]);
+  if (!Number.isSafeInteger(n) || (m[1] === 'every' && n < 1)) throw new ConfigError(field, text, allowed);
+  return { kind: m[1] as DirectedSchedule['kind'], n };
+}
+
+/** Whether the task-directed step runs at (0-based) iteration k. */
+export function directedStepDue(schedule: DirectedSchedule, k: number): boolean {
+  return schedule.kind === 'every' ? k % schedule.n === 0 : k < schedule.n;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v);
+}
+
+/**
+ * 'name=value,name=lo:hi' (CLI form) or a JSON object. Values are left unchecked here: check()
+ * reports them with the field's name.
+ */
+function paramMapFromText(field: string, text: string, allowed: string, allowRange: boolean): Record<string, unknown> {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('{')) {
+    try {
+      return JSON.parse(trimmed) as Record<string, unknown>;
+    } catch {
+      throw new ConfigError(field, text, allowed);
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (const part of trimmed.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw new ConfigError(field, text, allowed);
+    const name = part.slice(0, eq).trim();
+    const value = part.slice(eq + 1).trim();
+    const colon = value.indexOf(':');
+    if (allowRange && colon >= 0) out[name] = [numberFromText(value.slice(0, colon)), numberFromText(value.slice(colon + 1))];
+    else out[name] = numberFromText(value);
+  }
+  return out;
+}
+
+const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+const rangesAllowed = 'an object {parameter: [low, high] | value} (CLI: name=low:high,name=value)';
+const rangesField: ConfigField = {
+  name: 'ranges', flag: 'ranges', type: '<name=lo:hi,…>', allowed: rangesAllowed,
+  description: "task parameters to vary uniformly in [lo, hi], or to fix",
+  // undefined → the env's defaultRanges (filled in by resolveConfig, which knows the env).
+  defaultValue: () => undefined,
+  check(v) {
+    if (!isPlainObject(v)) throw new ConfigError('ranges', v, rangesAllowed);
+    const out: TaskRanges = {};
+    for (const [name, r] of Object.entries(v)) {
+      if (isFiniteNumber(r)) out[name] = r;
+      else if (Array.isArray(r) && r.length === 2 && isFiniteNumber(r[0]) && isFiniteNumber(r[1])) out[name] = [r[0], r[1]];
+      else throw new ConfigError(`ranges.${name}`, r, 'a finite number or [low, high] of finite numbers');
+    }
+    return out;
+  },
+  fromFlag: (text) => paramMapFromText('ranges', text, rangesAllowed, true),
+};
+
+const mediumAllowed = 'an object {parameter: value} (CLI: name=value,…)';
+const mediumField: ConfigField = {
+  name: 'medium', flag: 'medium', type: '<name=value,…>', allowed: mediumAllowed,
+  description: 'the medium task of the directed step; unnamed parameters take the centre of their range',
+  defaultValue: () => undefined,
+  check(v) {
+    if (!isPlainObject(v)) throw new ConfigError('medium', v, mediumAllowed);
+    const out: Record<string, number> = {};
+    for (const [name, x] of Object.entries(v)) {
+      if (!isFiniteNumber(x)) throw new ConfigError(`medium.${name}`, x, 'a finite number');
+      out[name] = x;
+    }
+    return out;
+  },
+  fromFlag: (text) => paramMapFromText('medium', text, mediumAllowed, false),
+};
+
+const hiddenAllowed = 'a list of 0 to 16 integers in [1, 4096] ([] = a linear policy; CLI: 64,64)';
+const hiddenField: ConfigField = {
+  name: 'hidden', flag: 'hidden', type: '<int,int,…>', allowed: hiddenAllowed,
+  description: 'hidden layer widths of the MLP policy',
+  defaultValue: () => [64, 64],
+  check(v) {
+    const ok = Array.isArray(v) && v.length <= 16 && v.every((w) => numberOk(w, { integer: true, min: 1, max: 4096 }));
+    if (!ok) throw new ConfigError('hidden', v, hiddenAllowed);
+    return [...(v as number[])];
+  },
+  fromFlag(text) {
+    const widths = text.split(',').map(numberFromText);
+    if (widths.some((w) => !numberOk(w, { integer: true, min: 1, max: 4096 }))) throw new ConfigError('hidden', text, hiddenAllowed);
+    return widths;
+  },
+};
+
+const scheduleField: ConfigField = {
+  name: 'directedSchedule', flag: 'directed-schedule', type: '<schedule>',
+  allowed: "'every' | 'every:N' | 'first:K'",
+  description: 'iterations that take the task-directed step: all, every N-th, or the first K',
+  defaultValue: () => 'every',
+  check(v) {
+    parseDirectedSchedule(v);
+    return v;
+  },
+  fromFlag: (text) => text,
+};
+
+/** The schema, in resolution order (a default may depend on fields above it). */
+export const CONFIG_FIELDS: readonly ConfigField[] = [
+  enumField('env', envIds, 'CartPole-v1', 'environment id (see the list of allowed ids)'),
+  rangesField,
+  enumField('algo', ALGOS, 'directed-maml', 'meta-learning algorithm'),
+  numberField('iterations', 30, { integer: true, min: 1 }, 'meta-iterations (in total, when resuming)'),
+  numberField('metaBatch', 20, { integer: true, min: 1 }, 'tasks sampled per meta-iteration'),
+  numberField('episodes', 20, { integer: true, min: 1 }, 'episodes per task per rollout (pre- and post-adaptation each)'),
+  numberField('maxSteps', 500, { integer: true, min: 1 }, 'step limit of one episode'),
+  hiddenField,
+  enumField('activation', ACTIVATIONS, 'tanh', 'hidden-layer activation'),
+  numberField('innerLr', 0.1, { min: 0, minExclusive: true }, 'inner (adaptation) step size α; Meta-SGD: initial α'),
+  numberField('innerSteps', 1, { integer: true, min: 1 }, 'inner gradient steps per task'),
+  numberField('outerLr', 1e-3, { min: 0, minExclusive: true }, 'Adam step size of the meta-update'),
+  numberField('gamma', 0.99, { min: 0, max: 1 }, 'discount factor γ of the returns'),
+  numberField('lambda', 1.0, { min: 0, max: 1 }, 'GAE λ of the advantages (1: returns minus the baseline)'),
+  numberField('seed', 1, { integer: true, min: 0, max: 2 ** 32 - 1 }, 'seed of every random stream (tasks, init, resets, actions)'),
+  numberField('directedLr', (c) => c.innerLr, { min: 0, minExclusive: true }, 'step size β_d of the task-directed step; default: innerLr'),
+  enumField('directedVariant', DIRECTED_VARIANTS, 'pg', "directed step: 'pg' (policy gradient on the medium task) or 'fomaml' (post-adaptation gradient)"),
+  scheduleField,
+  mediumField,
+  enumField('backend', CONFIG_BACKENDS, 'wasm', 'tfjs backend of the gradient computations'),
+];
+
+const FIELD_BY_NAME = new Map<string, ConfigField>(CONFIG_FIELDS.map((f) => [f.name, f]));
+const FIELD_BY_FLAG = new Map<string, ConfigField>(CONFIG_FIELDS.map((f) => [f.flag, f]));
+
+export function configField(name: string): ConfigField | undefined {
+  return FIELD_BY_NAME.get(name);
+}
+
+/** Every field at its default. */
+export function defaultConfig(): TrainConfig {
+  return resolveConfig({});
+}
+
+/**
+ * Fills defaults and validates every field; throws a ConfigError naming the first bad field (or
+ * the first unknown key). The result is a fresh plain object (JSON-safe, so it can be saved).
+ */
+export function resolveConfig(partial: unknown = {}): TrainConfig {
+  if (!isPlainObject(partial)) throw new ConfigError('config', partial, 'an object of config fields');
+  for (const key of Object.keys(partial)) {
+    if (!FIELD_BY_NAME.has(key)) throw new ConfigError(key, partial[key], `a config field: ${CONFIG_FIELDS.map((f) => f.name).join(', ')}`);
+  }
+  const out: Partial<Record<Key, unknown>> = {};
+  for (const f of CONFIG_FIELDS) {
+    const given = partial[f.name];
+    const value = given === undefined ? f.defaultValue(out as Partial<TrainConfig>) : f.check(given);
+    if (value !== undefined) out[f.name] = value;
+  }
+  if (out.ranges === undefined) {
+    // The env's own ranges, copied so the resolved config says what it trains on.
+    out.ranges = copyRanges(envSpec(out.env as string).defaultRanges);
+  }
+  return out as TrainConfig;
+}
+
+function copyRanges(r: Readonly<Record<string, readonly [number, number] | number>>): TaskRanges {
+  return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? v : [v[0], v[1]]]));
+}
+
+/**
+ * Splits `--name value` / `--name=value` / bare `--name` (→ 'true') into a map. Values may not start
+ * with `--`; a negative number is fine (`--gamma -1` reads -1 and is then refused by the schema).
+ */
+export function readFlags(argv: readonly string[]): Record<string, string> {
+  const flags: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--') || a.length === 2) throw new ConfigError('argument', a, 'flags of the form --name value');
+    const eq = a.indexOf('=');
+    const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
+    if (Object.prototype.hasOwnProperty.call(flags, name)) throw new ConfigError(`--${name}`, a, 'each flag at most once');
+    if (eq > 0) flags[name] = a.slice(eq + 1);
+    else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) flags[name] = argv[++i];
+    else flags[name] = 'true';
+  }
+  return flags;
+}
+
+/** Config values from a flag map (kebab-case names); throws on a flag that is not a config field. */
+export function configFromFlags(flags: Readonly<Record<string, string>>, fileConfig?: unknown): Partial<TrainConfig> {
+  let base: Record<string, unknown> = {};
+  if (fileConfig !== undefined) {
+    if (!isPlainObject(fileConfig)) throw new ConfigError('config', fileConfig, 'a JSON object of config fields');
+    base = { ...fileConfig };
+  }
+  const fromFlags: Record<string, unknown> = {};
+  for (const [flag, text] of Object.entries(flags)) {
+    const f = FIELD_BY_FLAG.get(flag);
+    if (!f) throw new ConfigError(`--${flag}`, text, `a config flag: ${CONFIG_FIELDS.map((c) => `--${c.flag}`).join(', ')}`);
+    fromFlags[f.name] = f.fromFlag(text);
+  }
+  return { ...base, ...fromFlags } as Partial<TrainConfig>;
+}
+
+/** CLI flags (kebab-case) over an optional --config file object: flags win over the file. */
+export function parseCliFlags(argv: readonly string[], fileConfig?: object): Partial<TrainConfig> {
+  return configFromFlags(readFlags(argv), fileConfig);
+}
+
+/** The fields as --help prints them: flag, default, description, allowed values. */
+export function configHelp(): string {
+  const defaults = defaultConfig() as unknown as Record<string, unknown>;
+  const show = (f: ConfigField): string => {
+    if (f.name === 'directedLr') return '= inner-lr';
+    if (f.name === 'medium') return 'centre of ranges';
+    const v = defaults[f.name];
+    if (v === undefined) return '-';
+    if (Array.isArray(v)) return v.join(',');
+    if (isPlainObject(v)) {
+      return `the env's own (${defaults.env}: ` + Object.entries(v).map(([k, r]) => `${k}=${Array.isArray(r) ? r.join(':') : r}`).join(',') + ')';
+    }
+    return String(v);
+  };
+  const rows = CONFIG_FIELDS.map((f) => [`--${f.flag} ${f.type}`, f.description, `default ${show(f)}; allowed: ${f.allowed}`]);
+  const width = Math.max(...rows.map((r) => r[0].length));
+  return rows.map(([flag, desc, rule]) => `  ${flag.padEnd(width)}  ${desc}\n  ${''.padEnd(width)}  ${rule}`).join('\n');
+}

@@ -1,0 +1,62 @@
+// The REINFORCE surrogate loss of a categorical MLP policy, differentiable to any order.
+import * as tf from '@tensorflow/tfjs';
+import { ConfigError } from '../errors';
+import { layerSizes, mlpLogits, type Activation } from './mlp';
+import { logSoftmax } from './ops';
+
+export interface ReinforceBatch {
+  /** Observations [n, obsDim]. */
+  obs: tf.Tensor;
+  /** Actions: int32 indices [n], or one-hot (any float mask) [n, numActions]. */
+  actions: tf.Tensor;
+  /** Advantages [n] (constants: no gradient flows into them). */
+  advantages: tf.Tensor;
+  /** Per-row weights [n] (e.g. 0 for padding); default all 1. */
+  weights?: tf.Tensor;
+}
+
+export interface ReinforceOptions {
+  /** Hidden activation of the MLP the params describe. Default 'tanh'. A Policy fits here. */
+  activation?: Activation;
+  /** Replaces the built-in MLP forward (params, obs) → logits [n, numActions]. A Policy fits here. */
+  logits?: (params: readonly tf.Tensor[], obs: tf.Tensor2D) => tf.Tensor2D;
+}
+
+function checkRows(field: string, t: tf.Tensor | undefined, n: number): void {
+  if (!(t instanceof tf.Tensor) || t.rank !== 1 || t.shape[0] !== n) {
+    throw new ConfigError(`${field}.shape`, t instanceof tf.Tensor ? t.shape : t, `[${n}] (one value per row of obs)`);
+  }
+}
+
+/**
+ * L(θ) = −Σ_n w_n · log π_θ(a_n | s_n) · A_n / Σ_n w_n.
+ * The chosen action's log-probability is picked with a one-hot mask, never with tf.gather (which
+ * has no gradient on the wasm backend and gives wrong values with batchDims there).
+ */
+export function reinforceLoss(params: readonly tf.Tensor[], batch: ReinforceBatch, options: ReinforceOptions = {}): tf.Scalar {
+  if (batch == null || typeof batch !== 'object') throw new ConfigError('batch', batch, '{ obs, actions, advantages, weights? }');
+  const { obs, actions, advantages, weights } = batch;
+  const sizes = layerSizes(params);
+  const numActions = sizes[sizes.length - 1];
+  if (!(obs instanceof tf.Tensor) || obs.rank !== 2) throw new ConfigError('obs.shape', obs instanceof tf.Tensor ? obs.shape : obs, '[n, obsDim]');
+  const n = obs.shape[0];
+  if (!(actions instanceof tf.Tensor)) throw new ConfigError('actions', actions, `int32 indices [${n}] or one-hot [${n}, ${numActions}]`);
+  if (actions.rank === 1) {
+    checkRows('actions', actions, n);
+    if (actions.dtype !== 'int32') throw new ConfigError('actions.dtype', actions.dtype, "'int32' for indices (or pass one-hot [n, numActions])");
+  } else if (actions.rank !== 2 || actions.shape[0] !== n || actions.shape[1] !== numActions) {
+    throw new ConfigError('actions.shape', actions.shape, `[${n}] int32 indices or [${n}, ${numActions}] one-hot`);
+  }
+  checkRows('advantages', advantages, n);
+  if (weights !== undefined) checkRows('weights', weights, n);
+
+  return tf.tidy(() => {
+    const logits = options.logits ? options.logits(params, obs as tf.Tensor2D) : mlpLogits(params, obs, options.activation ?? 'tanh');
+    const mask = actions.rank === 1 ? tf.cast(tf.oneHot(actions as tf.Tensor1D, numActions), 'float32') : tf.cast(actions, 'float32');
+    const logProb = tf.sum(tf.mul(logSoftmax(logits), mask), -1); // log π(a_n | s_n), [n]
+    const weighted = tf.mul(logProb, tf.cast(advantages, 'float32'));
+    if (weights === undefined) return tf.neg(tf.mean(weighted)) as tf.Scalar;
+    const w = tf.cast(weights, 'float32');
+    return tf.neg(tf.div(tf.sum(tf.mul(weighted, w)), tf.sum(w))) as tf.Scalar;
+  });
+}

@@ -1,0 +1,111 @@
+// The categorical MLP policy: its parameters (tfjs variables) and their one flat layout.
+// Flat layout = the contract with assembly/policy.ts: layer by layer, the kernel [in, out]
+// row-major, then the bias [out] — i.e. the order of `params` = [W1, b1, W2, b2, …].
+import * as tf from '@tensorflow/tfjs';
+import { uniforms, Purpose } from '../core/rng';
+import { ConfigError } from '../errors';
+import { checkActivation, mlpLogits, type Activation } from './mlp';
+
+export interface PolicyOptions {
+  /** Observation size (inputs of the first layer). */
+  obsDim: number;
+  /** Number of discrete actions (logits of the last layer). */
+  numActions: number;
+  /** Hidden layer widths; [] gives a linear policy. Default [64, 64]. */
+  hidden?: readonly number[];
+  /** Hidden activation. Default 'tanh'. */
+  activation?: Activation;
+  /** Seed of the Xavier-uniform kernel draws (RNG purpose INIT, task = layer index). Default 0. */
+  seed?: number;
+}
+
+/** Build one with createPolicy (which validates the options). */
+export class Policy {
+  /** [W1, b1, W2, b2, …]: W_l of shape [in, out] (Dense layout), b_l of shape [out]. */
+  readonly params: tf.Variable[];
+  /** Widths [obsDim, ...hidden, numActions]. */
+  readonly layerSizes: readonly number[];
+  /** Total number of floats in `params` (length of the flat layout). */
+  readonly numParams: number;
+
+  constructor(
+    readonly obsDim: number,
+    readonly numActions: number,
+    readonly hidden: readonly number[],
+    readonly activation: Activation,
+    readonly seed: number,
+  ) {
+    this.layerSizes = [obsDim, ...hidden, numActions];
+    this.params = [];
+    let total = 0;
+    for (let l = 0; l + 1 < this.layerSizes.length; l++) {
+      const inDim = this.layerSizes[l], outDim = this.layerSizes[l + 1];
+      // Xavier/Glorot uniform: W ~ U(−r, r), r = √(6 / (in + out)); biases zero.
+      const limit = Math.sqrt(6 / (inDim + outDim));
+      const u = uniforms(seed, Purpose.INIT, l, 0, inDim * outDim);
+      const kernel = new Float32Array(inDim * outDim);
+      for (let k = 0; k < kernel.length; k++) kernel[k] = (2 * u[k] - 1) * limit;
+      // Variables are not tracked by tidy; the tidy frees their initial values.
+      this.params.push(...tf.tidy(() => [tf.variable(tf.tensor2d(kernel, [inDim, outDim])), tf.variable(tf.zeros([outDim]))]));
+      total += inDim * outDim + outDim;
+    }
+    this.numParams = total;
+  }
+
+  /** Logits [n, numActions] of obs [n, obsDim] under `params` (this.params or adapted ones). */
+  logits(params: readonly tf.Tensor[], obs: tf.Tensor2D): tf.Tensor2D {
+    return mlpLogits(params, obs, this.activation);
+  }
+
+  /** All parameters as one Float32Array in the flat layout (a copy). */
+  getFlat(): Float32Array {
+    const flat = new Float32Array(this.numParams);
+    let offset = 0;
+    for (const p of this.params) {
+      flat.set(p.dataSync() as Float32Array, offset);
+      offset += p.size;
+    }
+    return flat;
+  }
+
+  /** Overwrites all parameters from one array in the flat layout. */
+  setFlat(flat: ArrayLike<number>): void {
+    if (flat == null || flat.length !== this.numParams) {
+      throw new ConfigError('flat.length', flat?.length, `${this.numParams} (the policy's parameter count)`);
+    }
+    for (let i = 0; i < flat.length; i++) {
+      if (!Number.isFinite(flat[i])) throw new ConfigError(`flat[${i}]`, flat[i], 'a finite number');
+    }
+    const values = Float32Array.from(flat);
+    let offset = 0;
+    for (const p of this.params) {
+      const slice = values.subarray(offset, offset + p.size);
+      tf.tidy(() => p.assign(tf.tensor(slice, p.shape, 'float32')));
+      offset += p.size;
+    }
+  }
+
+  /** Frees the parameter variables. */
+  dispose(): void {
+    for (const p of this.params) p.dispose();
+  }
+}
+
+function checkPositiveInt(field: string, value: unknown, min: number): number {
+  if (!Number.isInteger(value) || (value as number) < min) throw new ConfigError(field, value, `an integer >= ${min}`);
+  return value as number;
+}
+
+/** A seeded MLP policy with Xavier-uniform kernels and zero biases. */
+export function createPolicy(options: PolicyOptions): Policy {
+  if (options == null || typeof options !== 'object') throw new ConfigError('options', options, '{ obsDim, numActions, hidden?, activation?, seed? }');
+  const obsDim = checkPositiveInt('obsDim', options.obsDim, 1);
+  const numActions = checkPositiveInt('numActions', options.numActions, 2);
+  const hidden = options.hidden ?? [64, 64];
+  if (!Array.isArray(hidden)) throw new ConfigError('hidden', hidden, 'an array of layer widths, e.g. [64, 64]');
+  hidden.forEach((h, i) => checkPositiveInt(`hidden[${i}]`, h, 1));
+  const activation = checkActivation(options.activation ?? 'tanh');
+  const seed = options.seed ?? 0;
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new ConfigError('seed', seed, 'an integer in [0, 4294967295]');
+  return new Policy(obsDim, numActions, [...hidden], activation, seed);
+}

@@ -1,0 +1,112 @@
+// Advantages (assembly/estimator.ts), the batch tensors for tfjs, and the WASM policy gradient:
+// the cheap first-order estimator the task-directed step calls.
+import * as tf from '@tensorflow/tfjs';
+import { wasm, Scratch } from '../core/wasm';
+import { ConfigError } from '../errors';
+import type { Policy } from '../nn/policy';
+import type { Trajectories } from './trajectories';
+import { wasmMlp, loadWeights, shapeOf } from './wasm-policy';
+
+export interface AdvantageOptions {
+  /** Discount γ in [0, 1] (default 0.99). */
+  gamma?: number;
+  /** GAE λ in [0, 1] (default 1). */
+  lambda?: number;
+}
+
+export interface Advantages {
+  returns: Float32Array;
+  /** The linear-feature baseline's values. */
+  values: Float32Array;
+  /** Normalised GAE, per task. */
+  advantages: Float32Array;
+  /** 1 / episode length for every row. */
+  weights: Float32Array;
+  /** Tasks whose ridge fit failed every try (their baseline is 0). */
+  baselineFailures: number;
+}
+
+const inputScratch = new Scratch();
+const outputScratch = new Scratch();
+
+function unitInterval(field: string, v: number): number {
+  if (!(v >= 0 && v <= 1)) throw new ConfigError(field, v, '[0, 1]');
+  return v;
+}
+
+/** Returns, baseline, normalised GAE and row weights, task by task, in WASM. */
+export function estimateAdvantages(traj: Trajectories, options: AdvantageOptions = {}): Advantages {
+  const gamma = unitInterval('gamma', options.gamma ?? 0.99);
+  const lambda = unitInterval('lambda', options.lambda ?? 1.0);
+  const w = wasm();
+  const n = traj.numSteps, E = traj.numEpisodes, D = traj.obsDim;
+  const inPtr = inputScratch.ensure((E + n * (D + 1)) * 4 + 16);
+  const lengthsPtr = inPtr, obsPtr = lengthsPtr + E * 4, rewardPtr = obsPtr + n * D * 4;
+  let buffer = w.memory.buffer;
+  new Int32Array(buffer, lengthsPtr, E).set(traj.episodeLengths);
+  new Float32Array(buffer, obsPtr, n * D).set(traj.obs);
+  new Float32Array(buffer, rewardPtr, n).set(traj.rewards);
+  const outPtr = outputScratch.ensure(n * 16 + 16);
+  const [retPtr, valPtr, advPtr, wPtr] = [0, 1, 2, 3].map((k) => outPtr + k * n * 4);
+  const failures = w.estimateAdvantages(E, traj.episodesPerTask, lengthsPtr, D, obsPtr, rewardPtr, gamma, lambda, retPtr, valPtr, advPtr, wPtr);
+  buffer = w.memory.buffer;
+  const out = (ptr: number) => new Float32Array(buffer, ptr, n).slice();
+  return { returns: out(retPtr), values: out(valPtr), advantages: out(advPtr), weights: out(wPtr), baselineFailures: failures };
+}
+
+export interface Batch {
+  obs: tf.Tensor2D;
+  /** One-hot [n, numActions] (tfjs's gather has no gradient on wasm). */
+  actions: tf.Tensor2D;
+  advantages: tf.Tensor1D;
+  weights: tf.Tensor1D;
+}
+
+/** The tensors of dm.reinforceLoss for these trajectories. The caller disposes them. */
+export function toBatch(traj: Trajectories, options: AdvantageOptions = {}): Batch {
+  const est = estimateAdvantages(traj, options);
+  const n = traj.numSteps;
+  return tf.tidy(() => ({
+    obs: tf.tensor2d(traj.obs, [n, traj.obsDim]),
+    actions: tf.oneHot(tf.tensor1d(traj.actions, 'int32'), traj.numActions).toFloat() as tf.Tensor2D,
+    advantages: tf.tensor1d(est.advantages),
+    weights: tf.tensor1d(est.weights),
+  }));
+}
+
+/**
+ * ∇θ of −Σ w·log π_θ(a|s)·Â / Σ w on these trajectories, computed in WASM, as one Float32Array
+ * in the flat parameter layout. `weights` evaluates the gradient at other parameters (flat).
+ */
+export function policyGradient(policy: Policy, traj: Trajectories, options: AdvantageOptions & { weights?: Float32Array; advantages?: Advantages } = {}): Float32Array {
+  const est = options.advantages ?? estimateAdvantages(traj, options);
+  const w = wasm();
+  const mlp = wasmMlp(shapeOf(policy), 1);
+  loadWeights(mlp, [options.weights ?? policy.getFlat()]);
+  const n = traj.numSteps, D = traj.obsDim;
+  const floats = w.mlpFlatFloats(mlp);
+  const inPtr = inputScratch.ensure(n * (D + 3) * 4 + 16);
+  const obsPtr = inPtr, actPtr = obsPtr + n * D * 4, advPtr = actPtr + n * 4, wPtr = advPtr + n * 4;
+  const buffer = w.memory.buffer;
+  new Float32Array(buffer, obsPtr, n * D).set(traj.obs);
+  new Int32Array(buffer, actPtr, n).set(traj.actions);
+  new Float32Array(buffer, advPtr, n).set(est.advantages);
+  new Float32Array(buffer, wPtr, n).set(est.weights);
+  const gradPtr = outputScratch.ensure(floats * 4);
+  w.mlpPolicyGradient(mlp, 0, n, obsPtr, actPtr, advPtr, wPtr, gradPtr);
+  return new Float32Array(w.memory.buffer, gradPtr, floats).slice();
+}
+
+/** Logits and log-probabilities of obs rows from the WASM policy (for cross-checks). */
+export function wasmForward(policy: Policy, obs: Float32Array, weights?: Float32Array): { logits: Float32Array; logProbs: Float32Array } {
+  const w = wasm();
+  const mlp = wasmMlp(shapeOf(policy), 1);
+  loadWeights(mlp, [weights ?? policy.getFlat()]);
+  const n = obs.length / policy.obsDim, A = policy.numActions;
+  const inPtr = inputScratch.ensure(obs.length * 4 + 16);
+  new Float32Array(w.memory.buffer, inPtr, obs.length).set(obs);
+  const outPtr = outputScratch.ensure(2 * n * A * 4 + 16);
+  w.mlpForwardBatch(mlp, 0, n, inPtr, outPtr, outPtr + n * A * 4);
+  const buffer = w.memory.buffer;
+  return { logits: new Float32Array(buffer, outPtr, n * A).slice(), logProbs: new Float32Array(buffer, outPtr + n * A * 4, n * A).slice() };
+}

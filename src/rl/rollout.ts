@@ -1,0 +1,101 @@
+// dm.rollout: the fused WASM sampler (assembly/rollout.ts) driven from TypeScript.
+import { wasm, Scratch } from '../core/wasm';
+import { ConfigError } from '../errors';
+import { checkSeed } from '../envs/vec-env';
+import type { TaskFamily } from '../envs/task-family';
+import type { Policy } from '../nn/policy';
+import { Trajectories } from './trajectories';
+import { wasmMlp, loadWeights, shapeOf } from './wasm-policy';
+
+const FIELD = { PARAMS: 0, LENGTH: 1, RETURN: 2, TERMINAL: 3, LANES: 4 } as const;
+
+export interface RolloutOptions {
+  /** Episodes per task (default 20). */
+  episodes?: number;
+  /** Step limit per episode (default: the env's own limit). */
+  maxSteps?: number;
+  /** Seed of the reset and action streams (default 0). */
+  seed?: number;
+  /**
+   * Weights to sample with, in the flat layout: one set for every task, or one set per task (the
+   * adapted θ'_i of a meta-batch). Default: the policy's current parameters.
+   */
+  weights?: Float32Array | readonly Float32Array[];
+  /** Ids of the tasks for the RNG streams (default 0..numTasks−1). */
+  taskIds?: ArrayLike<number>;
+}
+
+// Workspaces are allocated once per (env kind, lanes, step capacity) and reused.
+const workspaces = new Map<string, number>();
+const taskIdScratch = new Scratch();
+const compactScratch = new Scratch();
+
+function workspace(kind: number, numEpisodes: number, maxSteps: number): number {
+  const key = `${kind}|${numEpisodes}|${maxSteps}`;
+  let ws = workspaces.get(key);
+  if (ws === undefined) {
+    ws = wasm().rolloutCreate(kind, numEpisodes, maxSteps);
+    workspaces.set(key, ws);
+  }
+  return ws;
+}
+
+function positiveInt(field: string, value: number, max = 1 << 24): number {
+  if (!Number.isInteger(value) || value < 1 || value > max) throw new ConfigError(field, value, `an integer in [1, ${max}]`);
+  return value;
+}
+
+/** Samples `episodes` episodes of every task (rows of `tasks`) with the policy, inside WASM. */
+export function rollout(family: TaskFamily, policy: Policy, tasks: Float32Array, options: RolloutOptions = {}): Trajectories {
+  const episodes = positiveInt('episodes', options.episodes ?? 20);
+  const maxSteps = positiveInt('maxSteps', options.maxSteps ?? family.maxEpisodeSteps);
+  const seed = options.seed ?? 0;
+  checkSeed(seed);
+  const P = family.numParams;
+  if (tasks.length === 0 || tasks.length % P !== 0) {
+    throw new ConfigError('tasks.length', tasks.length, `a positive multiple of ${P} (${family.paramNames.join(', ')} per task)`);
+  }
+  const numTasks = tasks.length / P;
+  family.validateTasks(tasks, numTasks);
+  if (policy.obsDim !== family.obsDim || policy.numActions !== family.numActions) {
+    throw new ConfigError('policy', `obsDim ${policy.obsDim}, numActions ${policy.numActions}`,
+      `obsDim ${family.obsDim} and numActions ${family.numActions} for ${family.id}`);
+  }
+  const weights = options.weights ?? policy.getFlat();
+  const sets = weights instanceof Float32Array ? [weights] : [...weights];
+  if (sets.length !== 1 && sets.length !== numTasks) throw new ConfigError('weights', `${sets.length} sets`, `1 or ${numTasks} (one per task)`);
+  const taskIds = options.taskIds ?? Array.from({ length: numTasks }, (_, i) => i);
+  if (taskIds.length !== numTasks) throw new ConfigError('taskIds.length', taskIds.length, `${numTasks} (one per task)`);
+
+  const w = wasm();
+  const numEpisodes = numTasks * episodes;
+  const ws = workspace(family.spec.kind, numEpisodes, maxSteps);
+  const mlp = wasmMlp(shapeOf(policy), sets.length);
+  loadWeights(mlp, sets);
+  const lanes = w.rolloutField(ws, FIELD.LANES);
+  // Task parameters, lane by lane (structure-of-arrays).
+  const params = new Float32Array(w.memory.buffer, w.rolloutField(ws, FIELD.PARAMS), P * lanes);
+  for (let i = 0; i < numEpisodes; i++) {
+    const task = Math.floor(i / episodes);
+    for (let k = 0; k < P; k++) params[k * lanes + i] = tasks[task * P + k];
+  }
+  const idsPtr = taskIdScratch.ensure(numTasks * 4);
+  new Uint32Array(w.memory.buffer, idsPtr, numTasks).set(Array.from(taskIds, (id) => id >>> 0));
+  const numSteps = w.rolloutRun(ws, mlp, seed, episodes, idsPtr, sets.length > 1 ? 1 : 0, maxSteps);
+
+  // Copy out in compact rows; the workspace is reused by the next call.
+  const obsDim = family.obsDim;
+  const bytes = numSteps * (obsDim + 3) * 4;
+  const base = compactScratch.ensure(Math.max(16, bytes));
+  const obsPtr = base, actionPtr = obsPtr + numSteps * obsDim * 4, rewardPtr = actionPtr + numSteps * 4, logProbPtr = rewardPtr + numSteps * 4;
+  w.rolloutCompact(ws, obsPtr, actionPtr, rewardPtr, logProbPtr);
+  const buffer = w.memory.buffer;
+  return new Trajectories(family.id, obsDim, family.numActions, numTasks, episodes, tasks.slice(),
+    new Float32Array(buffer, w.rolloutField(ws, FIELD.RETURN), numEpisodes).slice(),
+    new Int32Array(buffer, w.rolloutField(ws, FIELD.LENGTH), numEpisodes).slice(),
+    new Uint8Array(buffer, w.rolloutField(ws, FIELD.TERMINAL), numEpisodes).slice(),
+    new Float32Array(buffer, obsPtr, numSteps * obsDim).slice(),
+    new Int32Array(buffer, actionPtr, numSteps).slice(),
+    new Float32Array(buffer, rewardPtr, numSteps).slice(),
+    new Float32Array(buffer, logProbPtr, numSteps).slice());
+}

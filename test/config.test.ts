@@ -1,0 +1,166 @@
+// The config schema: defaults (SPEC §5), one ConfigError per bad value naming the field and what is
+// allowed, kebab-case CLI flags, --config file under flags, unknown keys refused.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as dm from 'directed-maml';
+
+/** Asserts fn throws a ConfigError for `field` whose message mentions every string of `allowedHas`. */
+function throwsField(fn: () => unknown, field: string, ...allowedHas: string[]): void {
+  assert.throws(fn, (err: unknown) => {
+    assert.ok(err instanceof dm.ConfigError, `expected ConfigError, got ${err}`);
+    assert.equal(err.field, field);
+    assert.ok(err.message.startsWith(`${field}: `), err.message);
+    assert.ok(!err.message.includes('\n'), 'one line');
+    for (const s of allowedHas) assert.ok(err.allowed.includes(s), `allowed "${err.allowed}" should mention "${s}"`);
+    return true;
+  });
+}
+
+test('defaults are SPEC §5 values; directedLr follows innerLr; ranges are the env default', () => {
+  const c = dm.defaultConfig();
+  assert.deepEqual(c, {
+    env: 'CartPole-v1',
+    ranges: { halfLength: [0.25, 0.75] },
+    algo: 'directed-maml',
+    iterations: 30,
+    metaBatch: 20,
+    episodes: 20,
+    maxSteps: 500,
+    hidden: [64, 64],
+    activation: 'tanh',
+    innerLr: 0.1,
+    innerSteps: 1,
+    outerLr: 1e-3,
+    gamma: 0.99,
+    lambda: 1,
+    seed: 1,
+    directedLr: 0.1,
+    directedVariant: 'pg',
+    directedSchedule: 'every',
+    backend: 'wasm',
+  });
+  assert.equal(dm.resolveConfig({ innerLr: 0.05 }).directedLr, 0.05);
+  assert.equal(dm.resolveConfig({ innerLr: 0.05, directedLr: 0.2 }).directedLr, 0.2);
+  // The resolved config is a copy: mutating it does not change the next defaults.
+  c.hidden.push(3);
+  (c.ranges.halfLength as number[])[0] = 9;
+  assert.deepEqual(dm.defaultConfig().hidden, [64, 64]);
+  assert.deepEqual(dm.defaultConfig().ranges, { halfLength: [0.25, 0.75] });
+  // Every field of the table has a description and appears in the help text with its flag.
+  const help = dm.configHelp();
+  for (const f of dm.CONFIG_FIELDS) {
+    assert.ok(f.description.length > 10, f.name);
+    assert.ok(help.includes(`--${f.flag} `), `help lists --${f.flag}`);
+  }
+  assert.match(help, /--inner-lr <number>.*\n\s+default 0\.1; allowed: a number > 0/);
+});
+
+test('each bad value throws a ConfigError naming the field and what is allowed', () => {
+  const bad: Array<[Record<string, unknown>, string, string[]]> = [
+    [{ env: 'Pendulum-v9' }, 'env', ['CartPole-v1']],
+    [{ algo: 'reptile' }, 'algo', ['maml', 'directed-meta-sgd']],
+    [{ iterations: 0 }, 'iterations', ['integer', '>= 1']],
+    [{ iterations: 2.5 }, 'iterations', ['integer']],
+    [{ metaBatch: -3 }, 'metaBatch', ['>= 1']],
+    [{ episodes: '20' }, 'episodes', ['integer']],
+    [{ maxSteps: 0 }, 'maxSteps', ['>= 1']],
+    [{ hidden: [64, 0] }, 'hidden', ['integers']],
+    [{ hidden: new Array(17).fill(8) }, 'hidden', ['0 to 16']],
+    [{ hidden: 64 }, 'hidden', ['list']],
+    [{ activation: 'sigmoid' }, 'activation', ['tanh', 'relu']],
+    [{ innerLr: -0.1 }, 'innerLr', ['> 0']],
+    [{ innerLr: 0 }, 'innerLr', ['> 0']],
+    [{ innerLr: NaN }, 'innerLr', ['> 0']],
+    [{ innerSteps: 1.5 }, 'innerSteps', ['integer']],
+    [{ outerLr: Infinity }, 'outerLr', ['> 0']],
+    [{ gamma: 1.01 }, 'gamma', ['[0, 1]']],
+    [{ lambda: -0.5 }, 'lambda', ['[0, 1]']],
+    [{ seed: -1 }, 'seed', ['integer', '4294967295']],
+    [{ seed: 2 ** 32 }, 'seed', ['4294967295']],
+    [{ directedLr: 0 }, 'directedLr', ['> 0']],
+    [{ directedVariant: 'sgd' }, 'directedVariant', ['pg', 'fomaml']],
+    [{ directedSchedule: 'sometimes' }, 'directedSchedule', ['every:N', 'first:K']],
+    [{ directedSchedule: 'every:0' }, 'directedSchedule', ['N >= 1']],
+    [{ directedSchedule: 'first:-1' }, 'directedSchedule', ['first:K']],
+    [{ ranges: [0.25, 0.75] }, 'ranges', ['[low, high]']],
+    [{ ranges: { halfLength: [0.25] } }, 'ranges.halfLength', ['[low, high]']],
+    [{ ranges: { halfLength: 'long' } }, 'ranges.halfLength', ['finite number']],
+    [{ medium: { halfLength: NaN } }, 'medium.halfLength', ['finite number']],
+    [{ backend: 'webgpu' }, 'backend', ['wasm', 'cpu']],
+  ];
+  for (const [partial, field, allowed] of bad) throwsField(() => dm.resolveConfig(partial), field, ...allowed);
+});
+
+test('edge values that are allowed pass unchanged', () => {
+  const c = dm.resolveConfig({
+    gamma: 0, lambda: 1, seed: 2 ** 32 - 1, hidden: [], innerLr: 1e-9, directedSchedule: 'first:0',
+    ranges: { halfLength: 0.5, massPole: [0.05, 0.5] }, medium: { halfLength: 0.5 },
+  });
+  assert.equal(c.gamma, 0);
+  assert.equal(c.seed, 4294967295);
+  assert.deepEqual(c.hidden, []);
+  assert.deepEqual(c.ranges, { halfLength: 0.5, massPole: [0.05, 0.5] });
+  assert.deepEqual(c.medium, { halfLength: 0.5 });
+});
+
+test('unknown keys are refused by name; a non-object config is refused', () => {
+  throwsField(() => dm.resolveConfig({ innerLR: 0.1 }), 'innerLR', 'innerLr');
+  throwsField(() => dm.resolveConfig({ metaBatch: 4, 'meta-batch': 4 }), 'meta-batch', 'metaBatch');
+  throwsField(() => dm.resolveConfig([1, 2]), 'config', 'object');
+  throwsField(() => dm.resolveConfig('CartPole-v1'), 'config', 'object');
+});
+
+test('schedules parse into {kind, n} and decide the iterations of the directed step', () => {
+  assert.deepEqual(dm.parseDirectedSchedule('every'), { kind: 'every', n: 1 });
+  assert.deepEqual(dm.parseDirectedSchedule('every:3'), { kind: 'every', n: 3 });
+  assert.deepEqual(dm.parseDirectedSchedule('first:5'), { kind: 'first', n: 5 });
+  const due = (s: string) => [0, 1, 2, 3, 4, 5, 6].filter((k) => dm.directedStepDue(dm.parseDirectedSchedule(s), k));
+  assert.deepEqual(due('every'), [0, 1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(due('every:3'), [0, 3, 6]);
+  assert.deepEqual(due('first:2'), [0, 1]);
+  assert.deepEqual(due('first:0'), []);
+});
+
+test('CLI flags: kebab-case, typed from the table, both --name value and --name=value', () => {
+  const p = dm.parseCliFlags([
+    '--env', 'CartPole-v1', '--algo=fomaml', '--meta-batch', '4', '--inner-lr', '0.05', '--hidden', '32,16',
+    '--max-steps', '200', '--ranges', 'halfLength=0.3:0.6,massPole=0.2', '--medium', 'halfLength=0.4',
+    '--directed-schedule', 'every:2', '--seed', '7',
+  ]);
+  assert.deepEqual(p, {
+    env: 'CartPole-v1', algo: 'fomaml', metaBatch: 4, innerLr: 0.05, hidden: [32, 16], maxSteps: 200,
+    ranges: { halfLength: [0.3, 0.6], massPole: 0.2 }, medium: { halfLength: 0.4 }, directedSchedule: 'every:2', seed: 7,
+  });
+  const c = dm.resolveConfig(p);
+  assert.equal(c.directedLr, 0.05);
+  // JSON form of the object flags.
+  assert.deepEqual(dm.parseCliFlags(['--ranges', '{"halfLength":[0.3,0.6]}']).ranges, { halfLength: [0.3, 0.6] });
+  // Negative numbers are values, refused by the schema with the field's name.
+  throwsField(() => dm.parseCliFlags(['--inner-lr', '-0.1']), 'innerLr', '> 0');
+  throwsField(() => dm.parseCliFlags(['--hidden', 'abc']), 'hidden', 'integers');
+  throwsField(() => dm.parseCliFlags(['--hidden', '64,']), 'hidden', 'integers');
+  throwsField(() => dm.parseCliFlags(['--meta-batch', '']), 'metaBatch', 'integer');
+  throwsField(() => dm.parseCliFlags(['--meta-batch', '4x']), 'metaBatch', 'integer');
+  throwsField(() => dm.parseCliFlags(['--gamma', '2']), 'gamma', '[0, 1]');
+  throwsField(() => dm.parseCliFlags(['--inner_lr', '0.1']), '--inner_lr', '--inner-lr');
+  throwsField(() => dm.parseCliFlags(['--innerLr', '0.1']), '--innerLr', '--inner-lr');
+  throwsField(() => dm.parseCliFlags(['innerLr']), 'argument', '--name value');
+  throwsField(() => dm.parseCliFlags(['--seed', '1', '--seed', '2']), '--seed', 'at most once');
+  // A value the flag form reads but the schema refuses (a name outside the env) is left to resolve/TaskFamily.
+  throwsField(() => dm.resolveConfig(dm.parseCliFlags(['--ranges', 'halfLength=a:0.5'])), 'ranges.halfLength', 'finite');
+});
+
+test('--config file under flags: flags win, file keys are validated like API keys', () => {
+  const file = { metaBatch: 8, innerLr: 0.2, hidden: [16], algo: 'maml' };
+  const merged = dm.parseCliFlags(['--inner-lr', '0.3', '--algo', 'fomaml'], file);
+  assert.deepEqual(merged, { metaBatch: 8, innerLr: 0.3, hidden: [16], algo: 'fomaml' });
+  const c = dm.resolveConfig(merged);
+  assert.equal(c.metaBatch, 8);
+  assert.equal(c.innerLr, 0.3);
+  assert.equal(c.directedLr, 0.3);
+  // The file object is not mutated.
+  assert.equal(file.innerLr, 0.2);
+  throwsField(() => dm.resolveConfig(dm.parseCliFlags([], { innerlr: 0.1 })), 'innerlr', 'innerLr');
+  throwsField(() => dm.resolveConfig(dm.parseCliFlags([], { metaBatch: '8' })), 'metaBatch', 'integer');
+  throwsField(() => dm.parseCliFlags([], [1, 2] as unknown as object), 'config', 'object');
+});
