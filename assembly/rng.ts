@@ -12,6 +12,7 @@ export const PURPOSE_RESET: u32 = 2; // env reset states
 export const PURPOSE_ACTION: u32 = 3; // action sampling in rollouts
 export const PURPOSE_INIT: u32 = 4; // policy weight initialisation
 export const PURPOSE_ENV: u32 = 5; // randomness inside an env step (e.g. engine dispersion)
+export const PURPOSE_ITERATION: u32 = 6; // per-iteration seeds of a training run
 
 const GOLDEN_GAMMA: u64 = 0x9e3779b97f4a7c15;
 
@@ -49,4 +50,9 @@ export function fillUniform(seed: u32, purpose: u32, task: u32, lane: u32, count
   for (let i = 0; i < n; i++) {
     store<f32>(out + (<usize>i << 2), uniform01(key, counterStart + <u64>i));
   }
+}
+
+/** A 32-bit seed for a sub-stream (e.g. the rollouts of one iteration): high half of its key. */
+export function deriveSeed(seed: u32, purpose: u32, task: u32, lane: u32): u32 {
+  return <u32>(streamKey(seed, purpose, task, lane) >> 32);
 }

@@ -13,3 +13,8 @@ export function uniforms(seed: number, purpose: number, task: number, lane: numb
   w.fillUniform(seed >>> 0, purpose, task >>> 0, lane >>> 0, BigInt(counterStart), ptr, n);
   return new Float32Array(w.memory.buffer, ptr, n).slice();
 }
+
+/** A 32-bit seed for sub-stream (seed, purpose, task, lane), e.g. one iteration's rollouts. */
+export function deriveSeed(seed: number, purpose: number, task: number, lane: number): number {
+  return wasm().deriveSeed(seed >>> 0, purpose, task >>> 0, lane >>> 0) >>> 0;
+}

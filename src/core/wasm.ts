@@ -8,6 +8,7 @@ export interface WasmExports {
   alloc(bytes: number): number;
   free(ptr: number): void;
   fillUniform(seed: number, purpose: number, task: number, lane: number, counterStart: bigint, out: number, n: number): void;
+  deriveSeed(seed: number, purpose: number, task: number, lane: number): number;
   envDim(kind: number, which: number): number;
   envDefaultParam(kind: number, index: number): number;
   vecEnvCreate(kind: number, numEnvs: number, maxSteps: number): number;
@@ -36,7 +37,7 @@ export interface WasmExports {
 }
 
 /** Purposes of the RNG streams (assembly/rng.ts). */
-export const Purpose = { TASKS: 1, RESET: 2, ACTION: 3, INIT: 4, ENV: 5 } as const;
+export const Purpose = { TASKS: 1, RESET: 2, ACTION: 3, INIT: 4, ENV: 5, ITERATION: 6 } as const;
 
 let exports: WasmExports | null = null;
 let loading: Promise<WasmExports> | null = null;

@@ -1,0 +1,70 @@
+// The meta-learners as data (learn2learn's habit: the algorithm is a small record, the maths
+// lives in one meta-step). MAML, FOMAML and Meta-SGD differ only in the order of the inner
+// gradient and in whether the inner rates α are learned; `directed` wraps any of them.
+import { ConfigError } from '../errors';
+import { parseDirectedSchedule, type DirectedSchedule } from '../config';
+
+export type BaseAlgoName = 'maml' | 'fomaml' | 'meta-sgd';
+
+export interface MetaAlgorithm {
+  name: BaseAlgoName;
+  /** 2: exact second-order meta-gradient; 1: first order. */
+  order: 1 | 2;
+  /** Meta-SGD: α is a learned tensor per parameter, initialised to innerLr. */
+  learnInnerLr: boolean;
+  innerLr: number;
+  innerSteps: number;
+  /** Present when the task-directed step is on (see `directed`). */
+  directed?: DirectedOptions;
+}
+
+export interface DirectedOptions {
+  /** β_d, the step size of the directed step (default: the algorithm's innerLr). */
+  lr: number;
+  /** The medium task by parameter name; unnamed parameters take the centre of their range. */
+  medium?: Record<string, number>;
+  /** 'pg': one policy-gradient step on medium-task rollouts; 'fomaml': step along the post-adaptation gradient. */
+  variant: 'pg' | 'fomaml';
+  schedule: DirectedSchedule;
+}
+
+export interface InnerOptions {
+  /** α (default 0.1). */
+  innerLr?: number;
+  /** Inner gradient steps k (default 1). */
+  innerSteps?: number;
+}
+
+function base(name: BaseAlgoName, order: 1 | 2, learnInnerLr: boolean, options: InnerOptions): MetaAlgorithm {
+  const innerLr = options.innerLr ?? 0.1;
+  const innerSteps = options.innerSteps ?? 1;
+  if (!(innerLr > 0) || !Number.isFinite(innerLr)) throw new ConfigError('innerLr', innerLr, 'a finite number > 0');
+  if (!Number.isInteger(innerSteps) || innerSteps < 1) throw new ConfigError('innerSteps', innerSteps, 'an integer >= 1');
+  return { name, order, learnInnerLr, innerLr, innerSteps };
+}
+
+/** MAML with the exact second-order meta-gradient. */
+export const maml = (options: InnerOptions = {}) => base('maml', 2, false, options);
+/** First-order MAML: ∂θ'/∂θ taken as the identity. */
+export const fomaml = (options: InnerOptions = {}) => base('fomaml', 1, false, options);
+/** Meta-SGD: θ' = θ − α ⊙ ∇L with α learned jointly (second order). */
+export const metaSgd = (options: InnerOptions = {}) => base('meta-sgd', 2, true, options);
+
+/**
+ * The task-directed approximation (Directed-MAML) around any meta-learner: before the meta-step
+ * of a scheduled iteration, one cheap first-order step on the medium task moves θ toward where
+ * the meta-gradient would lead. One wrapper for MAML, FOMAML and Meta-SGD alike.
+ */
+export function directed(algo: MetaAlgorithm, options: { lr?: number; medium?: Record<string, number>; variant?: 'pg' | 'fomaml'; schedule?: string } = {}): MetaAlgorithm {
+  const lr = options.lr ?? algo.innerLr;
+  if (!(lr > 0) || !Number.isFinite(lr)) throw new ConfigError('directed.lr', lr, 'a finite number > 0');
+  const variant = options.variant ?? 'pg';
+  if (variant !== 'pg' && variant !== 'fomaml') throw new ConfigError('directed.variant', variant, "'pg' | 'fomaml'");
+  const schedule = parseDirectedSchedule(options.schedule ?? 'every', 'directed.schedule');
+  return { ...algo, directed: { lr, medium: options.medium, variant, schedule } };
+}
+
+/** The CLI/config name of an algorithm record. */
+export function algoName(algo: MetaAlgorithm): string {
+  return algo.directed ? `directed-${algo.name}` : algo.name;
+}

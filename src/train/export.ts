@@ -1,0 +1,57 @@
+// Exports a policy as a tfjs LayersModel (model.json + weights): Dense layers with the policy's
+// hidden activation and a linear output of logits, so any tfjs program can load it with
+// tf.loadLayersModel and act with argmax / tf.multinomial without this library.
+import { tf } from '../core/backend';
+import { ConfigError } from '../errors';
+import type { Activation } from '../nn/mlp';
+
+/** What the export needs of a policy (dm.Policy has all of it). */
+export interface ExportablePolicy {
+  readonly obsDim: number;
+  readonly numActions: number;
+  readonly hidden: readonly number[];
+  readonly activation: Activation;
+  /** [W1, b1, W2, b2, …], W_l of shape [in, out] — the Dense kernel layout. */
+  readonly params: readonly tf.Tensor[];
+}
+
+/** A tf.Sequential holding a copy of the policy's current weights (the caller disposes it). */
+export function policyToLayersModel(policy: ExportablePolicy): tf.Sequential {
+  const sizes = [policy.obsDim, ...policy.hidden, policy.numActions];
+  const numLayers = sizes.length - 1;
+  if (policy.params.length !== 2 * numLayers) {
+    throw new ConfigError('policy.params', `${policy.params.length} tensors`, `${2 * numLayers} ([W, b] per layer of ${sizes.join('-')})`);
+  }
+  for (let l = 0; l < numLayers; l++) {
+    const w = policy.params[2 * l], b = policy.params[2 * l + 1];
+    if (w.shape.join() !== `${sizes[l]},${sizes[l + 1]}` || b.shape.join() !== `${sizes[l + 1]}`) {
+      throw new ConfigError(`policy.params[${2 * l}]`, `[${w.shape}] and [${b.shape}]`, `[${sizes[l]}, ${sizes[l + 1]}] and [${sizes[l + 1]}]`);
+    }
+  }
+  const model = tf.sequential({ name: 'directed_maml_policy' });
+  for (let l = 0; l < numLayers; l++) {
+    model.add(tf.layers.dense({
+      units: sizes[l + 1],
+      activation: l === numLayers - 1 ? 'linear' : policy.activation,
+      useBias: true,
+      name: l === numLayers - 1 ? 'logits' : `hidden_${l + 1}`,
+      ...(l === 0 ? { inputShape: [policy.obsDim] } : {}),
+    }));
+  }
+  // setWeights copies the values into the layers' own variables: the policy keeps its tensors.
+  model.setWeights([...policy.params]);
+  return model;
+}
+
+/**
+ * Saves the policy in tfjs LayersModel format through a tfjs IO handler (or a URL scheme tfjs
+ * knows: 'indexeddb://…', 'downloads://…'; in Node the CLI passes the file handler of src/node/store).
+ */
+export async function exportPolicy(policy: ExportablePolicy, handler: tf.io.IOHandler | string): Promise<tf.io.SaveResult> {
+  const model = policyToLayersModel(policy);
+  try {
+    return await model.save(handler);
+  } finally {
+    model.dispose();
+  }
+}
