@@ -129,22 +129,39 @@ export function vecEnvObserve(ptr: usize): void {
   envObserve(env.kind, env.numEnvs, env.lanes, env.state, env.params, env.obs);
 }
 
+@inline function countStep(env: VecEnv, lane: i32): void {
+  const countAt = env.stepCount + (<usize>lane << 2);
+  const count = load<i32>(countAt) + 1;
+  store<i32>(countAt, count);
+  const truncated = <u8>(count >= env.maxSteps);
+  store<u8>(env.truncated + <usize>lane, truncated);
+  store<u8>(env.needsReset + <usize>lane, load<u8>(env.terminated + <usize>lane) | truncated);
+}
+
 export function vecEnvStep(ptr: usize): void {
   const env = changetype<VecEnv>(ptr);
   // Physics for every lane at once; lanes that ended last step are overwritten by their reset below.
   envStepLanes(env.kind, env.lanes, env.state, env.params, env.actions, env.reward, env.terminated, env.rngKey, env.rngCounter);
-  for (let i = 0; i < env.lanes; i++) {
-    if (load<u8>(env.needsReset + <usize>i)) {
-      resetLane(env, i);
+  const limit = i32x4.splat(env.maxSteps);
+  for (let i = 0; i < env.lanes; i += 4) {
+    if (load<u32>(env.needsReset + <usize>i) != 0) {
+      // Rare: some of these four lanes ended last step.
+      for (let j = i; j < i + 4; j++) {
+        if (load<u8>(env.needsReset + <usize>j)) resetLane(env, j);
+        else countStep(env, j);
+      }
       continue;
     }
+    // Four live lanes at once: count the step; TimeLimit truncates when the count reaches the
+    // limit, whether or not the lane also terminated.
     const countAt = env.stepCount + (<usize>i << 2);
-    const count = load<i32>(countAt) + 1;
-    store<i32>(countAt, count);
-    // TimeLimit: truncated when the step count reaches the limit, whether or not terminated too.
-    const truncated = <u8>(count >= env.maxSteps);
-    store<u8>(env.truncated + <usize>i, truncated);
-    store<u8>(env.needsReset + <usize>i, load<u8>(env.terminated + <usize>i) | truncated);
+    const count = i32x4.add(v128.load(countAt), i32x4.splat(1));
+    v128.store(countAt, count);
+    const atLimit = i32x4.ge_s(count, limit);
+    const narrowed16 = i16x8.narrow_i32x4_s(atLimit, atLimit);
+    const truncatedBytes = i32x4.extract_lane(v128.and(i8x16.narrow_i16x8_s(narrowed16, narrowed16), i8x16.splat(1)), 0);
+    store<u32>(env.truncated + <usize>i, truncatedBytes);
+    store<u32>(env.needsReset + <usize>i, load<u32>(env.terminated + <usize>i) | truncatedBytes);
   }
   envObserve(env.kind, env.numEnvs, env.lanes, env.state, env.params, env.obs);
 }

@@ -175,8 +175,8 @@ const rangesAllowed = 'an object {parameter: [low, high] | value} (CLI: name=low
 const rangesField: ConfigField = {
   name: 'ranges', flag: 'ranges', type: '<name=lo:hi,…>', allowed: rangesAllowed,
   description: "task parameters to vary uniformly in [lo, hi], or to fix",
-  // undefined → the env's defaultRanges (filled in by resolveConfig, which knows the env).
-  defaultValue: () => undefined,
+  // The env's own ranges, copied, so a resolved (and saved) config says what it trains on.
+  defaultValue: (c) => Object.fromEntries(Object.entries(envSpec(c.env as string).defaultRanges).map(([k, v]) => [k, typeof v === 'number' ? v : [v[0], v[1]]])),
   check(v) {
     if (!isPlainObject(v)) throw new ConfigError('ranges', v, rangesAllowed);
     const out: TaskRanges = {};
@@ -287,23 +287,19 @@ export function resolveConfig(partial: unknown = {}): TrainConfig {
     const value = given === undefined ? f.defaultValue(out as Partial<TrainConfig>) : f.check(given);
     if (value !== undefined) out[f.name] = value;
   }
-  if (out.ranges === undefined) {
-    // The env's own ranges, copied so the resolved config says what it trains on.
-    out.ranges = copyRanges(envSpec(out.env as string).defaultRanges);
-  }
   return out as TrainConfig;
 }
 
-function copyRanges(r: Readonly<Record<string, readonly [number, number] | number>>): TaskRanges {
-  return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? v : [v[0], v[1]]]));
-}
+/** A flag given without a value (`--json`). */
+export const NO_VALUE = true;
+export type FlagValues = Record<string, string | typeof NO_VALUE>;
 
 /**
- * Splits `--name value` / `--name=value` / bare `--name` (→ 'true') into a map. Values may not start
+ * Splits `--name value` / `--name=value` / bare `--name` (→ true) into a map. Values may not start
  * with `--`; a negative number is fine (`--gamma -1` reads -1 and is then refused by the schema).
  */
-export function readFlags(argv: readonly string[]): Record<string, string> {
-  const flags: Record<string, string> = {};
+export function readFlags(argv: readonly string[]): FlagValues {
+  const flags: FlagValues = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (!a.startsWith('--') || a.length === 2) throw new ConfigError('argument', a, 'flags of the form --name value');
@@ -312,13 +308,13 @@ export function readFlags(argv: readonly string[]): Record<string, string> {
     if (Object.prototype.hasOwnProperty.call(flags, name)) throw new ConfigError(`--${name}`, a, 'each flag at most once');
     if (eq > 0) flags[name] = a.slice(eq + 1);
     else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) flags[name] = argv[++i];
-    else flags[name] = 'true';
+    else flags[name] = NO_VALUE;
   }
   return flags;
 }
 
 /** Config values from a flag map (kebab-case names); throws on a flag that is not a config field. */
-export function configFromFlags(flags: Readonly<Record<string, string>>, fileConfig?: unknown): Partial<TrainConfig> {
+export function configFromFlags(flags: Readonly<FlagValues>, fileConfig?: unknown): Partial<TrainConfig> {
   let base: Record<string, unknown> = {};
   if (fileConfig !== undefined) {
     if (!isPlainObject(fileConfig)) throw new ConfigError('config', fileConfig, 'a JSON object of config fields');
@@ -328,6 +324,7 @@ export function configFromFlags(flags: Readonly<Record<string, string>>, fileCon
   for (const [flag, text] of Object.entries(flags)) {
     const f = FIELD_BY_FLAG.get(flag);
     if (!f) throw new ConfigError(`--${flag}`, text, `a config flag: ${CONFIG_FIELDS.map((c) => `--${c.flag}`).join(', ')}`);
+    if (text === NO_VALUE) throw new ConfigError(f.name, '(no value)', f.allowed);
     fromFlags[f.name] = f.fromFlag(text);
   }
   return { ...base, ...fromFlags } as Partial<TrainConfig>;

@@ -146,6 +146,8 @@ test('CLI flags: kebab-case, typed from the table, both --name value and --name=
   throwsField(() => dm.parseCliFlags(['--innerLr', '0.1']), '--innerLr', '--inner-lr');
   throwsField(() => dm.parseCliFlags(['innerLr']), 'argument', '--name value');
   throwsField(() => dm.parseCliFlags(['--seed', '1', '--seed', '2']), '--seed', 'at most once');
+  throwsField(() => dm.parseCliFlags(['--meta-batch', '--seed', '2']), 'metaBatch', 'integer');
+  assert.throws(() => dm.parseCliFlags(['--meta-batch']), /metaBatch: got "\(no value\)"/);
   // A value the flag form reads but the schema refuses (a name outside the env) is left to resolve/TaskFamily.
   throwsField(() => dm.resolveConfig(dm.parseCliFlags(['--ranges', 'halfLength=a:0.5'])), 'ranges.halfLength', 'finite');
 });

@@ -130,10 +130,28 @@ export function cartpoleResetLane(lanes: i32, lane: i32, state: usize, key: u64,
   }
 }
 
-/** The observation is the state itself: [x, xDot, theta, thetaDot], one row per env. */
+/**
+ * The observation is the state itself: [x, xDot, theta, thetaDot], one row per env. Four lanes
+ * at a time the four state vectors are transposed into four rows (OBS_DIM = 4 = SIMD width).
+ */
 export function cartpoleObserve(numEnvs: i32, lanes: i32, state: usize, obs: usize): void {
   const stride = <usize>lanes << 2;
-  for (let i = 0; i < numEnvs; i++) {
+  let i = 0;
+  for (; i + 4 <= numEnvs; i += 4) {
+    const off = <usize>i << 2;
+    const x = v128.load(state + off), xDot = v128.load(state + stride + off);
+    const theta = v128.load(state + 2 * stride + off), thetaDot = v128.load(state + 3 * stride + off);
+    const lo01 = v128.shuffle<f32>(x, xDot, 0, 4, 1, 5);          // x0 v0 x1 v1
+    const hi01 = v128.shuffle<f32>(x, xDot, 2, 6, 3, 7);          // x2 v2 x3 v3
+    const lo23 = v128.shuffle<f32>(theta, thetaDot, 0, 4, 1, 5);  // θ0 ω0 θ1 ω1
+    const hi23 = v128.shuffle<f32>(theta, thetaDot, 2, 6, 3, 7);  // θ2 ω2 θ3 ω3
+    const row = obs + (<usize>i * OBS_DIM << 2);
+    v128.store(row, v128.shuffle<f32>(lo01, lo23, 0, 1, 4, 5));
+    v128.store(row + 16, v128.shuffle<f32>(lo01, lo23, 2, 3, 6, 7));
+    v128.store(row + 32, v128.shuffle<f32>(hi01, hi23, 0, 1, 4, 5));
+    v128.store(row + 48, v128.shuffle<f32>(hi01, hi23, 2, 3, 6, 7));
+  }
+  for (; i < numEnvs; i++) {
     const off = <usize>i << 2;
     const row = obs + (<usize>i * OBS_DIM << 2);
     for (let k = 0; k < OBS_DIM; k++) {

@@ -24,7 +24,10 @@
 //   trapezoidal update over the continuous v²/(2b) when the speed clips to 0 mid-step);
 //   otherwise it brakes at −3. So a yielding car that can still stop never crosses the stop line
 //   (braking preserves "distance ≥ discrete stopping distance"); one that already cannot stop
-//   brakes at −3 anyway and enters.
+//   brakes at −3 anyway and enters. A yielding driver that has stopped waits until the ego has
+//   left the zone: its own arrival time is then the cap (unless it stands within floor·cap = 2 cm
+//   of the line), which is never ≤ t_e − g for g > 0; so an ego that stops too waits in vain until
+//   it goes, or until truncation.
 // Both cars: v' = clip(v + a·Δt, 0, 15); p' = p + ½(v + v')·Δt.
 // Reward: −0.1 per step − 0.01·a_ego² (the commanded ego acceleration), +10 and terminated when
 // the ego's rear leaves the zone (p_e' > w + L), −100 and terminated when both cars occupy the
@@ -247,10 +250,34 @@ export function intersectionResetLane(lanes: i32, lane: i32, state: usize, param
     otherSpeedCentre - INITIAL_SPEED_HALF_WIDTH, otherSpeedCentre + INITIAL_SPEED_HALF_WIDTH));
 }
 
-/** Observation [p_e/50, v_e/15, p_o/50, v_o/15], one row per env. */
+/**
+ * Observation [p_e/50, v_e/15, p_o/50, v_o/15], one row per env. Whole groups of 4 envs are
+ * scaled as f32x4 and transposed from lanes (structure-of-arrays) to rows with shuffles; the
+ * remaining envs one by one.
+ */
 export function intersectionObserve(numEnvs: i32, lanes: i32, state: usize, obs: usize): void {
   const stride = <usize>lanes << 2;
-  for (let i = 0; i < numEnvs; i++) {
+  const positionScale = f32x4.splat(POSITION_OBS_SCALE);
+  const speedScale = f32x4.splat(MAX_SPEED);
+  const whole = numEnvs & ~3;
+  for (let i = 0; i < whole; i += 4) {
+    const off = <usize>i << 2;
+    const egoP = f32x4.div(v128.load(state + off), positionScale);
+    const egoV = f32x4.div(v128.load(state + stride + off), speedScale);
+    const otherP = f32x4.div(v128.load(state + 2 * stride + off), positionScale);
+    const otherV = f32x4.div(v128.load(state + 3 * stride + off), speedScale);
+    // 4×4 transpose: pairs of (p_e, v_e) and (p_o, v_o) per env, then whole rows.
+    const ego01 = f32x4.shuffle(egoP, egoV, 0, 4, 1, 5);
+    const ego23 = f32x4.shuffle(egoP, egoV, 2, 6, 3, 7);
+    const other01 = f32x4.shuffle(otherP, otherV, 0, 4, 1, 5);
+    const other23 = f32x4.shuffle(otherP, otherV, 2, 6, 3, 7);
+    const row = obs + (<usize>i * OBS_DIM << 2);
+    v128.store(row, f32x4.shuffle(ego01, other01, 0, 1, 4, 5));
+    v128.store(row, f32x4.shuffle(ego01, other01, 2, 3, 6, 7), 16);
+    v128.store(row, f32x4.shuffle(ego23, other23, 0, 1, 4, 5), 32);
+    v128.store(row, f32x4.shuffle(ego23, other23, 2, 3, 6, 7), 48);
+  }
+  for (let i = whole; i < numEnvs; i++) {
     const off = <usize>i << 2;
     const row = obs + (<usize>i * OBS_DIM << 2);
     store<f32>(row, load<f32>(state + off) / POSITION_OBS_SCALE);

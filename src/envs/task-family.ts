@@ -90,14 +90,16 @@ export class TaskFamily {
   }
 
   /** One task from named values; unnamed parameters take the medium task's value. */
-  task(values: Record<string, number>): Float32Array {
+  task(values: Record<string, number>, field = 'task'): Float32Array {
     const t = this.medium();
     for (const [name, v] of Object.entries(values)) {
       const k = this.paramNames.indexOf(name);
-      if (k < 0) throw new ConfigError(`task.${name}`, name, `a parameter of ${this.id}: ${this.paramNames.join(', ')}`);
+      if (k < 0) throw new ConfigError(`${field}.${name}`, name, `a parameter of ${this.id}: ${this.paramNames.join(', ')}`);
       t[k] = v;
+      const p = this.spec.params[k];
+      if (!inDomain(p, v)) throw new ConfigError(`${field}.${name}`, v, describeDomain(p));
     }
-    this.validateTasks(t, 1, 'task');
+    this.validateTasks(t, 1, field);
     return t;
   }
 

@@ -9,7 +9,10 @@ import type { TaskFamily } from './task-family';
 const FIELD = { STATE: 0, PARAMS: 1, OBS: 2, ACTIONS: 3, REWARD: 4, TERMINATED: 5, TRUNCATED: 6, NEEDS_RESET: 7, STEP_COUNT: 8, LANES: 11 } as const;
 
 export interface StepResult {
-  /** numEnvs x obsDim; views into WASM memory, valid until the next call on this env. */
+  /**
+   * numEnvs x obsDim. Each field is a getter over WASM memory: read it after the step (it is
+   * rebuilt if memory grew meanwhile); its values change with the next step of this env.
+   */
   obs: Float32Array;
   reward: Float32Array;
   terminated: Uint8Array;
@@ -30,6 +33,8 @@ export class VecEnv {
   private readonly truncated: MemoryView<Uint8Array>;
   private readonly needsReset: MemoryView<Uint8Array>;
   private hasReset = false;
+  /** One result object for every step: getters, so nothing is allocated per step. */
+  private readonly result: StepResult;
 
   constructor(readonly family: TaskFamily, options: { numEnvs: number; seed?: number; maxSteps?: number }) {
     const { numEnvs, seed = 0, maxSteps = family.maxEpisodeSteps } = options;
@@ -51,6 +56,13 @@ export class VecEnv {
     this.truncated = u8View(at(FIELD.TRUNCATED), numEnvs);
     this.needsReset = u8View(at(FIELD.NEEDS_RESET), numEnvs);
     w.vecEnvSeed(this.ptr, seed);
+    const views = { obs: this.obs, reward: this.reward, terminated: this.terminated, truncated: this.truncated };
+    this.result = {
+      get obs() { return views.obs.get(); },
+      get reward() { return views.reward.get(); },
+      get terminated() { return views.terminated.get(); },
+      get truncated() { return views.truncated.get(); },
+    };
     this.setTasks(family.medium());
   }
 
@@ -99,7 +111,7 @@ export class VecEnv {
     }
     this.actions.get().set(actions);
     wasm().vecEnvStep(this.ptr);
-    return { obs: this.obs.get(), reward: this.reward.get(), terminated: this.terminated.get(), truncated: this.truncated.get() };
+    return this.result;
   }
 
   /** A copy of the physical state, numEnvs x stateDim, in Gymnasium's order. */

@@ -72,7 +72,7 @@ export function innerAdaptFlat(policy: Policy, traj: Trajectories, theta: Float3
 
 /** The medium task of the directed step: the centre of the ranges, overridden by name. */
 export function mediumTask(family: TaskFamily, medium?: Record<string, number>): Float32Array {
-  return medium ? family.task(medium) : family.medium();
+  return medium ? family.task(medium, 'medium') : family.medium();
 }
 
 /** Step 0: the task-directed approximation. Returns its metrics (empty when not scheduled). */

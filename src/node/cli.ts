@@ -1,9 +1,13 @@
 // `dmaml`: the command-line face of the library (Node only).
 import * as dm from '../index';
+import { trainCommand, TRAIN_USAGE } from './commands/train';
+import { adaptCommand, ADAPT_USAGE } from './commands/adapt';
 
 const HELP = `dmaml — meta-reinforcement learning (MAML family, task-directed variants)
 
 Usage:
+  dmaml train …   (dmaml train --help)
+  dmaml adapt …   (dmaml adapt --help)
   dmaml demo [--env CartPole-v1] [--num-envs 4096] [--steps 2000] [--seed 0]
       steps a task family with uniformly random actions; prints mean return and env-steps/s
   dmaml help
@@ -72,8 +76,12 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'demo': await demo(parseFlags(rest)); return 0;
-      case 'help': case '--help': case '-h': console.log(HELP); return 0;
-      default: throw new dm.ConfigError('command', command, 'demo | help');
+      case 'train': return await trainCommand(rest);
+      case 'adapt': return await adaptCommand(rest);
+      case 'help': case '--help': case '-h':
+        console.log(`${HELP}\n${TRAIN_USAGE.replace(/^Usage:\n/, '')}${dm.configHelp()}\n\n${ADAPT_USAGE.replace(/^Usage:\n/, '')}`);
+        return 0;
+      default: throw new dm.ConfigError('command', command, 'train | adapt | demo | help');
     }
   } catch (err) {
     if (err instanceof dm.ConfigError) {

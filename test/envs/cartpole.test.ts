@@ -1,4 +1,7 @@
-// CartPole-v1 against a float64 re-derivation of Gymnasium's cartpole.py written here.
+// CartPole-v1 (src/envs/cartpole.ts, assembly/envs/cartpole.ts, assembly/vecenv.ts) against a float64
+// re-derivation of Gymnasium's cartpole.py written here: trajectories, thresholds, truncation and
+// next-step autoreset, the reset distribution, the effect of each task parameter, seeding, task
+// sampling, and the ConfigErrors of bad input (after which nothing has changed).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as dm from 'directed-maml';

@@ -109,8 +109,9 @@ test('spec: ids, dimensions, parameters, medium task', () => {
 
 test('trajectories follow the float64 reference of the kinematics and the other driver (several β)', () => {
   const betas = [0, 0.25, 0.5, 0.75, 1];
-  const starts: State[] = [[-40, 10, -35, 11], [-32, 8.5, -44, 12], [-20, 3, -30, 10], [-10, 10, -20, 10]];
-  const patterns = [[2], [4, 4, 2, 2], [0, 1, 2, 2, 2], [3, 2, 1, 2]];
+  // 5 starts × 5 β = 25 envs: the observation's SIMD groups of 4 and its one-env tail.
+  const starts: State[] = [[-40, 10, -35, 11], [-32, 8.5, -44, 12], [-20, 3, -30, 10], [-10, 10, -20, 10], [-36, 12, -37, 9]];
+  const patterns = [[2], [4, 4, 2, 2], [0, 1, 2, 2, 2], [3, 2, 1, 2], [4, 3, 0, 1, 2, 2]];
   const states: State[] = [], taskBetas: number[] = [], actionsOf: number[][] = [];
   for (const beta of betas) {
     starts.forEach((s, j) => { states.push(s); taskBetas.push(beta); actionsOf.push(patterns[j]); });

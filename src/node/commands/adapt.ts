@@ -2,7 +2,7 @@
 // steps adaptation steps (fresh rollouts after every step), with the run's own inner rate
 // (Meta-SGD: its learned rates).
 import { ConfigError } from '../../errors';
-import { readFlags, configField } from '../../config';
+import { readFlags, NO_VALUE, type FlagValues } from '../../config';
 import { init } from '../../init';
 import { taskFamily } from '../../envs/task-family';
 import { createPolicy } from '../../nn/policy';
@@ -10,19 +10,19 @@ import { evaluateAdaptation } from '../../meta/evaluate';
 import { readStateFile } from './train';
 
 export const ADAPT_USAGE = `Usage:
-  dmaml adapt --checkpoint DIR [--env ID] [--task name=value,…] [--steps 3] [--episodes 20] [--seed S] [--json]
+  dmaml adapt --checkpoint DIR [--env ID] [--task name=value,…] [--steps 3] [--episodes E] [--seed S] [--max-steps T] [--json]
       the mean return on one task after 0..steps inner adaptation steps of the run saved in DIR
       (DIR/state.json). --task names task parameters; the others take the centre of the run's ranges.
-      --env must be the run's env (default). --seed defaults to the run's seed.
+      --env must be the run's env (the default); --episodes, --seed and --max-steps default to the run's.
 `;
 
 const ADAPT_FLAGS = ['checkpoint', 'env', 'task', 'steps', 'episodes', 'seed', 'max-steps', 'json'];
 
-function intFlag(flags: Record<string, string>, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+function intFlag(flags: FlagValues, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const text = flags[name];
   if (text === undefined) return fallback;
-  const v = text.trim() === '' ? NaN : Number(text);
-  if (!Number.isInteger(v) || v < min || v > max) throw new ConfigError(`--${name}`, text, `an integer in [${min}, ${max}]`);
+  const v = text === NO_VALUE || text.trim() === '' ? NaN : Number(text);
+  if (!Number.isInteger(v) || v < min || v > max) throw new ConfigError(`--${name}`, text === NO_VALUE ? '(no value)' : text, `an integer in [${min}, ${max}]`);
   return v;
 }
 
@@ -52,18 +52,18 @@ export async function adaptCommand(argv: string[]): Promise<number> {
     if (!ADAPT_FLAGS.includes(name)) throw new ConfigError(`--${name}`, flags[name], ADAPT_FLAGS.map((f) => `--${f}`).join(', '));
   }
   const dir = flags.checkpoint;
-  if (dir === undefined || dir === 'true') throw new ConfigError('--checkpoint', dir ?? '(missing)', 'the directory of a run written by dmaml train');
+  if (typeof dir !== 'string') throw new ConfigError('--checkpoint', dir === undefined ? '(missing)' : '(no value)', 'the directory of a run written by dmaml train');
   const state = await readStateFile(dir, '--checkpoint');
   const config = state.config;
   if (flags.env !== undefined && flags.env !== config.env) {
-    throw new ConfigError('--env', flags.env, `${config.env} (the env the policy in ${dir} was trained on)`);
+    throw new ConfigError('--env', flags.env === NO_VALUE ? '(no value)' : flags.env, `${config.env} (the env the policy in ${dir} was trained on)`);
   }
   const steps = intFlag(flags, 'steps', 3, 0, 1000);
   const episodes = intFlag(flags, 'episodes', config.episodes, 1, 1e6);
   const seed = intFlag(flags, 'seed', config.seed, 0, 2 ** 32 - 1);
   const maxSteps = intFlag(flags, 'max-steps', config.maxSteps, 1, 1e7);
-  const taskValues = flags.task !== undefined && flags.task !== 'true' ? parseTask(flags.task) : {};
-  if (flags.task === 'true') throw new ConfigError('--task', '(no value)', 'name=value pairs, e.g. halfLength=0.7');
+  if (flags.task === NO_VALUE) throw new ConfigError('--task', '(no value)', 'name=value pairs, e.g. halfLength=0.7');
+  const taskValues = typeof flags.task === 'string' ? parseTask(flags.task) : {};
 
   await init({ backend: config.backend });
   const family = taskFamily(config.env, config.ranges);
@@ -78,20 +78,18 @@ export async function adaptCommand(argv: string[]): Promise<number> {
     const returns = await evaluateAdaptation(policy, family, task, {
       steps, episodes, innerLr, seed, gamma: config.gamma, lambda: config.lambda, maxSteps,
     });
-    const named = Object.fromEntries(family.paramNames.map((n, k) => [n, task[k]]));
-    if (flags.json !== undefined) {
+    // float32 task values printed at float32 precision (0.7, not 0.699999988…)
+    const named = Object.fromEntries(family.paramNames.map((n, k) => [n, Number(task[k].toPrecision(7))]));
+    if (flags.json !== undefined && flags.json !== 'false') {
       console.log(JSON.stringify({ env: config.env, algo: config.algo, iteration: state.iteration, task: named, episodes, seed, steps: returns.map((_, j) => j), returns }));
     } else {
       const varied = family.paramNames.filter((n, k) => family.low[k] !== family.high[k] || n in taskValues);
-      console.log(`${config.env}, ${config.algo} after ${state.iteration} iterations; task ${varied.map((n) => `${n}=${+named[n].toFixed(6)}`).join(', ') || '(medium)'}`);
+      console.log(`${config.env}, ${config.algo} after ${state.iteration} iterations; task ${varied.map((n) => `${n}=${named[n]}`).join(', ') || '(medium)'}`);
       console.log(`mean return over ${episodes} episodes per step (seed ${seed}):`);
-      returns.forEach((r, j) => console.log(`  after ${j} step${j === 1 ? ' ' : 's'}: ${r.toFixed(2)}`));
+      returns.forEach((r, j) => console.log(`  ${`after ${j} step${j === 1 ? '' : 's'}:`.padEnd(16)}${r.toFixed(2)}`));
     }
   } finally {
     policy.dispose();
   }
   return 0;
 }
-
-// configField is re-exported for the help of the adapt command's future flags.
-void configField;

@@ -11,7 +11,7 @@ import { readFile, stat, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { init } from '../../init';
 import { ConfigError } from '../../errors';
-import { configFromFlags, configHelp, readFlags, resolveConfig, type TrainConfig } from '../../config';
+import { configFromFlags, configHelp, readFlags, resolveConfig, NO_VALUE, type TrainConfig } from '../../config';
 import { Trainer, type TrainerState } from '../../train/trainer';
 import { serializeState, deserializeState } from '../../train/checkpoint';
 import { exportPolicy } from '../../train/export';
@@ -112,16 +112,15 @@ interface Plan {
 
 /** Validates everything and builds the trainer; touches no file. */
 async function plan(argv: string[]): Promise<Plan> {
-  const flags = readFlags(argv);
-  const { out, config: configPath, resume, ...configFlags } = flags;
+  const { out, config: configPath, resume, ...configFlags } = readFlags(argv);
   for (const [name, value] of Object.entries({ out, config: configPath, resume })) {
-    if (value === 'true') throw new ConfigError(`--${name}`, '(no value)', name === 'config' ? 'a JSON file path' : 'a directory path');
+    if (value === NO_VALUE) throw new ConfigError(`--${name}`, '(no value)', name === 'config' ? 'a JSON file path' : 'a directory path');
   }
-  const fileConfig = configPath !== undefined ? await readConfigFile(configPath) : undefined;
+  const fileConfig = typeof configPath === 'string' ? await readConfigFile(configPath) : undefined;
   const partial = configFromFlags(configFlags, fileConfig) as Record<string, unknown>;
 
-  if (resume !== undefined) {
-    if (out !== undefined && resolve(out) !== resolve(resume)) {
+  if (typeof resume === 'string') {
+    if (typeof out === 'string' && resolve(out) !== resolve(resume)) {
       throw new ConfigError('--out', out, `omit it with --resume (the run continues in ${resume})`);
     }
     const state = await readStateFile(resume, '--resume');
@@ -149,7 +148,7 @@ async function plan(argv: string[]): Promise<Plan> {
   }
 
   const config = resolveConfig(partial);
-  const dir = out ?? defaultOutDir(config);
+  const dir = typeof out === 'string' ? out : defaultOutDir(config);
   const kind = await pathKind(dir);
   if (kind === 'file') throw new ConfigError('--out', dir, 'a directory (this path is a file)');
   if (kind === 'dir') {

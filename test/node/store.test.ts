@@ -1,0 +1,74 @@
+// Run-directory files: atomic writes leave no temporary files and replace whole files; the file
+// IO handler round-trips a LayersModel through tf.loadLayersModel; metrics.jsonl survives a torn
+// last line.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, writeFile, rm, appendFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as dm from 'directed-maml';
+// Node-only helpers are not in the package's '.' export: imported from source (they hold no
+// WASM state, and tfjs resolves to the same instance as the built package's).
+import * as node from '../../src/node/store';
+
+let dir: string;
+before(async () => {
+  await dm.init();
+  dir = await mkdtemp(join(tmpdir(), 'dmaml-store-'));
+});
+after(async () => { await rm(dir, { recursive: true, force: true }); });
+
+test('writeFileAtomic replaces the file whole and leaves no temporary file', async () => {
+  const path = join(dir, 'a.json');
+  await writeFile(path, 'old contents that are longer than the new ones');
+  await node.writeFileAtomic(path, '{"new":1}');
+  assert.equal(await readFile(path, 'utf8'), '{"new":1}');
+  await node.writeFileAtomic(path, new Uint8Array([1, 2, 3]));
+  assert.deepEqual([...(await readFile(path))], [1, 2, 3]);
+  assert.deepEqual((await readdir(dir)).filter((n) => n.startsWith('a.json')), ['a.json']);
+  // A write that cannot happen (the directory does not exist) throws and leaves nothing behind.
+  await assert.rejects(node.writeFileAtomic(join(dir, 'missing', 'b.json'), 'x'), /ENOENT/);
+  assert.deepEqual((await readdir(dir)).sort(), ['a.json']);
+});
+
+test('fileSaveHandler + fileLoadHandler: tf.loadLayersModel gives the policy logits; old weights are removed', async () => {
+  const tf = dm.tf;
+  const policy = dm.createPolicy({ obsDim: 4, numActions: 2, hidden: [8, 8], seed: 3 });
+  const modelDir = join(dir, 'policy');
+  await dm.exportPolicy(policy, node.fileSaveHandler(modelDir));
+  const first = (await readdir(modelDir)).sort();
+  assert.equal(first.length, 2);
+  assert.equal(first[0], 'model.json');
+  assert.match(first[1], /^weights-[0-9a-f]{16}\.bin$/);
+  // A second save with other weights: model.json names the new file, the old one is gone.
+  policy.setFlat(policy.getFlat().map((x: number) => x + 0.25));
+  await dm.exportPolicy(policy, node.fileSaveHandler(modelDir));
+  const second = (await readdir(modelDir)).sort();
+  assert.equal(second.length, 2);
+  assert.notEqual(second[1], first[1]);
+  const manifest = JSON.parse(await readFile(join(modelDir, 'model.json'), 'utf8')).weightsManifest;
+  assert.deepEqual(manifest[0].paths, [second[1]]);
+
+  const model = await tf.loadLayersModel(node.fileLoadHandler(modelDir));
+  const obs = tf.tensor2d(dm.uniforms(1, dm.Purpose.TASKS, 5, 0, 40).map((u: number) => 4 * u - 2), [10, 4]);
+  const expected = policy.logits(policy.params, obs).dataSync();
+  const actual = (model.predict(obs) as dm.tf.Tensor).dataSync();
+  for (let i = 0; i < expected.length; i++) assert.ok(Math.abs(expected[i] - actual[i]) <= 1e-6 * Math.max(1, Math.abs(expected[i])), `logit ${i}`);
+  model.dispose();
+  obs.dispose();
+  policy.dispose();
+});
+
+test('metrics.jsonl: appended lines read back; a torn last line is dropped; a bad middle line throws', async () => {
+  const runDir = await mkdtemp(join(dir, 'run-'));
+  assert.deepEqual(await node.readMetrics(runDir), []);
+  const m = (i: number) => ({ iteration: i, preReturn: 10 + i, postReturn: 12.5 + i, sampleSeconds: 0.1, gradSeconds: 0.2, seconds: 0.3, envSteps: 100 * i });
+  for (let i = 1; i <= 3; i++) await node.appendMetrics(runDir, m(i));
+  assert.deepEqual(await node.readMetrics(runDir), [m(1), m(2), m(3)]);
+  await appendFile(join(runDir, node.METRICS_FILE), '{"iteration":4,"preRe');
+  assert.deepEqual(await node.readMetrics(runDir), [m(1), m(2), m(3)]);
+  await node.writeMetrics(runDir, [m(1), m(2)]);
+  assert.equal(await readFile(join(runDir, node.METRICS_FILE), 'utf8'), `${JSON.stringify(m(1))}\n${JSON.stringify(m(2))}\n`);
+  await writeFile(join(runDir, node.METRICS_FILE), `${JSON.stringify(m(1))}\nnot json\n${JSON.stringify(m(3))}\n`);
+  await assert.rejects(node.readMetrics(runDir), /line 2 is not JSON/);
+});
