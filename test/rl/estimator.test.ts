@@ -8,7 +8,8 @@
 //   linear-feature baseline as the ridge least-squares solution (XᵀX + 1e-5·I)c = XᵀG per task,
 //   solved by Gaussian elimination with partial pivoting; GAE; per-task normalisation with the
 //   population std; weights 1/episode length.
-// - WASM memory and tfjs tensors do not grow over 1000 policyGradient calls.
+// - WASM memory does not grow, nothing stays allocated in it, and no tfjs tensor leaks over 1000
+//   policyGradient calls.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as dm from 'directed-maml';
@@ -308,6 +309,19 @@ test('estimateAdvantages rejects γ and λ outside [0, 1] with a ConfigError nam
 // ---------------------------------------------------------------------------------------------
 // Memory
 
+/**
+ * The address a small allocation gets right now. In the steady state nothing is allocated (buffers
+ * are allocated once and reused), so the allocator's state, and this address, must not change; a
+ * block leaked in between takes or splits the free block the probe came from. This sees leaks too
+ * small to grow the memory.
+ */
+function probeAddress(): number {
+  const w = dm.wasmExports();
+  const ptr = w.alloc(16);
+  w.free(ptr);
+  return ptr;
+}
+
 test('WASM memory and tfjs tensors do not grow over 1000 policyGradient calls', () => {
   const family = CARTPOLE();
   const policy = dm.createPolicy({ obsDim: 4, numActions: 2, hidden: [16, 16], activation: 'tanh', seed: 2 });
@@ -316,7 +330,9 @@ test('WASM memory and tfjs tensors do not grow over 1000 policyGradient calls', 
   for (const traj of trajs) dm.policyGradient(policy, traj); // warm-up: scratch buffers reach their size
   const bytes = memory.buffer.byteLength, tensors = tf.memory().numTensors;
   let checksum = 0;
+  const probe = probeAddress();
   for (let i = 0; i < 1000; i++) checksum += dm.policyGradient(policy, trajs[i % 3])[0];
+  assert.equal(probeAddress(), probe, 'the allocator\'s state changed: something was allocated in WASM memory and not freed');
   assert.ok(Number.isFinite(checksum));
   assert.equal(memory.buffer.byteLength, bytes, 'WASM memory grew');
   assert.equal(tf.memory().numTensors, tensors, 'tfjs tensors leaked');

@@ -6,7 +6,7 @@
 //   output bias (chi-square at a fixed seed), and logProbs equal log softmax(bias);
 // - determinism: episode e of task id k is identical whatever the number of tasks and episodes
 //   per call; another seed gives other trajectories; per-task weight sets equal separate calls;
-// - WASM memory and tfjs tensors do not grow over 1000 rollouts;
+// - WASM memory does not grow, nothing stays allocated in it, and no tfjs tensor leaks over 1000 rollouts;
 // - bad inputs throw a ConfigError naming the field; Intersection-v0 smoke test.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -232,6 +232,19 @@ test('per-task weight sets: one call equals separate calls with each task\'s wei
 // ---------------------------------------------------------------------------------------------
 // Memory
 
+/**
+ * The address a small allocation gets right now. In the steady state nothing is allocated (buffers
+ * are allocated once and reused), so the allocator's state, and this address, must not change; a
+ * block leaked in between takes or splits the free block the probe came from. This sees leaks too
+ * small to grow the memory.
+ */
+function probeAddress(): number {
+  const w = dm.wasmExports();
+  const ptr = w.alloc(16);
+  w.free(ptr);
+  return ptr;
+}
+
 test('WASM memory and tfjs tensors do not grow over 1000 rollouts (same shapes)', () => {
   const family = cartpole();
   const policy = dm.createPolicy({ obsDim: 4, numActions: 2, hidden: [16], activation: 'tanh', seed: 1 });
@@ -241,7 +254,9 @@ test('WASM memory and tfjs tensors do not grow over 1000 rollouts (same shapes)'
   const memory = dm.wasmExports().memory;
   const bytes = memory.buffer.byteLength, tensors = tf.memory().numTensors;
   let steps = 0;
+  const probe = probeAddress();
   for (let i = 0; i < 1000; i++) steps += dm.rollout(family, policy, tasks, options(i % 5)).numSteps;
+  assert.equal(probeAddress(), probe, 'the allocator\'s state changed: something was allocated in WASM memory and not freed');
   assert.ok(steps > 0);
   assert.equal(memory.buffer.byteLength, bytes, 'WASM memory grew');
   assert.equal(tf.memory().numTensors, tensors, 'tfjs tensors leaked');

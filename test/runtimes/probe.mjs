@@ -1,0 +1,30 @@
+// Runs the same small workload in whichever runtime executes it (Node, Bun, Deno) and prints one
+// JSON line: env observations, a rollout, a WASM policy gradient and two Directed-MAML iterations (tfjs second order).
+// test/runtimes/runtimes.test.ts compares the lines of the three runtimes.
+import * as dm from '../../dist/index.js';
+
+await dm.init({ backend: 'wasm' });
+const family = dm.taskFamily('CartPole-v1');
+const env = family.makeVecEnv({ numEnvs: 5, seed: 7 });
+env.setTasks(family.sample(5, { seed: 3 }));
+env.reset();
+const obs = [];
+for (let t = 0; t < 40; t++) {
+  const out = env.step(Int32Array.from({ length: 5 }, (_, i) => (t + i) % 2));
+  obs.push(...out.obs);
+}
+const policy = dm.createPolicy({ obsDim: 4, numActions: 2, hidden: [16, 16], seed: 2 });
+const traj = dm.rollout(family, policy, family.sample(3, { seed: 4 }), { episodes: 4, seed: 5 });
+const grad = dm.policyGradient(policy, traj);
+const trainer = new dm.Trainer({ algo: 'directed-maml', metaBatch: 3, episodes: 4, maxSteps: 100, hidden: [16], seed: 6 });
+const metrics = [];
+for await (const m of trainer.run(2)) metrics.push([m.preReturn, m.postReturn, m.envSteps]);
+const hex = (a) => Array.from(new Uint8Array(Float32Array.from(a).buffer), (b) => b.toString(16).padStart(2, '0')).join('');
+console.log(JSON.stringify({
+  backend: dm.tf.getBackend(),
+  obs: hex(obs),
+  returns: hex(traj.episodeReturns),
+  grad: hex(grad),
+  theta: hex(trainer.policy.getFlat()),
+  metrics,
+}));

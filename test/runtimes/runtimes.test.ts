@@ -1,0 +1,27 @@
+// The same workload in Node, Bun and Deno (the npm packages `bun` and `deno`) gives bit-identical
+// results on the wasm backend: envs, sampler, WASM gradient and training iterations.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const probe = 'test/runtimes/probe.mjs';
+
+function run(command: string, args: string[]): Record<string, unknown> {
+  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(result.status, 0, `${command} failed: ${result.stderr}`);
+  const line = result.stdout.trim().split('\n').pop()!;
+  return JSON.parse(line);
+}
+
+const node = () => run(process.execPath, [probe]);
+
+for (const [name, args] of [['bun', [probe]], ['deno', ['run', '--allow-read', '--allow-env', probe]]] as const) {
+  const binary = `node_modules/.bin/${name}`;
+  test(`${name} gives the same results as Node`, { skip: !existsSync(binary) && `${binary} is not installed` }, () => {
+    const expected = node();
+    assert.equal(expected.backend, 'wasm');
+    const actual = run(binary, [...args]);
+    assert.deepEqual(actual, expected);
+  });
+}
