@@ -6,6 +6,7 @@
 //
 // Run: npm run build && node --import tsx bench/cartpole.ts
 import * as dm from 'directed-maml';
+import { stats, rateLine, ratePerSecond } from './common';
 
 const NUM_ENVS = 4096;
 const STEPS_PER_RUN = 500;
@@ -97,27 +98,6 @@ class PlainCartPole {
   }
 }
 
-interface Stats { min: number; median: number; max: number }
-
-function stats(values: number[]): Stats {
-  const sorted = [...values].sort((a, b) => a - b);
-  return { min: sorted[0], median: sorted[sorted.length >> 1], max: sorted[sorted.length - 1] };
-}
-
-const fmt = (stepsPerSecond: number) => `${(stepsPerSecond / 1e6).toFixed(1).padStart(6)} M`;
-
-function line(name: string, s: Stats): string {
-  return `${name.padEnd(58)} min ${fmt(s.min)}  median ${fmt(s.median)}  max ${fmt(s.max)}  env-steps/s`;
-}
-
-/** env-steps/s of `steps` calls of stepFn, one call per step over all envs. */
-function time(stepFn: (t: number) => void, steps: number, envs: number): number {
-  const t0 = performance.now();
-  for (let t = 0; t < steps; t++) stepFn(t);
-  const seconds = (performance.now() - t0) / 1000;
-  return (steps * envs) / seconds;
-}
-
 async function main(): Promise<void> {
   await dm.init();
   const family = dm.taskFamily('CartPole-v1', { halfLength: [0.25, 0.75], massPole: [0.05, 0.5], forceMag: [5, 15] });
@@ -154,14 +134,14 @@ async function main(): Promise<void> {
   };
 
   // Warm-up (JIT tiers, caches), then interleaved runs so that drift on a shared machine hits both.
-  time(wasmStep, STEPS_PER_RUN, NUM_ENVS);
-  time(plainStep, STEPS_PER_RUN, NUM_ENVS);
-  time(scalarStep, 100, NUM_ENVS);
+  ratePerSecond(wasmStep, STEPS_PER_RUN, NUM_ENVS);
+  ratePerSecond(plainStep, STEPS_PER_RUN, NUM_ENVS);
+  ratePerSecond(scalarStep, 100, NUM_ENVS);
   const wasmRuns: number[] = [], plainRuns: number[] = [], scalarRuns: number[] = [];
   for (let r = 0; r < RUNS; r++) {
-    wasmRuns.push(time(wasmStep, STEPS_PER_RUN, NUM_ENVS));
-    plainRuns.push(time(plainStep, STEPS_PER_RUN, NUM_ENVS));
-    scalarRuns.push(time(scalarStep, STEPS_PER_RUN / 5, NUM_ENVS));
+    wasmRuns.push(ratePerSecond(wasmStep, STEPS_PER_RUN, NUM_ENVS));
+    plainRuns.push(ratePerSecond(plainStep, STEPS_PER_RUN, NUM_ENVS));
+    scalarRuns.push(ratePerSecond(scalarStep, STEPS_PER_RUN / 5, NUM_ENVS));
   }
   // Untimed sanity check that both sides simulate the same thing: episodes ended in 500 more steps.
   let wasmEpisodes = 0, plainEpisodes = 0;
@@ -179,9 +159,9 @@ async function main(): Promise<void> {
 
   const wasm = stats(wasmRuns), ts = stats(plainRuns), scalar = stats(scalarRuns);
   console.log(`CartPole-v1, ${NUM_ENVS} envs, ${STEPS_PER_RUN} steps per run, ${RUNS} runs after a warm-up (${process.version})`);
-  console.log(line('dm VecEnv.step (WASM f32x4, autoreset)', wasm));
-  console.log(line('baseline: plain TypeScript, Float64Array, autoreset', ts));
-  console.log(line('scalar AS kernel, one JS->WASM call per env (physics)', scalar));
+  console.log(rateLine('dm VecEnv.step (WASM f32x4, autoreset)', wasm));
+  console.log(rateLine('baseline: plain TypeScript, Float64Array, autoreset', ts));
+  console.log(rateLine('scalar AS kernel, one JS->WASM call per env (physics)', scalar));
   console.log(`sanity: episodes ended in ${STEPS_PER_RUN} untimed steps: WASM ${wasmEpisodes}, plain TypeScript ${plainEpisodes}`);
   const ratio = wasm.median / ts.median;
   console.log(`ratio VecEnv.step / plain TypeScript (medians): ${ratio.toFixed(2)}x  (target >= 3x)`);

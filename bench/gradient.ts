@@ -15,6 +15,7 @@
 //
 // Run: npm run build && node --import tsx bench/gradient.ts   (or npm run bench:gradient)
 import * as dm from 'directed-maml';
+import { stats } from './common';
 import type { Tensor } from '@tensorflow/tfjs';
 
 const tf = dm.tf;
@@ -52,22 +53,10 @@ function makeBatch(family: dm.TaskFamily, policy: dm.Policy): dm.Trajectories {
 }
 
 function tfjsGradient(policy: dm.Policy, batch: dm.Batch): Float32Array {
-  return tf.tidy(() => {
-    const grads = tf.grads((...params: Tensor[]) => dm.reinforceLoss(params, batch, policy))(policy.params);
-    const flat = new Float32Array(policy.numParams);
-    let offset = 0;
-    for (const g of grads) {
-      flat.set(g.dataSync() as Float32Array, offset);
-      offset += g.size;
-    }
-    return flat;
-  });
-}
-
-function stats(values: number[]): { min: number; median: number; max: number } {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return { min: s[0], median: s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2, max: s[s.length - 1] };
+  const grads = tf.tidy(() => tf.grads((...params: Tensor[]) => dm.reinforceLoss(params, batch, policy))(policy.params));
+  const flat = dm.flattenTensors(grads);
+  tf.dispose(grads);
+  return flat;
 }
 
 async function main(): Promise<void> {

@@ -5,6 +5,7 @@
 // Every algorithm runs in this process, in turn; medians are quoted.
 //   node --import tsx bench/meta.ts [--iterations 5] [--threshold 100] [--seeds 1,2,3] [--max-iterations 60]
 import * as dm from 'directed-maml';
+import { median } from './common';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => {
@@ -15,7 +16,6 @@ const timingIterations = Number(flag('iterations', '5'));
 const threshold = Number(flag('threshold', '100'));
 const seeds = flag('seeds', '1,2,3').split(',').map(Number);
 const maxIterations = Number(flag('max-iterations', '60'));
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 
 await dm.init();
 console.log(`bench/meta — CartPole-v1, defaults (meta-batch 20 x 20 episodes, [64, 64] tanh), node ${process.version}`);

@@ -10,7 +10,7 @@ export { uniforms, Purpose } from './core/rng';
 export { wasm as wasmExports } from './core/wasm';
 export { installGradientFixes } from './nn/gradient-fixes';
 export { stopGradient, logSoftmax } from './nn/ops';
-export { createPolicy, type Policy, type PolicyOptions } from './nn/policy';
+export { createPolicy, flattenTensors, type Policy, type PolicyOptions } from './nn/policy';
 export { reinforceLoss, type ReinforceBatch, type ReinforceOptions } from './nn/loss';
 export { adapt, type AdaptOptions, type LossFn } from './meta/adapt';
 export type { Activation } from './nn/mlp';

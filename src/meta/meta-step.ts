@@ -16,7 +16,7 @@
 import { tf } from '../core/backend';
 import { deriveSeed, Purpose } from '../core/rng';
 import type { TaskFamily } from '../envs/task-family';
-import type { Policy } from '../nn/policy';
+import { flattenTensors, type Policy } from '../nn/policy';
 import { reinforceLoss } from '../nn/loss';
 import { rollout } from '../rl/rollout';
 import { estimateAdvantages, policyGradient, toBatch, type AdvantageOptions } from '../rl/estimator';
@@ -194,13 +194,7 @@ function tfjsTaskGradient(ctx: Pick<MetaStepContext, 'policy' | 'algo' | 'innerL
     };
     return tf.grads(metaLoss)([...policy.params, ...alpha]);
   });
-  const flatten = (ts: tf.Tensor[]) => {
-    const out = new Float32Array(ts.reduce((n, x) => n + x.size, 0));
-    let o = 0;
-    for (const x of ts) { out.set(x.dataSync() as Float32Array, o); o += x.size; }
-    return out;
-  };
-  const result: [Float32Array, Float32Array | null] = [flatten(grads.slice(0, P)), ctx.innerLr ? flatten(grads.slice(P)) : null];
+  const result: [Float32Array, Float32Array | null] = [flattenTensors(grads.slice(0, P)), ctx.innerLr ? flattenTensors(grads.slice(P)) : null];
   tf.dispose(grads);
   return result;
 }

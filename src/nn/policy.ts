@@ -59,13 +59,7 @@ export class Policy {
 
   /** All parameters as one Float32Array in the flat layout (a copy). */
   getFlat(): Float32Array {
-    const flat = new Float32Array(this.numParams);
-    let offset = 0;
-    for (const p of this.params) {
-      flat.set(p.dataSync() as Float32Array, offset);
-      offset += p.size;
-    }
-    return flat;
+    return flattenTensors(this.params);
   }
 
   /** Overwrites all parameters from one array in the flat layout. */
@@ -89,6 +83,17 @@ export class Policy {
   dispose(): void {
     for (const p of this.params) p.dispose();
   }
+}
+
+/** The values of tensors laid end to end (the flat layout when given [W1, b1, W2, b2, …]). */
+export function flattenTensors(tensors: readonly tf.Tensor[]): Float32Array {
+  const flat = new Float32Array(tensors.reduce((n, t) => n + t.size, 0));
+  let offset = 0;
+  for (const t of tensors) {
+    flat.set(t.dataSync() as Float32Array, offset);
+    offset += t.size;
+  }
+  return flat;
 }
 
 function checkPositiveInt(field: string, value: unknown, min: number): number {

@@ -29,6 +29,28 @@ export interface Advantages {
 const inputScratch = new Scratch();
 const outputScratch = new Scratch();
 
+/** Throws when trajectories and policy (or their own arrays) disagree on sizes. */
+function checkTrajectories(traj: Trajectories, policy?: Policy): void {
+  const n = traj.numSteps;
+  let lengthSum = 0;
+  for (const length of traj.episodeLengths) lengthSum += length;
+  if (lengthSum !== n) throw new ConfigError('traj.episodeLengths', `sum ${lengthSum}`, `${n} (the number of steps)`);
+  if (traj.obs.length !== n * traj.obsDim) throw new ConfigError('traj.obs.length', traj.obs.length, `${n} x ${traj.obsDim}`);
+  if (traj.rewards.length !== n) throw new ConfigError('traj.rewards.length', traj.rewards.length, `${n}`);
+  if (traj.numEpisodes % traj.episodesPerTask !== 0) throw new ConfigError('traj.episodesPerTask', traj.episodesPerTask, `a divisor of ${traj.numEpisodes} episodes`);
+  if (policy && (policy.obsDim !== traj.obsDim || policy.numActions !== traj.numActions)) {
+    throw new ConfigError('policy', `obsDim ${policy.obsDim}, numActions ${policy.numActions}`, `obsDim ${traj.obsDim}, numActions ${traj.numActions} (the trajectories')`);
+  }
+}
+
+function checkWeights(policy: Policy, weights: Float32Array | undefined): Float32Array {
+  if (weights === undefined) return policy.getFlat();
+  if (!(weights instanceof Float32Array) || weights.length !== policy.numParams) {
+    throw new ConfigError('weights.length', weights?.length, `${policy.numParams} (the policy's flat parameter count)`);
+  }
+  return weights;
+}
+
 function unitInterval(field: string, v: number): number {
   if (!(v >= 0 && v <= 1)) throw new ConfigError(field, v, '[0, 1]');
   return v;
@@ -38,6 +60,7 @@ function unitInterval(field: string, v: number): number {
 export function estimateAdvantages(traj: Trajectories, options: AdvantageOptions = {}): Advantages {
   const gamma = unitInterval('gamma', options.gamma ?? 0.99);
   const lambda = unitInterval('lambda', options.lambda ?? 1.0);
+  checkTrajectories(traj);
   const w = wasm();
   const n = traj.numSteps, E = traj.numEpisodes, D = traj.obsDim;
   const inPtr = inputScratch.ensure((E + n * (D + 1)) * 4 + 16);
@@ -79,11 +102,19 @@ export function toBatch(traj: Trajectories, options: AdvantageOptions = {}): Bat
  * in the flat parameter layout. `weights` evaluates the gradient at other parameters (flat).
  */
 export function policyGradient(policy: Policy, traj: Trajectories, options: AdvantageOptions & { weights?: Float32Array; advantages?: Advantages } = {}): Float32Array {
+  checkTrajectories(traj, policy);
   const est = options.advantages ?? estimateAdvantages(traj, options);
+  const n = traj.numSteps, D = traj.obsDim;
+  if (est.advantages.length !== n || est.weights.length !== n) {
+    throw new ConfigError('advantages.length', est.advantages.length, `${n} (the number of steps)`);
+  }
+  for (let r = 0; r < n; r++) {
+    const a = traj.actions[r];
+    if (!(a >= 0 && a < traj.numActions)) throw new ConfigError(`traj.actions[${r}]`, a, `an integer in [0, ${traj.numActions - 1}]`);
+  }
   const w = wasm();
   const mlp = wasmMlp(shapeOf(policy), 1);
-  loadWeights(mlp, [options.weights ?? policy.getFlat()]);
-  const n = traj.numSteps, D = traj.obsDim;
+  loadWeights(mlp, [checkWeights(policy, options.weights)]);
   const floats = w.mlpFlatFloats(mlp);
   const inPtr = inputScratch.ensure(n * (D + 3) * 4 + 16);
   const obsPtr = inPtr, actPtr = obsPtr + n * D * 4, advPtr = actPtr + n * 4, wPtr = advPtr + n * 4;
@@ -99,9 +130,10 @@ export function policyGradient(policy: Policy, traj: Trajectories, options: Adva
 
 /** Logits and log-probabilities of obs rows from the WASM policy (for cross-checks). */
 export function wasmForward(policy: Policy, obs: Float32Array, weights?: Float32Array): { logits: Float32Array; logProbs: Float32Array } {
+  if (obs.length % policy.obsDim !== 0) throw new ConfigError('obs.length', obs.length, `a multiple of obsDim ${policy.obsDim}`);
   const w = wasm();
   const mlp = wasmMlp(shapeOf(policy), 1);
-  loadWeights(mlp, [weights ?? policy.getFlat()]);
+  loadWeights(mlp, [checkWeights(policy, weights)]);
   const n = obs.length / policy.obsDim, A = policy.numActions;
   const inPtr = inputScratch.ensure(obs.length * 4 + 16);
   new Float32Array(w.memory.buffer, inPtr, obs.length).set(obs);

@@ -25,7 +25,9 @@ export interface RolloutOptions {
   taskIds?: ArrayLike<number>;
 }
 
-// Workspaces are allocated once per (env kind, lanes, step capacity) and reused.
+// Workspaces are allocated once per (env kind, lanes, step capacity) and reused; the few most
+// recently used shapes are kept (a run uses two or three), older ones are freed.
+const MAX_WORKSPACES = 4;
 const workspaces = new Map<string, number>();
 const taskIdScratch = new Scratch();
 const compactScratch = new Scratch();
@@ -34,9 +36,16 @@ function workspace(kind: number, numEpisodes: number, maxSteps: number): number 
   const key = `${kind}|${numEpisodes}|${maxSteps}`;
   let ws = workspaces.get(key);
   if (ws === undefined) {
+    if (workspaces.size >= MAX_WORKSPACES) {
+      const [oldestKey, oldest] = workspaces.entries().next().value!;
+      wasm().rolloutFree(oldest);
+      workspaces.delete(oldestKey);
+    }
     ws = wasm().rolloutCreate(kind, numEpisodes, maxSteps);
-    workspaces.set(key, ws);
+  } else {
+    workspaces.delete(key); // re-inserted below: Map order is least recently used first
   }
+  workspaces.set(key, ws);
   return ws;
 }
 
@@ -64,6 +73,11 @@ export function rollout(family: TaskFamily, policy: Policy, tasks: Float32Array,
   const weights = options.weights ?? policy.getFlat();
   const sets = weights instanceof Float32Array ? [weights] : [...weights];
   if (sets.length !== 1 && sets.length !== numTasks) throw new ConfigError('weights', `${sets.length} sets`, `1 or ${numTasks} (one per task)`);
+  sets.forEach((set, i) => {
+    if (!(set instanceof Float32Array) || set.length !== policy.numParams) {
+      throw new ConfigError(`weights[${i}].length`, set?.length, `${policy.numParams} (the policy's flat parameter count)`);
+    }
+  });
   const taskIds = options.taskIds ?? Array.from({ length: numTasks }, (_, i) => i);
   if (taskIds.length !== numTasks) throw new ConfigError('taskIds.length', taskIds.length, `${numTasks} (one per task)`);
 

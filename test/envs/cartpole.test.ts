@@ -511,5 +511,6 @@ test('family.task validates named values', () => {
   const family = dm.taskFamily('CartPole-v1');
   assert.deepEqual([...family.task({ halfLength: 0.7 })], [9.8, 1, 0.1, 0.7, 10].map(Math.fround));
   assertConfigError(() => family.task({ length: 0.7 }), 'task.length');
-  assertConfigError(() => family.task({ massPole: 0 }), 'task[0].massPole');
+  assertConfigError(() => family.task({ massPole: 0 }), 'task.massPole');
+  assertConfigError(() => family.task({ halfLength: -1 }, 'medium'), 'medium.halfLength');
 });

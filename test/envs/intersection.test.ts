@@ -3,6 +3,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as dm from 'directed-maml';
+import { testRandom as rng } from '../nn/mlp-reference';
 
 before(async () => { await dm.init(); });
 
@@ -61,18 +62,6 @@ function nearThreshold(s: State, action: number, beta: number): boolean {
     if (signature(referenceStep(moved, action, beta)) !== base) return true;
   }
   return false;
-}
-
-/** mulberry32: a tiny seeded generator for test inputs. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function stateOf(flat: Float32Array, i: number): State {

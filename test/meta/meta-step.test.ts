@@ -81,9 +81,7 @@ test('the adapted θ\' used for sampling equals dm.adapt on the tfjs side', () =
   const viaWasm = dm.innerAdaptFlat(ctx.policy, pre, ctx.theta, 0.1, 2, advantage);
   const batch = dm.toBatch(pre, advantage);
   const adapted = dm.adapt(ctx.policy.params, (p) => dm.reinforceLoss(p, batch), { lr: 0.1, steps: 2, order: 1 });
-  const flat = new Float32Array(viaWasm.length);
-  let o = 0;
-  for (const t of adapted) { flat.set(t.dataSync() as Float32Array, o); o += t.size; }
+  const flat = dm.flattenTensors(adapted);
   const step = viaWasm.map((x, i) => x - ctx.theta[i]);
   const stepTf = flat.map((x, i) => x - ctx.theta[i]);
   assert.ok(relativeError(step, stepTf) < 1e-4, `rel. error ${relativeError(step, stepTf)}`);

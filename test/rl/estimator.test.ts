@@ -26,16 +26,10 @@ before(async () => { await dm.init(); });
 
 /** tfjs's gradient of dm.reinforceLoss at the policy's parameters, flat layout. */
 function tfjsGradient(policy: dm.Policy, batch: dm.ReinforceBatch): Float32Array {
-  return tf.tidy(() => {
-    const grads = tf.grads((...params: Tensor[]) => dm.reinforceLoss(params, batch, policy))(policy.params);
-    const flat = new Float32Array(policy.numParams);
-    let offset = 0;
-    for (const g of grads) {
-      flat.set(g.dataSync() as Float32Array, offset);
-      offset += g.size;
-    }
-    return flat;
-  });
+  const grads = tf.tidy(() => tf.grads((...params: Tensor[]) => dm.reinforceLoss(params, batch, policy))(policy.params));
+  const flat = dm.flattenTensors(grads);
+  tf.dispose(grads);
+  return flat;
 }
 
 /** Per parameter tensor: ‖actual − expected‖ ≤ tolerance·‖expected‖ (and the gradient is not zero). */
