@@ -24,7 +24,8 @@ await build({
 
 await build({
   ...common,
-  entryPoints: { index: 'src/browser/index.ts' },
+  // index: the library for pages; worker + demo (+ demo.html, copied below): the Web Worker demo.
+  entryPoints: { index: 'src/browser/index.ts', worker: 'src/browser/worker.ts', demo: 'src/browser/demo.ts' },
   outdir: 'dist/browser',
   platform: 'browser',
   external: ['node:*'],
@@ -34,3 +35,4 @@ await build({
 const tfWasmDir = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
 mkdirSync('dist/browser', { recursive: true });
 for (const f of readdirSync(tfWasmDir)) if (f.endsWith('.wasm')) copyFileSync(`${tfWasmDir}/${f}`, `dist/browser/${f}`);
+copyFileSync('src/browser/demo.html', 'dist/browser/demo.html');

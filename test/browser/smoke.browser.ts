@@ -1,7 +1,10 @@
 // Browser smoke test: the browser bundle (dist/browser/index.js, tfjs inside, .wasm files beside
 // it) loads in a page served from 127.0.0.1, initialises on the tfjs wasm backend, steps CartPole
-// and gives bit-identical observations to the Node build for the same seeds, tasks and actions.
-// Chromium is Debian's (/usr/bin/chromium) driven headless by playwright-core.
+// and gives bit-identical observations to the Node build for the same seeds, tasks and actions —
+// in the page and inside a module Web Worker. Then the Web Worker demo (dist/browser/demo.html,
+// src/browser/) runs a short meta-training: its curve, its posted metrics and its displayed last
+// post-adaptation return are checked against a Node Trainer with the same config, and its stop
+// button against a long run. Chromium is Debian's (/usr/bin/chromium) driven headless by playwright-core.
 //
 // Run: npm run test:browser   (builds first). Prints one line per check and a summary line;
 // exits non-zero on any failure. The server and the browser are closed in every case.
@@ -18,6 +21,8 @@ import * as dm from 'directed-maml';
 const OVERALL_TIMEOUT_MS = 120_000;
 const CHROMIUM = '/usr/bin/chromium';
 const BUNDLE_DIR = fileURLToPath(new URL('../../dist/browser/', import.meta.url));
+/** Where the demo page's screenshot goes (outside the repository). */
+const DEMO_SCREENSHOT = join(tmpdir(), 'directed-maml-browser-demo.png');
 
 const CONTENT_TYPES: Record<string, string> = {
   '.js': 'text/javascript',
@@ -28,6 +33,7 @@ const CONTENT_TYPES: Record<string, string> = {
 
 interface ScenarioConfig { numEnvs: number; steps: number; seed: number; taskSeed: number }
 interface ScenarioResult { backend: string; tfSumOfSquares: number[]; uniformBits: number[]; obsBits: number[]; rewardsAndFlags: number[] }
+interface WorkerGlobals { isWorker: boolean; hasDocument: boolean }
 
 // The scenario as plain JavaScript source, run unchanged in the page and in Node (one definition,
 // nothing transpiled differently on either side). Observations are returned as their float32 bit
@@ -65,9 +71,36 @@ const PAGE_HTML = `<!doctype html>
     await dm.init({ wasmPaths: new URL('./', import.meta.url).href });
     return scenario(dm, config);
   };
+  // The same scenario in a module Web Worker (its own tfjs and WASM instances).
+  window.runSmokeInWorker = (config) => new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./smoke-worker.js', import.meta.url), { type: 'module' });
+    worker.onmessage = (event) => {
+      worker.terminate();
+      if (event.data.ok) resolve(event.data); else reject(new Error('in the worker: ' + event.data.error));
+    };
+    worker.onerror = (event) => { worker.terminate(); reject(new Error('worker error: ' + (event.message || 'it could not be loaded'))); };
+    worker.postMessage(config);
+  });
   window.smokeReady = true;
 </script>
 </body></html>`;
+
+/** The worker of runSmokeInWorker, served at /smoke-worker.js beside the bundle. */
+const WORKER_SOURCE = `
+  import * as dm from './index.js';
+  const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor;
+  const scenario = new AsyncFunction('dm', 'config', ${JSON.stringify(SCENARIO_SOURCE)});
+  self.onmessage = async (event) => {
+    try {
+      await dm.init({ wasmPaths: new URL('./', import.meta.url).href });
+      const result = await scenario(dm, event.data);
+      const globals = { isWorker: typeof WorkerGlobalScope !== 'undefined' && self instanceof WorkerGlobalScope, hasDocument: typeof document !== 'undefined' };
+      self.postMessage({ ok: true, result, globals });
+    } catch (err) {
+      self.postMessage({ ok: false, error: String((err && err.stack) || err) });
+    }
+  };
+`;
 
 type AsyncScenario = (dmModule: typeof dm, config: ScenarioConfig) => Promise<ScenarioResult>;
 const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor as new (...args: string[]) => AsyncScenario;
@@ -79,6 +112,10 @@ function startServer(missing: string[]): Promise<Server> {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
     if (path === '/' || path === '/index.html') {
       res.writeHead(200, { 'content-type': CONTENT_TYPES['.html'] }).end(PAGE_HTML);
+      return;
+    }
+    if (path === '/smoke-worker.js') {
+      res.writeHead(200, { 'content-type': CONTENT_TYPES['.js'] }).end(WORKER_SOURCE);
       return;
     }
     const file = normalize(join(BUNDLE_DIR, path));
@@ -170,15 +207,158 @@ async function run(checks: Check[], resources: Resources, profile: string): Prom
 
   await dm.init();
   const inNode = await scenarioInNode(dm, config);
-  const obsAt = firstDifference(inPage.obsBits, inNode.obsBits);
-  const flagsAt = firstDifference(inPage.rewardsAndFlags, inNode.rewardsAndFlags);
-  const uniformAt = firstDifference(inPage.uniformBits, inNode.uniformBits);
-  const episodes = inNode.rewardsAndFlags.filter((v, j) => j % 3 !== 0 && v === 1).length;
-  const same = obsAt < 0 && flagsAt < 0 && uniformAt < 0 && inNode.obsBits.length === config.numEnvs * 4 * (config.steps + 1);
-  record(`CartPole-v1 in the page equals Node bit for bit (${config.numEnvs} envs x ${config.steps} steps, seed ${config.seed})`, same,
-    same
-      ? `${inNode.obsBits.length} observation floats, ${inNode.rewardsAndFlags.length / 3} (reward, terminated, truncated) triples with ${episodes} episode ends, 64 RNG draws identical`
-      : `first difference: observations at ${obsAt}, rewards/flags at ${flagsAt}, RNG draws at ${uniformAt}`);
+  /** Compares a browser run of the scenario with Node's, bit for bit. */
+  const compare = (inBrowser: ScenarioResult): { same: boolean; detail: string } => {
+    const obsAt = firstDifference(inBrowser.obsBits, inNode.obsBits);
+    const flagsAt = firstDifference(inBrowser.rewardsAndFlags, inNode.rewardsAndFlags);
+    const uniformAt = firstDifference(inBrowser.uniformBits, inNode.uniformBits);
+    const episodes = inNode.rewardsAndFlags.filter((v, j) => j % 3 !== 0 && v === 1).length;
+    const same = obsAt < 0 && flagsAt < 0 && uniformAt < 0 && inNode.obsBits.length === config.numEnvs * 4 * (config.steps + 1);
+    return {
+      same,
+      detail: same
+        ? `${inNode.obsBits.length} observation floats, ${inNode.rewardsAndFlags.length / 3} (reward, terminated, truncated) triples with ${episodes} episode ends, 64 RNG draws identical`
+        : `first difference: observations at ${obsAt}, rewards/flags at ${flagsAt}, RNG draws at ${uniformAt}`,
+    };
+  };
+  const inPageVsNode = compare(inPage);
+  record(`CartPole-v1 in the page equals Node bit for bit (${config.numEnvs} envs x ${config.steps} steps, seed ${config.seed})`, inPageVsNode.same, inPageVsNode.detail);
+
+  // The same scenario inside a module Web Worker (DESIGN.md: the loader works in a worker too).
+  const workerName = `CartPole-v1 in a Web Worker equals Node bit for bit (${config.numEnvs} envs x ${config.steps} steps, seed ${config.seed})`;
+  try {
+    const inWorker = await page.evaluate((c) => (window as unknown as {
+      runSmokeInWorker(c: ScenarioConfig): Promise<{ result: ScenarioResult; globals: WorkerGlobals }>;
+    }).runSmokeInWorker(c), config);
+    const { result, globals } = inWorker;
+    const vsNode = compare(result);
+    const initOkInWorker = result.backend === 'wasm' && result.tfSumOfSquares[0] === 30 && globals.isWorker && !globals.hasDocument;
+    record(workerName, vsNode.same && initOkInWorker,
+      `in a WorkerGlobalScope: ${globals.isWorker}, document: ${globals.hasDocument ? 'present' : 'absent'}, tfjs backend ${result.backend}, `
+      + `sum of squares ${result.tfSumOfSquares}; ${vsNode.detail}`);
+  } catch (err) {
+    record(workerName, false, `${String(err).split('\n')[0]}; page errors: ${pageErrors.join(' | ') || 'none'}; not served: ${missing.join(', ') || 'none'}`);
+  }
+
+  await checkDemo(context, url, record, missing);
+}
+
+/** What the demo page exposes as window.dmDemo (src/browser/demo.ts). */
+interface DemoRecord { state: string; config: Record<string, unknown> | null; metrics: dm.IterationMetrics[] }
+interface DemoSnapshot {
+  record: DemoRecord;
+  status: string;
+  prePoints: number;
+  postPoints: number;
+  lastPostText: string | null;
+  lastPostValue: string | null;
+}
+
+/** The Web Worker demo page: a short run against a Node Trainer, then the stop button. */
+async function checkDemo(context: BrowserContext, url: string, record: (name: string, ok: boolean, detail: string) => void, missing: string[]): Promise<void> {
+  const demoRun = { env: 'CartPole-v1', algo: 'directed-maml', iterations: 3, metaBatch: 3, episodes: 3, seed: 1 } as const;
+  const runName = `demo.html trains in its Web Worker: ${demoRun.iterations} iterations (meta-batch ${demoRun.metaBatch}, ${demoRun.episodes} episodes, seed ${demoRun.seed}) drawn, metrics finite`;
+  const matchName = "demo.html's displayed last postReturn and posted metrics equal a Node Trainer's with the same config";
+
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (err) => pageErrors.push(String(err)));
+  page.on('console', (msg) => { if (msg.type() === 'error') pageErrors.push(msg.text()); });
+  await page.setViewportSize({ width: 960, height: 760 });
+  const demoState = () => page.evaluate(() => (window as unknown as { dmDemo?: DemoRecord }).dmDemo?.state ?? 'no window.dmDemo');
+  const snapshot = () => page.evaluate((): DemoSnapshot => {
+    const post = document.getElementById('last-post');
+    return {
+      record: (window as unknown as { dmDemo: DemoRecord }).dmDemo,
+      status: document.getElementById('status')?.textContent ?? '',
+      prePoints: document.querySelectorAll('#curve circle.pre.point').length,
+      postPoints: document.querySelectorAll('#curve circle.post.point').length,
+      lastPostText: post?.textContent ?? null,
+      lastPostValue: post?.dataset.value ?? null,
+    };
+  });
+  const failBoth = (why: string) => {
+    const detail = `${why}; page errors: ${pageErrors.join(' | ') || 'none'}; not served: ${missing.join(', ') || 'none'}`;
+    record(runName, false, detail);
+    record(matchName, false, detail);
+  };
+
+  try {
+    await page.goto(`${url}demo.html`);
+    await page.waitForFunction(() => ['ready', 'error'].includes((window as unknown as { dmDemo?: DemoRecord }).dmDemo?.state ?? ''), undefined, { timeout: 30_000 });
+    if (await demoState() !== 'ready') return failBoth(`the worker did not get ready: ${(await snapshot()).status}`);
+    await page.selectOption('#env', demoRun.env);
+    await page.selectOption('#algo', demoRun.algo);
+    await page.fill('#iterations', String(demoRun.iterations));
+    await page.fill('#meta-batch', String(demoRun.metaBatch));
+    await page.fill('#episodes', String(demoRun.episodes));
+    await page.fill('#seed', String(demoRun.seed));
+    await page.click('#start');
+  } catch (err) {
+    return failBoth(String(err).split('\n')[0]);
+  }
+
+  // The Node reference runs while the worker trains (separate processes).
+  const trainer = new dm.Trainer({ ...demoRun });
+  const inNode: dm.IterationMetrics[] = [];
+  for await (const m of trainer.run()) inNode.push(m);
+  trainer.dispose();
+
+  try {
+    await page.waitForFunction((n) => document.querySelectorAll('#curve circle.post.point').length >= n
+      && ['finished', 'stopped', 'error'].includes((window as unknown as { dmDemo: DemoRecord }).dmDemo.state), demoRun.iterations, { timeout: 60_000 });
+  } catch (err) {
+    const s = await snapshot().catch(() => null);
+    return failBoth(`${String(err).split('\n')[0]}; state ${s?.record.state}, status "${s?.status}", ${s?.postPoints} points`);
+  }
+  const inPage = await snapshot();
+  await page.screenshot({ path: DEMO_SCREENSHOT, fullPage: true });
+
+  const ms = inPage.record.metrics;
+  const nonFinite = ms.flatMap((m) => Object.entries(m).filter(([, v]) => typeof v !== 'number' || !Number.isFinite(v)).map(([k, v]) => `${m.iteration}.${k}=${v}`));
+  const iterationsOk = ms.map((m) => m.iteration).join(',') === Array.from({ length: demoRun.iterations }, (_, i) => i + 1).join(',');
+  const runOk = inPage.record.state === 'finished' && iterationsOk && nonFinite.length === 0
+    && inPage.prePoints === demoRun.iterations && inPage.postPoints === demoRun.iterations
+    && /s\/iteration/.test(inPage.status) && pageErrors.length === 0;
+  record(runName, runOk,
+    `state ${inPage.record.state}, iterations [${ms.map((m) => m.iteration)}], ${inPage.prePoints} pre + ${inPage.postPoints} post points, `
+    + `non-finite: ${nonFinite.join(', ') || 'none'}, status "${inPage.status}", page errors: ${pageErrors.join(' | ') || 'none'}, screenshot ${DEMO_SCREENSHOT}`);
+
+  // Bit-for-bit: every field but the timings, every iteration (the wasm backend is deterministic across runtimes).
+  const timing = new Set<string>(dm.TIMING_FIELDS);
+  const differences: string[] = [];
+  for (let i = 0; i < Math.max(ms.length, inNode.length); i++) {
+    const a = ms[i] ?? {};
+    const b = inNode[i] ?? {};
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      if (!timing.has(k) && !Object.is(a[k], b[k])) differences.push(`iteration ${i + 1} ${k}: page ${a[k]}, node ${b[k]}`);
+    }
+  }
+  const nodeLast = inNode[inNode.length - 1]?.postReturn;
+  const shownOk = inPage.lastPostValue !== null && Object.is(Number(inPage.lastPostValue), nodeLast) && inPage.lastPostText === nodeLast?.toFixed(2);
+  record(matchName, shownOk && differences.length === 0,
+    `page shows "${inPage.lastPostText}" (value ${inPage.lastPostValue}), Node's last postReturn ${nodeLast}; `
+    + `${ms.length} x ${Object.keys(ms[0] ?? {}).length - timing.size} non-timing fields compared, differences: ${differences.slice(0, 3).join('; ') || 'none'}`);
+
+  // Stop: a long run ends early (after the iteration in progress) when Stop is pressed. Not timed:
+  // the run would take seconds, and the worker may be a few iterations past what the page had seen.
+  const longRun = 100;
+  const stopName = `demo.html stop button ends a ${longRun}-iteration run early`;
+  try {
+    await page.fill('#iterations', String(longRun));
+    await page.click('#start');
+    await page.waitForFunction(() => (window as unknown as { dmDemo: DemoRecord }).dmDemo.metrics.length >= 1, undefined, { timeout: 30_000 });
+    const seenAtClick = (await snapshot()).record.metrics.length;
+    await page.click('#stop');
+    await page.waitForFunction(() => ['finished', 'stopped', 'error'].includes((window as unknown as { dmDemo: DemoRecord }).dmDemo.state), undefined, { timeout: 30_000 });
+    const after = await snapshot();
+    const n = after.record.metrics.length;
+    const ok = after.record.state === 'stopped' && n >= seenAtClick && n < longRun && after.postPoints === n && after.status.startsWith(`Stopped after ${n} iterations`);
+    record(stopName, ok, `iterations seen before the click: ${seenAtClick}; stopped with ${n} of ${longRun}; state ${after.record.state}, status "${after.status}"`);
+  } catch (err) {
+    record(stopName, false, `${String(err).split('\n')[0]}; page errors: ${pageErrors.join(' | ') || 'none'}`);
+  }
+  await page.close();
 }
 
 async function main(): Promise<number> {
