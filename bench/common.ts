@@ -26,14 +26,5 @@ export function ratePerSecond(fn: (t: number) => void, calls: number, itemsPerCa
   return (calls * itemsPerCall) / ((performance.now() - t0) / 1000);
 }
 
-/** mulberry32: a tiny seeded generator in [0, 1) for baselines' own random draws. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32, a tiny seeded generator in [0, 1) for baselines' own random draws (the tests' one). */
+export { testRandom as mulberry32 } from '../test/nn/mlp-reference';
