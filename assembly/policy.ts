@@ -5,12 +5,26 @@
 // padded to a multiple of 4 with zero weights, so a row's units are whole f32x4 vectors; padded
 // units stay exactly 0 through tanh and relu. A policy may hold several weight sets (one per
 // task, e.g. the adapted θ'_i of every task of a meta-batch).
+//
+// Rows go through the network in tiles of TILE_ROWS: each weight vector loaded serves every row
+// of the tile, and the tile's accumulators are independent, so the adds do not wait on each other.
+// Every output unit of every row is still summed as b_j + Σ_k a_k·W_kj in the order k = 0, 1, …,
+// whatever the tile and whichever rows share it: a row's result is bit-identical however it is
+// batched (the rollout's determinism across lane counts rests on this).
 
 import { alloc, free, padLanes } from './memory';
-import { tanh4 } from './simd_math';
+import { exp4, tanh4 } from './simd_math';
 
 export const ACTIVATION_TANH: i32 = 0;
 export const ACTIVATION_RELU: i32 = 1;
+
+/**
+ * Rows per forward tile: 4 rows × 8 units of accumulators, the two weight vectors and the splats
+ * fit the 16 SIMD registers of x64. mlpForwardTile takes exactly this many input rows.
+ */
+export const TILE_ROWS: i32 = 4;
+/** Bytes from one unit to the next of a row in mlp.tile (units are TILE_ROWS floats apart). */
+export const TILE_UNIT_BYTES: usize = <usize>TILE_ROWS << 2;
 
 @unmanaged export class Mlp {
   numLayers: i32;
@@ -22,8 +36,12 @@ export const ACTIVATION_RELU: i32 = 1;
   sizes: usize;       // i32 [numLayers + 1]: obsDim, hidden..., numActions
   padded: usize;      // i32 [numLayers + 1]: padded out sizes (input: obsDim unpadded)
   weights: usize;     // f32 [numSets][setFloats]
-  activations: usize; // f32 [numLayers + 1][maxWidth]: one row's a_0 .. a_L (a_L = logits)
-  gradRow: usize;     // f32 [2][maxWidth]: backward scratch
+  tile: usize;        // f32 [numLayers + 1][maxWidth][TILE_ROWS]: a_0 .. a_L of a tile's rows (a_L = logits)
+  tileLogProb: usize; // f32 [numActions][TILE_ROWS]: log π(·|s) of a tile's rows (mlpLogSoftmaxTile)
+  gradRows: usize;    // f32 [2][TILE_ROWS][maxWidth]: δ of a tile's rows (backward scratch)
+  tileCoef: usize;    // f32 [TILE_ROWS]: c_r of the tile's rows (backward)
+  tileAction: usize;  // i32 [TILE_ROWS]: a_r of the tile's rows (backward)
+  tileRow: usize;     // i32 [TILE_ROWS]: batch row of each of the tile's rows (backward)
   grad: usize;        // f32 [setFloats]: gradient of the current block of rows, padded layout
   gradTotal: usize;   // f32 [setFloats]: sum of the blocks
 }
@@ -59,8 +77,12 @@ export function mlpCreate(numLayers: i32, sizesPtr: usize, activation: i32, numS
   mlp.flatFloats = flatFloats;
   mlp.maxWidth = maxWidth;
   mlp.weights = alloc(<usize>numSets * <usize>setFloats << 2);
-  mlp.activations = alloc(<usize>(numLayers + 1) * <usize>maxWidth << 2);
-  mlp.gradRow = alloc(<usize>(2 * maxWidth) << 2);
+  mlp.tile = alloc(<usize>((numLayers + 1) * TILE_ROWS) * <usize>maxWidth << 2);
+  mlp.tileLogProb = alloc(<usize>sizeAt(mlp, numLayers) * TILE_UNIT_BYTES);
+  mlp.gradRows = alloc(<usize>(2 * TILE_ROWS * maxWidth) << 2);
+  mlp.tileCoef = alloc(<usize>TILE_ROWS << 2);
+  mlp.tileAction = alloc(<usize>TILE_ROWS << 2);
+  mlp.tileRow = alloc(<usize>TILE_ROWS << 2);
   mlp.grad = alloc(<usize>setFloats << 2);
   mlp.gradTotal = alloc(<usize>setFloats << 2);
   return changetype<usize>(mlp);
@@ -68,73 +90,157 @@ export function mlpCreate(numLayers: i32, sizesPtr: usize, activation: i32, numS
 
 export function mlpFree(ptr: usize): void {
   const mlp = changetype<Mlp>(ptr);
-  free(mlp.sizes); free(mlp.padded); free(mlp.weights); free(mlp.activations); free(mlp.gradRow); free(mlp.grad); free(mlp.gradTotal);
+  free(mlp.sizes); free(mlp.padded); free(mlp.weights); free(mlp.tile); free(mlp.tileLogProb); free(mlp.gradRows);
+  free(mlp.tileCoef); free(mlp.tileAction); free(mlp.tileRow); free(mlp.grad); free(mlp.gradTotal);
   free(ptr);
 }
 
 export function mlpFlatFloats(ptr: usize): i32 { return changetype<Mlp>(ptr).flatFloats; }
 
+/**
+ * Copies one set of floats between the public flat layout and the padded layout, either way
+ * (weights in, gradients out). Per layer, each kernel row k < in_l and then the bias (one more row,
+ * at padded row inRows) move out_l floats; the padding is left as it is.
+ */
+function copyLayout(mlp: Mlp, padded: usize, flat: usize, toPadded: bool): void {
+  for (let l = 0; l < mlp.numLayers; l++) {
+    const inSize = sizeAt(mlp, l), outSize = sizeAt(mlp, l + 1);
+    const inRows = paddedAt(mlp, l), outPad = paddedAt(mlp, l + 1);
+    const rowBytes = <usize>outSize << 2;
+    for (let k = 0; k <= inSize; k++) {
+      const p = padded + (<usize>((k < inSize ? k : inRows) * outPad) << 2);
+      const f = flat + (<usize>(k * outSize) << 2);
+      if (toPadded) memory.copy(p, f, rowBytes);
+      else memory.copy(f, p, rowBytes);
+    }
+    padded += <usize>(inRows * outPad + outPad) << 2;
+    flat += <usize>(inSize * outSize + outSize) << 2;
+  }
+}
+
 /** Copies weight set `set` from the public flat layout at `flat` into the padded layout. */
 export function mlpSetWeights(ptr: usize, set: i32, flat: usize): void {
   const mlp = changetype<Mlp>(ptr);
-  let dst = mlp.weights + (<usize>set * <usize>mlp.setFloats << 2);
+  const dst = mlp.weights + (<usize>set * <usize>mlp.setFloats << 2);
   memory.fill(dst, 0, <usize>mlp.setFloats << 2);
-  let src = flat;
-  for (let l = 0; l < mlp.numLayers; l++) {
-    const inSize = sizeAt(mlp, l), outSize = sizeAt(mlp, l + 1);
-    const inRows = l == 0 ? inSize : paddedAt(mlp, l);
-    const outPad = paddedAt(mlp, l + 1);
-    for (let k = 0; k < inSize; k++) {
-      memory.copy(dst + (<usize>(k * outPad) << 2), src + (<usize>(k * outSize) << 2), <usize>outSize << 2);
+  copyLayout(mlp, dst, flat, true);
+}
+
+/** Stores rows r0..r3 of 4 units (one f32x4 per row) as 4 units of rows 0..3 (one f32x4 per unit). */
+@inline function storeTransposed(out: usize, r0: v128, r1: v128, r2: v128, r3: v128): void {
+  const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+  const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5), t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+  v128.store(out, i32x4.shuffle(t0, t2, 0, 1, 4, 5));
+  v128.store(out, i32x4.shuffle(t0, t2, 2, 3, 6, 7), 16);
+  v128.store(out, i32x4.shuffle(t1, t3, 0, 1, 4, 5), 32);
+  v128.store(out, i32x4.shuffle(t1, t3, 2, 3, 6, 7), 48);
+}
+
+/**
+ * One Dense layer over a tile: out = act(a · W + b) (act only if hidden). Tile layout: unit k of
+ * the TILE_ROWS rows is one f32x4 at a + 16·k (so a_k of every row is one splat load away, at a
+ * constant offset). Register tile: 4 rows × 2 output vectors (8 units): each weight vector loaded
+ * serves the 4 rows, and the 8 accumulators are independent. Unit j of row r sums
+ * b_j + a_0·W_0j + a_1·W_1j + … in this order, as a one-row loop would.
+ */
+@inline function denseTile(a: usize, out: usize, w: usize, inRows: i32, outPad: i32, hidden: bool, activation: i32): void {
+  const stride = <usize>outPad << 2;
+  const bias = w + <usize>inRows * stride;
+  const aEnd = a + (<usize>inRows << 4);
+  let j = 0;
+  for (; j + 8 <= outPad; j += 8) {
+    const bj = bias + (<usize>j << 2);
+    const bA = v128.load(bj), bB = v128.load(bj, 16);
+    let r0A = bA, r0B = bB, r1A = bA, r1B = bB, r2A = bA, r2B = bB, r3A = bA, r3B = bB;
+    let wk = w + (<usize>j << 2);
+    for (let ak = a; ak < aEnd; ak += 16) {
+      const wA = v128.load(wk), wB = v128.load(wk, 16);
+      let s = v128.load32_splat(ak);
+      r0A = f32x4.add(r0A, f32x4.mul(s, wA)); r0B = f32x4.add(r0B, f32x4.mul(s, wB));
+      s = v128.load32_splat(ak, 4);
+      r1A = f32x4.add(r1A, f32x4.mul(s, wA)); r1B = f32x4.add(r1B, f32x4.mul(s, wB));
+      s = v128.load32_splat(ak, 8);
+      r2A = f32x4.add(r2A, f32x4.mul(s, wA)); r2B = f32x4.add(r2B, f32x4.mul(s, wB));
+      s = v128.load32_splat(ak, 12);
+      r3A = f32x4.add(r3A, f32x4.mul(s, wA)); r3B = f32x4.add(r3B, f32x4.mul(s, wB));
+      wk += stride;
     }
-    src += <usize>(inSize * outSize) << 2;
-    dst += <usize>(inRows * outPad) << 2;
-    memory.copy(dst, src, <usize>outSize << 2);
-    src += <usize>outSize << 2;
-    dst += <usize>outPad << 2;
+    const o = out + (<usize>j << 4);
+    storeTransposed(o, r0A, r1A, r2A, r3A);
+    storeTransposed(o + 64, r0B, r1B, r2B, r3B);
+  }
+  if (j < outPad) {
+    let r0 = v128.load(bias + (<usize>j << 2)), r1 = r0, r2 = r0, r3 = r0;
+    let wk = w + (<usize>j << 2);
+    for (let ak = a; ak < aEnd; ak += 16) {
+      const wv = v128.load(wk);
+      r0 = f32x4.add(r0, f32x4.mul(v128.load32_splat(ak), wv));
+      r1 = f32x4.add(r1, f32x4.mul(v128.load32_splat(ak, 4), wv));
+      r2 = f32x4.add(r2, f32x4.mul(v128.load32_splat(ak, 8), wv));
+      r3 = f32x4.add(r3, f32x4.mul(v128.load32_splat(ak, 12), wv));
+      wk += stride;
+    }
+    storeTransposed(out + (<usize>j << 4), r0, r1, r2, r3);
+  }
+  // The activation in a pass of its own (measured faster than applying it to the accumulators,
+  // whose registers it would have to share).
+  if (hidden) {
+    const outEnd = out + (<usize>outPad << 4);
+    if (activation == ACTIVATION_TANH) {
+      for (let o = out; o < outEnd; o += 16) v128.store(o, tanh4(v128.load(o)));
+    } else {
+      for (let o = out; o < outEnd; o += 16) v128.store(o, f32x4.max(v128.load(o), f32x4.splat(0)));
+    }
   }
 }
 
 /**
- * Forward pass of one row: a_{l+1} = act(a_l · W_l + b_l) for hidden layers, logits = a_L.
- * Leaves every activation in mlp.activations (layer l at l·maxWidth) for the backward pass.
+ * Forward pass of a tile of TILE_ROWS rows, read from in0..in3 (obsDim floats each; pass one row
+ * several times to fill a short tile): a_{l+1} = act(a_l · W_l + b_l) for hidden layers, logits = a_L.
+ * Leaves every activation in mlp.tile (unit k of row r of layer l at tile + l·16·maxWidth + 16·k + 4·r)
+ * for the backward pass; returns the address of the logits (logit a of row r at + 16·a + 4·r).
  */
-export function mlpForwardRow(mlp: Mlp, set: i32, input: usize): usize {
-  const width = <usize>mlp.maxWidth << 2;
-  memory.copy(mlp.activations, input, <usize>sizeAt(mlp, 0) << 2);
+export function mlpForwardTile(mlp: Mlp, set: i32, in0: usize, in1: usize, in2: usize, in3: usize): usize {
+  const layerBytes = <usize>mlp.maxWidth << 4;
+  const obsDim = sizeAt(mlp, 0);
+  const t = mlp.tile;
+  for (let k = 0; k < obsDim; k++) {
+    const off = <usize>k << 2;
+    v128.store(t + (<usize>k << 4),
+      f32x4(load<f32>(in0 + off), load<f32>(in1 + off), load<f32>(in2 + off), load<f32>(in3 + off)));
+  }
   let w = mlp.weights + (<usize>set * <usize>mlp.setFloats << 2);
+  let a = t;
   for (let l = 0; l < mlp.numLayers; l++) {
     const inRows = paddedAt(mlp, l);
     const outPad = paddedAt(mlp, l + 1);
-    const a = mlp.activations + <usize>l * width;
-    const out = a + width;
-    const bias = w + (<usize>(inRows * outPad) << 2);
-    const hidden = l + 1 < mlp.numLayers;
-    for (let j = 0; j < outPad; j += 4) {
-      let acc = v128.load(bias + (<usize>j << 2));
-      let wk = w + (<usize>j << 2);
-      for (let k = 0; k < inRows; k++) {
-        acc = f32x4.add(acc, f32x4.mul(f32x4.splat(load<f32>(a + (<usize>k << 2))), v128.load(wk)));
-        wk += <usize>outPad << 2;
-      }
-      if (hidden) {
-        acc = mlp.activation == ACTIVATION_TANH ? tanh4(acc) : f32x4.max(acc, f32x4.splat(0));
-      }
-      v128.store(out + (<usize>j << 2), acc);
-    }
-    w = bias + (<usize>outPad << 2);
+    denseTile(a, a + layerBytes, w, inRows, outPad, l + 1 < mlp.numLayers, mlp.activation);
+    w += <usize>(inRows * outPad + outPad) << 2;
+    a += layerBytes;
   }
-  return mlp.activations + <usize>mlp.numLayers * width;
+  return a;
 }
 
-/** log π(·|s) of the last forward row into out[0..A): logits − logsumexp(logits). */
-@inline export function logSoftmaxRow(logits: usize, numActions: i32, out: usize): void {
-  let m = load<f32>(logits);
-  for (let a = 1; a < numActions; a++) m = max(m, load<f32>(logits + (<usize>a << 2)));
-  let sum: f32 = 0;
-  for (let a = 0; a < numActions; a++) sum += Mathf.exp(load<f32>(logits + (<usize>a << 2)) - m);
-  const logZ = m + Mathf.log(sum);
-  for (let a = 0; a < numActions; a++) store<f32>(out + (<usize>a << 2), load<f32>(logits + (<usize>a << 2)) - logZ);
+/**
+ * log π(·|s) of the rows of the last forward tile: l_a − m − log Σ_b exp(l_b − m), m = max_b l_b,
+ * into mlp.tileLogProb (action a of row r at + a·TILE_UNIT_BYTES + 4·r). The rows are the lanes:
+ * one exp4 per action serves the whole tile. Returns mlp.tileLogProb.
+ */
+export function mlpLogSoftmaxTile(mlp: Mlp): usize {
+  const numActions = sizeAt(mlp, mlp.numLayers);
+  const logits = mlp.tile + <usize>mlp.numLayers * (<usize>mlp.maxWidth << 4);
+  let m = v128.load(logits);
+  for (let a = 1; a < numActions; a++) m = f32x4.max(m, v128.load(logits + <usize>a * TILE_UNIT_BYTES));
+  let sum = f32x4.splat(0);
+  for (let a = 0; a < numActions; a++) sum = f32x4.add(sum, exp4(f32x4.sub(v128.load(logits + <usize>a * TILE_UNIT_BYTES), m)));
+  const logZ = f32x4.add(m, f32x4(Mathf.log(f32x4.extract_lane(sum, 0)), Mathf.log(f32x4.extract_lane(sum, 1)),
+    Mathf.log(f32x4.extract_lane(sum, 2)), Mathf.log(f32x4.extract_lane(sum, 3))));
+  const out = mlp.tileLogProb;
+  for (let a = 0; a < numActions; a++) {
+    const at = <usize>a * TILE_UNIT_BYTES;
+    v128.store(out + at, f32x4.sub(v128.load(logits + at), logZ));
+  }
+  return out;
 }
 
 function flushBlock(mlp: Mlp): void {
@@ -149,97 +255,163 @@ function flushBlock(mlp: Mlp): void {
 export function mlpForwardBatch(ptr: usize, set: i32, n: i32, obs: usize, logitsOut: usize, logProbOut: usize): void {
   const mlp = changetype<Mlp>(ptr);
   const obsDim = sizeAt(mlp, 0), numActions = sizeAt(mlp, mlp.numLayers);
-  for (let r = 0; r < n; r++) {
-    const logits = mlpForwardRow(mlp, set, obs + (<usize>(r * obsDim) << 2));
-    memory.copy(logitsOut + (<usize>(r * numActions) << 2), logits, <usize>numActions << 2);
-    logSoftmaxRow(logits, numActions, logProbOut + (<usize>(r * numActions) << 2));
+  const rowBytes = <usize>obsDim << 2;
+  for (let r = 0; r < n; r += TILE_ROWS) {
+    const count = min(TILE_ROWS, n - r);
+    // A short last tile repeats its last row.
+    const row0 = obs + <usize>r * rowBytes;
+    const logits = mlpForwardTile(mlp, set, row0, row0 + <usize>min(1, count - 1) * rowBytes,
+      row0 + <usize>min(2, count - 1) * rowBytes, row0 + <usize>min(3, count - 1) * rowBytes);
+    const logProbs = mlpLogSoftmaxTile(mlp);
+    for (let i = 0; i < count; i++) {
+      const at = <usize>((r + i) * numActions) << 2;
+      for (let a = 0; a < numActions; a++) {
+        const tileAt = <usize>a * TILE_UNIT_BYTES + (<usize>i << 2);
+        store<f32>(logitsOut + at + (<usize>a << 2), load<f32>(logits + tileAt));
+        store<f32>(logProbOut + at + (<usize>a << 2), load<f32>(logProbs + tileAt));
+      }
+    }
+  }
+}
+
+/** Sum of the four lanes, left to right. */
+@inline function lanesSum(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+}
+
+/** act'(a) from the activation's output a: tanh' = 1 − a², relu' = [a > 0]. */
+@inline function slopeAt(a: f32, activation: i32): f32 {
+  return activation == ACTIVATION_TANH ? 1 - a * a : (a > 0 ? <f32>1 : <f32>0);
+}
+
+/**
+ * Backward of the rows of the last forward tile (activations in mlp.tile), accumulated into mlp.grad.
+ * Row r has coefficient c_r and action a_r in mlp.tileCoef / mlp.tileAction (a filler row has
+ * c_r = 0: its δ are zeros and add nothing). Per row:
+ *   δ_L = c·(p − onehot(a)),  p = exp(log π(·|s)) (mlpLogSoftmaxTile)
+ *   ∂L/∂W_l += a_lᵀ·δ_l,  ∂L/∂b_l += δ_l,  δ_{l−1} = (W_l·δ_l) ⊙ act'(a_l)
+ * Each gradient element receives the rows' terms in row order, as row-by-row back-propagation
+ * would add them; the four rows share every load and store of the gradient and of W_l.
+ */
+function backwardTile(mlp: Mlp, setBase: usize): void {
+  const numActions = sizeAt(mlp, mlp.numLayers);
+  const width = <usize>mlp.maxWidth << 2;
+  const layerBytes = <usize>mlp.maxWidth << 4;
+  const activation = mlp.activation;
+  // δ of row r at delta + r·width (row-major), padded units 0.
+  let delta = mlp.gradRows;
+  let next = mlp.gradRows + <usize>TILE_ROWS * width;
+  memory.fill(delta, 0, <usize>TILE_ROWS * width);
+  // δ_L, the 4 rows at once (rows in lanes), then written row by row.
+  const logProbs = mlpLogSoftmaxTile(mlp);
+  const coef = v128.load(mlp.tileCoef), action = v128.load(mlp.tileAction);
+  for (let a = 0; a < numActions; a++) {
+    const p = exp4(v128.load(logProbs + <usize>a * TILE_UNIT_BYTES));
+    const onehot = v128.and(i32x4.eq(action, i32x4.splat(a)), f32x4.splat(1));
+    const d = f32x4.mul(coef, f32x4.sub(p, onehot));
+    const at = delta + (<usize>a << 2);
+    store<f32>(at, f32x4.extract_lane(d, 0));
+    store<f32>(at + width, f32x4.extract_lane(d, 1));
+    store<f32>(at + 2 * width, f32x4.extract_lane(d, 2));
+    store<f32>(at + 3 * width, f32x4.extract_lane(d, 3));
+  }
+  // Walk the layers backwards; kernel offsets are recomputed from the top.
+  let kernelEnd = mlp.setFloats; // float index just past the last bias
+  for (let l = mlp.numLayers - 1; l >= 0; l--) {
+    const inRows = paddedAt(mlp, l);
+    const outPad = paddedAt(mlp, l + 1);
+    const biasAt = kernelEnd - outPad;
+    const kernelAt = biasAt - inRows * outPad;
+    const gW = mlp.grad + (<usize>kernelAt << 2);
+    const gb = mlp.grad + (<usize>biasAt << 2);
+    const W = setBase + (<usize>kernelAt << 2);
+    const a = mlp.tile + <usize>l * layerBytes; // a_k of row r at a + 16·k + 4·r
+    const d1 = delta + width, d2 = delta + 2 * width, d3 = delta + 3 * width;
+    const rowBytes = <usize>outPad << 2;
+    for (let j: usize = 0; j < rowBytes; j += 16) {
+      let g = f32x4.add(v128.load(gb + j), v128.load(delta + j));
+      g = f32x4.add(g, v128.load(d1 + j));
+      g = f32x4.add(g, v128.load(d2 + j));
+      v128.store(gb + j, f32x4.add(g, v128.load(d3 + j)));
+    }
+    for (let k = 0; k < inRows; k++) {
+      const ak = a + (<usize>k << 4);
+      const a0 = v128.load32_splat(ak), a1 = v128.load32_splat(ak, 4);
+      const a2 = v128.load32_splat(ak, 8), a3 = v128.load32_splat(ak, 12);
+      const gk = gW + <usize>k * rowBytes, wk = W + <usize>k * rowBytes;
+      let dot0 = f32x4.splat(0), dot1 = dot0, dot2 = dot0, dot3 = dot0;
+      for (let j: usize = 0; j < rowBytes; j += 16) {
+        const w = v128.load(wk + j);
+        const e0 = v128.load(delta + j), e1 = v128.load(d1 + j), e2 = v128.load(d2 + j), e3 = v128.load(d3 + j);
+        let g = f32x4.add(v128.load(gk + j), f32x4.mul(a0, e0));
+        g = f32x4.add(g, f32x4.mul(a1, e1));
+        g = f32x4.add(g, f32x4.mul(a2, e2));
+        v128.store(gk + j, f32x4.add(g, f32x4.mul(a3, e3)));
+        dot0 = f32x4.add(dot0, f32x4.mul(w, e0));
+        dot1 = f32x4.add(dot1, f32x4.mul(w, e1));
+        dot2 = f32x4.add(dot2, f32x4.mul(w, e2));
+        dot3 = f32x4.add(dot3, f32x4.mul(w, e3));
+      }
+      if (l > 0) {
+        const nk = next + (<usize>k << 2);
+        store<f32>(nk, lanesSum(dot0) * slopeAt(load<f32>(ak), activation));
+        store<f32>(nk + width, lanesSum(dot1) * slopeAt(load<f32>(ak, 4), activation));
+        store<f32>(nk + 2 * width, lanesSum(dot2) * slopeAt(load<f32>(ak, 8), activation));
+        store<f32>(nk + 3 * width, lanesSum(dot3) * slopeAt(load<f32>(ak, 12), activation));
+      }
+    }
+    const swap = delta; delta = next; next = swap;
+    kernelEnd = kernelAt;
   }
 }
 
 /**
  * Gradient of the REINFORCE surrogate L(θ) = −Σ_r w_r·log π_θ(a_r|s_r)·A_r / Σ_r w_r over n rows,
- * written into `gradOut` in the public flat layout. Per row, with p = softmax(logits):
- *   ∂L/∂logits = c_r·(p − onehot(a_r)),  c_r = w_r·A_r / Σw
- *   ∂L/∂W_l += a_lᵀ·δ_l,  ∂L/∂b_l += δ_l,  δ_{l−1} = (W_l·δ_l) ⊙ act'(a_l)
- * with tanh' = 1 − a², relu' = [a > 0]. Rows are accumulated in blocks so float32 sums stay accurate.
+ * written into `gradOut` in the public flat layout: per row c_r = w_r·A_r / Σw (rows with c_r = 0
+ * are skipped), forward in tiles, then backwardTile. Rows are accumulated in blocks of
+ * GRAD_BLOCK_ROWS so float32 sums stay accurate.
  */
 export function mlpPolicyGradient(ptr: usize, set: i32, n: i32, obs: usize, actions: usize, advantages: usize,
   weights: usize, gradOut: usize): void {
   const mlp = changetype<Mlp>(ptr);
-  const obsDim = sizeAt(mlp, 0), numActions = sizeAt(mlp, mlp.numLayers);
-  const width = <usize>mlp.maxWidth << 2;
+  const rowBytes = <usize>sizeAt(mlp, 0) << 2;
   let weightSum: f64 = 0;
   for (let r = 0; r < n; r++) weightSum += <f64>load<f32>(weights + (<usize>r << 2));
   memory.fill(mlp.grad, 0, <usize>mlp.setFloats << 2);
   memory.fill(mlp.gradTotal, 0, <usize>mlp.setFloats << 2);
   const setBase = mlp.weights + (<usize>set * <usize>mlp.setFloats << 2);
-  for (let r = 0; r < n; r++) {
-    if (r % GRAD_BLOCK_ROWS == 0 && r > 0) flushBlock(mlp);
-    const coef = <f32>(<f64>(load<f32>(weights + (<usize>r << 2)) * load<f32>(advantages + (<usize>r << 2))) / weightSum);
-    if (coef == 0) continue;
-    const logits = mlpForwardRow(mlp, set, obs + (<usize>(r * obsDim) << 2));
-    // δ_L = c·(softmax − onehot), padded units 0.
-    let delta = mlp.gradRow;
-    let next = mlp.gradRow + width;
-    memory.fill(delta, 0, width);
-    let m = load<f32>(logits);
-    for (let a = 1; a < numActions; a++) m = max(m, load<f32>(logits + (<usize>a << 2)));
-    let sum: f32 = 0;
-    for (let a = 0; a < numActions; a++) sum += Mathf.exp(load<f32>(logits + (<usize>a << 2)) - m);
-    const action = load<i32>(actions + (<usize>r << 2));
-    for (let a = 0; a < numActions; a++) {
-      const p = Mathf.exp(load<f32>(logits + (<usize>a << 2)) - m) / sum;
-      store<f32>(delta + (<usize>a << 2), coef * (p - (a == action ? <f32>1 : <f32>0)));
-    }
-    // Walk the layers backwards; kernel offsets are recomputed from the top.
-    let kernelEnd = mlp.setFloats; // float index just past the last bias
-    for (let l = mlp.numLayers - 1; l >= 0; l--) {
-      const inRows = paddedAt(mlp, l);
-      const outPad = paddedAt(mlp, l + 1);
-      const biasAt = kernelEnd - outPad;
-      const kernelAt = biasAt - inRows * outPad;
-      const gW = mlp.grad + (<usize>kernelAt << 2);
-      const gb = mlp.grad + (<usize>biasAt << 2);
-      const W = setBase + (<usize>kernelAt << 2);
-      const a = mlp.activations + <usize>l * width;
-      for (let j = 0; j < outPad; j += 4) {
-        const off = <usize>j << 2;
-        v128.store(gb + off, f32x4.add(v128.load(gb + off), v128.load(delta + off)));
-      }
-      for (let k = 0; k < inRows; k++) {
-        const ak = f32x4.splat(load<f32>(a + (<usize>k << 2)));
-        const row = <usize>(k * outPad) << 2;
-        let dot = f32x4.splat(0);
-        for (let j = 0; j < outPad; j += 4) {
-          const off = <usize>j << 2;
-          const d = v128.load(delta + off);
-          v128.store(gW + row + off, f32x4.add(v128.load(gW + row + off), f32x4.mul(ak, d)));
-          dot = f32x4.add(dot, f32x4.mul(v128.load(W + row + off), d));
+  for (let block = 0; block < n; block += GRAD_BLOCK_ROWS) {
+    if (block > 0) flushBlock(mlp);
+    const end = min(n, block + GRAD_BLOCK_ROWS);
+    let r = block;
+    while (r < end) {
+      // The next TILE_ROWS rows with a non-zero coefficient; filler rows (coefficient 0) repeat
+      // the tile's first row.
+      let count = 0;
+      while (r < end && count < TILE_ROWS) {
+        const coef = <f32>(<f64>(load<f32>(weights + (<usize>r << 2)) * load<f32>(advantages + (<usize>r << 2))) / weightSum);
+        if (coef != 0) {
+          const at = <usize>count << 2;
+          store<f32>(mlp.tileCoef + at, coef);
+          store<i32>(mlp.tileAction + at, load<i32>(actions + (<usize>r << 2)));
+          store<i32>(mlp.tileRow + at, r);
+          count++;
         }
-        if (l > 0) {
-          const s = f32x4.extract_lane(dot, 0) + f32x4.extract_lane(dot, 1) + f32x4.extract_lane(dot, 2) + f32x4.extract_lane(dot, 3);
-          const av = load<f32>(a + (<usize>k << 2));
-          const slope: f32 = mlp.activation == ACTIVATION_TANH ? 1 - av * av : (av > 0 ? <f32>1 : <f32>0);
-          store<f32>(next + (<usize>k << 2), s * slope);
-        }
+        r++;
       }
-      const swap = delta; delta = next; next = swap;
-      kernelEnd = kernelAt;
+      if (count == 0) break;
+      for (let i = count; i < TILE_ROWS; i++) {
+        const at = <usize>i << 2;
+        store<f32>(mlp.tileCoef + at, 0);
+        store<i32>(mlp.tileAction + at, 0);
+        store<i32>(mlp.tileRow + at, load<i32>(mlp.tileRow));
+      }
+      const rows = mlp.tileRow;
+      mlpForwardTile(mlp, set, obs + <usize>load<i32>(rows) * rowBytes, obs + <usize>load<i32>(rows, 4) * rowBytes,
+        obs + <usize>load<i32>(rows, 8) * rowBytes, obs + <usize>load<i32>(rows, 12) * rowBytes);
+      backwardTile(mlp, setBase);
     }
   }
   flushBlock(mlp);
-  // Padded layout → public flat layout.
-  let src = mlp.gradTotal, dst = gradOut;
-  for (let l = 0; l < mlp.numLayers; l++) {
-    const inSize = sizeAt(mlp, l), outSize = sizeAt(mlp, l + 1);
-    const inRows = paddedAt(mlp, l), outPad = paddedAt(mlp, l + 1);
-    for (let k = 0; k < inSize; k++) {
-      memory.copy(dst + (<usize>(k * outSize) << 2), src + (<usize>(k * outPad) << 2), <usize>outSize << 2);
-    }
-    dst += <usize>(inSize * outSize) << 2;
-    src += <usize>(inRows * outPad) << 2;
-    memory.copy(dst, src, <usize>outSize << 2);
-    dst += <usize>outSize << 2;
-    src += <usize>outPad << 2;
-  }
+  copyLayout(mlp, mlp.gradTotal, gradOut, false);
 }

@@ -10,7 +10,8 @@ import { alloc, free } from './memory';
 import { streamKey, uniform01, PURPOSE_RESET, PURPOSE_ACTION } from './rng';
 import { VecEnv, vecEnvCreate, vecEnvFree } from './vecenv';
 import { envDim, envStepLanes, envResetLane, envObserve, DIM_OBS, DIM_ACTIONS } from './envs/registry';
-import { Mlp, mlpForwardRow, logSoftmaxRow } from './policy';
+import { Mlp, TILE_ROWS, TILE_UNIT_BYTES, mlpForwardTile, mlpLogSoftmaxTile } from './policy';
+import { exp4 } from './simd_math';
 
 @unmanaged class Rollout {
   env: usize;          // VecEnv with numEpisodes envs
@@ -27,7 +28,8 @@ import { Mlp, mlpForwardRow, logSoftmaxRow } from './policy';
   terminal: usize;     // u8 [numEpisodes]: 1 when the episode terminated (not truncated)
   alive: usize;        // u8 [lanes]
   actionKey: usize;    // u64 [numEpisodes]
-  logProbRow: usize;   // f32 [numActions]
+  tileLanes: usize;    // i32 [TILE_ROWS]: the lanes of the policy tile being filled
+  tileActions: usize;  // i32 [TILE_ROWS]: the actions sampled for them
 }
 
 export const ROLLOUT_PARAMS: i32 = 0;
@@ -53,7 +55,8 @@ export function rolloutCreate(kind: i32, numEpisodes: i32, maxSteps: i32): usize
   ro.terminal = alloc(<usize>numEpisodes);
   ro.alive = alloc(<usize>changetype<VecEnv>(ro.env).lanes);
   ro.actionKey = alloc(<usize>numEpisodes << 3);
-  ro.logProbRow = alloc(<usize>ro.numActions << 2);
+  ro.tileLanes = alloc(<usize>TILE_ROWS << 2);
+  ro.tileActions = alloc(<usize>TILE_ROWS << 2);
   return changetype<usize>(ro);
 }
 
@@ -61,7 +64,8 @@ export function rolloutFree(ptr: usize): void {
   const ro = changetype<Rollout>(ptr);
   vecEnvFree(ro.env);
   free(ro.obsT); free(ro.actionT); free(ro.rewardT); free(ro.logProbT); free(ro.length);
-  free(ro.episodeReturn); free(ro.terminal); free(ro.alive); free(ro.actionKey); free(ro.logProbRow);
+  free(ro.episodeReturn); free(ro.terminal); free(ro.alive); free(ro.actionKey);
+  free(ro.tileLanes); free(ro.tileActions);
   free(ptr);
 }
 
@@ -78,14 +82,45 @@ export function rolloutField(ptr: usize, field: i32): usize {
   return 0;
 }
 
-/** Inverse-CDF sample of a categorical from log-probabilities with one uniform draw. */
-@inline function sampleAction(logProb: usize, numActions: i32, u: f32): i32 {
-  let cumulative: f32 = 0;
+/** Draw t of the action stream of `lane`. */
+@inline function actionDraw(ro: Rollout, lane: i32, t: i32): f32 {
+  return uniform01(load<u64>(ro.actionKey + (<usize>lane << 3)), <u64>t);
+}
+
+/**
+ * Policy forward of the `count` lanes in ro.tileLanes (weight set `set`; a short tile repeats its
+ * first lane), then per lane: the inverse-CDF sample of π(·|s) with draw t of its action stream
+ * (the first a with u < Σ_{b≤a} π(b|s), else the last action), recorded with log π(a|s). The tile's
+ * rows are the lanes of the cumulative sums; as these never decrease, the first such a is the number
+ * of a < numActions − 1 for which u < Σ_{b≤a} π(b|s) fails (NaN probabilities give the last action).
+ */
+function sampleTile(ro: Rollout, env: VecEnv, mlp: Mlp, set: i32, count: i32, t: i32): void {
+  const numActions = ro.numActions;
+  const cell = <usize>t * <usize>ro.numEpisodes;
+  const rowBytes = <usize>ro.obsDim << 2;
+  const lanes = ro.tileLanes;
+  const lane0 = load<i32>(lanes);
+  const lane1 = count > 1 ? load<i32>(lanes, 4) : lane0;
+  const lane2 = count > 2 ? load<i32>(lanes, 8) : lane0;
+  const lane3 = count > 3 ? load<i32>(lanes, 12) : lane0;
+  mlpForwardTile(mlp, set, env.obs + <usize>lane0 * rowBytes, env.obs + <usize>lane1 * rowBytes,
+    env.obs + <usize>lane2 * rowBytes, env.obs + <usize>lane3 * rowBytes);
+  const logProbs = mlpLogSoftmaxTile(mlp);
+  const u = f32x4(actionDraw(ro, lane0, t), actionDraw(ro, lane1, t), actionDraw(ro, lane2, t), actionDraw(ro, lane3, t));
+  let cumulative = f32x4.splat(0);
+  let action = i32x4.splat(0);
   for (let a = 0; a < numActions - 1; a++) {
-    cumulative += Mathf.exp(load<f32>(logProb + (<usize>a << 2)));
-    if (u < cumulative) return a;
+    cumulative = f32x4.add(cumulative, exp4(v128.load(logProbs + <usize>a * TILE_UNIT_BYTES)));
+    action = i32x4.sub(action, v128.not(f32x4.lt(u, cumulative))); // + 1 where u < the sum fails
   }
-  return numActions - 1;
+  v128.store(ro.tileActions, action);
+  for (let r = 0; r < count; r++) {
+    const lane = <usize>load<i32>(lanes + (<usize>r << 2));
+    const a = load<i32>(ro.tileActions + (<usize>r << 2));
+    store<i32>(env.actions + (lane << 2), a);
+    store<i32>(ro.actionT + ((cell + lane) << 2), a);
+    store<f32>(ro.logProbT + ((cell + lane) << 2), load<f32>(logProbs + <usize>a * TILE_UNIT_BYTES + (<usize>r << 2)));
+  }
 }
 
 /**
@@ -100,7 +135,7 @@ export function rolloutRun(ptr: usize, mlpPtr: usize, seed: u32, episodesPerTask
   const env = changetype<VecEnv>(ro.env);
   const mlp = changetype<Mlp>(mlpPtr);
   const n = ro.numEpisodes, lanes = env.lanes, kind = env.kind;
-  const obsDim = ro.obsDim, numActions = ro.numActions;
+  const obsDim = ro.obsDim;
   const steps = min(maxSteps, ro.maxSteps);
   for (let i = 0; i < lanes; i++) {
     const real = i < n;
@@ -124,19 +159,27 @@ export function rolloutRun(ptr: usize, mlpPtr: usize, seed: u32, episodesPerTask
   for (let t = 0; t < steps && aliveCount > 0; t++) {
     envObserve(kind, n, lanes, env.state, env.params, env.obs);
     const cell = <usize>t * <usize>n;
+    // Live lanes go through the policy in tiles of TILE_ROWS lanes of one weight set; lanes of a
+    // set are consecutive, so a tile only ends short where a set's live lanes run out.
+    let count = 0, tileSet = 0;
     for (let i = 0; i < n; i++) {
       if (!load<u8>(ro.alive + <usize>i)) continue;
       const obsRow = env.obs + (<usize>(i * obsDim) << 2);
-      memory.copy(ro.obsT + ((cell + <usize>i) * <usize>obsDim << 2), obsRow, <usize>obsDim << 2);
+      const rec = ro.obsT + ((cell + <usize>i) * <usize>obsDim << 2);
+      for (let k = 0; k < obsDim; k++) store<f32>(rec + (<usize>k << 2), load<f32>(obsRow + (<usize>k << 2)));
       const set = perTaskWeights ? i / episodesPerTask : 0;
-      const logits = mlpForwardRow(mlp, set, obsRow);
-      logSoftmaxRow(logits, numActions, ro.logProbRow);
-      const u = uniform01(load<u64>(ro.actionKey + (<usize>i << 3)), <u64>t);
-      const action = sampleAction(ro.logProbRow, numActions, u);
-      store<i32>(env.actions + (<usize>i << 2), action);
-      store<i32>(ro.actionT + ((cell + <usize>i) << 2), action);
-      store<f32>(ro.logProbT + ((cell + <usize>i) << 2), load<f32>(ro.logProbRow + (<usize>action << 2)));
+      if (count > 0 && set != tileSet) {
+        sampleTile(ro, env, mlp, tileSet, count, t);
+        count = 0;
+      }
+      store<i32>(ro.tileLanes + (<usize>count << 2), i);
+      tileSet = set;
+      if (++count == TILE_ROWS) {
+        sampleTile(ro, env, mlp, tileSet, count, t);
+        count = 0;
+      }
     }
+    if (count > 0) sampleTile(ro, env, mlp, tileSet, count, t);
     envStepLanes(kind, lanes, env.state, env.params, env.actions, env.reward, env.terminated, env.rngKey, env.rngCounter);
     for (let i = 0; i < n; i++) {
       if (!load<u8>(ro.alive + <usize>i)) continue;
@@ -166,13 +209,15 @@ export function rolloutRun(ptr: usize, mlpPtr: usize, seed: u32, episodesPerTask
  */
 export function rolloutCompact(ptr: usize, obsOut: usize, actionOut: usize, rewardOut: usize, logProbOut: usize): void {
   const ro = changetype<Rollout>(ptr);
-  const n = ro.numEpisodes, obsDim = ro.obsDim;
+  const n = ro.numEpisodes;
+  const obsBytes = <usize>ro.obsDim << 2;
   let row: usize = 0;
   for (let i = 0; i < n; i++) {
     const length = load<i32>(ro.length + (<usize>i << 2));
     for (let t = 0; t < length; t++) {
       const cell = <usize>t * <usize>n + <usize>i;
-      memory.copy(obsOut + (row * <usize>obsDim << 2), ro.obsT + (cell * <usize>obsDim << 2), <usize>obsDim << 2);
+      const src = ro.obsT + cell * obsBytes, dst = obsOut + row * obsBytes;
+      for (let k: usize = 0; k < obsBytes; k += 4) store<f32>(dst + k, load<f32>(src + k));
       store<i32>(actionOut + (row << 2), load<i32>(ro.actionT + (cell << 2)));
       store<f32>(rewardOut + (row << 2), load<f32>(ro.rewardT + (cell << 2)));
       store<f32>(logProbOut + (row << 2), load<f32>(ro.logProbT + (cell << 2)));

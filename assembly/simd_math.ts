@@ -58,48 +58,112 @@ export function cos4(x: v128): v128 {
   return cosOut;
 }
 
-const LOG2E: f32 = 1.44269504088896341;
-const LN2_HI: f32 = 0.693359375;
-const LN2_LO: f32 = -2.12194440e-4;
-const EXP_MAX: f32 = 88.72283905206835;
-const EXP_MIN: f32 = -87.33654475055310;
+/**
+ * A float32 constant splat to all four lanes, read from linear memory. V8 builds a v128.const
+ * from a general register with three instructions at each use inside a loop, and keeps few of them
+ * in registers; a splat load is a single instruction on a load port. The constants of exp4 and
+ * tanh4 (which run inside the policy's loops) are therefore stored once each in a data segment.
+ */
+@inline function splatAt(at: usize): v128 {
+  return v128.load32_splat(at);
+}
+
+const LOG2E = memory.data<f32>([1.44269504088896341]);
+const HALF = memory.data<f32>([0.5]);
+const ONE = memory.data<f32>([1.0]);
+const TWO = memory.data<f32>([2.0]);
+const LN2_HI = memory.data<f32>([0.693359375]);
+const LN2_LO = memory.data<f32>([-2.12194440e-4]);
+const EXP_MAX = memory.data<f32>([88.72283905206835]);
+const EXP_MIN = memory.data<f32>([-87.33654475055310]);
+// e^r ≈ 1 + r + r²·(P0·r⁵ + … + P5) on |r| ≤ ln2/2 (Cephes expf).
+const EXP_P0 = memory.data<f32>([1.9875691500e-4]);
+const EXP_P1 = memory.data<f32>([1.3981999507e-3]);
+const EXP_P2 = memory.data<f32>([8.3334519073e-3]);
+const EXP_P3 = memory.data<f32>([4.1665795894e-2]);
+const EXP_P4 = memory.data<f32>([1.6666665459e-1]);
+const EXP_P5 = memory.data<f32>([5.0000001201e-1]);
+// Adding 1.5·2^23 to an integral float n with |n| < 2^22 leaves n in the low mantissa bits.
+const ROUND_MAGIC = memory.data<f32>([12582912.0]);
+const ROUND_MAGIC_BITS = memory.data<i32>([0x4b400000]);
+const EXPONENT_BIAS = memory.data<i32>([127]);
+
+/** n = round(x·log2 e) as a float, half up (floor(x·log2 e + 1/2)). */
+@inline function expExponent(x: v128): v128 {
+  return f32x4.floor(f32x4.add(f32x4.mul(x, splatAt(LOG2E)), splatAt(HALF)));
+}
+
+/** e^r for r = x − n·ln2 (Cody–Waite, ln2 in two parts), |r| ≤ ln2/2, by the polynomial above. */
+@inline function expReduced(x: v128, n: v128): v128 {
+  let r = f32x4.sub(x, f32x4.mul(n, splatAt(LN2_HI)));
+  r = f32x4.sub(r, f32x4.mul(n, splatAt(LN2_LO)));
+  const z = f32x4.mul(r, r);
+  let p = f32x4.add(f32x4.mul(splatAt(EXP_P0), r), splatAt(EXP_P1));
+  p = f32x4.add(f32x4.mul(p, r), splatAt(EXP_P2));
+  p = f32x4.add(f32x4.mul(p, r), splatAt(EXP_P3));
+  p = f32x4.add(f32x4.mul(p, r), splatAt(EXP_P4));
+  p = f32x4.add(f32x4.mul(p, r), splatAt(EXP_P5));
+  return f32x4.add(f32x4.add(f32x4.mul(p, z), r), splatAt(ONE));
+}
+
+/** n + 127 as an i32 for an integral float n with |n| < 2^22: a biased float32 exponent. */
+@inline function biasedExponent(n: v128): v128 {
+  return i32x4.add(i32x4.sub(f32x4.add(n, splatAt(ROUND_MAGIC)), splatAt(ROUND_MAGIC_BITS)), splatAt(EXPONENT_BIAS));
+}
 
 /** e^x: x = n·ln2 + r, e^r by a degree-6 polynomial, 2^n through the exponent bits. */
 @inline export function exp4(x: v128): v128 {
-  const xc = f32x4.max(f32x4.min(x, f32x4.splat(EXP_MAX)), f32x4.splat(EXP_MIN));
-  const n = f32x4.floor(f32x4.add(f32x4.mul(xc, f32x4.splat(LOG2E)), f32x4.splat(0.5)));
-  let r = f32x4.sub(xc, f32x4.mul(n, f32x4.splat(LN2_HI)));
-  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO)));
-  const z = f32x4.mul(r, r);
-  let p = f32x4.add(f32x4.mul(f32x4.splat(1.9875691500e-4), r), f32x4.splat(1.3981999507e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
-  p = f32x4.add(f32x4.add(f32x4.mul(p, z), r), f32x4.splat(1.0));
+  // pmin/pmax (one instruction each) return x itself when it is NaN: the comparisons are false.
+  const xc = f32x4.pmax(f32x4.pmin(x, splatAt(EXP_MAX)), splatAt(EXP_MIN));
+  const n = expExponent(xc);
+  const p = expReduced(xc, n);
   // 2^n for n in [-126, 128]: split in two factors so that n = 128 does not overflow the exponent.
-  const ni = i32x4.trunc_sat_f32x4_s(n);
-  const half = i32x4.shr_s(ni, 1);
-  const scaleA = i32x4.shl(i32x4.add(half, i32x4.splat(127)), 23);
-  const scaleB = i32x4.shl(i32x4.add(i32x4.sub(ni, half), i32x4.splat(127)), 23);
+  const half = f32x4.floor(f32x4.mul(n, splatAt(HALF)));
+  const scaleA = i32x4.shl(biasedExponent(half), 23);
+  const scaleB = i32x4.shl(biasedExponent(f32x4.sub(n, half)), 23);
   return f32x4.mul(f32x4.mul(p, scaleA), scaleB);
 }
 
-const TANH_SMALL: f32 = 0.625;
+// |x| < 0.625 exactly when x² < 0.390625 in float32 (0.625² is exact; the float below 0.625 squares
+// to at least two float spacings below it).
+const TANH_SMALL_SQUARED = memory.data<f32>([0.390625]);
+const SIGN_BIT = memory.data<i32>([0x80000000]);
+// Odd polynomial of tanh below |x| = 0.625: x + x·z·(T0·z⁴ + … + T4), z = x² (Cephes tanhf).
+const TANH_T0 = memory.data<f32>([-5.70498872745e-3]);
+const TANH_T1 = memory.data<f32>([2.06390887954e-2]);
+const TANH_T2 = memory.data<f32>([-5.37397155531e-2]);
+const TANH_T3 = memory.data<f32>([1.33314422036e-1]);
+const TANH_T4 = memory.data<f32>([-3.33332819422e-1]);
+// Beyond |x| = 10, 2/(e^{2|x|} + 1) < 2^-25 and 1 − it rounds to 1 in float32: the exponential is
+// taken of min(2|x|, 20), so 2^n ≤ 2^29 is a single exponent factor.
+const TANH_EXP_ARG_MAX = memory.data<f32>([20.0]);
 
 /** tanh(x): an odd polynomial below |x| = 0.625, else 1 − 2/(e^{2|x|} + 1), with x's sign. */
 @inline export function tanh4(x: v128): v128 {
-  const signBit = v128.and(x, i32x4.splat(0x80000000));
-  const ax = f32x4.abs(x);
+  const signBit = v128.and(x, splatAt(SIGN_BIT));
   const z = f32x4.mul(x, x);
-  let p = f32x4.add(f32x4.mul(f32x4.splat(-5.70498872745e-3), z), f32x4.splat(2.06390887954e-2));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-5.37397155531e-2));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(1.33314422036e-1));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-3.33332819422e-1));
-  const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), x), x);
-  const e = exp4(f32x4.add(ax, ax));
-  const large = f32x4.sub(f32x4.splat(1.0), f32x4.div(f32x4.splat(2.0), f32x4.add(e, f32x4.splat(1.0))));
-  const isSmall = f32x4.lt(ax, f32x4.splat(TANH_SMALL));
+  let p = f32x4.add(f32x4.mul(splatAt(TANH_T0), z), splatAt(TANH_T1));
+  p = f32x4.add(f32x4.mul(p, z), splatAt(TANH_T2));
+  p = f32x4.add(f32x4.mul(p, z), splatAt(TANH_T3));
+  p = f32x4.add(f32x4.mul(p, z), splatAt(TANH_T4));
+  let t = f32x4.add(f32x4.mul(f32x4.mul(p, z), x), x);
+  const isSmall = f32x4.lt(z, splatAt(TANH_SMALL_SQUARED));
+  // The exponential branch costs most: it is skipped when no lane needs it (a NaN lane does).
+  if (i32x4.bitmask(isSmall) != 0xf) {
+    const ax = v128.xor(x, signBit);
+    const y = f32x4.pmin(f32x4.add(ax, ax), splatAt(TANH_EXP_ARG_MAX));
+    const n = expExponent(y);
+    const e = f32x4.mul(expReduced(y, n), i32x4.shl(biasedExponent(n), 23));
+    const large = f32x4.sub(splatAt(ONE), f32x4.div(splatAt(TWO), f32x4.add(e, splatAt(ONE))));
+    t = v128.bitselect(t, large, isSmall);
+  }
   // The sign goes in after the select: the polynomial alone turns −0 into +0.
-  return v128.or(v128.bitselect(small, large, isSmall), signBit);
+  return v128.or(t, signBit);
+}
+
+/** Four i32 lane masks (−1 or 0) as four bytes (1 or 0), lane 0 in the lowest byte: flags for a u8 buffer. */
+@inline export function maskToBytes4(mask: v128): u32 {
+  const narrowed16 = i16x8.narrow_i32x4_s(mask, mask);
+  const narrowed8 = i8x16.narrow_i16x8_s(narrowed16, narrowed16);
+  return i32x4.extract_lane(v128.and(narrowed8, i8x16.splat(1)), 0);
 }

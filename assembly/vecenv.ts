@@ -7,6 +7,7 @@
 
 import { alloc, free, padLanes } from './memory';
 import { streamKey, PURPOSE_RESET } from './rng';
+import { maskToBytes4 } from './simd_math';
 import { envDim, envDefaultParam, envStepLanes, envResetLane, envObserve,
   DIM_STATE, DIM_OBS, DIM_PARAMS } from './envs/registry';
 
@@ -158,8 +159,7 @@ export function vecEnvStep(ptr: usize): void {
     const count = i32x4.add(v128.load(countAt), i32x4.splat(1));
     v128.store(countAt, count);
     const atLimit = i32x4.ge_s(count, limit);
-    const narrowed16 = i16x8.narrow_i32x4_s(atLimit, atLimit);
-    const truncatedBytes = i32x4.extract_lane(v128.and(i8x16.narrow_i16x8_s(narrowed16, narrowed16), i8x16.splat(1)), 0);
+    const truncatedBytes = maskToBytes4(atLimit);
     store<u32>(env.truncated + <usize>i, truncatedBytes);
     store<u32>(env.needsReset + <usize>i, load<u32>(env.terminated + <usize>i) | truncatedBytes);
   }

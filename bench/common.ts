@@ -28,3 +28,20 @@ export function ratePerSecond(fn: (t: number) => void, calls: number, itemsPerCa
 
 /** mulberry32, a tiny seeded generator in [0, 1) for baselines' own random draws (the tests' one). */
 export { testRandom as mulberry32 } from '../test/nn/mlp-reference';
+
+/**
+ * One warm-up call series of every stepper (JIT tiers, caches), then `runs` rounds in which each
+ * runs in turn, so that drift on a shared machine hits them alike. Returns items/s per stepper.
+ */
+export function interleavedRates(steppers: Record<string, { step: (t: number) => void; calls: number }>, runs: number,
+  itemsPerCall: number): Record<string, Stats> {
+  const rates: Record<string, number[]> = {};
+  for (const [name, { step, calls }] of Object.entries(steppers)) {
+    ratePerSecond(step, Math.min(calls, 100), itemsPerCall);
+    rates[name] = [];
+  }
+  for (let r = 0; r < runs; r++) {
+    for (const [name, { step, calls }] of Object.entries(steppers)) rates[name].push(ratePerSecond(step, calls, itemsPerCall));
+  }
+  return Object.fromEntries(Object.entries(rates).map(([name, values]) => [name, stats(values)]));
+}

@@ -8,7 +8,7 @@
 //
 // Run: npm run build && node --import tsx bench/intersection.ts
 import * as dm from 'directed-maml';
-import { stats, rateLine, ratePerSecond } from './common';
+import { rateLine, interleavedRates } from './common';
 
 const NUM_ENVS = 4096;
 const STEPS_PER_RUN = 500;
@@ -167,16 +167,11 @@ async function main(): Promise<void> {
     }
   };
 
-  // Warm-up (JIT tiers, caches), then interleaved runs so that drift on a shared machine hits both.
-  ratePerSecond(wasmStep, STEPS_PER_RUN, NUM_ENVS);
-  ratePerSecond(plainStep, STEPS_PER_RUN, NUM_ENVS);
-  ratePerSecond(scalarStep, 100, NUM_ENVS);
-  const wasmRuns: number[] = [], plainRuns: number[] = [], scalarRuns: number[] = [];
-  for (let r = 0; r < RUNS; r++) {
-    wasmRuns.push(ratePerSecond(wasmStep, STEPS_PER_RUN, NUM_ENVS));
-    plainRuns.push(ratePerSecond(plainStep, STEPS_PER_RUN, NUM_ENVS));
-    scalarRuns.push(ratePerSecond(scalarStep, STEPS_PER_RUN / 5, NUM_ENVS));
-  }
+  const rates = interleavedRates({
+    wasm: { step: wasmStep, calls: STEPS_PER_RUN },
+    plain: { step: plainStep, calls: STEPS_PER_RUN },
+    scalar: { step: scalarStep, calls: STEPS_PER_RUN / 5 },
+  }, RUNS, NUM_ENVS);
   // Untimed sanity check that both sides simulate the same thing: episodes ended, and how.
   const count = { wasmEpisodes: 0, plainEpisodes: 0, wasmCollisions: 0, plainCollisions: 0 };
   for (let t = 0; t < STEPS_PER_RUN; t++) {
@@ -194,7 +189,7 @@ async function main(): Promise<void> {
   w.free(scalarParams);
   w.free(scalarReward);
 
-  const wasm = stats(wasmRuns), ts = stats(plainRuns), scalar = stats(scalarRuns);
+  const { wasm, plain: ts, scalar } = rates;
   console.log(`Intersection-v0, ${NUM_ENVS} envs, ${STEPS_PER_RUN} steps per run, ${RUNS} runs after a warm-up (${process.version})`);
   console.log(rateLine('dm VecEnv.step (WASM f32x4, autoreset)', wasm));
   console.log(rateLine('baseline: plain TypeScript, Float64Array, autoreset', ts));

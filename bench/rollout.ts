@@ -16,6 +16,7 @@
 //
 // Run: npm run build && node --import tsx bench/rollout.ts   (or npm run bench:rollout)
 import * as dm from 'directed-maml';
+import { mulberry32, stats } from './common';
 
 const tf = dm.tf;
 const NUM_TASKS = 20;
@@ -28,17 +29,6 @@ const TAU = 0.02;
 const X_THRESHOLD = 2.4;
 const THETA_THRESHOLD = (12 * 2 * Math.PI) / 360;
 
-/** Deterministic uniforms in [0, 1) (mulberry32) for the baseline's resets and action draws. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface SampleResult { steps: number; episodes: number }
 
@@ -145,11 +135,6 @@ function makeBalancing(policy: dm.Policy): void {
   policy.setFlat(flat);
 }
 
-function stats(values: number[]): { min: number; median: number; max: number } {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return { min: s[0], median: s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2, max: s[s.length - 1] };
-}
 
 const fmt = (v: number) => `${(v / 1e6).toFixed(3)} M`;
 

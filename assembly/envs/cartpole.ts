@@ -4,7 +4,7 @@
 // from the lane's task at every step, never stored beside it, so changing one parameter cannot
 // leave a stale total (the bug of RLlib's CartPoleMassEnv, ray#14090).
 
-import { sincos4, cosOut } from '../simd_math';
+import { sincos4, cosOut, maskToBytes4 } from '../simd_math';
 import { uniform } from '../rng';
 
 // Gymnasium's defaults: the task parameters in paramNames order.
@@ -90,10 +90,8 @@ export function cartpoleStepLanes(lanes: i32, state: usize, params: usize, actio
       f32x4.gt(f32x4.abs(xNew), f32x4.splat(X_THRESHOLD)),
       f32x4.gt(f32x4.abs(thetaNew), f32x4.splat(THETA_THRESHOLD_RADIANS)));
     v128.store(reward + off, one);
-    // terminated is one byte per lane: narrow the 4 lane masks (−1/0) to bytes and keep bit 0.
-    const narrowed16 = i16x8.narrow_i32x4_s(outOfBounds, outOfBounds);
-    const narrowed8 = i8x16.narrow_i16x8_s(narrowed16, narrowed16);
-    store<u32>(terminated + <usize>i, i32x4.extract_lane(v128.and(narrowed8, i8x16.splat(1)), 0));
+    // terminated is one byte per lane (1 or 0)
+    store<u32>(terminated + <usize>i, maskToBytes4(outOfBounds));
   }
 }
 

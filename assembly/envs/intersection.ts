@@ -34,6 +34,7 @@
 // zone after the step (checked at the sample times). Truncation at 100 steps is the VecEnv's.
 
 import { uniform } from '../rng';
+import { maskToBytes4 } from '../simd_math';
 
 // Geometry (m).
 export const ZONE_WIDTH: f32 = 4.0; // w: side of the square conflict zone
@@ -171,11 +172,9 @@ export function intersectionStepLanes(lanes: i32, state: usize, params: usize, a
     r = f32x4.add(r, v128.and(success, f32x4.splat(SUCCESS_REWARD)));
     r = f32x4.sub(r, v128.and(collision, f32x4.splat(COLLISION_PENALTY)));
     v128.store(reward + off, r);
-    // terminated is one byte per lane: narrow the 4 lane masks (−1/0) to bytes and keep bit 0.
+    // terminated is one byte per lane (1 or 0)
     const ended = v128.or(success, collision);
-    const narrowed16 = i16x8.narrow_i32x4_s(ended, ended);
-    const narrowed8 = i8x16.narrow_i16x8_s(narrowed16, narrowed16);
-    store<u32>(terminated + <usize>i, i32x4.extract_lane(v128.and(narrowed8, i8x16.splat(1)), 0));
+    store<u32>(terminated + <usize>i, maskToBytes4(ended));
   }
 }
 
