@@ -105,9 +105,11 @@ export class VecEnv {
     if (!this.hasReset) throw new Error('VecEnv.step: call reset() before the first step');
     const A = this.family.numActions;
     if (actions.length !== this.numEnvs) throw new ConfigError('actions.length', actions.length, `${this.numEnvs} (numEnvs)`);
+    // An Int32Array holds integers already: only the range is checked (the hot path).
+    const integral = actions instanceof Int32Array;
     for (let i = 0; i < this.numEnvs; i++) {
       const a = actions[i];
-      if (!Number.isInteger(a) || a < 0 || a >= A) throw new ConfigError(`actions[${i}]`, a, `an integer in [0, ${A - 1}]`);
+      if (!(a >= 0 && a < A) || (!integral && !Number.isInteger(a))) throw new ConfigError(`actions[${i}]`, a, `an integer in [0, ${A - 1}]`);
     }
     this.actions.get().set(actions);
     wasm().vecEnvStep(this.ptr);
