@@ -1,11 +1,11 @@
 // A task family: an environment kind plus a box of task parameters (gymnax's EnvParams as data).
 // Tasks are rows of Float32Array in paramNames order; a fixed parameter is a range of width zero.
 import { wasm, Purpose } from '../core/wasm';
-import { uniforms } from '../core/rng';
+import { uniforms, checkSeed } from '../core/rng';
 import { ConfigError } from '../errors';
 import { envSpec } from './registry';
 import { describeDomain, inDomain, type EnvSpec } from './spec';
-import { VecEnv, checkSeed } from './vec-env';
+import { VecEnv } from './vec-env';
 
 /** Per parameter: [low, high] to vary it uniformly, or one number to fix it. */
 export type TaskRanges = Record<string, readonly [number, number] | number>;

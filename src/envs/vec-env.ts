@@ -4,6 +4,7 @@
 // observation of a new episode with reward 0.
 import { wasm, f32View, i32View, u8View, type MemoryView } from '../core/wasm';
 import { ConfigError } from '../errors';
+import { checkSeed } from '../core/rng';
 import type { TaskFamily } from './task-family';
 
 const FIELD = { STATE: 0, PARAMS: 1, OBS: 2, ACTIONS: 3, REWARD: 4, TERMINATED: 5, TRUNCATED: 6, NEEDS_RESET: 7, STEP_COUNT: 8, LANES: 11 } as const;
@@ -149,8 +150,4 @@ export class VecEnv {
     if (!this.ptr) throw new Error('VecEnv: used after dispose()');
     return this;
   }
-}
-
-export function checkSeed(seed: number, field = 'seed'): void {
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new ConfigError(field, seed, 'an integer in [0, 4294967295]');
 }

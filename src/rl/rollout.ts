@@ -1,7 +1,7 @@
 // dm.rollout: the fused WASM sampler (assembly/rollout.ts) driven from TypeScript.
 import { wasm, Scratch } from '../core/wasm';
 import { ConfigError } from '../errors';
-import { checkSeed } from '../envs/vec-env';
+import { checkSeed } from '../core/rng';
 import type { TaskFamily } from '../envs/task-family';
 import type { Policy } from '../nn/policy';
 import { Trajectories } from './trajectories';
