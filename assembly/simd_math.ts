@@ -19,26 +19,42 @@ const COS_P2: f32 = 4.166664568298827e-2;
 /** cos of the last sincos4 argument (AssemblyScript functions return one value). */
 export let cosOut: v128 = f32x4.splat(0);
 
+/** sin(r) = r + r·z·(P2 + z·(P1 + z·P0)), z = r², for |r| ≤ π/4. */
+@inline function sinPoly(r: v128, z: v128): v128 {
+  let ps = f32x4.add(f32x4.mul(f32x4.splat(SIN_P0), z), f32x4.splat(SIN_P1));
+  ps = f32x4.add(f32x4.mul(ps, z), f32x4.splat(SIN_P2));
+  return f32x4.add(f32x4.mul(f32x4.mul(ps, z), r), r);
+}
+
+/** cos(r) = 1 − z/2 + z²·(C2 + z·(C1 + z·C0)), z = r², for |r| ≤ π/4. */
+@inline function cosPoly(z: v128): v128 {
+  let pc = f32x4.add(f32x4.mul(f32x4.splat(COS_P0), z), f32x4.splat(COS_P1));
+  pc = f32x4.add(f32x4.mul(pc, z), f32x4.splat(COS_P2));
+  return f32x4.add(f32x4.sub(f32x4.mul(f32x4.mul(pc, z), z), f32x4.mul(z, f32x4.splat(0.5))), f32x4.splat(1.0));
+}
+
 /** sin(x) in the result, cos(x) in `cosOut`: one range reduction for both. */
 @inline export function sincos4(x: v128): v128 {
   const signBit = v128.and(x, i32x4.splat(0x80000000));
   const ax = f32x4.abs(x);
+  const scaled = f32x4.mul(ax, f32x4.splat(FOUR_OVER_PI));
+  if (v128.all_true<i32>(f32x4.lt(scaled, f32x4.splat(1.0)))) {
+    // Every lane in octant 0 (|x| < π/4, e.g. a balanced pole): no reduction and no quadrant
+    // fix-up, bit-identical to the general path below with j = 0.
+    const z0 = f32x4.mul(ax, ax);
+    cosOut = cosPoly(z0);
+    return v128.xor(sinPoly(ax, z0), signBit);
+  }
   // Octant j rounded up to even, so the reduced argument r lies in [-pi/4, pi/4].
-  let j = i32x4.trunc_sat_f32x4_s(f32x4.mul(ax, f32x4.splat(FOUR_OVER_PI)));
+  let j = i32x4.trunc_sat_f32x4_s(scaled);
   j = v128.and(i32x4.add(j, i32x4.splat(1)), i32x4.splat(~1));
   const y = f32x4.convert_i32x4_s(j);
   let r = f32x4.sub(ax, f32x4.mul(y, f32x4.splat(PI4_A)));
   r = f32x4.sub(r, f32x4.mul(y, f32x4.splat(PI4_B)));
   r = f32x4.sub(r, f32x4.mul(y, f32x4.splat(PI4_C)));
   const z = f32x4.mul(r, r);
-  // sin(r) = r + r·z·(P2 + z·(P1 + z·P0))
-  let ps = f32x4.add(f32x4.mul(f32x4.splat(SIN_P0), z), f32x4.splat(SIN_P1));
-  ps = f32x4.add(f32x4.mul(ps, z), f32x4.splat(SIN_P2));
-  ps = f32x4.add(f32x4.mul(f32x4.mul(ps, z), r), r);
-  // cos(r) = 1 − z/2 + z²·(C2 + z·(C1 + z·C0))
-  let pc = f32x4.add(f32x4.mul(f32x4.splat(COS_P0), z), f32x4.splat(COS_P1));
-  pc = f32x4.add(f32x4.mul(pc, z), f32x4.splat(COS_P2));
-  pc = f32x4.add(f32x4.sub(f32x4.mul(f32x4.mul(pc, z), z), f32x4.mul(z, f32x4.splat(0.5))), f32x4.splat(1.0));
+  const ps = sinPoly(r, z);
+  const pc = cosPoly(z);
   // Octants 2 and 6 swap the polynomials; sin flips sign in octants 4, 6; cos in 2, 4.
   const swap = i32x4.ne(v128.and(j, i32x4.splat(2)), i32x4.splat(0));
   const sinAbs = v128.bitselect(pc, ps, swap);
