@@ -6,6 +6,7 @@ import { ConfigError } from './errors';
 import { envIds, envSpec } from './envs/registry';
 import type { TaskRanges } from './envs/task-family';
 import { ACTIVATIONS, type Activation } from './nn/mlp';
+import { ESTIMATORS, type Estimator } from './nn/loss';
 
 export const ALGOS = ['maml', 'fomaml', 'meta-sgd', 'directed-maml', 'directed-fomaml', 'directed-meta-sgd'] as const;
 export type AlgoName = (typeof ALGOS)[number];
@@ -42,6 +43,8 @@ export interface TrainConfig {
   /** The medium task of the directed step; parameters not named take the centre of their range. */
   medium?: Record<string, number>;
   backend: (typeof CONFIG_BACKENDS)[number];
+  /** Inner surrogate of the second-order meta-gradient: 'naive' (MAML-RL's) or 'lvc' (ProMP's). */
+  estimator: Estimator;
 }
 
 type Key = keyof TrainConfig;
@@ -258,6 +261,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   scheduleField,
   mediumField,
   enumField('backend', CONFIG_BACKENDS, 'wasm', 'tfjs backend of the gradient computations'),
+  enumField('estimator', ESTIMATORS, 'naive', "inner surrogate of second-order meta-gradients: 'naive' (log π·A, as MAML-RL) or 'lvc' (π/⊥π·A, ProMP: also credits the pre-update sampling)"),
 ];
 
 const FIELD_BY_NAME = new Map<string, ConfigField>(CONFIG_FIELDS.map((f) => [f.name, f]));

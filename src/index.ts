@@ -11,7 +11,7 @@ export { wasm as wasmExports } from './core/wasm';
 export { installGradientFixes } from './nn/gradient-fixes';
 export { stopGradient, logSoftmax } from './nn/ops';
 export { createPolicy, flattenTensors, type Policy, type PolicyOptions } from './nn/policy';
-export { reinforceLoss, type ReinforceBatch, type ReinforceOptions } from './nn/loss';
+export { reinforceLoss, ESTIMATORS, type ReinforceBatch, type ReinforceOptions, type Estimator } from './nn/loss';
 export { adapt, type AdaptOptions, type LossFn } from './meta/adapt';
 export type { Activation } from './nn/mlp';
 export { resolveConfig, defaultConfig, parseCliFlags, configHelp, CONFIG_FIELDS, ALGOS, parseDirectedSchedule, directedStepDue, type TrainConfig, type AlgoName, type DirectedSchedule, type ConfigField } from './config';

@@ -3,6 +3,7 @@
 // gradient and in whether the inner rates α are learned; `directed` wraps any of them.
 import { ConfigError } from '../errors';
 import { parseDirectedSchedule, type DirectedSchedule } from '../config';
+import { ESTIMATORS, type Estimator } from '../nn/loss';
 
 export type BaseAlgoName = 'maml' | 'fomaml' | 'meta-sgd';
 
@@ -14,6 +15,8 @@ export interface MetaAlgorithm {
   learnInnerLr: boolean;
   innerLr: number;
   innerSteps: number;
+  /** Inner surrogate whose Hessian the second-order meta-gradient uses (first order: the same). */
+  estimator: Estimator;
   /** Present when the task-directed step is on (see `directed`). */
   directed?: DirectedOptions;
 }
@@ -33,6 +36,8 @@ export interface InnerOptions {
   innerLr?: number;
   /** Inner gradient steps k (default 1). */
   innerSteps?: number;
+  /** 'naive' (default) or 'lvc' (see dm.reinforceLoss). */
+  estimator?: Estimator;
 }
 
 function base(name: BaseAlgoName, order: 1 | 2, learnInnerLr: boolean, options: InnerOptions): MetaAlgorithm {
@@ -40,7 +45,9 @@ function base(name: BaseAlgoName, order: 1 | 2, learnInnerLr: boolean, options: 
   const innerSteps = options.innerSteps ?? 1;
   if (!(innerLr > 0) || !Number.isFinite(innerLr)) throw new ConfigError('innerLr', innerLr, 'a finite number > 0');
   if (!Number.isInteger(innerSteps) || innerSteps < 1) throw new ConfigError('innerSteps', innerSteps, 'an integer >= 1');
-  return { name, order, learnInnerLr, innerLr, innerSteps };
+  const estimator = options.estimator ?? 'naive';
+  if (!ESTIMATORS.includes(estimator)) throw new ConfigError('estimator', estimator, ESTIMATORS.join(' | '));
+  return { name, order, learnInnerLr, innerLr, innerSteps, estimator };
 }
 
 /** MAML with the exact second-order meta-gradient. */

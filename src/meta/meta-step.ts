@@ -11,8 +11,10 @@
 //                    order 1 (FOMAML):   ∇L(θ'_i; D'_i) from the WASM estimator (∂θ'/∂θ = I)
 //   5.             Adam on θ (and on α for Meta-SGD; α is kept ≥ MIN_INNER_LR)
 // L is the REINFORCE surrogate −Σ w·log π(a|s)·Â / Σ w with Â the baseline-corrected,
-// normalised GAE of the batch (assembly/estimator.ts). As in the reference MAML-RL code, the
-// gradient does not credit the pre-update sampling distribution (the "naive" estimator of SPEC §5).
+// normalised GAE of the batch (assembly/estimator.ts). With estimator 'naive' (the default, as in
+// the reference MAML-RL code) the meta-gradient does not credit the pre-update sampling
+// distribution; 'lvc' uses ProMP's low-variance curvature surrogate as the inner loss, whose
+// Hessian does (SPEC §5). Both give the same first-order values.
 import { tf } from '../core/backend';
 import { deriveSeed, Purpose } from '../core/rng';
 import type { TaskFamily } from '../envs/task-family';
@@ -189,7 +191,7 @@ function tfjsTaskGradient(ctx: Pick<MetaStepContext, 'policy' | 'algo' | 'innerL
     const metaLoss = (...xs: tf.Tensor[]): tf.Scalar => {
       const theta = xs.slice(0, P);
       const lr = ctx.innerLr ? xs.slice(P) : algo.innerLr;
-      const adaptedParams = adapt(theta, (p) => reinforceLoss(p, inner, { logits }), { lr, steps: algo.innerSteps, order: algo.order });
+      const adaptedParams = adapt(theta, (p) => reinforceLoss(p, inner, { logits, estimator: algo.estimator }), { lr, steps: algo.innerSteps, order: algo.order });
       return reinforceLoss(adaptedParams, outer, { logits });
     };
     return tf.grads(metaLoss)([...policy.params, ...alpha]);

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../errors';
 import { layerSizes, mlpLogits, type Activation } from './mlp';
-import { logSoftmax } from './ops';
+import { logSoftmax, stopGradient } from './ops';
 
 export interface ReinforceBatch {
   /** Observations [n, obsDim]. */
@@ -20,7 +20,17 @@ export interface ReinforceOptions {
   activation?: Activation;
   /** Replaces the built-in MLP forward (params, obs) → logits [n, numActions]. A Policy fits here. */
   logits?: (params: readonly tf.Tensor[], obs: tf.Tensor2D) => tf.Tensor2D;
+  /**
+   * 'naive' (default): log π(a|s)·A. 'lvc': ProMP's low-variance curvature surrogate
+   * π(a|s)/⊥π(a|s)·A = exp(log π − ⊥log π)·A (Rothfuss et al. 2019): the same value of the
+   * gradient, but its Hessian also credits how θ moves the sampling distribution of the batch
+   * (−Σ w·A·∇log π ∇log πᵀ / Σ w more), which the naive inner loss of MAML-RL drops.
+   */
+  estimator?: Estimator;
 }
+
+export type Estimator = 'naive' | 'lvc';
+export const ESTIMATORS: readonly Estimator[] = ['naive', 'lvc'];
 
 function checkRows(field: string, t: tf.Tensor | undefined, n: number): void {
   if (!(t instanceof tf.Tensor) || t.rank !== 1 || t.shape[0] !== n) {
@@ -29,7 +39,7 @@ function checkRows(field: string, t: tf.Tensor | undefined, n: number): void {
 }
 
 /**
- * L(θ) = −Σ_n w_n · log π_θ(a_n | s_n) · A_n / Σ_n w_n.
+ * L(θ) = −Σ_n w_n · log π_θ(a_n | s_n) · A_n / Σ_n w_n  (with estimator 'lvc', log π → π/⊥π).
  * The chosen action's log-probability is picked with a one-hot mask, never with tf.gather (which
  * has no gradient on the wasm backend and gives wrong values with batchDims there).
  */
@@ -49,12 +59,15 @@ export function reinforceLoss(params: readonly tf.Tensor[], batch: ReinforceBatc
   }
   checkRows('advantages', advantages, n);
   if (weights !== undefined) checkRows('weights', weights, n);
+  const estimator = options.estimator ?? 'naive';
+  if (!ESTIMATORS.includes(estimator)) throw new ConfigError('estimator', estimator, ESTIMATORS.join(' | '));
 
   return tf.tidy(() => {
     const logits = options.logits ? options.logits(params, obs as tf.Tensor2D) : mlpLogits(params, obs, options.activation ?? 'tanh');
     const mask = actions.rank === 1 ? tf.cast(tf.oneHot(actions as tf.Tensor1D, numActions), 'float32') : tf.cast(actions, 'float32');
     const logProb = tf.sum(tf.mul(logSoftmax(logits), mask), -1); // log π(a_n | s_n), [n]
-    const weighted = tf.mul(logProb, tf.cast(advantages, 'float32'));
+    const score = estimator === 'lvc' ? tf.exp(tf.sub(logProb, stopGradient(logProb))) : logProb;
+    const weighted = tf.mul(score, tf.cast(advantages, 'float32'));
     if (weights === undefined) return tf.neg(tf.mean(weighted)) as tf.Scalar;
     const w = tf.cast(weights, 'float32');
     return tf.neg(tf.div(tf.sum(tf.mul(weighted, w)), tf.sum(w))) as tf.Scalar;

@@ -29,7 +29,7 @@ export type TrainerOptions = Partial<Omit<TrainConfig, 'algo'>> & {
 
 /** The algorithm record a config describes. */
 export function algorithmFromConfig(config: TrainConfig): MetaAlgorithm {
-  const inner = { innerLr: config.innerLr, innerSteps: config.innerSteps };
+  const inner = { innerLr: config.innerLr, innerSteps: config.innerSteps, estimator: config.estimator };
   const baseName = config.algo.replace(/^directed-/, '');
   const algo = baseName === 'maml' ? maml(inner) : baseName === 'fomaml' ? fomaml(inner) : metaSgd(inner);
   if (!config.algo.startsWith('directed-')) return algo;
@@ -38,7 +38,7 @@ export function algorithmFromConfig(config: TrainConfig): MetaAlgorithm {
 
 /** Config fields of an algorithm record (the inverse of algorithmFromConfig). */
 function configFromAlgorithm(algo: MetaAlgorithm): Partial<TrainConfig> {
-  const out: Partial<TrainConfig> = { algo: algoName(algo) as AlgoName, innerLr: algo.innerLr, innerSteps: algo.innerSteps };
+  const out: Partial<TrainConfig> = { algo: algoName(algo) as AlgoName, innerLr: algo.innerLr, innerSteps: algo.innerSteps, estimator: algo.estimator };
   if (algo.directed) {
     const s = algo.directed.schedule;
     Object.assign(out, {
