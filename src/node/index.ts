@@ -1,7 +1,7 @@
 // Node-only helpers (file system, CLI). Imported as 'directed-maml/node'.
 export { main as cliMain } from './cli';
 export { writeFileAtomic, fileSaveHandler, fileLoadHandler, appendMetrics, readMetrics, writeMetrics, METRICS_FILE } from './store';
-export { curveSvg, niceTicks, type CurveOptions } from './plot';
+export { curveSvg, niceTicks, acrossRuns, logTicks, bandPanelsSvg, type CurveOptions, type Run, type RunSummary, type BandSeries, type BandPanel, type BandPlotOptions } from './plot';
 export { ProgressBar, formatDuration, type ProgressOptions, type ProgressStream } from './progress';
 export { trainCommand, readStateFile, STATE_FILE, POLICY_DIR, CURVE_FILE } from './commands/train';
 export { adaptCommand } from './commands/adapt';
