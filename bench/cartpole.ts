@@ -6,7 +6,7 @@
 //
 // Run: npm run build && node --import tsx bench/cartpole.ts
 import * as dm from 'directed-maml';
-import { rateLine, interleavedRates } from './common';
+import { interleavedRates, printEnvReport } from './common';
 
 const NUM_ENVS = 4096;
 const STEPS_PER_RUN = 500;
@@ -152,15 +152,9 @@ async function main(): Promise<void> {
   w.free(scalarState);
   w.free(scalarParams);
 
-  const { wasm, plain: ts, scalar } = rates;
-  console.log(`CartPole-v1, ${NUM_ENVS} envs, ${STEPS_PER_RUN} steps per run, ${RUNS} runs after a warm-up (${process.version})`);
-  console.log(rateLine('dm VecEnv.step (WASM f32x4, autoreset)', wasm));
-  console.log(rateLine('baseline: plain TypeScript, Float64Array, autoreset', ts));
-  console.log(rateLine('scalar AS kernel, one JS->WASM call per env (physics)', scalar));
-  console.log(`sanity: episodes ended in ${STEPS_PER_RUN} untimed steps: WASM ${wasmEpisodes}, plain TypeScript ${plainEpisodes}`);
-  const ratio = wasm.median / ts.median;
-  console.log(`ratio VecEnv.step / plain TypeScript (medians): ${ratio.toFixed(2)}x  (target >= 3x)`);
-  console.log(`ratio scalar AS per-call / plain TypeScript (medians): ${(scalar.median / ts.median).toFixed(2)}x`);
+  printEnvReport(`CartPole-v1, ${NUM_ENVS} envs, ${STEPS_PER_RUN} steps per run, ${RUNS} runs after a warm-up (${process.version})`,
+    rates,
+    `episodes ended in ${STEPS_PER_RUN} untimed steps: WASM ${wasmEpisodes}, plain TypeScript ${plainEpisodes}`, 3);
 }
 
 await main();

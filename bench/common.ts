@@ -33,15 +33,31 @@ export { testRandom as mulberry32 } from '../test/nn/mlp-reference';
  * One warm-up call series of every stepper (JIT tiers, caches), then `runs` rounds in which each
  * runs in turn, so that drift on a shared machine hits them alike. Returns items/s per stepper.
  */
-export function interleavedRates(steppers: Record<string, { step: (t: number) => void; calls: number }>, runs: number,
-  itemsPerCall: number): Record<string, Stats> {
-  const rates: Record<string, number[]> = {};
-  for (const [name, { step, calls }] of Object.entries(steppers)) {
+export function interleavedRates<K extends string>(steppers: Record<K, { step: (t: number) => void; calls: number }>, runs: number,
+  itemsPerCall: number): Record<K, Stats> {
+  const entries = Object.entries(steppers) as [K, { step: (t: number) => void; calls: number }][];
+  const rates = {} as Record<K, number[]>;
+  for (const [name, { step, calls }] of entries) {
     ratePerSecond(step, Math.min(calls, 100), itemsPerCall);
     rates[name] = [];
   }
   for (let r = 0; r < runs; r++) {
-    for (const [name, { step, calls }] of Object.entries(steppers)) rates[name].push(ratePerSecond(step, calls, itemsPerCall));
+    for (const [name, { step, calls }] of entries) rates[name].push(ratePerSecond(step, calls, itemsPerCall));
   }
-  return Object.fromEntries(Object.entries(rates).map(([name, values]) => [name, stats(values)]));
+  return Object.fromEntries(entries.map(([name]) => [name, stats(rates[name])])) as Record<K, Stats>;
+}
+
+/**
+ * The report of an env benchmark: the three steppers' rates (WASM VecEnv, plain TypeScript,
+ * scalar AS per call), a sanity line, and the ratios of medians.
+ */
+export function printEnvReport(title: string, rates: Record<'wasm' | 'plain' | 'scalar', Stats>, sanity: string, target?: number): void {
+  const { wasm, plain, scalar } = rates;
+  console.log(title);
+  console.log(rateLine('dm VecEnv.step (WASM f32x4, autoreset)', wasm));
+  console.log(rateLine('baseline: plain TypeScript, Float64Array, autoreset', plain));
+  console.log(rateLine('scalar AS kernel, one JS->WASM call per env (physics)', scalar));
+  console.log(`sanity: ${sanity}`);
+  console.log(`ratio VecEnv.step / plain TypeScript (medians): ${(wasm.median / plain.median).toFixed(2)}x${target ? `  (target >= ${target}x)` : ''}`);
+  console.log(`ratio scalar AS per-call / plain TypeScript (medians): ${(scalar.median / plain.median).toFixed(2)}x`);
 }

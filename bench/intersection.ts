@@ -8,7 +8,7 @@
 //
 // Run: npm run build && node --import tsx bench/intersection.ts
 import * as dm from 'directed-maml';
-import { rateLine, interleavedRates } from './common';
+import { interleavedRates, printEnvReport } from './common';
 
 const NUM_ENVS = 4096;
 const STEPS_PER_RUN = 500;
@@ -189,15 +189,10 @@ async function main(): Promise<void> {
   w.free(scalarParams);
   w.free(scalarReward);
 
-  const { wasm, plain: ts, scalar } = rates;
-  console.log(`Intersection-v0, ${NUM_ENVS} envs, ${STEPS_PER_RUN} steps per run, ${RUNS} runs after a warm-up (${process.version})`);
-  console.log(rateLine('dm VecEnv.step (WASM f32x4, autoreset)', wasm));
-  console.log(rateLine('baseline: plain TypeScript, Float64Array, autoreset', ts));
-  console.log(rateLine('scalar AS kernel, one JS->WASM call per env (physics)', scalar));
-  console.log(`sanity: in ${STEPS_PER_RUN} untimed steps, episodes ended: WASM ${count.wasmEpisodes}, plain TypeScript ${count.plainEpisodes}; ` +
-    `collisions: WASM ${count.wasmCollisions}, plain TypeScript ${count.plainCollisions}`);
-  console.log(`ratio VecEnv.step / plain TypeScript (medians): ${(wasm.median / ts.median).toFixed(2)}x`);
-  console.log(`ratio scalar AS per-call / plain TypeScript (medians): ${(scalar.median / ts.median).toFixed(2)}x`);
+  printEnvReport(`Intersection-v0, ${NUM_ENVS} envs, ${STEPS_PER_RUN} steps per run, ${RUNS} runs after a warm-up (${process.version})`,
+    rates,
+    `in ${STEPS_PER_RUN} untimed steps, episodes ended: WASM ${count.wasmEpisodes}, plain TypeScript ${count.plainEpisodes}; ` +
+      `collisions: WASM ${count.wasmCollisions}, plain TypeScript ${count.plainCollisions}`);
 }
 
 await main();
