@@ -1,5 +1,6 @@
 // `dmaml`: the command-line face of the library (Node only).
 import * as dm from '../index';
+import { readFlags, NO_VALUE, type FlagValues } from '../config';
 import { trainCommand, TRAIN_USAGE } from './commands/train';
 import { adaptCommand, ADAPT_USAGE } from './commands/adapt';
 
@@ -13,31 +14,19 @@ Usage:
   dmaml help
 `;
 
-interface Flags { [name: string]: string }
-
-function parseFlags(args: string[]): Flags {
-  const flags: Flags = {};
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (!a.startsWith('--')) throw new dm.ConfigError('argument', a, 'flags of the form --name value');
-    const eq = a.indexOf('=');
-    if (eq > 0) flags[a.slice(2, eq)] = a.slice(eq + 1);
-    else if (i + 1 < args.length && !args[i + 1].startsWith('--')) flags[a.slice(2)] = args[++i];
-    else flags[a.slice(2)] = 'true';
-  }
-  return flags;
-}
-
-function intFlag(flags: Flags, name: string, fallback: number, min: number): number {
-  if (flags[name] === undefined) return fallback;
-  const v = Number(flags[name]);
-  if (!Number.isInteger(v) || v < min) throw new dm.ConfigError(`--${name}`, flags[name], `an integer >= ${min}`);
+function intFlag(flags: FlagValues, name: string, fallback: number, min: number): number {
+  const text = flags[name];
+  if (text === undefined) return fallback;
+  const v = text === NO_VALUE ? NaN : Number(text);
+  if (!Number.isInteger(v) || v < min) throw new dm.ConfigError(`--${name}`, text === NO_VALUE ? '(no value)' : text, `an integer >= ${min}`);
   return v;
 }
 
-async function demo(flags: Flags): Promise<void> {
+async function demo(flags: FlagValues): Promise<void> {
   await dm.init();
-  const family = dm.taskFamily(flags.env ?? 'CartPole-v1');
+  const envId = flags.env ?? 'CartPole-v1';
+  if (envId === NO_VALUE) throw new dm.ConfigError('--env', '(no value)', dm.envIds().join(' | '));
+  const family = dm.taskFamily(envId);
   const numEnvs = intFlag(flags, 'num-envs', 4096, 1);
   const steps = intFlag(flags, 'steps', 2000, 1);
   const seed = intFlag(flags, 'seed', 0, 0);
@@ -75,7 +64,7 @@ export async function main(argv: string[]): Promise<number> {
   const [command = 'help', ...rest] = argv;
   try {
     switch (command) {
-      case 'demo': await demo(parseFlags(rest)); return 0;
+      case 'demo': await demo(readFlags(rest)); return 0;
       case 'train': return await trainCommand(rest);
       case 'adapt': return await adaptCommand(rest);
       case 'help': case '--help': case '-h':
