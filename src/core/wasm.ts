@@ -36,8 +36,25 @@ export interface WasmExports {
   [name: string]: unknown;
 }
 
-/** Purposes of the RNG streams (assembly/rng.ts). */
-export const Purpose = { TASKS: 1, RESET: 2, ACTION: 3, INIT: 4, ENV: 5, ITERATION: 6 } as const;
+/**
+ * A number the module defines (an exported immutable global of assembly/index.ts): RNG purposes,
+ * env kinds and dimensions, buffer field ids, activation codes. TypeScript never re-types them.
+ */
+export function wasmConst(name: string): number {
+  const g = wasm()[name];
+  if (!(g instanceof WebAssembly.Global)) throw new Error(`directed-maml wasm: the module exports no constant ${name}`);
+  return g.value as number;
+}
+
+/** Purposes of the RNG streams (assembly/rng.ts), read from the module. */
+export const Purpose = {
+  get TASKS() { return wasmConst('PURPOSE_TASKS'); },
+  get RESET() { return wasmConst('PURPOSE_RESET'); },
+  get ACTION() { return wasmConst('PURPOSE_ACTION'); },
+  get INIT() { return wasmConst('PURPOSE_INIT'); },
+  get ENV() { return wasmConst('PURPOSE_ENV'); },
+  get ITERATION() { return wasmConst('PURPOSE_ITERATION'); },
+};
 
 let exports: WasmExports | null = null;
 let loading: Promise<WasmExports> | null = null;

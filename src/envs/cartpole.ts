@@ -3,7 +3,7 @@ import type { EnvSpec } from './spec';
 /** CartPole-v1 (Gymnasium classic control) as a task family; physics in assembly/envs/cartpole.ts. */
 export const cartPoleSpec: EnvSpec = {
   id: 'CartPole-v1',
-  kind: 1,
+  wasmKind: 'ENV_CARTPOLE',
   params: [
     { name: 'gravity', min: 0, minInclusive: false, max: 1000, description: 'gravitational acceleration (m/s²)' },
     { name: 'massCart', min: 0, minInclusive: false, max: 1000, description: 'cart mass (kg)' },

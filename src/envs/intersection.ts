@@ -9,7 +9,7 @@ import type { EnvSpec } from './spec';
  */
 export const intersectionSpec: EnvSpec = {
   id: 'Intersection-v0',
-  kind: 2,
+  wasmKind: 'ENV_INTERSECTION',
   params: [
     {
       name: 'aggressiveness', min: 0, minInclusive: true, max: 1,

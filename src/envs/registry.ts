@@ -1,5 +1,6 @@
-// The one registry of environment ids. Adding an env: its spec module here and its kind in
-// assembly/envs/registry.ts.
+// The one registry of environment ids. An env is physics in the WASM module, so adding one means
+// its kind in assembly/envs/registry.ts (and a rebuild) plus its spec module here: the registry is
+// internal, not a public extension point.
 import type { EnvSpec } from './spec';
 import { cartPoleSpec } from './cartpole';
 import { intersectionSpec } from './intersection';
@@ -7,10 +8,10 @@ import { ConfigError } from '../errors';
 
 const registry = new Map<string, EnvSpec>();
 
-export function registerEnv(spec: EnvSpec): void {
+function register(spec: EnvSpec): void {
   if (registry.has(spec.id)) throw new Error(`env id ${spec.id} is registered twice`);
   for (const other of registry.values()) {
-    if (other.kind === spec.kind) throw new Error(`env kind ${spec.kind} is used by ${other.id} and ${spec.id}`);
+    if (other.wasmKind === spec.wasmKind) throw new Error(`env kind ${spec.wasmKind} is used by ${other.id} and ${spec.id}`);
   }
   registry.set(spec.id, spec);
 }
@@ -25,5 +26,5 @@ export function envSpec(id: string): EnvSpec {
   return spec;
 }
 
-registerEnv(cartPoleSpec);
-registerEnv(intersectionSpec);
+register(cartPoleSpec);
+register(intersectionSpec);

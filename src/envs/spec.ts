@@ -1,4 +1,4 @@
-// What the TypeScript side knows of an environment kind: its id, the WASM kind number, and the
+// What the TypeScript side knows of an environment kind: its id, the WASM export naming its kind, and the
 // names and physical domains of its task parameters. Dimensions and default values live once, in
 // the WASM module (assembly/envs/*.ts), and are read from it.
 
@@ -13,8 +13,8 @@ export interface ParamSpec {
 
 export interface EnvSpec {
   id: string;
-  /** The kind number of assembly/envs/registry.ts. */
-  kind: number;
+  /** The name of the module's export holding this env's kind number (assembly/envs/registry.ts). */
+  wasmKind: string;
   params: readonly ParamSpec[];
   /** The ranges a family varies when the user gives none. */
   defaultRanges: Readonly<Record<string, readonly [number, number]>>;

@@ -1,6 +1,6 @@
 // A task family: an environment kind plus a box of task parameters (gymnax's EnvParams as data).
 // Tasks are rows of Float32Array in paramNames order; a fixed parameter is a range of width zero.
-import { wasm, Purpose } from '../core/wasm';
+import { wasm, wasmConst, Purpose } from '../core/wasm';
 import { uniforms, checkSeed } from '../core/rng';
 import { ConfigError } from '../errors';
 import { envSpec } from './registry';
@@ -9,8 +9,6 @@ import { VecEnv } from './vec-env';
 
 /** Per parameter: [low, high] to vary it uniformly, or one number to fix it. */
 export type TaskRanges = Record<string, readonly [number, number] | number>;
-
-const DIM_STATE = 0, DIM_OBS = 1, DIM_PARAMS = 2, DIM_ACTIONS = 3, DIM_MAX_EPISODE_STEPS = 4;
 
 export class TaskFamily {
   readonly spec: EnvSpec;
@@ -21,17 +19,20 @@ export class TaskFamily {
   readonly obsDim: number;
   readonly numActions: number;
   readonly maxEpisodeSteps: number;
+  /** The env kind number of the WASM module (its export spec.wasmKind). */
+  readonly kind: number;
 
   constructor(readonly id: string, ranges?: TaskRanges) {
     this.spec = envSpec(id);
     const w = wasm();
-    const kind = this.spec.kind;
-    this.stateDim = w.envDim(kind, DIM_STATE);
-    this.obsDim = w.envDim(kind, DIM_OBS);
-    this.numActions = w.envDim(kind, DIM_ACTIONS);
-    this.maxEpisodeSteps = w.envDim(kind, DIM_MAX_EPISODE_STEPS);
-    if (w.envDim(kind, DIM_PARAMS) !== this.spec.params.length) {
-      throw new Error(`${id}: the WASM kind has ${w.envDim(kind, DIM_PARAMS)} parameters, the spec ${this.spec.params.length}`);
+    const kind = (this.kind = wasmConst(this.spec.wasmKind));
+    const dim = (which: string) => w.envDim(kind, wasmConst(`DIM_${which}`));
+    this.stateDim = dim('STATE');
+    this.obsDim = dim('OBS');
+    this.numActions = dim('ACTIONS');
+    this.maxEpisodeSteps = dim('MAX_EPISODE_STEPS');
+    if (dim('PARAMS') !== this.spec.params.length) {
+      throw new Error(`${id}: the WASM kind has ${dim('PARAMS')} parameters, the spec ${this.spec.params.length}`);
     }
     this.paramNames = this.spec.params.map((p) => p.name);
     const P = this.paramNames.length;

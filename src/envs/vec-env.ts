@@ -2,12 +2,10 @@
 // Gymnasium's next-step autoreset: the step that ends a lane returns its last observation with
 // terminated/truncated set; the following step ignores that lane's action and returns the first
 // observation of a new episode with reward 0.
-import { wasm, f32View, i32View, u8View, type MemoryView } from '../core/wasm';
+import { wasm, wasmConst, f32View, i32View, u8View, type MemoryView } from '../core/wasm';
 import { ConfigError } from '../errors';
 import { checkSeed } from '../core/rng';
 import type { TaskFamily } from './task-family';
-
-const FIELD = { STATE: 0, PARAMS: 1, OBS: 2, ACTIONS: 3, REWARD: 4, TERMINATED: 5, TRUNCATED: 6, NEEDS_RESET: 7, STEP_COUNT: 8, LANES: 11 } as const;
 
 export interface StepResult {
   /**
@@ -45,17 +43,18 @@ export class VecEnv {
     const w = wasm();
     this.numEnvs = numEnvs;
     this.maxSteps = maxSteps;
-    this.ptr = w.vecEnvCreate(family.spec.kind, numEnvs, maxSteps);
-    this.lanes = w.vecEnvField(this.ptr, FIELD.LANES);
-    const at = (field: number) => w.vecEnvField(this.ptr, field);
-    this.state = f32View(at(FIELD.STATE), family.stateDim * this.lanes);
-    this.params = f32View(at(FIELD.PARAMS), family.numParams * this.lanes);
-    this.obs = f32View(at(FIELD.OBS), numEnvs * family.obsDim);
-    this.actions = i32View(at(FIELD.ACTIONS), this.lanes);
-    this.reward = f32View(at(FIELD.REWARD), numEnvs);
-    this.terminated = u8View(at(FIELD.TERMINATED), numEnvs);
-    this.truncated = u8View(at(FIELD.TRUNCATED), numEnvs);
-    this.needsReset = u8View(at(FIELD.NEEDS_RESET), numEnvs);
+    this.ptr = w.vecEnvCreate(family.kind, numEnvs, maxSteps);
+    // Buffer addresses by the field ids of assembly/vecenv.ts (FIELD_*).
+    const at = (field: string) => w.vecEnvField(this.ptr, wasmConst(`FIELD_${field}`));
+    this.lanes = at('LANES');
+    this.state = f32View(at('STATE'), family.stateDim * this.lanes);
+    this.params = f32View(at('PARAMS'), family.numParams * this.lanes);
+    this.obs = f32View(at('OBS'), numEnvs * family.obsDim);
+    this.actions = i32View(at('ACTIONS'), this.lanes);
+    this.reward = f32View(at('REWARD'), numEnvs);
+    this.terminated = u8View(at('TERMINATED'), numEnvs);
+    this.truncated = u8View(at('TRUNCATED'), numEnvs);
+    this.needsReset = u8View(at('NEEDS_RESET'), numEnvs);
     w.vecEnvSeed(this.ptr, seed);
     const views = { obs: this.obs, reward: this.reward, terminated: this.terminated, truncated: this.truncated };
     this.result = {

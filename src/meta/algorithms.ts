@@ -2,7 +2,7 @@
 // lives in one meta-step). MAML, FOMAML and Meta-SGD differ only in the order of the inner
 // gradient and in whether the inner rates α are learned; `directed` wraps any of them.
 import { ConfigError } from '../errors';
-import { parseDirectedSchedule, type DirectedSchedule } from '../config';
+import { parseDirectedSchedule, type DirectedSchedule } from './schedule';
 import { ESTIMATORS, type Estimator } from '../nn/loss';
 
 export type BaseAlgoName = 'maml' | 'fomaml' | 'meta-sgd';

@@ -25,7 +25,7 @@ import { estimateAdvantages, policyGradient, toBatch, type AdvantageOptions } fr
 import type { Trajectories } from '../rl/trajectories';
 import { adapt } from './adapt';
 import type { MetaAlgorithm } from './algorithms';
-import { directedStepDue } from '../config';
+import { directedStepDue } from './schedule';
 
 /** Inner rates are kept above this so that α stays a step size (Meta-SGD). */
 export const MIN_INNER_LR = 1e-6;

@@ -1,13 +1,11 @@
 // dm.rollout: the fused WASM sampler (assembly/rollout.ts) driven from TypeScript.
-import { wasm, Scratch } from '../core/wasm';
+import { wasm, wasmConst, Scratch } from '../core/wasm';
 import { ConfigError } from '../errors';
 import { checkSeed } from '../core/rng';
 import type { TaskFamily } from '../envs/task-family';
 import type { Policy } from '../nn/policy';
 import { Trajectories } from './trajectories';
 import { wasmMlp, loadWeights, shapeOf } from './wasm-policy';
-
-const FIELD = { PARAMS: 0, LENGTH: 1, RETURN: 2, TERMINAL: 3, LANES: 4 } as const;
 
 export interface RolloutOptions {
   /** Episodes per task (default 20). */
@@ -83,12 +81,12 @@ export function rollout(family: TaskFamily, policy: Policy, tasks: Float32Array,
 
   const w = wasm();
   const numEpisodes = numTasks * episodes;
-  const ws = workspace(family.spec.kind, numEpisodes, maxSteps);
+  const ws = workspace(family.kind, numEpisodes, maxSteps);
   const mlp = wasmMlp(shapeOf(policy), sets.length);
   loadWeights(mlp, sets);
-  const lanes = w.rolloutField(ws, FIELD.LANES);
+  const lanes = w.rolloutField(ws, wasmConst('ROLLOUT_LANES'));
   // Task parameters, lane by lane (structure-of-arrays).
-  const params = new Float32Array(w.memory.buffer, w.rolloutField(ws, FIELD.PARAMS), P * lanes);
+  const params = new Float32Array(w.memory.buffer, w.rolloutField(ws, wasmConst('ROLLOUT_PARAMS')), P * lanes);
   for (let i = 0; i < numEpisodes; i++) {
     const task = Math.floor(i / episodes);
     for (let k = 0; k < P; k++) params[k * lanes + i] = tasks[task * P + k];
@@ -105,9 +103,9 @@ export function rollout(family: TaskFamily, policy: Policy, tasks: Float32Array,
   w.rolloutCompact(ws, obsPtr, actionPtr, rewardPtr, logProbPtr);
   const buffer = w.memory.buffer;
   return new Trajectories(family.id, obsDim, family.numActions, numTasks, episodes, tasks.slice(),
-    new Float32Array(buffer, w.rolloutField(ws, FIELD.RETURN), numEpisodes).slice(),
-    new Int32Array(buffer, w.rolloutField(ws, FIELD.LENGTH), numEpisodes).slice(),
-    new Uint8Array(buffer, w.rolloutField(ws, FIELD.TERMINAL), numEpisodes).slice(),
+    new Float32Array(buffer, w.rolloutField(ws, wasmConst('ROLLOUT_RETURN')), numEpisodes).slice(),
+    new Int32Array(buffer, w.rolloutField(ws, wasmConst('ROLLOUT_LENGTH')), numEpisodes).slice(),
+    new Uint8Array(buffer, w.rolloutField(ws, wasmConst('ROLLOUT_TERMINAL')), numEpisodes).slice(),
     new Float32Array(buffer, obsPtr, numSteps * obsDim).slice(),
     new Int32Array(buffer, actionPtr, numSteps).slice(),
     new Float32Array(buffer, rewardPtr, numSteps).slice(),

@@ -1,10 +1,8 @@
 // The WASM copy of a policy (assembly/policy.ts). One handle per architecture and number of
 // weight sets is created once and reused by every rollout and gradient call; weights are copied
 // in (a few thousand floats) once per call, never per step.
-import { wasm, Scratch } from '../core/wasm';
+import { wasm, wasmConst, Scratch } from '../core/wasm';
 import type { Policy } from '../nn/policy';
-
-const ACTIVATION_CODE = { tanh: 0, relu: 1 } as const;
 
 export interface PolicyShape {
   layerSizes: readonly number[];
@@ -23,7 +21,7 @@ export function wasmMlp(shape: PolicyShape, numSets: number): number {
     const sizes = Int32Array.from(shape.layerSizes);
     const ptr = w.alloc(sizes.byteLength);
     new Int32Array(w.memory.buffer, ptr, sizes.length).set(sizes);
-    handle = w.mlpCreate(sizes.length - 1, ptr, ACTIVATION_CODE[shape.activation], numSets);
+    handle = w.mlpCreate(sizes.length - 1, ptr, wasmConst(`ACTIVATION_${shape.activation.toUpperCase()}`), numSets);
     w.free(ptr);
     handles.set(key, handle);
   }

@@ -1,7 +1,7 @@
 // dm.Trainer: the seeded, resumable meta-training loop. Each iteration is one metaStep
 // (src/meta/meta-step.ts); everything random derives from (seed, iteration), so the whole state
 // of a run is {config, iteration, θ, α, Adam moments} and a resumed run equals an uninterrupted one.
-import { resolveConfig, type TrainConfig, type AlgoName } from '../config';
+import { resolveConfig, type TrainConfig, type AlgoName } from './config';
 import { ConfigError } from '../errors';
 import { TaskFamily, taskFamily } from '../envs/task-family';
 import { createPolicy, type Policy } from '../nn/policy';

@@ -91,3 +91,19 @@ test('an env cannot be used after dispose()', () => {
   assert.throws(() => env.getState(), /after dispose/);
   env.dispose(); // a second dispose is harmless
 });
+
+// One source of truth: the numbers both sides agree on come from the module's exports.
+test('env kinds, RNG purposes and field ids are read from the module, and each env kind is distinct', () => {
+  const w = dm.wasmExports();
+  const kinds = dm.envIds().map((id) => dm.taskFamily(id).kind);
+  assert.equal(new Set(kinds).size, kinds.length, `distinct kinds: ${kinds}`);
+  for (const id of dm.envIds()) {
+    const family = dm.taskFamily(id);
+    assert.equal(family.kind, (w[dm.envSpec(id).wasmKind] as WebAssembly.Global).value);
+    assert.ok(family.obsDim > 0 && family.numActions > 1 && family.maxEpisodeSteps > 0, id);
+  }
+  const purposes = Object.values(dm.Purpose);
+  assert.equal(new Set(purposes).size, purposes.length);
+  assert.equal(dm.Purpose.TASKS, (w.PURPOSE_TASKS as WebAssembly.Global).value);
+  assert.throws(() => dm.wasmConst('NO_SUCH_CONSTANT'), /exports no constant NO_SUCH_CONSTANT/);
+});
