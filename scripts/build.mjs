@@ -15,7 +15,9 @@ const common = {
 
 await build({
   ...common,
-  entryPoints: { index: 'src/index.ts', node: 'src/node/index.ts', cli: 'src/node/cli.ts' },
+  // pool-worker-node: a worker_threads pool worker; pool-worker: a Web Worker one (Deno, Bun).
+  entryPoints: { index: 'src/index.ts', node: 'src/node/index.ts', cli: 'src/node/cli.ts',
+    'pool-worker-node': 'src/node/pool-worker.ts', 'pool-worker': 'src/browser/pool-worker.ts' },
   outdir: 'dist',
   platform: 'node',
   splitting: true,
@@ -24,8 +26,9 @@ await build({
 
 await build({
   ...common,
-  // index: the library for pages; worker + demo (+ demo.html, copied below): the Web Worker demo.
-  entryPoints: { index: 'src/browser/index.ts', worker: 'src/browser/worker.ts', demo: 'src/browser/demo.ts' },
+  // index: the library for pages; worker + demo (+ demo.html, copied below): the Web Worker demo;
+  // pool-worker: the threads of the trainer's worker pool (started by the demo's worker).
+  entryPoints: { index: 'src/browser/index.ts', worker: 'src/browser/worker.ts', demo: 'src/browser/demo.ts', 'pool-worker': 'src/browser/pool-worker.ts' },
   outdir: 'dist/browser',
   platform: 'browser',
   external: ['node:*'],

@@ -7,9 +7,19 @@ import { ConfigError } from '../errors';
 export type BackendName = 'wasm' | 'cpu' | 'webgl';
 export const BACKENDS: readonly BackendName[] = ['wasm', 'cpu', 'webgl'];
 
+let wasmPathsGiven: string | undefined;
+
+/** The wasmPaths given to setBackend, if any (a pool worker initialises as its parent did). */
+export function wasmPathsInUse(): string | undefined {
+  return wasmPathsGiven;
+}
+
 export async function setBackend(backend: BackendName, wasmPaths?: string): Promise<void> {
   if (!BACKENDS.includes(backend)) throw new ConfigError('backend', backend, BACKENDS.join(' | '));
-  if (backend === 'wasm' && wasmPaths) setWasmPaths(wasmPaths);
+  if (backend === 'wasm' && wasmPaths) {
+    setWasmPaths(wasmPaths);
+    wasmPathsGiven = wasmPaths;
+  }
   if (tf.getBackend() === backend) return;
   const ok = await tf.setBackend(backend);
   if (!ok) throw new Error(`tfjs backend ${backend} could not be initialised here`);

@@ -10,6 +10,9 @@
 //                    order 2 / Meta-SGD: tf.grads through dm.adapt (exact second order)
 //                    order 1 (FOMAML):   ∇L(θ'_i; D'_i) from the WASM estimator (∂θ'/∂θ = I)
 //   5.             Adam on θ (and on α for Meta-SGD; α is kept ≥ MIN_INNER_LR)
+// Steps 1–4 are independent per task (runTask): the main thread plans the iteration (step 0 and
+// the task draw), the tasks may run on a worker pool, and step 5 sums their outcomes in task
+// order, so θ, α and the metrics do not depend on the number of workers.
 // L is the REINFORCE surrogate −Σ w·log π(a|s)·Â / Σ w with Â the baseline-corrected,
 // normalised GAE of the batch (assembly/estimator.ts). With estimator 'naive' (the default, as in
 // the reference MAML-RL code) the meta-gradient does not credit the pre-update sampling
@@ -104,67 +107,183 @@ export function directedStep(ctx: MetaStepContext, iteration: number): Record<st
   return { directedStep: 1, directedReturn: onMedium.meanReturn(), directedEnvSteps: envSteps };
 }
 
-/** Runs meta-iteration `iteration` (0-based) and updates ctx.theta / ctx.innerLr. */
-export function metaStep(ctx: MetaStepContext, iteration: number): MetaStepMetrics {
-  const { family, policy, algo } = ctx;
-  const B = ctx.metaBatch;
-  let sampleSeconds = 0, gradSeconds = 0;
-  const seedFor = (lane: number) => deriveSeed(ctx.seed, Purpose.ITERATION, iteration, lane);
+/**
+ * The inputs of the per-task part of one iteration (steps 1–4), the same in every thread: a worker
+ * that receives θ, α and this plan computes exactly what the main thread would. Rollouts of task i
+ * use stream id i (dm.rollout's taskIds), so a task's trajectories do not depend on which thread
+ * or which batch of tasks samples it.
+ */
+export interface IterationPlan {
+  iteration: number;
+  /** T_1..T_B, B x numParams. */
+  tasks: Float32Array;
+  /** Seed of the pre-adaptation rollouts D_i. */
+  preSeed: number;
+  /** Seed of the post-adaptation rollouts D'_i. */
+  postSeed: number;
+}
 
+/** What one task of an iteration gives back (plain arrays, so that a worker can post it). */
+export interface TaskOutcome {
+  /** ∇_θ L(θ'_i; D'_i), not yet divided by B. */
+  gradTheta: Float32Array;
+  /** Meta-SGD's ∇_α, or null. */
+  gradInnerLr: Float32Array | null;
+  /** Episode returns of D_i and of D'_i. */
+  preReturns: Float32Array;
+  postReturns: Float32Array;
+  preSteps: number;
+  postSteps: number;
+  /** Time in the two rollouts, and in the inner adaptation plus the meta-gradient. */
+  sampleSeconds: number;
+  gradSeconds: number;
+}
+
+/**
+ * Runs the tasks of a plan, in any order and on any threads, and returns their outcomes in task
+ * order (a worker pool: src/train/pool.ts).
+ */
+export type TaskRunner = (ctx: MetaStepContext, plan: IterationPlan) => Promise<TaskOutcome[]>;
+
+/** Step 0 and step 1's task draw: the directed step (on ctx.theta) and the plan of the tasks. */
+export function planIteration(ctx: MetaStepContext, iteration: number): { plan: IterationPlan; extra: Record<string, number>; directedSteps: number } {
+  const seedFor = (lane: number) => deriveSeed(ctx.seed, Purpose.ITERATION, iteration, lane);
   // 0. the task-directed step
-  let t = now();
   const extra = directedStep(ctx, iteration);
-  sampleSeconds += now() - t; // its rollouts dominate; its gradient is a WASM first-order one
   const directedSteps = extra.directedEnvSteps ?? 0;
   delete extra.directedEnvSteps;
+  // 1. the tasks T_i ~ p(T)
+  const tasks = ctx.family.sample(ctx.metaBatch, { seed: seedFor(0) });
+  return { plan: { iteration, tasks, preSeed: seedFor(1), postSeed: seedFor(4) }, extra, directedSteps };
+}
 
-  // 1. tasks and pre-adaptation rollouts D_i (one WASM call for every task)
-  t = now();
-  const tasks = family.sample(B, { seed: seedFor(0) });
-  const rolloutOptions = { episodes: ctx.episodes, maxSteps: ctx.maxSteps };
-  const pre = rollout(family, policy, tasks, { ...rolloutOptions, weights: ctx.theta, seed: seedFor(1) });
-  sampleSeconds += now() - t;
-
+/**
+ * Steps 1–4 for task i of a plan, at ctx.theta (and ctx.innerLr); ctx.policy must hold θ (the
+ * tfjs path differentiates its variables).
+ */
+export function runTask(ctx: MetaStepContext, plan: IterationPlan, i: number): TaskOutcome {
+  const { family, policy, algo } = ctx;
+  const P = family.numParams;
+  const task = plan.tasks.subarray(i * P, (i + 1) * P);
+  const rolloutOptions = { episodes: ctx.episodes, maxSteps: ctx.maxSteps, taskIds: [i] };
+  // 1. pre-adaptation rollouts D_i ~ π_θ
+  let t = now();
+  const pre = rollout(family, policy, task, { ...rolloutOptions, weights: ctx.theta, seed: plan.preSeed });
+  let sampleSeconds = now() - t;
   // 2. adapted parameters θ'_i for sampling (first-order values; identical for every order)
   t = now();
-  const preByTask = Array.from({ length: B }, (_, i) => pre.task(i));
-  const adapted = preByTask.map((d) => innerAdaptFlat(policy, d, ctx.theta, ctx.innerLr ?? algo.innerLr, algo.innerSteps, ctx.advantage));
-  gradSeconds += now() - t;
-
-  // 3. post-adaptation rollouts D'_i, each task with its own θ'_i
+  const adapted = innerAdaptFlat(policy, pre, ctx.theta, ctx.innerLr ?? algo.innerLr, algo.innerSteps, ctx.advantage);
+  let gradSeconds = now() - t;
+  // 3. post-adaptation rollouts D'_i ~ π_θ'_i
   t = now();
-  const post = rollout(family, policy, tasks, { ...rolloutOptions, weights: adapted, seed: seedFor(4) });
+  const post = rollout(family, policy, task, { ...rolloutOptions, weights: adapted, seed: plan.postSeed });
   sampleSeconds += now() - t;
-
-  // 4. the meta-gradient of (1/B) Σ_i L(θ'_i; D'_i)
+  // 4. this task's term of the meta-gradient
   t = now();
+  const [gradTheta, gradInnerLr] = taskMetaGradient(ctx, pre, post, adapted);
+  gradSeconds += now() - t;
+  return {
+    gradTheta, gradInnerLr, preReturns: pre.episodeReturns, postReturns: post.episodeReturns,
+    preSteps: pre.numSteps, postSteps: post.numSteps, sampleSeconds, gradSeconds,
+  };
+}
+
+/** Task after task in this thread. */
+function runTasksHere(ctx: MetaStepContext, plan: IterationPlan): TaskOutcome[] {
+  return Array.from({ length: ctx.metaBatch }, (_, i) => runTask(ctx, plan, i));
+}
+
+/**
+ * Step 5 and the metrics: the mean of the tasks' meta-gradients, summed in task order (so θ and α
+ * do not depend on where the tasks ran), then the outer update.
+ */
+export function finishIteration(ctx: MetaStepContext, outcomes: readonly TaskOutcome[]): { metrics: Omit<MetaStepMetrics, 'sampleSeconds' | 'gradSeconds'>; sampleSeconds: number; gradSeconds: number } {
+  const B = ctx.metaBatch;
+  if (outcomes.length !== B) throw new Error(`meta-step: ${outcomes.length} task outcomes for a meta-batch of ${B}`);
+  // ∇ (1/B) Σ_i L(θ'_i; D'_i)
   const gradTheta = new Float32Array(ctx.theta.length);
   const gradInnerLr = ctx.innerLr ? new Float32Array(ctx.innerLr.length) : null;
-  for (let i = 0; i < B; i++) {
-    const [gTheta, gAlpha] = taskMetaGradient(ctx, preByTask[i], post.task(i), adapted[i]);
+  for (const { gradTheta: gTheta, gradInnerLr: gAlpha } of outcomes) {
     for (let p = 0; p < gTheta.length; p++) gradTheta[p] += gTheta[p] / B;
     if (gradInnerLr && gAlpha) for (let p = 0; p < gAlpha.length; p++) gradInnerLr[p] += gAlpha[p] / B;
   }
   // 5. the outer update
   ctx.applyUpdate(gradTheta, gradInnerLr);
   if (ctx.innerLr) for (let p = 0; p < ctx.innerLr.length; p++) ctx.innerLr[p] = Math.max(MIN_INNER_LR, ctx.innerLr[p]);
-  policy.setFlat(ctx.theta);
-  gradSeconds += now() - t;
+  ctx.policy.setFlat(ctx.theta);
 
-  const metrics: MetaStepMetrics = {
-    preReturn: pre.meanReturn(),
-    postReturn: post.meanReturn(),
-    sampleSeconds,
-    gradSeconds,
-    envSteps: pre.numSteps + post.numSteps + directedSteps,
-    ...extra,
+  // Mean returns over every episode in task order (as Trajectories.meanReturn of one batch).
+  let preSum = 0, postSum = 0, episodes = 0, envSteps = 0, sampleSeconds = 0, gradSeconds = 0;
+  for (const o of outcomes) {
+    for (const r of o.preReturns) preSum += r;
+    for (const r of o.postReturns) postSum += r;
+    episodes += o.preReturns.length;
+    envSteps += o.preSteps + o.postSteps;
+    sampleSeconds += o.sampleSeconds;
+    gradSeconds += o.gradSeconds;
+  }
+  const metrics: Omit<MetaStepMetrics, 'sampleSeconds' | 'gradSeconds'> = {
+    preReturn: episodes ? preSum / episodes : 0,
+    postReturn: episodes ? postSum / episodes : 0,
+    envSteps,
   };
   if (ctx.innerLr) {
     let sum = 0;
     for (const a of ctx.innerLr) sum += a;
     metrics.meanInnerLr = sum / ctx.innerLr.length;
   }
-  return metrics;
+  return { metrics, sampleSeconds, gradSeconds };
+}
+
+/** Runs meta-iteration `iteration` (0-based) in this thread and updates ctx.theta / ctx.innerLr. */
+export function metaStep(ctx: MetaStepContext, iteration: number): MetaStepMetrics {
+  let t = now();
+  const { plan, extra, directedSteps } = planIteration(ctx, iteration);
+  const planSeconds = now() - t;
+  const outcomes = runTasksHere(ctx, plan);
+  t = now();
+  const done = finishIteration(ctx, outcomes);
+  return assembleMetrics(done, extra, directedSteps, planSeconds, now() - t, null);
+}
+
+/**
+ * Meta-iteration `iteration` with the tasks run by `runner` (a worker pool, or in process); the
+ * same θ, α and metrics as metaStep, timing fields aside.
+ */
+export async function metaStepWith(ctx: MetaStepContext, iteration: number, runner: TaskRunner): Promise<MetaStepMetrics> {
+  let t = now();
+  const { plan, extra, directedSteps } = planIteration(ctx, iteration);
+  const planSeconds = now() - t;
+  t = now();
+  const outcomes = await runner(ctx, plan);
+  const tasksWallSeconds = now() - t;
+  t = now();
+  const done = finishIteration(ctx, outcomes);
+  return assembleMetrics(done, extra, directedSteps, planSeconds, now() - t, tasksWallSeconds);
+}
+
+/**
+ * Timing split: the directed step and the task draw count as sampling (their rollouts dominate),
+ * the reduction and Adam as gradient. When tasks ran in parallel (`tasksWallSeconds` given), their
+ * wall time is split in the proportion of the per-task sampling and gradient times.
+ */
+function assembleMetrics(done: ReturnType<typeof finishIteration>, extra: Record<string, number>, directedSteps: number,
+  planSeconds: number, reduceSeconds: number, tasksWallSeconds: number | null): MetaStepMetrics {
+  let { sampleSeconds, gradSeconds } = done;
+  if (tasksWallSeconds !== null) {
+    const busy = sampleSeconds + gradSeconds;
+    sampleSeconds = busy > 0 ? tasksWallSeconds * (sampleSeconds / busy) : 0;
+    gradSeconds = tasksWallSeconds - sampleSeconds;
+  }
+  const { preReturn, postReturn, envSteps, ...rest } = done.metrics;
+  return {
+    preReturn, postReturn,
+    sampleSeconds: sampleSeconds + planSeconds,
+    gradSeconds: gradSeconds + reduceSeconds,
+    envSteps: envSteps + directedSteps,
+    ...extra,
+    ...rest,
+  };
 }
 
 /**

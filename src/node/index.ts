@@ -1,4 +1,10 @@
-// Node-only helpers (file system, CLI). Imported as 'directed-maml/node'.
+// Node-only helpers (file system, CLI, worker threads). Imported as 'directed-maml/node'.
+// Importing it makes worker_threads the trainers' default pool workers (config field `workers`).
+import { setDefaultWorkerFactory } from '../train/pool';
+import { nodeWorkerFactory } from './pool';
+
+setDefaultWorkerFactory(nodeWorkerFactory());
+export { nodeWorkerFactory };
 export { main as cliMain } from './cli';
 export { writeFileAtomic, fileSaveHandler, fileLoadHandler, appendMetrics, readMetrics, writeMetrics, METRICS_FILE } from './store';
 export { curveSvg, niceTicks, acrossRuns, logTicks, bandPanelsSvg, type CurveOptions, type Run, type RunSummary, type BandSeries, type BandPanel, type BandPlotOptions } from './plot';

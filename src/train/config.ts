@@ -41,6 +41,11 @@ export interface TrainConfig {
   backend: (typeof CONFIG_BACKENDS)[number];
   /** Inner surrogate of the second-order meta-gradient: 'naive' (MAML-RL's) or 'lvc' (ProMP's). */
   estimator: Estimator;
+  /**
+   * Threads for the tasks of an iteration (src/train/pool.ts); 0 = one per core, 1 = this thread.
+   * Not part of a run's identity: results are the same for every value.
+   */
+  workers: number;
 }
 
 type Key = keyof TrainConfig;
@@ -241,6 +246,8 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   mediumField,
   enumField('backend', CONFIG_BACKENDS, 'wasm', 'tfjs backend of the gradient computations'),
   enumField('estimator', ESTIMATORS, 'naive', "inner surrogate of second-order meta-gradients: 'naive' (log π·A, as MAML-RL) or 'lvc' (π/⊥π·A, ProMP: also credits the pre-update sampling)"),
+  // 0 stays 0 here (no node:* in this file); the trainer asks its worker factory for the core count.
+  numberField('workers', 0, { integer: true, min: 0, max: 256 }, 'worker threads that run the tasks of an iteration (0: one per core; 1: no pool); results are identical for every value, so a run may be resumed with another'),
 ];
 
 const FIELD_BY_NAME = new Map<string, ConfigField>(CONFIG_FIELDS.map((f) => [f.name, f]));

@@ -6,8 +6,10 @@ import { ConfigError } from '../errors';
 import { TaskFamily, taskFamily } from '../envs/task-family';
 import { createPolicy, type Policy } from '../nn/policy';
 import { maml, fomaml, metaSgd, directed, algoName, type MetaAlgorithm } from '../meta/algorithms';
-import { metaStep, type MetaStepContext } from '../meta/meta-step';
+import { metaStep, metaStepWith, type MetaStepContext } from '../meta/meta-step';
+import { tf, wasmPathsInUse } from '../core/backend';
 import { adamInit, adamStep, type AdamState } from './adam';
+import { TaskPool, defaultWorkerFactory, type PoolFault, type WorkerFactory } from './pool';
 import type { IterationMetrics } from './types';
 
 export interface TrainerState {
@@ -25,7 +27,28 @@ export type TrainerOptions = Partial<Omit<TrainConfig, 'algo'>> & {
   family?: TaskFamily;
   /** An algorithm record (dm.directed(dm.maml(...))) or its name. */
   algo?: MetaAlgorithm | AlgoName;
+  /**
+   * Where pool workers come from (config field `workers`). Default: the one 'directed-maml/node'
+   * registers (worker_threads), else Web Workers where they exist; null: tasks run in this thread.
+   */
+  workerFactory?: WorkerFactory | null;
+  /** Test hook: makes a pool worker fail on one task (see PoolFault). */
+  poolFault?: PoolFault;
 };
+
+/**
+ * The meta-step context of a config: the trainer's, and each pool worker's (src/train/pool-worker.ts),
+ * so both compute a task alike.
+ */
+export function metaStepContext(config: TrainConfig, family: TaskFamily, policy: Policy, algo: MetaAlgorithm, theta: Float32Array,
+  innerLr: Float32Array | null, applyUpdate: MetaStepContext['applyUpdate']): MetaStepContext {
+  return {
+    family, policy, algo, theta, innerLr,
+    metaBatch: config.metaBatch, episodes: config.episodes, maxSteps: config.maxSteps, seed: config.seed,
+    advantage: { gamma: config.gamma, lambda: config.lambda },
+    applyUpdate,
+  };
+}
 
 /** The algorithm record a config describes. */
 export function algorithmFromConfig(config: TrainConfig): MetaAlgorithm {
@@ -62,9 +85,15 @@ export class Trainer {
   private readonly innerLr: Float32Array | null;
   private readonly adamTheta: AdamState;
   private readonly adamInnerLr: AdamState | null;
+  private readonly workerFactory: WorkerFactory | null;
+  private readonly poolFault: PoolFault | undefined;
+  private pool: TaskPool | null = null;
+  private disposed = false;
 
   constructor(options: TrainerOptions = {}) {
-    const { family, algo, ...rest } = options;
+    const { family, algo, workerFactory, poolFault, ...rest } = options;
+    this.workerFactory = workerFactory === undefined ? defaultWorkerFactory() : workerFactory;
+    this.poolFault = poolFault;
     const partial: Record<string, unknown> = { ...rest };
     if (family !== undefined) {
       if (!(family instanceof TaskFamily)) throw new ConfigError('family', family, 'a TaskFamily (dm.taskFamily(...))');
@@ -85,8 +114,8 @@ export class Trainer {
   }
 
   /** A trainer that continues exactly where `state` was taken. */
-  static fromState(state: TrainerState): Trainer {
-    const trainer = new Trainer(state.config);
+  static fromState(state: TrainerState, options: Pick<TrainerOptions, 'workers' | 'workerFactory' | 'poolFault'> = {}): Trainer {
+    const trainer = new Trainer({ ...state.config, ...options });
     if (state.theta.length !== trainer.theta.length) throw new ConfigError('state.theta.length', state.theta.length, `${trainer.theta.length} for this config`);
     trainer.iteration = state.iteration;
     trainer.theta.set(state.theta);
@@ -100,11 +129,15 @@ export class Trainer {
     return trainer;
   }
 
-  /** Everything a bit-identical resume needs, as plain data (copies). */
+  /**
+   * Everything a bit-identical resume needs, as plain data (copies). The config leaves out
+   * `workers`: results are the same for every worker count, so it is not part of the run.
+   */
   getState(): TrainerState {
     const copy = (a: AdamState): AdamState => ({ m: a.m.slice(), v: a.v.slice(), step: a.step });
+    const { workers: _workers, ...config } = this.config;
     return {
-      config: structuredClone(this.config),
+      config: structuredClone(config) as TrainConfig,
       iteration: this.iteration,
       theta: this.theta.slice(),
       innerLr: this.innerLr ? this.innerLr.slice() : null,
@@ -121,19 +154,32 @@ export class Trainer {
   /** Runs `iterations` more meta-iterations, yielding each one's metrics. */
   async *run(iterations: number = this.config.iterations - this.iteration): AsyncGenerator<IterationMetrics> {
     if (!Number.isInteger(iterations) || iterations < 0) throw new ConfigError('iterations', iterations, 'an integer >= 0');
+    if (this.disposed) throw new Error('Trainer.run after dispose()');
     const c = this.config;
-    const ctx: MetaStepContext = {
-      family: this.family, policy: this.policy, algo: this.algo, theta: this.theta, innerLr: this.innerLr,
-      metaBatch: c.metaBatch, episodes: c.episodes, maxSteps: c.maxSteps, seed: c.seed,
-      advantage: { gamma: c.gamma, lambda: c.lambda },
-      applyUpdate: (gradTheta, gradInnerLr) => {
-        adamStep(this.adamTheta, this.theta, gradTheta, c.outerLr);
-        if (this.innerLr && gradInnerLr) adamStep(this.adamInnerLr!, this.innerLr, gradInnerLr, c.outerLr);
-      },
-    };
+    const ctx = metaStepContext(c, this.family, this.policy, this.algo, this.theta, this.innerLr, (gradTheta, gradInnerLr) => {
+      adamStep(this.adamTheta, this.theta, gradTheta, c.outerLr);
+      if (this.innerLr && gradInnerLr) adamStep(this.adamInnerLr!, this.innerLr, gradInnerLr, c.outerLr);
+    });
+    const thetaBefore = new Float32Array(this.theta.length);
     for (let k = 0; k < iterations; k++) {
+      const pool = await this.startPool(); // once per trainer, outside the iteration's time
       const start = performance.now();
-      const m = metaStep(ctx, this.iteration);
+      let m;
+      if (pool) {
+        // A failed iteration leaves the state of the last completed one: only the directed step
+        // (θ) has run before the tasks; α and the Adam moments change after them.
+        thetaBefore.set(this.theta);
+        try {
+          m = await metaStepWith(ctx, this.iteration, (stepCtx, plan) => pool.run(stepCtx, plan));
+        } catch (err) {
+          this.theta.set(thetaBefore);
+          this.policy.setFlat(this.theta);
+          this.pool = null; // the pool shut itself down; the next run starts a fresh one
+          throw err;
+        }
+      } else {
+        m = metaStep(ctx, this.iteration);
+      }
       this.iteration += 1;
       yield { iteration: this.iteration, ...m, seconds: (performance.now() - start) / 1000 };
       // Let a page or a progress bar breathe between iterations.
@@ -141,7 +187,41 @@ export class Trainer {
     }
   }
 
+  /** The number of threads that run the tasks of an iteration (1: this thread, no pool). */
+  get workers(): number {
+    return this.pool?.size ?? this.resolveWorkers();
+  }
+
+  /** config.workers (0: one per core), at most one per task; 1 when there is no worker factory. */
+  private resolveWorkers(): number {
+    const requested = this.config.workers || (this.workerFactory?.cores() ?? 1);
+    const n = Math.min(requested, this.config.metaBatch);
+    if (n > 1 && !this.workerFactory) {
+      if (this.config.workers > 1) {
+        throw new ConfigError('workers', this.config.workers, "1 here: this runtime has no worker threads for the library (in Node, import 'directed-maml/node' or pass workerFactory)");
+      }
+      return 1;
+    }
+    return Math.max(1, n);
+  }
+
+  /** The pool, started on first use (once per trainer); null when tasks run in this thread. */
+  private async startPool(): Promise<TaskPool | null> {
+    if (this.pool) return this.pool;
+    const n = this.resolveWorkers();
+    if (n <= 1) return null;
+    this.pool = await TaskPool.start(this.workerFactory!, n, {
+      config: this.config, backend: tf.getBackend(), wasmPaths: wasmPathsInUse(), fault: this.poolFault,
+    });
+    if (this.disposed) this.pool.close();
+    return this.pool;
+  }
+
+  /** Frees the policy and shuts the worker pool down. */
   dispose(): void {
+    this.disposed = true;
+    this.pool?.close();
+    this.pool = null;
     this.policy.dispose();
   }
 }

@@ -1,5 +1,6 @@
 // `dmaml train --resume`: 2 iterations, then a resume to 4, give the metrics, state and policy
-// of a straight 4-iteration run (timing fields aside) — through the files a user keeps.
+// of a straight 4-iteration run (timing fields aside) — through the files a user keeps. The three
+// runs use different worker counts (the default, in process, a pool of 2): results do not depend on them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -32,10 +33,10 @@ test('a resumed CLI run equals an uninterrupted one', async () => {
   const root = await mkdtemp(join(tmpdir(), 'dmaml-resume-'));
   try {
     const straight = join(root, 'straight'), resumed = join(root, 'resumed');
-    dmaml(['train', ...CONFIG, '--iterations', '4', '--out', straight]);
-    dmaml(['train', ...CONFIG, '--iterations', '2', '--out', resumed]);
+    dmaml(['train', ...CONFIG, '--iterations', '4', '--out', straight]); // default: one worker per core
+    dmaml(['train', ...CONFIG, '--iterations', '2', '--out', resumed, '--workers', '1']);
     assert.equal((await metrics(resumed)).length, 2);
-    dmaml(['train', '--resume', resumed, '--iterations', '4']);
+    dmaml(['train', '--resume', resumed, '--iterations', '4', '--workers', '2']);
     const expected = await metrics(straight);
     assert.equal(expected.length, 4);
     assert.deepEqual(await metrics(resumed), expected);

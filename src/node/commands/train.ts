@@ -19,6 +19,7 @@ import type { IterationMetrics } from '../../train/types';
 import { writeFileAtomic, fileSaveHandler, appendMetrics, readMetrics, writeMetrics, METRICS_FILE } from '../store';
 import { curveSvg } from '../plot';
 import { ProgressBar } from '../progress';
+import { nodeWorkerFactory } from '../pool';
 
 export const STATE_FILE = 'state.json';
 export const POLICY_DIR = 'policy';
@@ -28,8 +29,9 @@ export const TRAIN_USAGE = `Usage:
   dmaml train [--out DIR] [--config file.json] [--<field> value …]
       meta-trains a policy; writes DIR/metrics.jsonl, DIR/state.json, DIR/policy/ (tfjs LayersModel),
       DIR/curve.svg. DIR defaults to runs/<env>-<algo>-seed<seed>-<date>.
-  dmaml train --resume DIR [--iterations N]
-      continues the run in DIR until N iterations exist in total (its other settings are kept).
+  dmaml train --resume DIR [--iterations N] [--workers N]
+      continues the run in DIR until N iterations exist in total (its other settings are kept;
+      --workers may differ: results are identical for every worker count).
 
 Config fields (flags; the same names in camelCase in --config file.json; flags win over the file):
 `;
@@ -125,10 +127,10 @@ async function plan(argv: string[]): Promise<Plan> {
     }
     const state = await readStateFile(resume, '--resume');
     const saved = state.config as unknown as Record<string, unknown>;
-    // Only the length of the run may change: any other field would make the continuation differ
-    // from an uninterrupted run.
+    // Only the length of the run and the worker count may change: any other field would make the
+    // continuation differ from an uninterrupted run (the worker count does not change results).
     for (const [key, value] of Object.entries(partial)) {
-      if (key === 'iterations') continue;
+      if (key === 'iterations' || key === 'workers') continue;
       const normalised = resolveConfig({ ...saved, [key]: value })[key as keyof TrainConfig];
       if (JSON.stringify(normalised) !== JSON.stringify(saved[key])) {
         throw new ConfigError(key, value, `${JSON.stringify(saved[key])} (the run in ${resume} keeps its settings; only --iterations may change)`);
@@ -143,7 +145,8 @@ async function plan(argv: string[]): Promise<Plan> {
       throw new ConfigError('--resume', join(resume, METRICS_FILE), `a metrics file with at least the ${state.iteration} iterations of ${STATE_FILE} (it has ${lines.length})`);
     }
     await init({ backend: state.config.backend });
-    const trainer = Trainer.fromState({ ...state, config: { ...state.config, iterations: target } });
+    const workers = resolveConfig({ ...saved, workers: partial.workers }).workers;
+    const trainer = Trainer.fromState({ ...state, config: { ...state.config, iterations: target } }, { workers, workerFactory: nodeWorkerFactory() });
     return { dir: resume, trainer, previous: lines.slice(0, state.iteration), truncateMetrics: lines.length > state.iteration, target };
   }
 
@@ -160,7 +163,7 @@ async function plan(argv: string[]): Promise<Plan> {
   }
   await init({ backend: config.backend });
   // Builds the task family (ranges against the physics' domain), the medium task and the policy.
-  const trainer = new Trainer(config);
+  const trainer = new Trainer({ ...config, workerFactory: nodeWorkerFactory() });
   return { dir, trainer, previous: [], truncateMetrics: false, target: config.iterations };
 }
 
