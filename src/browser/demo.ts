@@ -10,6 +10,8 @@ type DemoState = 'loading' | 'ready' | 'running' | 'stopping' | 'finished' | 'st
 interface DemoRecord {
   state: DemoState;
   config: TrainConfig | null;
+  /** Threads that run the tasks of an iteration (the trainer's worker pool). */
+  workers: number | null;
   metrics: IterationMetrics[];
 }
 
@@ -37,7 +39,7 @@ const lastPost = byId<HTMLElement>('last-post');
 const curve = document.getElementById('curve') as unknown as SVGSVGElement;
 const runConfig = byId<HTMLParagraphElement>('run-config');
 
-const record: DemoRecord = { state: 'loading', config: null, metrics: [] };
+const record: DemoRecord = { state: 'loading', config: null, workers: null, metrics: [] };
 (window as unknown as { dmDemo: DemoRecord }).dmDemo = record;
 
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
@@ -161,9 +163,10 @@ function onMetrics(m: IterationMetrics): void {
   drawCurve();
 }
 
-function describeConfig(c: TrainConfig, backend: string): string {
+function describeConfig(c: TrainConfig, backend: string, workers: number): string {
   return `${c.algo} on ${c.env} · meta-batch ${c.metaBatch} · ${c.episodes} episodes per task · max ${c.maxSteps} steps · `
-    + `hidden ${c.hidden.join(',')} ${c.activation} · inner lr ${c.innerLr} · outer lr ${c.outerLr} · seed ${c.seed} · tfjs ${backend} backend in a Web Worker`;
+    + `hidden ${c.hidden.join(',')} ${c.activation} · inner lr ${c.innerLr} · outer lr ${c.outerLr} · seed ${c.seed} · tfjs ${backend} backend in a Web Worker`
+    + (workers > 1 ? `, tasks on ${workers} nested workers` : '');
 }
 
 let backend = 'wasm';
@@ -179,7 +182,8 @@ worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
       break;
     case 'started':
       record.config = message.config;
-      runConfig.textContent = describeConfig(message.config, backend);
+      record.workers = message.workers;
+      runConfig.textContent = describeConfig(message.config, backend, message.workers);
       setState('running', `Running: iteration 1 / ${message.config.iterations}…`);
       break;
     case 'metrics':
@@ -201,6 +205,7 @@ form.addEventListener('submit', (event) => {
   event.preventDefault();
   record.metrics = [];
   record.config = null;
+  record.workers = null;
   for (const el of [lastIteration, lastPre, lastPost]) { el.textContent = '–'; delete el.dataset.value; }
   setState('running', 'Starting…');
   send({

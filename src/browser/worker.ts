@@ -12,8 +12,8 @@ export type ToWorker =
 export type FromWorker =
   /** The library is initialised; the lists and defaults the page offers. */
   | { type: 'ready'; envIds: string[]; algos: string[]; defaults: TrainConfig; backend: string }
-  /** A run began with this resolved config. */
-  | { type: 'started'; config: TrainConfig }
+  /** A run began with this resolved config, its tasks on `workers` threads (a pool of nested Web Workers when > 1). */
+  | { type: 'started'; config: TrainConfig; workers: number }
   /** One meta-iteration finished. */
   | { type: 'metrics'; metrics: IterationMetrics }
   /** The run ended: all iterations done ('finished') or after a stop message ('stopped'). */
@@ -50,7 +50,7 @@ async function train(config: Partial<TrainConfig>): Promise<void> {
   try {
     await ready;
     trainer = new Trainer(config); // validates every field (ConfigError)
-    post({ type: 'started', config: trainer.config });
+    post({ type: 'started', config: trainer.config, workers: trainer.workers });
     let reason: 'finished' | 'stopped' = 'finished';
     for await (const metrics of trainer.run()) {
       post({ type: 'metrics', metrics });

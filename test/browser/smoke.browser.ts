@@ -3,7 +3,8 @@
 // and gives bit-identical observations to the Node build for the same seeds, tasks and actions —
 // in the page and inside a module Web Worker. Then the Web Worker demo (dist/browser/demo.html,
 // src/browser/) runs a short meta-training: its curve, its posted metrics and its displayed last
-// post-adaptation return are checked against a Node Trainer with the same config, and its stop
+// post-adaptation return are checked against a Node Trainer with the same config (the page's
+// trainer runs its tasks on a pool of nested Web Workers, Node's in process), and its stop
 // button against a long run. Chromium is Debian's (/usr/bin/chromium) driven headless by playwright-core.
 //
 // Run: npm run test:browser   (builds first). Prints one line per check and a summary line;
@@ -244,7 +245,7 @@ async function run(checks: Check[], resources: Resources, profile: string): Prom
 }
 
 /** What the demo page exposes as window.dmDemo (src/browser/demo.ts). */
-interface DemoRecord { state: string; config: Record<string, unknown> | null; metrics: dm.IterationMetrics[] }
+interface DemoRecord { state: string; config: Record<string, unknown> | null; workers: number | null; metrics: dm.IterationMetrics[] }
 interface DemoSnapshot {
   record: DemoRecord;
   status: string;
@@ -252,6 +253,7 @@ interface DemoSnapshot {
   postPoints: number;
   lastPostText: string | null;
   lastPostValue: string | null;
+  cores: number;
 }
 
 /** The Web Worker demo page: a short run against a Node Trainer, then the stop button. */
@@ -275,6 +277,7 @@ async function checkDemo(context: BrowserContext, url: string, record: (name: st
       postPoints: document.querySelectorAll('#curve circle.post.point').length,
       lastPostText: post?.textContent ?? null,
       lastPostValue: post?.dataset.value ?? null,
+      cores: navigator.hardwareConcurrency,
     };
   });
   const failBoth = (why: string) => {
@@ -298,8 +301,8 @@ async function checkDemo(context: BrowserContext, url: string, record: (name: st
     return failBoth(String(err).split('\n')[0]);
   }
 
-  // The Node reference runs while the worker trains (separate processes).
-  const trainer = new dm.Trainer({ ...demoRun });
+  // The Node reference runs while the worker trains (separate processes), in process (no pool).
+  const trainer = new dm.Trainer({ ...demoRun, workers: 1 });
   const inNode: dm.IterationMetrics[] = [];
   for await (const m of trainer.run()) inNode.push(m);
   trainer.dispose();
@@ -317,11 +320,13 @@ async function checkDemo(context: BrowserContext, url: string, record: (name: st
   const ms = inPage.record.metrics;
   const nonFinite = ms.flatMap((m) => Object.entries(m).filter(([, v]) => typeof v !== 'number' || !Number.isFinite(v)).map(([k, v]) => `${m.iteration}.${k}=${v}`));
   const iterationsOk = ms.map((m) => m.iteration).join(',') === Array.from({ length: demoRun.iterations }, (_, i) => i + 1).join(',');
-  const runOk = inPage.record.state === 'finished' && iterationsOk && nonFinite.length === 0
+  // The demo's trainer runs its tasks on a pool of nested Web Workers, one per core (at most one per task).
+  const expectedWorkers = Math.min(inPage.cores, demoRun.metaBatch);
+  const runOk = inPage.record.state === 'finished' && iterationsOk && nonFinite.length === 0 && inPage.record.workers === expectedWorkers
     && inPage.prePoints === demoRun.iterations && inPage.postPoints === demoRun.iterations
     && /s\/iteration/.test(inPage.status) && pageErrors.length === 0;
   record(runName, runOk,
-    `state ${inPage.record.state}, iterations [${ms.map((m) => m.iteration)}], ${inPage.prePoints} pre + ${inPage.postPoints} post points, `
+    `state ${inPage.record.state}, iterations [${ms.map((m) => m.iteration)}], tasks on ${inPage.record.workers} pool workers (cores ${inPage.cores}), ${inPage.prePoints} pre + ${inPage.postPoints} post points, `
     + `non-finite: ${nonFinite.join(', ') || 'none'}, status "${inPage.status}", page errors: ${pageErrors.join(' | ') || 'none'}, screenshot ${DEMO_SCREENSHOT}`);
 
   // Bit-for-bit: every field but the timings, every iteration (the wasm backend is deterministic across runtimes).

@@ -1,6 +1,8 @@
 // Runs the same small workload in whichever runtime executes it (Node, Bun, Deno) and prints one
 // JSON line: env observations, a rollout, a WASM policy gradient and two Directed-MAML iterations (tfjs second order).
-// test/runtimes/runtimes.test.ts compares the lines of the three runtimes.
+// test/runtimes/runtimes.test.ts compares the lines of the three runtimes. Where there are Web
+// Workers (Bun, Deno) the iterations run on a pool of 2 of them (src/train/pool.ts); Node's plain
+// entry has none, so there they run in process: the same numbers either way.
 import * as dm from '../../dist/index.js';
 
 await dm.init({ backend: 'wasm' });
@@ -16,7 +18,8 @@ for (let t = 0; t < 40; t++) {
 const policy = dm.createPolicy({ obsDim: 4, numActions: 2, hidden: [16, 16], seed: 2 });
 const traj = dm.rollout(family, policy, family.sample(3, { seed: 4 }), { episodes: 4, seed: 5 });
 const grad = dm.policyGradient(policy, traj);
-const trainer = new dm.Trainer({ algo: 'directed-maml', metaBatch: 3, episodes: 4, maxSteps: 100, hidden: [16], seed: 6 });
+const workers = typeof globalThis.Worker === 'function' ? 2 : 1;
+const trainer = new dm.Trainer({ algo: 'directed-maml', metaBatch: 3, episodes: 4, maxSteps: 100, hidden: [16], seed: 6, workers });
 const metrics = [];
 for await (const m of trainer.run(2)) metrics.push([m.preReturn, m.postReturn, m.envSteps]);
 const hex = (a) => Array.from(new Uint8Array(Float32Array.from(a).buffer), (b) => b.toString(16).padStart(2, '0')).join('');
@@ -27,4 +30,6 @@ console.log(JSON.stringify({
   grad: hex(grad),
   theta: hex(trainer.policy.getFlat()),
   metrics,
+  workers: trainer.workers,
 }));
+trainer.dispose(); // Deno's Web Workers would keep the process alive

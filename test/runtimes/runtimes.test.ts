@@ -22,6 +22,10 @@ for (const [name, args] of [['bun', [probe]], ['deno', ['run', '--allow-read', '
     const expected = node();
     assert.equal(expected.backend, 'wasm');
     const actual = run(binary, [...args]);
+    assert.equal(expected.workers, 1, 'Node: in process');
+    assert.equal(actual.workers, 2, `${name}: a pool of 2 Web Workers`);
+    delete expected.workers;
+    delete actual.workers;
     assert.deepEqual(actual, expected);
   });
 }
