@@ -89,7 +89,7 @@ test('the adapted θ\' used for sampling equals dm.adapt on the tfjs side', () =
   ctx.policy.dispose();
 });
 
-test('Meta-SGD learns its inner rates; they stay positive', async () => {
+test('Meta-SGD learns its inner rates', async () => {
   const trainer = new dm.Trainer({ algo: 'meta-sgd', metaBatch: 3, episodes: 5, maxSteps: 100, hidden: [8], seed: 2 });
   const initial = trainer.innerLearningRate as Float32Array;
   assert.ok(initial.every((a) => a === Math.fround(0.1)));
@@ -98,7 +98,22 @@ test('Meta-SGD learns its inner rates; they stay positive', async () => {
   let changed = 0;
   for (let i = 0; i < learned.length; i++) if (learned[i] !== initial[i]) changed++;
   assert.ok(changed > learned.length / 2, `most rates moved (${changed} of ${learned.length})`);
-  assert.ok(learned.every((a) => a >= dm.MIN_INNER_LR));
+  trainer.dispose();
+});
+
+test('Meta-SGD: a rate the update pushes below MIN_INNER_LR is held at it (α stays a step size)', async () => {
+  // Rates start just above the floor and Adam's first step (≈ outerLr in size) is far larger, so
+  // every rate whose meta-gradient is positive would go negative without the clamp.
+  const trainer = new dm.Trainer({ algo: 'meta-sgd', metaBatch: 3, episodes: 5, maxSteps: 100, hidden: [8], seed: 2, innerLr: 2e-6, outerLr: 0.01 });
+  for await (const _ of trainer.run(1)) { /* train */ }
+  const learned = trainer.innerLearningRate as Float32Array;
+  const floor = Math.fround(dm.MIN_INNER_LR); // α is float32
+  const atFloor = learned.filter((a) => a === floor).length;
+  const above = learned.filter((a) => a > 1e-3).length;
+  assert.ok(learned.every((a) => a >= floor), `smallest rate ${Math.min(...learned)}`);
+  // Most rates grow (in and out gradients agree), some are pushed down onto the floor (10 of 58 here).
+  assert.ok(atFloor >= 5, `rates held at the floor: ${atFloor} of ${learned.length}`);
+  assert.ok(above > learned.length / 2, `rates that grew: ${above} of ${learned.length}`);
   trainer.dispose();
 });
 
