@@ -22,8 +22,10 @@ export { serializeState, deserializeState, STATE_FORMAT_VERSION } from './train/
 export { exportPolicy, policyToLayersModel, type ExportablePolicy } from './train/export';
 export { maml, fomaml, metaSgd, directed, algoName, type MetaAlgorithm, type DirectedOptions } from './meta/algorithms';
 export { metaStep, directedStep, taskMetaGradient, innerAdaptFlat, mediumTask, MIN_INNER_LR, type MetaStepContext } from './meta/meta-step';
+export { metaStepWith, planIteration, runTask, finishIteration, type IterationPlan, type TaskOutcome, type TaskRunner } from './meta/meta-step';
+export { webWorkerFactory, setDefaultWorkerFactory, type WorkerFactory, type PoolWorker, type PoolFault } from './train/pool';
 export { evaluateAdaptation, type EvaluateOptions } from './meta/evaluate';
-export { Trainer, algorithmFromConfig, type TrainerState, type TrainerOptions } from './train/trainer';
+export { Trainer, algorithmFromConfig, metaStepContext, type TrainerState, type TrainerOptions } from './train/trainer';
 export { adamInit, adamStep, type AdamState } from './train/adam';
 export { TIMING_FIELDS, type IterationMetrics } from './train/types';
 export { deriveSeed } from './core/rng';

@@ -123,9 +123,13 @@ export interface IterationPlan {
   postSeed: number;
 }
 
-/** What one task of an iteration gives back (plain arrays, so that a worker can post it). */
+/**
+ * What one task of an iteration gives back: plain arrays that the task owns (a pool worker
+ * transfers their buffers to the main thread, so none may be a view that is reused or lives in
+ * WASM memory).
+ */
 export interface TaskOutcome {
-  /** ∇_θ L(θ'_i; D'_i), not yet divided by B. */
+  /** This task's meta-gradient ∇_θ L(θ'_i(θ, α); D'_i), not yet divided by B. */
   gradTheta: Float32Array;
   /** Meta-SGD's ∇_α, or null. */
   gradInnerLr: Float32Array | null;

@@ -184,6 +184,7 @@ export class TaskPool {
         onOutcome: (slot, index, outcome) => {
           outcomes[index] = outcome;
           if (++done === B) {
+            slot.task = -1;
             this.pending = null;
             this.idle();
             resolve(outcomes);

@@ -102,6 +102,7 @@ export class Trainer {
     }
     if (algo !== undefined) Object.assign(partial, typeof algo === 'string' ? { algo } : configFromAlgorithm(algo));
     this.config = resolveConfig(partial);
+    this.resolveWorkers(); // a worker count this runtime cannot give is a ConfigError now, not at run()
     this.family = family ?? taskFamily(this.config.env, this.config.ranges);
     this.algo = algorithmFromConfig(this.config);
     if (this.algo.directed?.medium) this.family.task(this.algo.directed.medium, 'medium'); // validates the medium task
@@ -173,8 +174,9 @@ export class Trainer {
           m = await metaStepWith(ctx, this.iteration, (stepCtx, plan) => pool.run(stepCtx, plan));
         } catch (err) {
           this.theta.set(thetaBefore);
-          this.policy.setFlat(this.theta);
-          this.pool = null; // the pool shut itself down; the next run starts a fresh one
+          if (!this.disposed) this.policy.setFlat(this.theta);
+          pool.close(); // (a failing worker has closed it already) the next run starts a fresh one
+          this.pool = null;
           throw err;
         }
       } else {

@@ -42,7 +42,7 @@ function checkInvariants(s: Scenario): number {
   const env = family.makeVecEnv({ numEnvs, seed: s.seed, maxSteps });
   env.setTasks(s.tasks.flat());
   const obs0 = env.reset();
-  for (const v of obs0) assert.ok(Math.abs(v) <= 0.05);
+  for (const v of obs0) assert.ok(Math.abs(v) <= Math.fround(0.05)); // float32 U(−0.05, 0.05)
   const ended = new Uint8Array(numEnvs);     // the previous step ended this lane
   const length = new Int32Array(numEnvs);    // steps in the lane's current episode
   let endings = 0;
@@ -59,7 +59,8 @@ function checkInvariants(s: Scenario): number {
       assert.ok(Number.isFinite(reward[i]));
       if (ended[i]) {
         // Next-step autoreset: a fresh state, reward 0, flags clear.
-        for (const v of row) assert.ok(Math.abs(v) <= 0.05, `env ${i} step ${t}: reset state ${row}`);
+        // Reset states are U(−0.05, 0.05) in float32: the low end is fround(−0.05), a hair beyond 0.05.
+        for (const v of row) assert.ok(Math.abs(v) <= Math.fround(0.05), `env ${i} step ${t}: reset state ${row}`);
         assert.equal(reward[i], 0);
         assert.equal(terminated[i], 0);
         assert.equal(truncated[i], 0);

@@ -106,6 +106,22 @@ test('a worker script that cannot load fails the start with one error', { timeou
   trainer.dispose();
 });
 
+test('workers: 0 is one per core (at most one per task); more than 1 without a worker factory is refused', () => {
+  const auto = new dm.Trainer({ algo: 'fomaml', ...small, workerFactory: factory });
+  assert.equal(auto.config.workers, 0);
+  assert.equal(auto.workers, Math.min(factory.cores(), small.metaBatch));
+  auto.dispose();
+  const capped = new dm.Trainer({ algo: 'fomaml', ...small, workers: 9, workerFactory: factory });
+  assert.equal(capped.workers, small.metaBatch);
+  capped.dispose();
+  const none = new dm.Trainer({ algo: 'fomaml', ...small, workerFactory: null });
+  assert.equal(none.workers, 1, 'no factory: in process');
+  none.dispose();
+  assert.throws(() => new dm.Trainer({ algo: 'fomaml', ...small, workers: 2, workerFactory: null }),
+    (e: Error) => e instanceof dm.ConfigError && /^workers: got 2; allowed: 1 here/.test(e.message));
+  assert.throws(() => new dm.Trainer({ workers: -1 }), (e: Error) => e instanceof dm.ConfigError && /^workers: got -1/.test(e.message));
+});
+
 /** Threads of this process (Linux): worker_threads are OS threads. */
 function threadCount(): number {
   return Number(/^Threads:\s+(\d+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))![1]);
