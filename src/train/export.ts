@@ -43,13 +43,20 @@ export function policyToLayersModel(policy: ExportablePolicy): tf.Sequential {
   return model;
 }
 
+export interface ExportOptions {
+  /** A JSON object saved with the model (what it was trained on, the inner rate, …); dm.loadPolicy ignores it. */
+  metadata?: Record<string, unknown>;
+}
+
 /**
  * Saves the policy in tfjs LayersModel format through a tfjs IO handler (or a URL scheme tfjs
  * knows: 'indexeddb://…', 'downloads://…'; in Node the CLI passes the file handler of src/node/store).
  */
-export async function exportPolicy(policy: ExportablePolicy, handler: tf.io.IOHandler | string): Promise<tf.io.SaveResult> {
+export async function exportPolicy(policy: ExportablePolicy, handler: tf.io.IOHandler | string, options: ExportOptions = {}): Promise<tf.io.SaveResult> {
   const model = policyToLayersModel(policy);
   try {
+    // Stored as the model's userDefinedMetadata (model.json), which tfjs loaders pass through.
+    if (options.metadata !== undefined) model.setUserDefinedMetadata(options.metadata);
     return await model.save(handler);
   } finally {
     model.dispose();
