@@ -19,7 +19,7 @@ export { rollout, type RolloutOptions } from './rl/rollout';
 export { Trajectories } from './rl/trajectories';
 export { estimateAdvantages, toBatch, policyGradient, wasmForward, type Advantages, type AdvantageOptions, type Batch } from './rl/estimator';
 export { serializeState, deserializeState, STATE_FORMAT_VERSION } from './train/checkpoint';
-export { exportPolicy, policyToLayersModel, type ExportablePolicy, type ExportOptions } from './train/export';
+export { exportPolicy, policyToLayersModel, type ExportablePolicy, type ExportOptions, POLICY_METADATA_KEY, type PolicyMetadata } from './train/export';
 export { loadPolicy } from './train/load';
 export { maml, fomaml, metaSgd, directed, algoName, type MetaAlgorithm, type DirectedOptions } from './meta/algorithms';
 export { metaStep, directedStep, taskMetaGradient, innerAdaptFlat, mediumTask, MIN_INNER_LR, type MetaStepContext } from './meta/meta-step';

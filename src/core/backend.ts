@@ -9,6 +9,8 @@ export const BACKENDS: readonly BackendName[] = ['wasm', 'cpu', 'webgl'];
 
 export async function setBackend(backend: BackendName, wasmPaths?: string): Promise<void> {
   if (!BACKENDS.includes(backend)) throw new ConfigError('backend', backend, BACKENDS.join(' | '));
+  // tfjs would try, print its own warning and fail; say why in one line instead.
+  if (backend === 'webgl' && !tf.env().getBool('IS_BROWSER')) throw new ConfigError('backend', backend, 'wasm | cpu here (webgl is browser-only: a page or a Web Worker)');
   if (backend === 'wasm' && wasmPaths) setWasmPaths(wasmPaths);
   if (tf.getBackend() === backend) return;
   const ok = await tf.setBackend(backend);
