@@ -16,6 +16,7 @@ export { adapt, type AdaptOptions, type LossFn } from './meta/adapt';
 export type { Activation } from './nn/mlp';
 export { resolveConfig, defaultConfig, parseCliFlags, configHelp, CONFIG_FIELDS, ALGOS, parseDirectedSchedule, directedStepDue, type TrainConfig, type AlgoName, type DirectedSchedule, type ConfigField } from './config';
 export { rollout, type RolloutOptions } from './rl/rollout';
+export { recordEpisode, type Episode, type EpisodeOptions } from './rl/episode';
 export { Trajectories } from './rl/trajectories';
 export { estimateAdvantages, toBatch, policyGradient, wasmForward, type Advantages, type AdvantageOptions, type Batch } from './rl/estimator';
 export { serializeState, deserializeState, STATE_FORMAT_VERSION } from './train/checkpoint';
