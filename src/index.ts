@@ -14,7 +14,7 @@ export { createPolicy, flattenTensors, type Policy, type PolicyOptions } from '.
 export { reinforceLoss, ESTIMATORS, type ReinforceBatch, type ReinforceOptions, type Estimator } from './nn/loss';
 export { adapt, type AdaptOptions, type LossFn } from './meta/adapt';
 export type { Activation } from './nn/mlp';
-export { resolveConfig, defaultConfig, parseCliFlags, configHelp, CONFIG_FIELDS, ALGOS, parseDirectedSchedule, directedStepDue, type TrainConfig, type AlgoName, type DirectedSchedule, type ConfigField } from './config';
+export { resolveConfig, defaultConfig, parseCliFlags, configHelp, CONFIG_FIELDS, ALGOS, CONFIG_BACKENDS, parseDirectedSchedule, directedStepDue, type TrainConfig, type AlgoName, type DirectedSchedule, type ConfigField } from './config';
 export { rollout, type RolloutOptions } from './rl/rollout';
 export { recordEpisode, type Episode, type EpisodeOptions } from './rl/episode';
 export { Trajectories } from './rl/trajectories';
