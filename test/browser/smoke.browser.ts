@@ -287,4 +287,4 @@ async function checkDemo(context: BrowserContext, url: string, record: Recorder,
   await page.close();
 }
 
-process.exit(await runChecks('browser', OVERALL_TIMEOUT_MS, run));
+process.exit(await runChecks('smoke', OVERALL_TIMEOUT_MS, run));
