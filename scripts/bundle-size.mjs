@@ -39,7 +39,7 @@ for (const f of files) {
   if (f === 'worker.js') {
     const o = origins(`${DIR}/worker.js`);
     const glue = bytes - o.tfjs - o.ours - o.wasm - o.other;
-    what = `tfjs ${kb(o.tfjs)}, our TypeScript ${kb(o.ours)}, our WASM module (embedded, base64) ${kb(o.wasm)}, other dependencies ${kb(o.other)}, bundler glue ${kb(glue)}`;
+    what = `tfjs ${kb(o.tfjs)}, our TypeScript ${kb(o.ours)}, our WASM module (embedded, base64) ${kb(o.wasm)}, other dependencies ${kb(o.other)}, not attributed by the metafile (module wrappers) ${kb(glue)}`;
   } else if (f === 'demo.js') {
     const o = origins(`${DIR}/demo.js`);
     what = `the page script and the renderers (tfjs: ${kb(o.tfjs)})`;

@@ -173,8 +173,8 @@ async function train(config: Partial<TrainConfig>): Promise<void> {
 }
 
 function requireCurrent(): Current {
-  if (!current) throw new ConfigError('policy', 'none', 'a meta-trained or loaded policy: train or load one first');
   if (running) throw new ConfigError('policy', 'a run in progress', 'a finished run: stop or wait for the run first');
+  if (!current) throw new ConfigError('policy', 'none', 'a meta-trained or loaded policy: train or load one first');
   return current;
 }
 
