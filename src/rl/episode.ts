@@ -5,8 +5,31 @@
 import { uniforms, checkSeed, Purpose } from '../core/rng';
 import { ConfigError } from '../errors';
 import type { TaskFamily } from '../envs/task-family';
+import type { VecEnv } from '../envs/vec-env';
 import type { Policy } from '../nn/policy';
 import { wasmForward } from './estimator';
+
+// One-lane envs are allocated once per (env kind, step limit) and reused, reseeded by every
+// episode; the few most recently used are kept (as rollout.ts keeps its workspaces).
+const MAX_ENVS = 4;
+const envs = new Map<string, VecEnv>();
+
+function episodeEnv(family: TaskFamily, maxSteps: number): VecEnv {
+  const key = `${family.kind}|${maxSteps}`;
+  let env = envs.get(key);
+  if (env === undefined) {
+    if (envs.size >= MAX_ENVS) {
+      const [oldestKey, oldest] = envs.entries().next().value!;
+      oldest.dispose();
+      envs.delete(oldestKey);
+    }
+    env = family.makeVecEnv({ numEnvs: 1, maxSteps });
+  } else {
+    envs.delete(key); // re-inserted below: Map order is least recently used first
+  }
+  envs.set(key, env);
+  return env;
+}
 
 export interface EpisodeOptions {
   /** Seed of the reset state and of the action draws (default 0). */
@@ -41,42 +64,38 @@ export function recordEpisode(family: TaskFamily, policy: Policy, task: Float32A
   }
   const weights = options.weights ?? policy.getFlat();
   const D = family.stateDim, A = family.numActions;
-  const env = family.makeVecEnv({ numEnvs: 1, seed, maxSteps });
-  try {
-    env.setTasks(task);
-    let obs = env.reset().slice();
-    // One uniform per step, drawn once: action = the first a with u < Σ_{k ≤ a} π(k|s) (inverse CDF).
-    const u = uniforms(seed, Purpose.ACTION, 0, 0, maxSteps);
-    const states = new Float32Array((maxSteps + 1) * D);
-    states.set(env.getState(), 0);
-    const actions = new Int32Array(maxSteps);
-    const rewards = new Float32Array(maxSteps);
-    const action = new Int32Array(1);
-    let length = 0, total = 0, terminated = false;
-    while (length < maxSteps) {
-      const { logProbs } = wasmForward(policy, obs, weights);
-      let a = A - 1, cumulative = 0;
-      for (let k = 0; k < A; k++) {
-        cumulative += Math.exp(logProbs[k]);
-        if (u[length] < cumulative) { a = k; break; }
-      }
-      action[0] = a;
-      const result = env.step(action);
-      actions[length] = a;
-      rewards[length] = result.reward[0];
-      total += result.reward[0];
-      length++;
-      states.set(env.getState(), length * D);
-      terminated = result.terminated[0] === 1;
-      if (terminated || result.truncated[0] === 1) break;
-      obs = result.obs.slice();
+  const env = episodeEnv(family, maxSteps);
+  env.setTasks(task); // validated against the env's physical domain (any family of this env kind)
+  let obs = env.reset({ seed }).slice();
+  // One uniform per step, drawn once: action = the first a with u < Σ_{k ≤ a} π(k|s) (inverse CDF).
+  const u = uniforms(seed, Purpose.ACTION, 0, 0, maxSteps);
+  const states = new Float32Array((maxSteps + 1) * D);
+  states.set(env.getState(), 0);
+  const actions = new Int32Array(maxSteps);
+  const rewards = new Float32Array(maxSteps);
+  const action = new Int32Array(1);
+  let length = 0, total = 0, terminated = false;
+  while (length < maxSteps) {
+    const { logProbs } = wasmForward(policy, obs, weights);
+    let a = A - 1, cumulative = 0;
+    for (let k = 0; k < A; k++) {
+      cumulative += Math.exp(logProbs[k]);
+      if (u[length] < cumulative) { a = k; break; }
     }
-    return {
-      states: states.slice(0, (length + 1) * D), stateDim: D,
-      actions: actions.slice(0, length), rewards: rewards.slice(0, length),
-      return: total, length, terminated,
-    };
-  } finally {
-    env.dispose();
+    action[0] = a;
+    const result = env.step(action);
+    actions[length] = a;
+    rewards[length] = result.reward[0];
+    total += result.reward[0];
+    length++;
+    states.set(env.getState(), length * D);
+    terminated = result.terminated[0] === 1;
+    if (terminated || result.truncated[0] === 1) break;
+    obs = result.obs.slice();
   }
+  return {
+    states: states.slice(0, (length + 1) * D), stateDim: D,
+    actions: actions.slice(0, length), rewards: rewards.slice(0, length),
+    return: total, length, terminated,
+  };
 }

@@ -80,3 +80,17 @@ test('a policy for another env, a bad seed or step limit is refused by name', ()
   wrong.dispose();
   right.dispose();
 });
+
+test('episodes reuse their env: WASM memory and tfjs tensors stay flat over 300 episodes of both envs and two step limits', () => {
+  const families = [dm.taskFamily('CartPole-v1'), dm.taskFamily('Intersection-v0')];
+  const policies = families.map((f) => dm.createPolicy({ obsDim: f.obsDim, numActions: f.numActions, hidden: [8], seed: 1 }));
+  const play = (k: number) => families.forEach((f, i) => dm.recordEpisode(f, policies[i], f.medium(), { seed: k, maxSteps: k % 2 ? 50 : 100 }));
+  for (let k = 0; k < 4; k++) play(k); // warm-up: every (env, limit) pair once
+  const memory = dm.wasmExports().memory;
+  const bytes = memory.buffer.byteLength, tensors = dm.tf.memory().numTensors;
+  for (let k = 0; k < 150; k++) play(k);
+  assert.equal(memory.buffer.byteLength, bytes, 'WASM memory grew');
+  assert.equal(dm.tf.memory().numTensors, tensors, 'tensors leaked');
+  policies.forEach((p) => p.dispose());
+});
+
