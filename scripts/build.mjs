@@ -1,8 +1,11 @@
 // Builds src/ with esbuild: the library for Node/Bun/Deno/bundlers (tfjs stays an external
 // dependency, so users and the library share one tfjs instance), the CLI, and a self-contained
-// browser bundle (tfjs inside) with the .wasm files it needs beside it.
+// browser bundle (tfjs inside, minified) with the .wasm files it needs beside it. dist/ is emptied
+// first, so no stale chunk of an earlier build is left to be packed.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+
+rmSync('dist', { recursive: true, force: true });
 
 const common = {
   bundle: true,
@@ -24,7 +27,7 @@ await build({
   external: ['@tensorflow/*'],
 });
 
-await build({
+const browser = await build({
   ...common,
   // index: the library for pages; worker + demo (+ demo.html, copied below): the Web Worker demo;
   // pool-worker: the threads of the trainer's worker pool (started by the demo's worker).
@@ -33,7 +36,13 @@ await build({
   platform: 'browser',
   external: ['node:*'],
   define: { 'process.env.NODE_ENV': '"production"' },
+  // What a page downloads: minified, 2.9 MB → 1.4 MB for the worker (measured).
+  minify: true,
+  metafile: true,
 });
+// Where the browser bundles' bytes come from (scripts/bundle-size.mjs reads it).
+mkdirSync('build', { recursive: true });
+writeFileSync('build/browser-meta.json', JSON.stringify(browser.metafile));
 
 const tfWasmDir = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
 mkdirSync('dist/browser', { recursive: true });

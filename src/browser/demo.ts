@@ -1,18 +1,45 @@
-// The browser demo's page script (demo.html): a form, start/stop, and a live curve of the pre- and
-// post-adaptation returns. All training runs in worker.ts; this thread only sends the config and
-// draws what the worker posts, so the page never blocks. It imports no library code (types only).
-import type { FromWorker, ToWorker } from './worker';
+// The browser demo's page script (demo.html). Three parts: meta-training with a live curve; a task
+// chosen with sliders (values outside the training ranges allowed and marked), the meta-policy and
+// the policy adapted to that task playing side by side, with the return after each adaptation step;
+// saving (IndexedDB, download) and loading (IndexedDB, files) a policy. All library work runs in
+// worker.ts; this thread sends requests and draws what comes back, so it never loads tfjs (it
+// imports types and the renderers only).
+import type { FromWorker, ToWorker, PolicyInfo, TaskParam, EpisodeFrames, AdaptRequest } from './worker';
 import type { IterationMetrics, TrainConfig } from '../index';
+import { drawCurve } from './curve';
+import { rendererFor, type RenderFrame } from './render/index';
 
 type DemoState = 'loading' | 'ready' | 'running' | 'stopping' | 'finished' | 'stopped' | 'error';
 
-/** What the page has received, for the console and the browser test (window.dmDemo). */
+interface Adaptation {
+  task: Record<string, number>;
+  /** Names of the task parameters set outside their training range. */
+  outside: string[];
+  steps: number;
+  innerLr: number;
+  returns: number[];
+  seconds: number;
+  metaEpisodeReturn: number;
+  adaptedEpisodeReturn: number;
+}
+
+/** What the page has received, for the console and the browser tests (window.dmDemo). */
 interface DemoRecord {
   state: DemoState;
   config: TrainConfig | null;
+  backend: string | null;
   /** Threads that run the tasks of an iteration (the trainer's worker pool). */
   workers: number | null;
   metrics: IterationMetrics[];
+  policy: PolicyInfo | null;
+  adaptation: Adaptation | null;
+  /** 'playing' while the two episodes are drawn, 'done' when both reached their last frame. */
+  playback: 'idle' | 'playing' | 'done';
+  saved: string[];
+  downloads: string[];
+  /** The last result of a save or load ('saved …', 'loaded …', or an error). */
+  store: { state: 'idle' | 'busy' | 'ok' | 'error'; message: string };
+  adaptState: 'idle' | 'busy' | 'ok' | 'error';
 }
 
 const byId = <T extends HTMLElement>(id: string): T => {
@@ -21,9 +48,10 @@ const byId = <T extends HTMLElement>(id: string): T => {
   return el as T;
 };
 
-const form = byId<HTMLFormElement>('controls');
 const envSelect = byId<HTMLSelectElement>('env');
 const algoSelect = byId<HTMLSelectElement>('algo');
+const backendSelect = byId<HTMLSelectElement>('backend');
+const hiddenInput = byId<HTMLInputElement>('hidden');
 const numberInputs = {
   iterations: byId<HTMLInputElement>('iterations'),
   metaBatch: byId<HTMLInputElement>('meta-batch'),
@@ -39,113 +67,90 @@ const lastPost = byId<HTMLElement>('last-post');
 const curve = document.getElementById('curve') as unknown as SVGSVGElement;
 const runConfig = byId<HTMLParagraphElement>('run-config');
 
-const record: DemoRecord = { state: 'loading', config: null, workers: null, metrics: [] };
+const policyInfo = byId<HTMLParagraphElement>('policy-info');
+const taskParams = byId<HTMLDivElement>('task-params');
+const adaptInputs = {
+  steps: byId<HTMLInputElement>('adapt-steps'),
+  episodes: byId<HTMLInputElement>('adapt-episodes'),
+  innerLr: byId<HTMLInputElement>('adapt-lr'),
+  seed: byId<HTMLInputElement>('adapt-seed'),
+};
+const speedSelect = byId<HTMLSelectElement>('speed');
+const adaptButton = byId<HTMLButtonElement>('adapt');
+const replayButton = byId<HTMLButtonElement>('replay');
+const adaptStatus = byId<HTMLDivElement>('adapt-status');
+const returnsBox = byId<HTMLDivElement>('returns');
+const canvases = { meta: byId<HTMLCanvasElement>('episode-meta'), adapted: byId<HTMLCanvasElement>('episode-adapted') };
+const captions = { meta: byId<HTMLElement>('caption-meta'), adapted: byId<HTMLElement>('caption-adapted') };
+
+const saveName = byId<HTMLInputElement>('save-name');
+const saveWhich = byId<HTMLSelectElement>('save-which');
+const saveIdbButton = byId<HTMLButtonElement>('save-idb');
+const downloadButton = byId<HTMLButtonElement>('download');
+const savedModels = byId<HTMLSelectElement>('saved-models');
+const loadIdbButton = byId<HTMLButtonElement>('load-idb');
+const loadFiles = byId<HTMLInputElement>('load-files');
+const storeStatus = byId<HTMLDivElement>('store-status');
+
+const record: DemoRecord = {
+  state: 'loading', config: null, backend: null, workers: null, metrics: [], policy: null, adaptation: null, playback: 'idle',
+  saved: [], downloads: [], store: { state: 'idle', message: '' }, adaptState: 'idle',
+};
 (window as unknown as { dmDemo: DemoRecord }).dmDemo = record;
 
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 const send = (message: ToWorker): void => worker.postMessage(message);
 
-function setState(state: DemoState, text: string): void {
-  record.state = state;
-  statusLine.dataset.state = state;
-  statusLine.textContent = text;
-  const busy = state === 'loading' || state === 'running' || state === 'stopping';
-  startButton.disabled = busy;
-  stopButton.disabled = state !== 'running';
-  for (const el of [envSelect, algoSelect, ...Object.values(numberInputs)]) el.disabled = busy;
-  if (record.metrics.length === 0) drawCurve(); // the empty chart's message follows the state
-}
-
-function fillSelect(select: HTMLSelectElement, values: readonly string[]): void {
-  const keep = select.value;
-  select.replaceChildren(...values.map((v) => new Option(v, v, false, v === keep)));
-}
-
-/** An empty field is NaN (the worker's config check then names the field), not 0. */
+/** An empty field is NaN (the worker's checks then name the field), not 0. */
 const numberOf = (input: HTMLInputElement): number => (input.value.trim() === '' ? NaN : Number(input.value));
-
 const formatReturn = (v: number): string => v.toFixed(2);
+/** Task values are float32 in the library: show them at a readable precision. */
+const formatParam = (v: number): string => String(Number(v.toPrecision(4)));
 
 function showValue(el: HTMLElement, value: number, text: string): void {
   el.textContent = text;
   el.dataset.value = String(value); // full precision, as posted
 }
 
-// ---- the curve ------------------------------------------------------------------------------
+// ---- enabling -------------------------------------------------------------------------------
 
-const WIDTH = 800;
-const HEIGHT = 400;
-const MARGIN = { left: 64, right: 20, top: 44, bottom: 52 };
-const PLOT_INSET = 8; // keeps the first and last points off the axes
+const training = (): boolean => record.state === 'loading' || record.state === 'running' || record.state === 'stopping';
 
-/** 1, 2 or 5 times a power of ten, giving about `ticks` intervals over `span`. */
-function niceStep(span: number, ticks: number): number {
-  const raw = span / ticks;
-  const power = 10 ** Math.floor(Math.log10(raw));
-  const f = raw / power;
-  return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * power;
+function updateControls(): void {
+  const busy = training();
+  startButton.disabled = busy;
+  stopButton.disabled = record.state !== 'running';
+  for (const el of [envSelect, algoSelect, backendSelect, hiddenInput, ...Object.values(numberInputs)]) el.disabled = busy;
+  const canUsePolicy = !busy && record.policy !== null;
+  adaptButton.disabled = !canUsePolicy || record.adaptState === 'busy';
+  replayButton.disabled = record.adaptation === null;
+  const storeBusy = busy || record.store.state === 'busy';
+  saveIdbButton.disabled = !canUsePolicy || storeBusy;
+  downloadButton.disabled = !canUsePolicy || storeBusy;
+  loadIdbButton.disabled = storeBusy || record.saved.length === 0;
+  loadFiles.disabled = storeBusy;
+  saveWhich.options[1].disabled = record.adaptation === null;
+  if (record.adaptation === null) saveWhich.value = 'meta';
 }
 
-function drawCurve(): void {
-  const ms = record.metrics;
+// ---- meta-training --------------------------------------------------------------------------
+
+function redrawCurve(): void {
   const planned = record.config?.iterations ?? numberOf(numberInputs.iterations);
-  const iterations = Math.max(Number.isFinite(planned) ? planned : 1, ms.length, 2);
-  const values = ms.flatMap((m) => [m.preReturn, m.postReturn]);
-  let lo = Math.min(0, ...values);
-  let hi = values.length ? Math.max(...values) : 10;
-  if (hi - lo < 1e-9) hi = lo + 1;
-  const yStep = niceStep(hi - lo, 5);
-  lo = Math.floor(lo / yStep) * yStep;
-  hi = Math.ceil(hi / yStep) * yStep;
-
-  const x0 = MARGIN.left;
-  const x1 = WIDTH - MARGIN.right;
-  const y0 = HEIGHT - MARGIN.bottom;
-  const y1 = MARGIN.top;
-  const sx = (i: number): number => x0 + PLOT_INSET + ((i - 1) / (iterations - 1)) * (x1 - x0 - 2 * PLOT_INSET);
-  const sy = (v: number): number => y0 - ((v - lo) / (hi - lo)) * (y0 - y1);
-  const f = (v: number): string => v.toFixed(1);
-
-  const parts: string[] = [];
-  const yDecimals = Math.max(0, -Math.floor(Math.log10(yStep)));
-  for (let v = lo; v <= hi + yStep / 2; v += yStep) {
-    parts.push(`<line class="grid" x1="${x0}" x2="${x1}" y1="${f(sy(v))}" y2="${f(sy(v))}"/>`,
-      `<text x="${x0 - 8}" y="${f(sy(v) + 4)}" text-anchor="end">${v.toFixed(yDecimals)}</text>`);
-  }
-  const xStep = Math.max(1, Math.round(niceStep(iterations - 1, 10)));
-  for (let i = 1; i <= iterations; i += i === 1 && xStep > 1 ? xStep - 1 : xStep) {
-    parts.push(`<line class="axis" x1="${f(sx(i))}" x2="${f(sx(i))}" y1="${y0}" y2="${y0 + 5}"/>`,
-      `<text x="${f(sx(i))}" y="${y0 + 19}" text-anchor="middle">${i}</text>`);
-  }
-  parts.push(`<line class="axis" x1="${x0}" x2="${x1}" y1="${y0}" y2="${y0}"/>`,
-    `<line class="axis" x1="${x0}" x2="${x0}" y1="${y1}" y2="${y0}"/>`,
-    `<text class="axis-label" x="${(x0 + x1) / 2}" y="${HEIGHT - 10}" text-anchor="middle">meta-iteration</text>`,
-    `<text class="axis-label" transform="translate(16 ${(y0 + y1) / 2}) rotate(-90)" text-anchor="middle">mean episode return</text>`);
-
-  const series: { key: 'preReturn' | 'postReturn'; cls: string; label: string }[] = [
-    { key: 'preReturn', cls: 'pre', label: 'pre-adaptation return (θ)' },
-    { key: 'postReturn', cls: 'post', label: 'post-adaptation return (θ′ per task)' },
-  ];
-  let legendX = x0;
-  for (const s of series) {
-    const points = ms.map((m) => `${f(sx(m.iteration))},${f(sy(m[s.key]))}`);
-    if (points.length > 1) parts.push(`<polyline class="${s.cls}" points="${points.join(' ')}"/>`);
-    for (const m of ms) {
-      parts.push(`<circle class="${s.cls} point" cx="${f(sx(m.iteration))}" cy="${f(sy(m[s.key]))}" r="3.5"><title>iteration ${m.iteration}: ${formatReturn(m[s.key])}</title></circle>`);
-    }
-    parts.push(`<line class="${s.cls}" x1="${legendX}" x2="${legendX + 24}" y1="18" y2="18" stroke-width="2"/>`,
-      `<circle class="${s.cls}" cx="${legendX + 12}" cy="18" r="3.5"/>`,
-      `<text x="${legendX + 32}" y="22" class="axis-label">${s.label}</text>`);
-    legendX += 40 + s.label.length * 7.2;
-  }
-  if (ms.length === 0) {
-    const message = record.state === 'running' ? 'waiting for the first iteration…' : 'press Start to meta-train';
-    parts.push(`<text class="empty" x="${(x0 + x1) / 2}" y="${(y0 + y1) / 2}" text-anchor="middle">${message}</text>`);
-  }
-  curve.innerHTML = parts.join('');
+  drawCurve(curve, record.metrics, planned, record.state === 'running' ? 'waiting for the first iteration…' : 'press Start to meta-train');
 }
 
-// ---- status ---------------------------------------------------------------------------------
+function setState(state: DemoState, text: string): void {
+  record.state = state;
+  statusLine.dataset.state = state;
+  statusLine.textContent = text;
+  updateControls();
+  if (record.metrics.length === 0) redrawCurve(); // the empty chart's message follows the state
+}
+
+function fillSelect(select: HTMLSelectElement, values: readonly string[], keep = select.value): void {
+  select.replaceChildren(...values.map((v) => new Option(v, v, false, v === keep)));
+}
 
 function timing(): string {
   const seconds = record.metrics.reduce((s, m) => s + m.seconds, 0);
@@ -160,48 +165,21 @@ function onMetrics(m: IterationMetrics): void {
   showValue(lastPre, m.preReturn, formatReturn(m.preReturn));
   showValue(lastPost, m.postReturn, formatReturn(m.postReturn));
   if (record.state === 'running') setState('running', `Iteration ${m.iteration} / ${record.config?.iterations} · ${timing()}`);
-  drawCurve();
+  redrawCurve();
 }
 
 function describeConfig(c: TrainConfig, backend: string, workers: number): string {
   return `${c.algo} on ${c.env} · meta-batch ${c.metaBatch} · ${c.episodes} episodes per task · max ${c.maxSteps} steps · `
-    + `hidden ${c.hidden.join(',')} ${c.activation} · inner lr ${c.innerLr} · outer lr ${c.outerLr} · seed ${c.seed} · tfjs ${backend} backend in a Web Worker`
+    + `hidden ${c.hidden.join(',') || 'none'} ${c.activation} · inner lr ${c.innerLr} · outer lr ${c.outerLr} · seed ${c.seed} · tfjs ${backend} backend in a Web Worker`
     + (workers > 1 ? `, tasks on ${workers} nested workers` : '');
 }
 
-let backend = 'wasm';
+/** "64, 64" → [64, 64]; "" → [] (a linear policy). Bad entries stay NaN for the config check to name. */
+function hiddenOf(text: string): number[] {
+  return text.trim() === '' ? [] : text.split(',').map((w) => (w.trim() === '' ? NaN : Number(w)));
+}
 
-worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
-  const message = event.data;
-  switch (message.type) {
-    case 'ready':
-      backend = message.backend;
-      fillSelect(envSelect, message.envIds);
-      fillSelect(algoSelect, message.algos);
-      setState('ready', `Ready: tfjs ${message.backend} backend initialised in a Web Worker.`);
-      break;
-    case 'started':
-      record.config = message.config;
-      record.workers = message.workers;
-      runConfig.textContent = describeConfig(message.config, backend, message.workers);
-      setState('running', `Running: iteration 1 / ${message.config.iterations}…`);
-      break;
-    case 'metrics':
-      onMetrics(message.metrics);
-      break;
-    case 'done': {
-      const verb = message.reason === 'finished' ? 'Finished' : 'Stopped after';
-      setState(message.reason, `${verb} ${message.iterations} iteration${message.iterations === 1 ? '' : 's'} · ${timing()}`);
-      break;
-    }
-    case 'error':
-      setState('error', `Error: ${message.message}`);
-      break;
-  }
-});
-worker.addEventListener('error', (event) => setState('error', `Error in the worker: ${event.message || 'it could not be loaded'}`));
-
-form.addEventListener('submit', (event) => {
+byId<HTMLFormElement>('controls').addEventListener('submit', (event) => {
   event.preventDefault();
   record.metrics = [];
   record.config = null;
@@ -213,6 +191,8 @@ form.addEventListener('submit', (event) => {
     config: {
       env: envSelect.value,
       algo: algoSelect.value as TrainConfig['algo'], // checked by the worker's config schema
+      backend: backendSelect.value as TrainConfig['backend'],
+      hidden: hiddenOf(hiddenInput.value),
       iterations: numberOf(numberInputs.iterations),
       metaBatch: numberOf(numberInputs.metaBatch),
       episodes: numberOf(numberInputs.episodes),
@@ -224,5 +204,307 @@ stopButton.addEventListener('click', () => {
   setState('stopping', `Stopping after iteration ${record.metrics.length + 1}…`);
   send({ type: 'stop' });
 });
+
+// ---- the task and its policy ----------------------------------------------------------------
+
+/** Slider bounds: the training range widened by half its width each side (a fixed value: ±50%), within the physics' domain. */
+function sliderBounds(p: TaskParam): { min: number; max: number; step: number } {
+  const width = p.high - p.low;
+  let lo = width > 0 ? p.low - width / 2 : p.low * 0.5;
+  let hi = width > 0 ? p.high + width / 2 : p.high === 0 ? 1 : p.high * 1.5;
+  if (hi < lo) [lo, hi] = [hi, lo];
+  const step = Number(((hi - lo) / 200).toPrecision(2));
+  lo = Math.max(lo, p.minInclusive ? p.min : p.min + step);
+  hi = Math.min(hi, p.max);
+  return { min: lo, max: hi, step };
+}
+
+const isOutside = (p: TaskParam, v: number): boolean => v < p.low - 1e-6 * Math.max(1, Math.abs(p.low)) || v > p.high + 1e-6 * Math.max(1, Math.abs(p.high));
+
+function buildSliders(info: PolicyInfo): void {
+  taskParams.replaceChildren(...info.params.map((p) => {
+    const box = document.createElement('div');
+    box.className = 'param';
+    box.dataset.name = p.name;
+    const { min, max, step } = sliderBounds(p);
+    const trained = p.low === p.high ? `trained at ${formatParam(p.low)}` : `trained on [${formatParam(p.low)}, ${formatParam(p.high)}]`;
+    box.innerHTML = `<div class="head"><span title="${p.description.replace(/"/g, '&quot;')}">${p.name}</span><span class="value"></span></div>`
+      + `<input type="range" min="${min}" max="${max}" step="${step}" aria-label="${p.name}">`
+      + `<div class="range">${trained} <span class="outside-mark">· outside the training range</span></div>`;
+    const slider = box.querySelector('input') as HTMLInputElement;
+    const value = box.querySelector('.value') as HTMLElement;
+    const show = () => {
+      const v = Number(slider.value);
+      value.textContent = formatParam(v);
+      box.dataset.outside = String(isOutside(p, v));
+    };
+    slider.value = String(info.medium[p.name]);
+    slider.addEventListener('input', show);
+    show();
+    return box;
+  }));
+}
+
+/** The task the sliders show, by name. */
+function sliderTask(): Record<string, number> {
+  const task: Record<string, number> = {};
+  for (const box of Array.from(taskParams.querySelectorAll<HTMLDivElement>('.param'))) task[box.dataset.name!] = Number(box.querySelector('input')!.value);
+  return task;
+}
+
+function describePolicy(info: PolicyInfo): string {
+  const trained = info.algo ? `${info.algo}${info.iterations !== null ? `, ${info.iterations} iteration${info.iterations === 1 ? '' : 's'}` : ''}` : 'origin unknown';
+  const lr = info.learnedRates ? `learned inner rates (mean ${info.innerLr.toPrecision(3)})` : `α ${info.innerLr}`;
+  return `Policy: ${info.env} · ${trained} · ${info.origin} · hidden ${info.hidden.join(',') || 'none'} ${info.activation} · ${lr}`;
+}
+
+function onPolicy(info: PolicyInfo): void {
+  record.policy = info;
+  record.adaptation = null;
+  policyInfo.textContent = describePolicy(info);
+  policyInfo.dataset.hasPolicy = 'true';
+  buildSliders(info);
+  returnsBox.replaceChildren();
+  stopPlayback();
+  for (const key of ['meta', 'adapted'] as const) {
+    const ctx = canvases[key].getContext('2d')!;
+    ctx.clearRect(0, 0, canvases[key].width, canvases[key].height);
+  }
+  const base = `${info.env}-${info.algo ?? 'policy'}${info.iterations !== null ? `-${info.iterations}it` : ''}`;
+  saveName.value = base.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 64);
+  updateControls();
+}
+
+function setAdaptStatus(state: DemoRecord['adaptState'], text: string): void {
+  record.adaptState = state;
+  adaptStatus.dataset.state = state;
+  adaptStatus.textContent = text;
+  updateControls();
+}
+
+byId<HTMLFormElement>('adapt-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  if (!record.policy) return;
+  const lrText = adaptInputs.innerLr.value.trim();
+  const request: AdaptRequest = {
+    task: sliderTask(),
+    steps: numberOf(adaptInputs.steps),
+    episodes: numberOf(adaptInputs.episodes),
+    innerLr: lrText === '' ? null : Number(lrText),
+    seed: numberOf(adaptInputs.seed),
+  };
+  setAdaptStatus('busy', `Adapting for ${request.steps} step${request.steps === 1 ? '' : 's'}…`);
+  send({ type: 'adapt', request });
+});
+
+function showReturns(returns: number[]): void {
+  const top = Math.max(1e-9, ...returns.map(Math.abs));
+  returnsBox.replaceChildren(...returns.map((r, j) => {
+    const bar = document.createElement('div');
+    bar.className = 'bar';
+    bar.dataset.value = String(r);
+    bar.innerHTML = `<span>${r.toFixed(1)}</span><div class="fill" style="height:${Math.max(2, (60 * Math.abs(r)) / top).toFixed(0)}px"></div><span>after ${j}</span>`;
+    return bar;
+  }));
+}
+
+function onAdapted(message: Extract<FromWorker, { type: 'adapted' }>): void {
+  const info = record.policy!;
+  const outside = info.params.filter((p) => isOutside(p, message.task[p.name])).map((p) => p.name);
+  record.adaptation = {
+    task: message.task, outside, steps: message.steps, innerLr: message.innerLr, returns: message.returns, seconds: message.seconds,
+    metaEpisodeReturn: message.meta.return, adaptedEpisodeReturn: message.adapted.return,
+  };
+  showReturns(message.returns);
+  const taskText = info.params.filter((p) => p.low !== p.high || outside.includes(p.name)).map((p) => `${p.name} ${formatParam(message.task[p.name])}`).join(', ');
+  const r = message.returns;
+  setAdaptStatus('ok', `Task ${taskText || '(medium)'}${outside.length ? ` — outside the training range: ${outside.join(', ')}` : ''} · `
+    + `mean return ${r[0].toFixed(1)} → ${r[r.length - 1].toFixed(1)} after ${message.steps} step${message.steps === 1 ? '' : 's'} `
+    + `(${message.episodes} episodes per step, α ${message.innerLr.toPrecision(3)}, ${(message.seconds * 1000).toFixed(0)} ms)`);
+  captions.meta.innerHTML = `meta-policy θ · this episode: <b>${message.meta.return.toFixed(1)}</b>`;
+  captions.adapted.innerHTML = `adapted θ′ after ${message.steps} step${message.steps === 1 ? '' : 's'} · this episode: <b>${message.adapted.return.toFixed(1)}</b>`;
+  episodes = { meta: message.meta, adapted: message.adapted, task: message.task };
+  play();
+}
+
+// ---- playback -------------------------------------------------------------------------------
+
+let episodes: { meta: EpisodeFrames; adapted: EpisodeFrames; task: Record<string, number> } | null = null;
+let animation = 0;
+
+function frameOf(ep: EpisodeFrames, step: number, task: Record<string, number>): RenderFrame {
+  const s = Math.max(0, Math.min(step, ep.length));
+  let total = 0;
+  for (let t = 0; t < s; t++) total += ep.rewards[t];
+  return {
+    state: ep.states.subarray(s * ep.stateDim, (s + 1) * ep.stateDim), task, step: s, return: total,
+    reward: s > 0 ? ep.rewards[s - 1] : 0, end: s === ep.length ? (ep.terminated ? 'terminated' : 'truncated') : null,
+  };
+}
+
+/** A plain readout for an env without a renderer module. */
+function drawStateText(ctx: CanvasRenderingContext2D, frame: RenderFrame, envId: string): void {
+  const { width, height } = ctx.canvas;
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, width, height);
+  ctx.fillStyle = '#1f2328';
+  ctx.font = '13px system-ui, sans-serif';
+  ctx.textBaseline = 'top';
+  ctx.fillText(`${envId}: no renderer · step ${frame.step} · return ${frame.return.toFixed(1)}`, 10, 10);
+  Array.from(frame.state).forEach((v, k) => ctx.fillText(`state[${k}] = ${v.toFixed(3)}`, 10, 34 + 18 * k));
+}
+
+function drawAt(step: number): boolean {
+  if (!episodes || !record.policy) return true;
+  const renderer = rendererFor(record.policy.env);
+  let finished = true;
+  for (const key of ['meta', 'adapted'] as const) {
+    const ep = episodes[key];
+    const frame = frameOf(ep, step, episodes.task);
+    const ctx = canvases[key].getContext('2d')!;
+    if (renderer) renderer.draw(ctx, frame); else drawStateText(ctx, frame, record.policy.env);
+    if (step < ep.length) finished = false;
+  }
+  return finished;
+}
+
+function stopPlayback(): void {
+  cancelAnimationFrame(animation);
+  record.playback = 'idle';
+}
+
+/** Plays both episodes together at the env's pace times the speed factor. */
+function play(): void {
+  stopPlayback();
+  if (!episodes || !record.policy) return;
+  const stepSeconds = rendererFor(record.policy.env)?.stepSeconds ?? 0.05;
+  const start = performance.now();
+  record.playback = 'playing';
+  const tick = (now: number) => {
+    // rAF's timestamp is the frame's start, which may precede `start`: never a negative step.
+    const step = Math.max(0, Math.floor(((now - start) / 1000) * Number(speedSelect.value) / stepSeconds));
+    if (drawAt(step)) {
+      record.playback = 'done';
+      return;
+    }
+    animation = requestAnimationFrame(tick);
+  };
+  animation = requestAnimationFrame(tick);
+  updateControls();
+}
+replayButton.addEventListener('click', play);
+
+// ---- save and load --------------------------------------------------------------------------
+
+function setStore(state: DemoRecord['store']['state'], message: string): void {
+  record.store = { state, message };
+  storeStatus.dataset.state = state;
+  storeStatus.textContent = message;
+  updateControls();
+}
+
+byId<HTMLFormElement>('save-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  setStore('busy', `Saving ${saveName.value} to IndexedDB…`);
+  send({ type: 'save', name: saveName.value, which: saveWhich.value as 'meta' | 'adapted', to: 'indexeddb' });
+});
+downloadButton.addEventListener('click', () => {
+  setStore('busy', `Preparing ${saveName.value} for download…`);
+  send({ type: 'save', name: saveName.value, which: saveWhich.value as 'meta' | 'adapted', to: 'download' });
+});
+byId<HTMLFormElement>('load-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  if (!savedModels.value) return;
+  setStore('busy', `Loading ${savedModels.value} from IndexedDB…`);
+  send({ type: 'load', from: 'indexeddb', name: savedModels.value });
+});
+loadFiles.addEventListener('change', () => {
+  const files = Array.from(loadFiles.files ?? []);
+  if (files.length === 0) return;
+  setStore('busy', `Loading ${files.map((f) => f.name).join(', ')}…`);
+  send({ type: 'load', from: 'files', files });
+  loadFiles.value = '';
+});
+
+/** Saves the two files of a tfjs download (what tf.io.browserDownloads writes) through links. */
+function download(name: string, modelJson: string, weights: ArrayBuffer): void {
+  const files: [string, Blob][] = [
+    [`${name}.json`, new Blob([modelJson], { type: 'application/json' })],
+    [`${name}.weights.bin`, new Blob([weights], { type: 'application/octet-stream' })],
+  ];
+  for (const [fileName, blob] of files) {
+    const url = URL.createObjectURL(blob);
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = fileName;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    record.downloads.push(fileName);
+  }
+}
+
+// ---- messages from the worker ---------------------------------------------------------------
+
+worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
+  const message = event.data;
+  switch (message.type) {
+    case 'ready':
+      record.backend = message.backend;
+      fillSelect(envSelect, message.envIds);
+      fillSelect(algoSelect, message.algos);
+      fillSelect(backendSelect, message.backends, 'wasm');
+      setState('ready', `Ready: the library is initialised in a Web Worker (tfjs ${message.backend} backend).`);
+      send({ type: 'list' });
+      break;
+    case 'started':
+      record.config = message.config;
+      record.backend = message.backend;
+      record.policy = null;
+      record.adaptation = null;
+      policyInfo.textContent = 'Meta-training… the policy appears here when the run ends (or is stopped).';
+      policyInfo.dataset.hasPolicy = 'false';
+      taskParams.replaceChildren();
+      returnsBox.replaceChildren();
+      stopPlayback();
+      record.workers = message.workers;
+      runConfig.textContent = describeConfig(message.config, message.backend, message.workers);
+      setState('running', `Running: iteration 1 / ${message.config.iterations}…`);
+      break;
+    case 'metrics':
+      onMetrics(message.metrics);
+      break;
+    case 'done': {
+      const verb = message.reason === 'finished' ? 'Finished' : 'Stopped after';
+      setState(message.reason, `${verb} ${message.iterations} iteration${message.iterations === 1 ? '' : 's'} · ${timing()}`);
+      break;
+    }
+    case 'policy':
+      onPolicy(message.info);
+      if (record.store.state === 'busy') setStore('ok', `Loaded: ${message.info.origin}.`);
+      break;
+    case 'adapted':
+      onAdapted(message);
+      break;
+    case 'saved':
+      setStore('ok', `Saved the ${message.which === 'meta' ? 'meta-policy' : 'adapted policy'} to IndexedDB as ${message.name}.`);
+      send({ type: 'list' });
+      break;
+    case 'download':
+      download(message.name, message.modelJson, message.weights);
+      setStore('ok', `Downloaded ${message.name}.json and ${message.name}.weights.bin (tfjs LayersModel).`);
+      break;
+    case 'models':
+      record.saved = message.names;
+      fillSelect(savedModels, message.names, saveName.value);
+      updateControls();
+      break;
+    case 'error':
+      if (message.during === 'start' || message.during === 'init') setState('error', `Error: ${message.message}`);
+      else if (message.during === 'adapt') setAdaptStatus('error', `Error: ${message.message}`);
+      else setStore('error', `Error: ${message.message}`);
+      break;
+  }
+});
+worker.addEventListener('error', (event) => setState('error', `Error in the worker: ${event.message || 'it could not be loaded'}`));
 
 setState('loading', 'Loading the library in a Web Worker…');

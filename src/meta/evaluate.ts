@@ -1,9 +1,10 @@
 // Few-shot evaluation: the mean return after 0, 1, …, k adaptation steps on one task, with fresh
-// rollouts after every step (the k-shot curve users of MAML-RL libraries ask for, SPEC §6.1).
+// rollouts after every step (the k-shot curve users of MAML-RL libraries ask for, SPEC §6.1), and
+// the adapted policy itself (dm.adaptPolicy: adapt on a device, then act or save). One loop serves both.
 import { deriveSeed, Purpose } from '../core/rng';
 import { ConfigError } from '../errors';
 import type { TaskFamily } from '../envs/task-family';
-import type { Policy } from '../nn/policy';
+import { createPolicy, type Policy } from '../nn/policy';
 import { rollout } from '../rl/rollout';
 import { innerAdaptFlat } from './meta-step';
 
@@ -18,9 +19,23 @@ export interface EvaluateOptions {
   maxSteps?: number;
 }
 
-export async function evaluateAdaptation(policy: Policy, family: TaskFamily, task: Float32Array, options: EvaluateOptions): Promise<number[]> {
+function checkInnerLr(innerLr: unknown, numParams: number): void {
+  if (typeof innerLr === 'number') {
+    if (!Number.isFinite(innerLr) || innerLr < 0) throw new ConfigError('innerLr', innerLr, 'a finite number >= 0, or Meta-SGD rates (a Float32Array)');
+  } else if (!(innerLr instanceof Float32Array) || innerLr.length !== numParams) {
+    throw new ConfigError('innerLr', innerLr, `a number, or a Float32Array of ${numParams} rates (the policy's flat layout)`);
+  }
+}
+
+/**
+ * The adaptation loop: θ_0 = the policy's parameters; for j = 0..steps, D_j ~ π_θj on the task
+ * (fresh rollouts, seed derived from (seed, j)), returns[j] = mean return of D_j, and
+ * θ_{j+1} = θ_j − α ⊙ ∇L(θ_j; D_j). Gives the returns and θ_steps (flat).
+ */
+function adaptationLoop(policy: Policy, family: TaskFamily, task: Float32Array, options: EvaluateOptions): { theta: Float32Array; returns: number[] } {
   const { steps, episodes, innerLr, seed } = options;
   if (!Number.isInteger(steps) || steps < 0) throw new ConfigError('steps', steps, 'an integer >= 0');
+  checkInnerLr(innerLr, policy.numParams);
   family.validateTasks(task, 1, 'task');
   const advantage = { gamma: options.gamma ?? 0.99, lambda: options.lambda ?? 1.0 };
   let theta = policy.getFlat();
@@ -31,5 +46,24 @@ export async function evaluateAdaptation(policy: Policy, family: TaskFamily, tas
     returns.push(traj.meanReturn());
     if (j < steps) theta = innerAdaptFlat(policy, traj, theta, innerLr, 1, advantage);
   }
-  return returns;
+  return { theta, returns };
+}
+
+export async function evaluateAdaptation(policy: Policy, family: TaskFamily, task: Float32Array, options: EvaluateOptions): Promise<number[]> {
+  return adaptationLoop(policy, family, task, options).returns;
+}
+
+export type AdaptPolicyOptions = Partial<EvaluateOptions>;
+
+/**
+ * A new policy adapted to `task` by `steps` inner steps (defaults: 1 step, 20 episodes per step,
+ * α = 0.1, seed 0), and the mean return after 0..steps steps (returns[steps] is the adapted
+ * policy's). The given policy is left as it was; the caller disposes the new one.
+ */
+export async function adaptPolicy(policy: Policy, family: TaskFamily, task: Float32Array, options: AdaptPolicyOptions = {}): Promise<{ policy: Policy; returns: number[] }> {
+  const { theta, returns } = adaptationLoop(policy, family, task, {
+    ...options, steps: options.steps ?? 1, episodes: options.episodes ?? 20, innerLr: options.innerLr ?? 0.1, seed: options.seed ?? 0 });
+  const adapted = createPolicy({ obsDim: policy.obsDim, numActions: policy.numActions, hidden: policy.hidden, activation: policy.activation, seed: policy.seed });
+  adapted.setFlat(theta);
+  return { policy: adapted, returns };
 }

@@ -13,7 +13,7 @@ import { parseDirectedSchedule } from '../meta/schedule';
 export const ALGOS = ['maml', 'fomaml', 'meta-sgd', 'directed-maml', 'directed-fomaml', 'directed-meta-sgd'] as const;
 export type AlgoName = (typeof ALGOS)[number];
 export const DIRECTED_VARIANTS = ['pg', 'fomaml'] as const;
-export const CONFIG_BACKENDS = ['wasm', 'cpu'] as const;
+export const CONFIG_BACKENDS = ['wasm', 'cpu', 'webgl'] as const;
 
 export interface TrainConfig {
   env: string;
@@ -244,7 +244,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   enumField('directedVariant', DIRECTED_VARIANTS, 'pg', "directed step: 'pg' (policy gradient on the medium task) or 'fomaml' (post-adaptation gradient)"),
   scheduleField,
   mediumField,
-  enumField('backend', CONFIG_BACKENDS, 'wasm', 'tfjs backend of the gradient computations'),
+  enumField('backend', CONFIG_BACKENDS, 'wasm', 'tfjs backend of the gradient computations (webgl: in a browser page or worker only)'),
   enumField('estimator', ESTIMATORS, 'naive', "inner surrogate of second-order meta-gradients: 'naive' (log π·A, as MAML-RL) or 'lvc' (π/⊥π·A, ProMP: also credits the pre-update sampling)"),
   // 0 stays 0 here (no node:* in this file); the trainer asks its worker factory for the core count.
   numberField('workers', 0, { integer: true, min: 0, max: 256 }, 'worker threads that run the tasks of an iteration (0: one per core; 1: no pool); results are identical for every value, so a run may be resumed with another'),

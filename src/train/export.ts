@@ -43,13 +43,37 @@ export function policyToLayersModel(policy: ExportablePolicy): tf.Sequential {
   return model;
 }
 
+export interface ExportOptions {
+  /** A JSON object saved with the model (what it was trained on, the inner rate, …); dm.loadPolicy ignores it. */
+  metadata?: Record<string, unknown>;
+}
+
+/** The key of userDefinedMetadata under which the CLI and the page describe a saved policy. */
+export const POLICY_METADATA_KEY = 'directedMaml';
+
+/** What the CLI and the page store under POLICY_METADATA_KEY (every field optional: a model may come from elsewhere). */
+export interface PolicyMetadata {
+  env?: string;
+  /** The task ranges it was meta-trained on. */
+  ranges?: Record<string, [number, number]>;
+  algo?: string;
+  /** Meta-training iterations behind it. */
+  iterations?: number;
+  /** The inner rate to adapt it with: α, or Meta-SGD's learned rates in the flat layout. */
+  innerLr?: number | number[];
+  /** Set when the policy is an adapted one: the task (named values) and the steps taken. */
+  adapted?: { task: Record<string, number>; steps: number; episodes: number; seed: number; returns: number[] };
+}
+
 /**
  * Saves the policy in tfjs LayersModel format through a tfjs IO handler (or a URL scheme tfjs
  * knows: 'indexeddb://…', 'downloads://…'; in Node the CLI passes the file handler of src/node/store).
  */
-export async function exportPolicy(policy: ExportablePolicy, handler: tf.io.IOHandler | string): Promise<tf.io.SaveResult> {
+export async function exportPolicy(policy: ExportablePolicy, handler: tf.io.IOHandler | string, options: ExportOptions = {}): Promise<tf.io.SaveResult> {
   const model = policyToLayersModel(policy);
   try {
+    // Stored as the model's userDefinedMetadata (model.json), which tfjs loaders pass through.
+    if (options.metadata !== undefined) model.setUserDefinedMetadata(options.metadata);
     return await model.save(handler);
   } finally {
     model.dispose();

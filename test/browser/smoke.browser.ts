@@ -9,28 +9,16 @@
 //
 // Run: npm run test:browser   (builds first). Prints one line per check and a summary line;
 // exits non-zero on any failure. The server and the browser are closed in every case.
-import { createServer, type Server } from 'node:http';
-import { readFile, mkdtemp, rm } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, normalize, sep, extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { AddressInfo } from 'node:net';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { join } from 'node:path';
+import type { BrowserContext } from 'playwright-core';
 import * as dm from 'directed-maml';
+import { startServer, launchChromium, runChecks, collectErrors, CONTENT_TYPES, type Recorder, type Resources } from './harness';
 
 const OVERALL_TIMEOUT_MS = 120_000;
-const CHROMIUM = '/usr/bin/chromium';
-const BUNDLE_DIR = fileURLToPath(new URL('../../dist/browser/', import.meta.url));
 /** Where the demo page's screenshot goes (outside the repository). */
 const DEMO_SCREENSHOT = join(tmpdir(), 'directed-maml-browser-demo.png');
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.js': 'text/javascript',
-  '.wasm': 'application/wasm',
-  '.map': 'application/json',
-  '.html': 'text/html; charset=utf-8',
-};
 
 interface ScenarioConfig { numEnvs: number; steps: number; seed: number; taskSeed: number }
 interface ScenarioResult { backend: string; tfSumOfSquares: number[]; uniformBits: number[]; obsBits: number[]; rewardsAndFlags: number[] }
@@ -107,39 +95,6 @@ type AsyncScenario = (dmModule: typeof dm, config: ScenarioConfig) => Promise<Sc
 const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor as new (...args: string[]) => AsyncScenario;
 const scenarioInNode = new AsyncFunction('dm', 'config', SCENARIO_SOURCE);
 
-/** Serves the page at / and the files of dist/browser/; records what it could not serve. */
-function startServer(missing: string[]): Promise<Server> {
-  const server = createServer(async (req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
-    if (path === '/' || path === '/index.html') {
-      res.writeHead(200, { 'content-type': CONTENT_TYPES['.html'] }).end(PAGE_HTML);
-      return;
-    }
-    if (path === '/smoke-worker.js') {
-      res.writeHead(200, { 'content-type': CONTENT_TYPES['.js'] }).end(WORKER_SOURCE);
-      return;
-    }
-    const file = normalize(join(BUNDLE_DIR, path));
-    const type = CONTENT_TYPES[extname(file)];
-    if (!file.startsWith(BUNDLE_DIR.endsWith(sep) ? BUNDLE_DIR : BUNDLE_DIR + sep) || !type) {
-      missing.push(path);
-      res.writeHead(404).end();
-      return;
-    }
-    try {
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': type, 'content-length': body.length }).end(body);
-    } catch {
-      missing.push(path);
-      res.writeHead(404).end();
-    }
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  });
-}
-
 /** The first index where two arrays differ, or -1. */
 function firstDifference(a: readonly number[], b: readonly number[]): number {
   const n = Math.max(a.length, b.length);
@@ -147,48 +102,21 @@ function firstDifference(a: readonly number[], b: readonly number[]): number {
   return -1;
 }
 
-interface Check { name: string; ok: boolean; detail: string }
-
-/** What must be closed at the end, in order (the browser first). */
-class Resources {
-  private closers: (() => Promise<unknown>)[] = [];
-  add(closer: () => Promise<unknown>, options: { first?: boolean } = {}): void {
-    if (options.first) this.closers.unshift(closer); else this.closers.push(closer);
-  }
-  /** Closes everything added so far; can run again for what was added since. */
-  async close(): Promise<void> {
-    for (const closer of this.closers.splice(0)) {
-      await Promise.race([closer(), new Promise((resolve) => setTimeout(resolve, 10_000))]).catch(() => {});
-    }
-  }
-}
-
-async function run(checks: Check[], resources: Resources, profile: string): Promise<void> {
-  const record = (name: string, ok: boolean, detail: string) => {
-    checks.push({ name, ok, detail });
-    console.log(`browser: ${ok ? 'PASS' : 'FAIL'} ${name}: ${detail}`);
+async function run(record: Recorder, resources: Resources): Promise<void> {
+  const profile = await mkdtemp(join(tmpdir(), 'dm-chromium-'));
+  resources.add(() => rm(profile, { recursive: true, force: true }));
+  const routes = {
+    '/': { type: CONTENT_TYPES['.html'], body: PAGE_HTML },
+    '/smoke-worker.js': { type: CONTENT_TYPES['.js'], body: WORKER_SOURCE },
   };
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-  if (!existsSync(join(BUNDLE_DIR, 'index.js'))) throw new Error(`${BUNDLE_DIR}index.js is missing: npm run build`);
-
-  const missing: string[] = [];
-  const server = await startServer(missing);
+  const { server, url, missing } = await startServer(routes);
   resources.add(() => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-
-  const context: BrowserContext = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const context: BrowserContext = await launchChromium(profile);
   resources.add(() => context.close(), { first: true }); // the browser goes before the server and its profile
   const browserVersion = context.browser()?.version() ?? 'chromium';
 
   const page = context.pages()[0] ?? await context.newPage();
-  const pageErrors: string[] = [];
-  page.on('pageerror', (err) => pageErrors.push(String(err)));
-  page.on('console', (msg) => { if (msg.type() === 'error') pageErrors.push(msg.text()); });
+  const pageErrors = collectErrors(page);
 
   const config: ScenarioConfig = { numEnvs: 9, steps: 300, seed: 7, taskSeed: 3 };
   await page.goto(url);
@@ -257,15 +185,13 @@ interface DemoSnapshot {
 }
 
 /** The Web Worker demo page: a short run against a Node Trainer, then the stop button. */
-async function checkDemo(context: BrowserContext, url: string, record: (name: string, ok: boolean, detail: string) => void, missing: string[]): Promise<void> {
+async function checkDemo(context: BrowserContext, url: string, record: Recorder, missing: string[]): Promise<void> {
   const demoRun = { env: 'CartPole-v1', algo: 'directed-maml', iterations: 3, metaBatch: 3, episodes: 3, seed: 1 } as const;
   const runName = `demo.html trains in its Web Worker: ${demoRun.iterations} iterations (meta-batch ${demoRun.metaBatch}, ${demoRun.episodes} episodes, seed ${demoRun.seed}) drawn, metrics finite`;
   const matchName = "demo.html's displayed last postReturn and posted metrics equal a Node Trainer's with the same config";
 
   const page = await context.newPage();
-  const pageErrors: string[] = [];
-  page.on('pageerror', (err) => pageErrors.push(String(err)));
-  page.on('console', (msg) => { if (msg.type() === 'error') pageErrors.push(msg.text()); });
+  const pageErrors = collectErrors(page);
   await page.setViewportSize({ width: 960, height: 760 });
   const demoState = () => page.evaluate(() => (window as unknown as { dmDemo?: DemoRecord }).dmDemo?.state ?? 'no window.dmDemo');
   const snapshot = () => page.evaluate((): DemoSnapshot => {
@@ -366,34 +292,4 @@ async function checkDemo(context: BrowserContext, url: string, record: (name: st
   await page.close();
 }
 
-async function main(): Promise<number> {
-  const checks: Check[] = [];
-  const resources = new Resources();
-  const profile = await mkdtemp(join(tmpdir(), 'dm-chromium-'));
-  let fatal: unknown = null;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${OVERALL_TIMEOUT_MS / 1000} s`)), OVERALL_TIMEOUT_MS);
-  });
-  const running = run(checks, resources, profile);
-  try {
-    await Promise.race([running, timeout]);
-  } catch (err) {
-    fatal = err;
-  } finally {
-    clearTimeout(timer);
-    await resources.close();
-    // After a timeout, run() may still be starting something: let it fail against the closed
-    // resources (bounded), close what it added meanwhile, then remove the browser profile.
-    await Promise.race([running.catch(() => {}), new Promise((resolve) => setTimeout(resolve, 20_000))]);
-    await resources.close();
-    await rm(profile, { recursive: true, force: true }).catch(() => {});
-  }
-  if (fatal) console.log(`browser: FAIL ${fatal instanceof Error ? fatal.message : String(fatal)}`);
-  const passed = checks.filter((c) => c.ok).length;
-  const failed = checks.length - passed + (fatal ? 1 : 0);
-  console.log(`browser: ${passed} passed, ${failed} failed`);
-  return failed === 0 && passed > 0 ? 0 : 1;
-}
-
-process.exit(await main());
+process.exit(await runChecks('smoke', OVERALL_TIMEOUT_MS, run));

@@ -1,0 +1,14 @@
+// The renderer registry of the demo page: one renderer per environment, each in its own module.
+// Adding an environment's renderer = its module here and one line in RENDERERS.
+import type { Renderer } from './types';
+import { cartPoleRenderer } from './cartpole';
+import { intersectionRenderer } from './intersection';
+
+export type { Renderer, RenderFrame } from './types';
+
+export const RENDERERS: readonly Renderer[] = [cartPoleRenderer, intersectionRenderer];
+
+/** The renderer of an env id, or undefined when there is none. */
+export function rendererFor(envId: string): Renderer | undefined {
+  return RENDERERS.find((r) => r.envId === envId);
+}

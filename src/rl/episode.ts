@@ -1,0 +1,101 @@
+// dm.recordEpisode: one episode of one task, step by step, keeping the physical state after every
+// step (env.getState(), Gymnasium order) — what a renderer draws. Rollouts for learning stay in the
+// fused WASM sampler (./rollout.ts); this is for watching a policy act, so it steps a one-lane
+// VecEnv from TypeScript and samples each action from the policy's WASM forward.
+import { uniforms, checkSeed, Purpose } from '../core/rng';
+import { ConfigError } from '../errors';
+import type { TaskFamily } from '../envs/task-family';
+import type { VecEnv } from '../envs/vec-env';
+import type { Policy } from '../nn/policy';
+import { wasmForward } from './estimator';
+
+// One-lane envs are allocated once per (env kind, step limit) and reused, reseeded by every
+// episode; the few most recently used are kept (as rollout.ts keeps its workspaces).
+const MAX_ENVS = 4;
+const envs = new Map<string, VecEnv>();
+
+function episodeEnv(family: TaskFamily, maxSteps: number): VecEnv {
+  const key = `${family.kind}|${maxSteps}`;
+  let env = envs.get(key);
+  if (env === undefined) {
+    if (envs.size >= MAX_ENVS) {
+      const [oldestKey, oldest] = envs.entries().next().value!;
+      oldest.dispose();
+      envs.delete(oldestKey);
+    }
+    env = family.makeVecEnv({ numEnvs: 1, maxSteps });
+  } else {
+    envs.delete(key); // re-inserted below: Map order is least recently used first
+  }
+  envs.set(key, env);
+  return env;
+}
+
+export interface EpisodeOptions {
+  /** Seed of the reset state and of the action draws (default 0). */
+  seed?: number;
+  /** Step limit (default: the env's own). */
+  maxSteps?: number;
+  /** Parameters to act with, in the flat layout (default: the policy's own). */
+  weights?: Float32Array;
+}
+
+export interface Episode {
+  /** (length + 1) x stateDim: the reset state, then the state after every step. */
+  states: Float32Array;
+  stateDim: number;
+  actions: Int32Array;
+  rewards: Float32Array;
+  /** Sum of the rewards. */
+  return: number;
+  length: number;
+  /** true when the env ended the episode, false when the step limit cut it. */
+  terminated: boolean;
+}
+
+/** Plays one episode of `task` (one row of the family's parameters) with actions sampled from the policy. */
+export function recordEpisode(family: TaskFamily, policy: Policy, task: Float32Array, options: EpisodeOptions = {}): Episode {
+  const seed = options.seed ?? 0;
+  checkSeed(seed);
+  const maxSteps = options.maxSteps ?? family.maxEpisodeSteps;
+  if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new ConfigError('maxSteps', maxSteps, 'an integer >= 1');
+  if (policy.obsDim !== family.obsDim || policy.numActions !== family.numActions) {
+    throw new ConfigError('policy', `obsDim ${policy.obsDim}, numActions ${policy.numActions}`, `obsDim ${family.obsDim} and numActions ${family.numActions} for ${family.id}`);
+  }
+  const weights = options.weights ?? policy.getFlat();
+  const D = family.stateDim, A = family.numActions;
+  const env = episodeEnv(family, maxSteps);
+  env.setTasks(task); // validated against the env's physical domain (any family of this env kind)
+  let obs = env.reset({ seed }).slice();
+  // One uniform per step, drawn once: action = the first a with u < Σ_{k ≤ a} π(k|s) (inverse CDF).
+  const u = uniforms(seed, Purpose.ACTION, 0, 0, maxSteps);
+  const states = new Float32Array((maxSteps + 1) * D);
+  states.set(env.getState(), 0);
+  const actions = new Int32Array(maxSteps);
+  const rewards = new Float32Array(maxSteps);
+  const action = new Int32Array(1);
+  let length = 0, total = 0, terminated = false;
+  while (length < maxSteps) {
+    const { logProbs } = wasmForward(policy, obs, weights);
+    let a = A - 1, cumulative = 0;
+    for (let k = 0; k < A; k++) {
+      cumulative += Math.exp(logProbs[k]);
+      if (u[length] < cumulative) { a = k; break; }
+    }
+    action[0] = a;
+    const result = env.step(action);
+    actions[length] = a;
+    rewards[length] = result.reward[0];
+    total += result.reward[0];
+    length++;
+    states.set(env.getState(), length * D);
+    terminated = result.terminated[0] === 1;
+    if (terminated || result.truncated[0] === 1) break;
+    obs = result.obs.slice();
+  }
+  return {
+    states: states.slice(0, (length + 1) * D), stateDim: D,
+    actions: actions.slice(0, length), rewards: rewards.slice(0, length),
+    return: total, length, terminated,
+  };
+}

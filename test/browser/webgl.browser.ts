@@ -1,0 +1,136 @@
+// WebGL in Chromium (software WebGL2 here: --disable-gpu, SwiftShader). The exact (order-2) MAML
+// meta-gradient of one CartPole task computed by tfjs on the webgl backend agrees with the wasm
+// backend's on the same trajectories, within a relative L2 error of 1e-4. Why 1e-4: both backends
+// compute in float32, and on this machine they differ by 0.5–2.3e-6 (measured on three tasks, tanh
+// and relu: summation order and GLSL's exp/tanh/log against the wasm kernels'); a GPU driver may
+// round differently, hence a margin of about 40×. A lost second-order term is 4–6% here (order 1 vs
+// order 2), some 400× the tolerance — the test checks that too, so it could not pass with a
+// first-order gradient. Then the demo page trains on webgl.
+//
+// Run: npm run test:browser (builds first), or after a build: node --import tsx test/browser/webgl.browser.ts
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as dm from 'directed-maml';
+import { startServer, launchChromium, runChecks, collectErrors, CONTENT_TYPES, type Recorder, type Resources } from './harness';
+
+const TIMEOUT_MS = 180_000;
+const TOLERANCE = 1e-4; // relative L2 error of the webgl meta-gradient against wasm's
+
+const PAGE_HTML = `<!doctype html>
+<html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>directed-maml webgl test</title></head>
+<body><script type="module">
+  import * as dm from './index.js';
+  const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor;
+  window.gradients = (source, c) => new AsyncFunction('dm', 'c', source)(dm, c);
+  window.webglReady = true;
+</script></body></html>`;
+
+interface GradientCase { hidden: number[]; activation: 'tanh' | 'relu'; seed: number }
+interface GradientResult {
+  backend: string; float32: boolean; rows: number[];
+  glVsWasm: number; maxGlVsWasm: number; order1VsOrder2: number; order1GlVsOrder2Wasm: number;
+  msWasm: number; msWebgl: number;
+}
+
+/**
+ * Runs in the page (plain JavaScript source: functions compiled by tsx carry helpers the page does
+ * not have): the same task's trajectories, meta-gradients on wasm, then on webgl.
+ */
+const GRADIENTS_SOURCE = `
+  await dm.init({ backend: 'wasm', wasmPaths: new URL('./', location.href).href });
+  const family = dm.taskFamily('CartPole-v1');
+  const policy = dm.createPolicy({ obsDim: 4, numActions: 2, hidden: c.hidden, activation: c.activation, seed: c.seed });
+  const task = family.sample(1, { seed: c.seed });
+  const advantage = { gamma: 0.99, lambda: 1 };
+  const pre = dm.rollout(family, policy, task, { episodes: 20, seed: 10 + c.seed });
+  const adapted = dm.innerAdaptFlat(policy, pre, policy.getFlat(), 0.1, 1, advantage);
+  const post = dm.rollout(family, policy, task, { episodes: 20, seed: 20 + c.seed, weights: adapted });
+  const metaGradient = (algo) => dm.taskMetaGradient({ policy, algo, innerLr: null, advantage }, pre, post, adapted, true)[0];
+  const timed = (algo) => { const t = performance.now(); const g = metaGradient(algo); return [g, performance.now() - t]; };
+  metaGradient(dm.maml({ innerLr: 0.1 })); // warm-up (kernels)
+  const [wasm2, msWasm] = timed(dm.maml({ innerLr: 0.1 }));
+  const wasm1 = metaGradient(dm.fomaml({ innerLr: 0.1 }));
+  await dm.init({ backend: 'webgl' });
+  const backend = dm.tf.getBackend();
+  const float32 = dm.tf.env().getBool('WEBGL_RENDER_FLOAT32_ENABLED');
+  metaGradient(dm.maml({ innerLr: 0.1 })); // warm-up (shaders)
+  const [webgl2, msWebgl] = timed(dm.maml({ innerLr: 0.1 }));
+  const webgl1 = metaGradient(dm.fomaml({ innerLr: 0.1 }));
+  await dm.init({ backend: 'wasm' });
+  policy.dispose();
+  const rel = (a, b) => {
+    let num = 0, den = 0;
+    for (let i = 0; i < a.length; i++) { num += (a[i] - b[i]) ** 2; den += b[i] ** 2; }
+    return Math.sqrt(num / den);
+  };
+  let maxDiff = 0, maxAbs = 0;
+  for (let i = 0; i < wasm2.length; i++) { maxDiff = Math.max(maxDiff, Math.abs(webgl2[i] - wasm2[i])); maxAbs = Math.max(maxAbs, Math.abs(wasm2[i])); }
+  return {
+    backend, float32, rows: [pre.numSteps, post.numSteps],
+    glVsWasm: rel(webgl2, wasm2), maxGlVsWasm: maxDiff / maxAbs, order1VsOrder2: rel(wasm1, wasm2), order1GlVsOrder2Wasm: rel(webgl1, wasm2),
+    msWasm, msWebgl,
+  };
+`;
+
+async function run(record: Recorder, resources: Resources): Promise<void> {
+  const profile = await mkdtemp(join(tmpdir(), 'dm-webgl-'));
+  resources.add(() => rm(profile, { recursive: true, force: true }));
+  const { server, url, missing } = await startServer({ '/webgl.html': { type: CONTENT_TYPES['.html'], body: PAGE_HTML } });
+  resources.add(() => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }));
+  const context = await launchChromium(profile);
+  resources.add(() => context.close(), { first: true });
+  const page = await context.newPage();
+  const errors = collectErrors(page);
+  const errorsText = () => `console errors: ${errors.join(' | ') || 'none'}; not served: ${missing.join(', ') || 'none'}`;
+
+  await page.goto(`${url}webgl.html`);
+  await page.waitForFunction(() => (window as unknown as { webglReady?: boolean }).webglReady === true, undefined, { timeout: 30_000 });
+  const cases: GradientCase[] = [
+    { hidden: [64, 64], activation: 'tanh', seed: 1 },
+    { hidden: [64, 64], activation: 'relu', seed: 2 },
+  ];
+  for (const c of cases) {
+    const r = await page.evaluate(([source, config]) => (window as unknown as { gradients(s: string, c: GradientCase): Promise<GradientResult> }).gradients(source, config), [GRADIENTS_SOURCE, c] as const);
+    const ok = r.backend === 'webgl' && r.float32 && r.glVsWasm <= TOLERANCE && r.order1GlVsOrder2Wasm >= 10 * TOLERANCE && r.order1VsOrder2 >= 10 * TOLERANCE;
+    record(`order-2 meta-gradient, [${c.hidden}] ${c.activation}: webgl agrees with wasm within ${TOLERANCE} (relative L2)`, ok,
+      `backend ${r.backend} (float32 render ${r.float32}), ${r.rows[0]} + ${r.rows[1]} rows: webgl vs wasm ${r.glVsWasm.toExponential(2)} `
+      + `(max |Δ| / max |g| ${r.maxGlVsWasm.toExponential(2)}); order 1 vs order 2: ${r.order1VsOrder2.toExponential(2)} on wasm, `
+      + `${r.order1GlVsOrder2Wasm.toExponential(2)} webgl order 1 vs wasm order 2; ${r.msWasm.toFixed(0)} ms on wasm, ${r.msWebgl.toFixed(0)} ms on webgl; ${errorsText()}`);
+  }
+  await page.close();
+
+  // The demo trains on webgl in its worker. Iteration 1's returns come from WASM rollouts of the
+  // same θ0 and WASM first-order adaptation: they equal a wasm run's exactly; only the
+  // meta-gradient (hence iteration 2's θ) runs on webgl.
+  const run = { env: 'CartPole-v1', algo: 'directed-maml', hidden: [32, 32], iterations: 2, metaBatch: 5, episodes: 5, seed: 2 } as const;
+  const demo = await context.newPage();
+  const demoErrors = collectErrors(demo);
+  await demo.goto(`${url}demo.html`);
+  await demo.waitForFunction(() => (window as unknown as { dmDemo: { state: string } }).dmDemo.state === 'ready', undefined, { timeout: 30_000 });
+  await demo.selectOption('#backend', 'webgl');
+  await demo.fill('#hidden', run.hidden.join(','));
+  await demo.fill('#iterations', String(run.iterations));
+  await demo.fill('#meta-batch', String(run.metaBatch));
+  await demo.fill('#episodes', String(run.episodes));
+  await demo.fill('#seed', String(run.seed));
+  await demo.click('#start');
+  await demo.waitForFunction(() => ['finished', 'error'].includes((window as unknown as { dmDemo: { state: string } }).dmDemo.state), undefined, { timeout: 120_000 });
+  const d = await demo.evaluate(() => (window as unknown as { dmDemo: { state: string; backend: string; metrics: dm.IterationMetrics[] } }).dmDemo);
+  const status = await demo.textContent('#status');
+  await dm.init();
+  const trainer = new dm.Trainer({ ...run, hidden: [...run.hidden] });
+  const wasm: dm.IterationMetrics[] = [];
+  for await (const m of trainer.run(1)) wasm.push(m);
+  trainer.dispose();
+  const first = d.metrics[0];
+  const finite = d.metrics.every((m) => Object.values(m).every((v) => typeof v === 'number' && Number.isFinite(v)));
+  record('the demo page trains on webgl in its worker; iteration 1 equals a wasm run\'s (WASM sampling and adaptation)',
+    d.state === 'finished' && d.backend === 'webgl' && d.metrics.length === run.iterations && finite
+      && first?.preReturn === wasm[0].preReturn && first?.postReturn === wasm[0].postReturn && first?.envSteps === wasm[0].envSteps
+      && demoErrors.length === 0,
+    `state ${d.state}, backend ${d.backend}, status "${status}", iteration 1 pre/post ${first?.preReturn}/${first?.postReturn} (wasm ${wasm[0].preReturn}/${wasm[0].postReturn}), `
+    + `console errors: ${demoErrors.join(' | ') || 'none'}`);
+}
+
+process.exit(await runChecks('webgl', TIMEOUT_MS, run));
