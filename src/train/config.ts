@@ -9,6 +9,7 @@ import type { TaskRanges } from '../envs/task-family';
 import { ACTIVATIONS, type Activation } from '../nn/mlp';
 import { ESTIMATORS, type Estimator } from '../nn/loss';
 import { parseDirectedSchedule } from '../meta/schedule';
+import { GRAD_ENGINES, type GradEngine } from '../meta/meta-gradient';
 
 export const ALGOS = ['maml', 'fomaml', 'meta-sgd', 'directed-maml', 'directed-fomaml', 'directed-meta-sgd'] as const;
 export type AlgoName = (typeof ALGOS)[number];
@@ -41,6 +42,8 @@ export interface TrainConfig {
   backend: (typeof CONFIG_BACKENDS)[number];
   /** Inner surrogate of the second-order meta-gradient: 'naive' (MAML-RL's) or 'lvc' (ProMP's). */
   estimator: Estimator;
+  /** Engine of meta-gradients through the adaptation: 'wasm' (built-in MLPs) or 'tfjs'. */
+  gradEngine: GradEngine;
 }
 
 type Key = keyof TrainConfig;
@@ -241,6 +244,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   mediumField,
   enumField('backend', CONFIG_BACKENDS, 'wasm', 'tfjs backend of the gradient computations'),
   enumField('estimator', ESTIMATORS, 'naive', "inner surrogate of second-order meta-gradients: 'naive' (log π·A, as MAML-RL) or 'lvc' (π/⊥π·A, ProMP: also credits the pre-update sampling)"),
+  enumField('gradEngine', GRAD_ENGINES, 'wasm', "engine of second-order and Meta-SGD meta-gradients: 'wasm' (Hessian-vector products in WASM) or 'tfjs' (tf.grads through the adaptation)"),
 ];
 
 const FIELD_BY_NAME = new Map<string, ConfigField>(CONFIG_FIELDS.map((f) => [f.name, f]));

@@ -124,7 +124,7 @@ export class Trainer {
     const c = this.config;
     const ctx: MetaStepContext = {
       family: this.family, policy: this.policy, algo: this.algo, theta: this.theta, innerLr: this.innerLr,
-      metaBatch: c.metaBatch, episodes: c.episodes, maxSteps: c.maxSteps, seed: c.seed,
+      metaBatch: c.metaBatch, episodes: c.episodes, maxSteps: c.maxSteps, seed: c.seed, gradEngine: c.gradEngine,
       advantage: { gamma: c.gamma, lambda: c.lambda },
       applyUpdate: (gradTheta, gradInnerLr) => {
         adamStep(this.adamTheta, this.theta, gradTheta, c.outerLr);
