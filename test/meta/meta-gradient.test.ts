@@ -96,7 +96,7 @@ test("the 'lvc' and 'naive' meta-gradients differ (the extra term is seen), and 
   const data = { inner: rows(AGREE_INNER), outer: rows(AGREE_OUTER) };
   try {
     const g = (estimator: dm.Estimator, order: 1 | 2) => dm.metaGradient(policy, data, { innerLr: 0.3, estimator, order }).theta;
-    assert.ok(maxRelative(g('lvc', 2), g('naive', 2)) > 100 * AGREEMENT);
+    assert.ok(maxRelative(g('lvc', 2), g('naive', 2)) > 100 * AGREEMENT, 'lvc and naive differ at order 2');
     assert.deepEqual(g('lvc', 1), g('naive', 1));
   } finally {
     policy.dispose();
@@ -187,7 +187,7 @@ for (const activation of ['tanh', 'relu'] as const) {
         const lvc = recursion64(theta64, alpha64, activation, steps, 'lvc');
         // (the recursion reproduces the naive composite, which checks recursion64 itself)
         const naiveRecursion = recursion64(theta64, alpha64, activation, steps, 'naive');
-        assert.ok(relativeError(naiveRecursion.theta, refTheta) <= FD_TOLERANCE && relativeError(naiveRecursion.alpha, refAlpha) <= FD_TOLERANCE);
+        assert.ok(relativeError(naiveRecursion.theta, refTheta) <= FD_TOLERANCE && relativeError(naiveRecursion.alpha, refAlpha) <= FD_TOLERANCE, 'recursion64 = the composite');
         assert.ok(relativeError(lvc.theta, refTheta) > 1e-2, 'the LVC reference differs from the naive one');
         for (const engine of dm.GRAD_ENGINES) {
           for (const [estimator, ref] of [['naive', { theta: refTheta, alpha: refAlpha }], ['lvc', lvc]] as const) {
@@ -305,7 +305,7 @@ test('bad inputs throw ConfigError naming the field', () => {
     const data = good();
     assert.throws(() => dm.metaGradient(custom, data), (e: unknown) => e instanceof dm.ConfigError && e.field === 'engine');
     const viaTfjs = dm.metaGradient(custom, data, { engine: 'tfjs' }).theta;
-    assert.ok(maxRelative(viaTfjs, dm.metaGradient(policy, data).theta) <= AGREEMENT);
+    assert.ok(maxRelative(viaTfjs, dm.metaGradient(policy, data).theta) <= AGREEMENT, 'custom forward through tfjs = built-in through wasm');
   } finally {
     policy.dispose();
   }

@@ -144,7 +144,7 @@ test('the forward: { activation }, a Policy (as params or options), the activati
     const isActivationError = (e: unknown) => e instanceof dm.ConfigError && e.field === 'activation';
     assert.throws(() => dm.reinforceLoss(copies, b), isActivationError);
     assert.throws(() => dm.reinforceLoss(policy.params, b, { activation: 'tanh' }), isActivationError);
-    assert.ok(Math.abs(tf.tidy(() => dm.reinforceLoss(copies, b, { activation: 'relu' }).dataSync()[0]) - asOption) <= 1e-6);
+    assert.ok(Math.abs(tf.tidy(() => dm.reinforceLoss(copies, b, { activation: 'relu' }).dataSync()[0]) - asOption) <= 1e-6, 'uncarried tensors with { activation }');
     const linearPolicy = dm.createPolicy({ obsDim: OBS_DIM, numActions: NUM_ACTIONS, hidden: [], seed: 1 });
     const linearCopies = linearPolicy.params.map((p) => tf.clone(p));
     assert.equal(tf.tidy(() => dm.reinforceLoss(linearCopies, b).dataSync()[0]), tf.tidy(() => dm.reinforceLoss(linearPolicy, b).dataSync()[0]), 'a linear policy needs no activation');
