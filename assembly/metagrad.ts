@@ -300,12 +300,14 @@ function hvpPass(mlp: Mlp, weightsBase: usize, context: usize): void {
  * The meta-gradient of one task (equations (1)–(4) above). Rows: n, obs [n·obsDim], actions
  * (i32), advantages, weights, for the inner set D and the outer set D′. θ in the public flat
  * layout; α: `alphaFlat` (flat layout, Meta-SGD) or, when it is 0, the scalar `alphaScalar`.
- * `order` 2: exact; 1: first order. Writes ∇_θ to thetaGradOut and, when alphaGradOut ≠ 0, ∇_α.
+ * `thetaKFlat` ≠ 0: θ_k as the caller computed it (the θ′ that sampled D′); its inner gradient
+ * g_{k−1} is then computed only for ∇_α. `order` 2: exact; 1: first order. Writes ∇_θ to
+ * thetaGradOut and, when alphaGradOut ≠ 0, ∇_α.
  */
 export function metaGradRun(wsPtr: usize,
   nIn: i32, obsIn: usize, actionsIn: usize, advantagesIn: usize, weightsIn: usize,
   nOut: i32, obsOut: usize, actionsOut: usize, advantagesOut: usize, weightsOut: usize,
-  thetaFlat: usize, alphaFlat: usize, alphaScalar: f32, steps: i32, order: i32, innerLoss: i32,
+  thetaFlat: usize, alphaFlat: usize, alphaScalar: f32, thetaKFlat: usize, steps: i32, order: i32, innerLoss: i32,
   thetaGradOut: usize, alphaGradOut: usize): void {
   const ws = changetype<MetaGrad>(wsPtr);
   const mlp = ws.mlp;
@@ -324,9 +326,16 @@ export function metaGradRun(wsPtr: usize,
   // (1) the inner steps: g_j = ∇L_in(θ_j), θ_{j+1} = θ_j − α ⊙ g_j
   for (let j = 0; j < steps; j++) {
     const theta = ws.thetas + <usize>j * setBytes, g = ws.grads + <usize>j * setBytes;
+    const given = j == steps - 1 && thetaKFlat != 0;
+    if (given && alphaGradOut == 0) break; // only ∇_α needs g_{k−1}
     gradientAt(mlp, theta, nIn, obsIn, actionsIn, advantagesIn, weightsIn);
     memory.copy(g, mlp.gradTotal, setBytes);
-    subMul(theta + setBytes, theta, ws.alpha, g, P);
+    if (!given) subMul(theta + setBytes, theta, ws.alpha, g, P);
+  }
+  if (thetaKFlat != 0) {
+    const thetaK = ws.thetas + <usize>steps * setBytes;
+    memory.fill(thetaK, 0, setBytes);
+    copyLayout(mlp, thetaK, thetaKFlat, true);
   }
   // (2) v_k = ∇L_out(θ_k)
   gradientAt(mlp, ws.thetas + <usize>steps * setBytes, nOut, obsOut, actionsOut, advantagesOut, weightsOut);

@@ -35,7 +35,7 @@ export interface WasmExports {
   metaGradFree(ws: number): void;
   metaGradRun(ws: number, nIn: number, obsIn: number, actionsIn: number, advantagesIn: number, weightsIn: number,
     nOut: number, obsOut: number, actionsOut: number, advantagesOut: number, weightsOut: number,
-    thetaFlat: number, alphaFlat: number, alphaScalar: number, steps: number, order: number, innerLoss: number,
+    thetaFlat: number, alphaFlat: number, alphaScalar: number, thetaKFlat: number, steps: number, order: number, innerLoss: number,
     thetaGradOut: number, alphaGradOut: number): void;
   estimateAdvantages(numEpisodes: number, episodesPerTask: number, lengths: number, obsDim: number, obs: number, rewards: number,
     gamma: number, lambda: number, returnsOut: number, valuesOut: number, advantagesOut: number, weightsOut: number): number;

@@ -41,6 +41,13 @@ export interface MetaGradientOptions {
   estimator?: Estimator;
   /** 'wasm' (default; built-in MLPs) or 'tfjs'. */
   engine?: GradEngine;
+  /**
+   * θ_k when the caller has it already (the adapted parameters the outer rows were sampled with,
+   * flat layout). The 'wasm' engine then takes it instead of its own last inner step (one inner
+   * gradient less unless α is learned); 'tfjs' recomputes it. It must be the adaptation of the
+   * current parameters on the inner rows.
+   */
+  adapted?: Float32Array;
 }
 
 export interface MetaGradientResult {
@@ -51,6 +58,7 @@ export interface MetaGradientResult {
 }
 
 interface Resolved {
+  adapted: Float32Array | null;
   innerLr: number | Float32Array;
   innerSteps: number;
   order: 1 | 2;
@@ -90,7 +98,14 @@ function resolveOptions(options: MetaGradientOptions, policy: Policy): Resolved 
   if (engine === 'wasm' && policy.logits !== Policy.prototype.logits) {
     throw new ConfigError('engine', engine, "'tfjs' for a policy with its own logits function ('wasm' runs the built-in MLP)");
   }
-  return { innerLr, innerSteps, order, estimator, engine };
+  const adapted = options.adapted ?? null;
+  if (adapted !== null) {
+    if (!(adapted instanceof Float32Array) || adapted.length !== policy.numParams) {
+      throw new ConfigError('adapted', adapted, `a Float32Array of ${policy.numParams} floats (the policy's flat parameter count)`);
+    }
+    checkValues('adapted', adapted, Number.isFinite, 'a finite number');
+  }
+  return { adapted, innerLr, innerSteps, order, estimator, engine };
 }
 
 function checkValues(field: string, values: ArrayLike<number>, ok: (x: number) => boolean, allowed: string): void {
@@ -140,7 +155,7 @@ function wasmMetaGradient(policy: Policy, inner: RowBatch, outer: RowBatch, o: R
   const ws = workspace(mlp, o.innerSteps);
   const P = policy.numParams, D = policy.obsDim;
   const perTask = typeof o.innerLr !== 'number';
-  const floats = (inner.actions.length + outer.actions.length) * (D + 3) + 4 * P;
+  const floats = (inner.actions.length + outer.actions.length) * (D + 3) + 5 * P;
   const base = scratch.ensure(floats * 4);
   // Everything below is 4-byte data laid end to end in the scratch buffer (no allocation after this).
   const f32 = new Float32Array(w.memory.buffer), i32 = new Int32Array(w.memory.buffer);
@@ -158,8 +173,9 @@ function wasmMetaGradient(policy: Policy, inner: RowBatch, outer: RowBatch, o: R
   const innerArgs = rows(inner), outerArgs = rows(outer);
   const thetaPtr = put(policy.getFlat(), P);
   const alphaPtr = perTask ? put(o.innerLr as Float32Array, P) : 0;
+  const adaptedPtr = o.adapted ? put(o.adapted, P) : 0;
   const gradPtr = put(null, P), alphaGradPtr = put(null, P);
-  w.metaGradRun(ws, ...innerArgs, ...outerArgs, thetaPtr, alphaPtr, perTask ? 0 : (o.innerLr as number), o.innerSteps, o.order,
+  w.metaGradRun(ws, ...innerArgs, ...outerArgs, thetaPtr, alphaPtr, perTask ? 0 : (o.innerLr as number), adaptedPtr, o.innerSteps, o.order,
     wasmConst(o.estimator === 'lvc' ? 'INNER_LOSS_LVC' : 'INNER_LOSS_NAIVE'), gradPtr, perTask ? alphaGradPtr : 0);
   const out = (ptr: number) => new Float32Array(w.memory.buffer, ptr, P).slice();
   return { theta: out(gradPtr), innerLr: perTask ? out(alphaGradPtr) : null };

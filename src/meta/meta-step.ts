@@ -194,7 +194,7 @@ export function taskMetaGradient(ctx: Pick<MetaStepContext, 'policy' | 'algo' | 
   const rows = (traj: Trajectories, est: Advantages) => ({ obs: traj.obs, actions: traj.actions, advantages: est.advantages, weights: est.weights });
   const g = metaGradient(policy, { inner: rows(preTask, pre), outer: rows(postTask, post) }, {
     innerLr: ctx.innerLr ?? algo.innerLr, innerSteps: algo.innerSteps, order: algo.order, estimator: algo.estimator,
-    engine: viaTfjs ? 'tfjs' : ctx.gradEngine ?? 'wasm',
+    engine: viaTfjs ? 'tfjs' : ctx.gradEngine ?? 'wasm', adapted,
   });
   return [g.theta, g.innerLr];
 }

@@ -205,6 +205,36 @@ for (const activation of ['tanh', 'relu'] as const) {
   }
 }
 
+test("'adapted' (θ_k from the caller) gives the same meta-gradient, and is what the kernel uses", () => {
+  const policy = makePolicy(FD_OBS, FD_ACTIONS, FD_HIDDEN, 'tanh', 30);
+  const theta64 = splitFlat(policy.getFlat(), policy.layerSizes);
+  const r = testRandom(9);
+  const alpha64 = theta64.map((p) => p.map(() => Math.fround(0.1 + 0.5 * r())));
+  const data = { inner: rows(FD_INNER), outer: rows(FD_OUTER) };
+  try {
+    for (const steps of [1, 2]) {
+      for (const lr of [0.5, alpha64]) {
+        const innerLr = typeof lr === 'number' ? lr : Float32Array.from(flat64(lr));
+        const adapted = Float32Array.from(flat64(adapt64(theta64, FD_INNER, 'tanh', lr, steps)));
+        for (const order of [1, 2] as const) {
+          const plain = dm.metaGradient(policy, data, { innerLr, innerSteps: steps, order });
+          const given = dm.metaGradient(policy, data, { innerLr, innerSteps: steps, order, adapted });
+          const name = `k=${steps} ${typeof lr === 'number' ? 'MAML' : 'Meta-SGD'} order ${order}`;
+          assert.ok(maxRelative(given.theta, plain.theta) <= 1e-5, `${name} θ: ${maxRelative(given.theta, plain.theta)}`);
+          if (plain.innerLr) assert.ok(maxRelative(given.innerLr!, plain.innerLr) <= 1e-5, `${name} α: ${maxRelative(given.innerLr!, plain.innerLr)}`);
+          // A wrong θ_k (θ itself) shows that it is the one used.
+          const wrong = dm.metaGradient(policy, data, { innerLr, innerSteps: steps, order, adapted: policy.getFlat() });
+          assert.ok(maxRelative(wrong.theta, plain.theta) > 1e-2, `${name}: the given θ_k is used`);
+        }
+      }
+    }
+    assert.throws(() => dm.metaGradient(policy, data, { adapted: new Float32Array(3) }), (e: unknown) => e instanceof dm.ConfigError && e.field === 'adapted');
+    assert.throws(() => dm.metaGradient(policy, data, { adapted: new Float32Array(policy.numParams).fill(NaN) }), (e: unknown) => e instanceof dm.ConfigError && e.field === 'adapted[0]');
+  } finally {
+    policy.dispose();
+  }
+});
+
 // ---- in the meta-step ----
 
 test("the meta-step's gradient: engine 'wasm' = engine 'tfjs' on CartPole rollouts (MAML, Meta-SGD; naive and lvc)", () => {
@@ -266,7 +296,7 @@ test('WASM memory and tensor count stay flat over many calls of varying sizes an
     const bytes = dm.wasmExports().memory.buffer.byteLength, tensors = tf.memory().numTensors;
     for (let i = 0; i < 200; i++) {
       const data = sized(5 + ((i * 37) % 390));
-      dm.metaGradient(policy, data, { innerLr: i % 2 ? alpha : 0.1, innerSteps: 1 + (i % 3), estimator: i % 4 < 2 ? 'naive' : 'lvc' });
+      dm.metaGradient(policy, data, { innerLr: i % 2 ? alpha : 0.1, innerSteps: 1 + (i % 3), estimator: i % 4 < 2 ? 'naive' : 'lvc', adapted: i % 5 ? undefined : policy.getFlat() });
     }
     for (let i = 0; i < 10; i++) dm.metaGradient(policy, sized(10 + i), { innerLr: i % 2 ? alpha : 0.1, innerSteps: 2, engine: 'tfjs' });
     assert.equal(dm.wasmExports().memory.buffer.byteLength, bytes, 'WASM memory grew');
