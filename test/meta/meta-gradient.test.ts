@@ -218,6 +218,8 @@ test("'adapted' (θ_k from the caller) gives the same meta-gradient, and is what
         const adapted = Float32Array.from(flat64(adapt64(theta64, FD_INNER, 'tanh', lr, steps)));
         for (const order of [1, 2] as const) {
           const plain = dm.metaGradient(policy, data, { innerLr, innerSteps: steps, order });
+          // Other rows in between, so that nothing of `plain` is left in the workspaces.
+          dm.metaGradient(policy, { inner: data.outer, outer: data.inner }, { innerLr, innerSteps: steps, order });
           const given = dm.metaGradient(policy, data, { innerLr, innerSteps: steps, order, adapted });
           const name = `k=${steps} ${typeof lr === 'number' ? 'MAML' : 'Meta-SGD'} order ${order}`;
           assert.ok(maxRelative(given.theta, plain.theta) <= 1e-5, `${name} θ: ${maxRelative(given.theta, plain.theta)}`);
