@@ -83,7 +83,7 @@ function resolveOptions(options: MetaGradientOptions, policy: Policy): Resolved 
     if (!(Number.isFinite(innerLr) && innerLr >= 0)) throw new ConfigError('innerLr', innerLr, 'a finite number >= 0, or a Float32Array of per-parameter rates');
   } else if (innerLr instanceof Float32Array) {
     if (innerLr.length !== policy.numParams) throw new ConfigError('innerLr.length', innerLr.length, `${policy.numParams} (the policy's flat parameter count)`);
-    checkValues('innerLr', innerLr, (x) => Number.isFinite(x) && x >= 0, 'a finite number >= 0');
+    checkRange('innerLr', innerLr, 0, Infinity, 'a finite number >= 0');
   } else {
     throw new ConfigError('innerLr', innerLr, 'a finite number >= 0, or a Float32Array of per-parameter rates');
   }
@@ -103,13 +103,17 @@ function resolveOptions(options: MetaGradientOptions, policy: Policy): Resolved 
     if (!(adapted instanceof Float32Array) || adapted.length !== policy.numParams) {
       throw new ConfigError('adapted', adapted, `a Float32Array of ${policy.numParams} floats (the policy's flat parameter count)`);
     }
-    checkValues('adapted', adapted, Number.isFinite, 'a finite number');
+    checkRange('adapted', adapted, -Number.MAX_VALUE, Infinity, 'a finite number');
   }
   return { adapted, innerLr, innerSteps, order, estimator, engine };
 }
 
-function checkValues(field: string, values: ArrayLike<number>, ok: (x: number) => boolean, allowed: string): void {
-  for (let i = 0; i < values.length; i++) if (!ok(values[i])) throw new ConfigError(`${field}[${i}]`, values[i], allowed);
+/** Throws naming the first value outside [min, max) (NaN included); a plain loop, run on every row. */
+function checkRange(field: string, values: Float32Array | Int32Array, min: number, max: number, allowed: string): void {
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i];
+    if (!(x >= min && x < max)) throw new ConfigError(`${field}[${i}]`, x, allowed);
+  }
 }
 
 function checkRows(field: string, rows: RowBatch, policy: Policy): void {
@@ -119,12 +123,12 @@ function checkRows(field: string, rows: RowBatch, policy: Policy): void {
   const n = actions.length, D = policy.obsDim, A = policy.numActions;
   if (!(obs instanceof Float32Array) || obs.length !== n * D) throw new ConfigError(`${field}.obs`, obs, `a Float32Array of n x obsDim = ${n} x ${D} floats`);
   if (!(advantages instanceof Float32Array) || advantages.length !== n) throw new ConfigError(`${field}.advantages`, advantages, `a Float32Array of n = ${n} floats`);
-  checkValues(`${field}.actions`, actions, (a) => a >= 0 && a < A, `an integer in [0, ${A - 1}]`);
-  checkValues(`${field}.obs`, obs, Number.isFinite, 'a finite number');
-  checkValues(`${field}.advantages`, advantages, Number.isFinite, 'a finite number');
+  checkRange(`${field}.actions`, actions, 0, A, `an integer in [0, ${A - 1}]`);
+  checkRange(`${field}.obs`, obs, -Number.MAX_VALUE, Infinity, 'a finite number');
+  checkRange(`${field}.advantages`, advantages, -Number.MAX_VALUE, Infinity, 'a finite number');
   if (weights !== undefined) {
     if (!(weights instanceof Float32Array) || weights.length !== n) throw new ConfigError(`${field}.weights`, weights, `a Float32Array of n = ${n} floats`);
-    checkValues(`${field}.weights`, weights, (x) => Number.isFinite(x) && x >= 0, 'a finite number >= 0');
+    checkRange(`${field}.weights`, weights, 0, Infinity, 'a finite number >= 0');
     let sum = 0;
     for (const x of weights) sum += x;
     if (!(sum > 0)) throw new ConfigError(`${field}.weights`, `sum ${sum}`, 'weights with a positive sum');

@@ -322,6 +322,8 @@ test('bad inputs throw ConfigError naming the field', () => {
     expectField('inner.advantages', edit((d) => { d.inner.advantages = d.inner.advantages.subarray(1); }));
     expectField('outer.advantages[3]', edit((d) => { d.outer.advantages[3] = NaN; }));
     expectField('inner.obs[4]', edit((d) => { d.inner.obs[4] = Infinity; }));
+    expectField('inner.obs[5]', edit((d) => { d.inner.obs[5] = -Infinity; }));
+    expectField('outer.advantages[0]', edit((d) => { d.outer.advantages[0] = -Infinity; }));
     expectField('inner.weights[1]', edit((d) => { d.inner.weights![1] = -1; }));
     expectField('inner.weights', edit((d) => { d.inner.weights!.fill(0); }));
     expectField('innerLr', good(), { innerLr: -0.1 });
