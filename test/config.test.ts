@@ -39,6 +39,7 @@ test('defaults are SPEC §5 values; directedLr follows innerLr; ranges are the e
     directedSchedule: 'every',
     backend: 'wasm',
     estimator: 'naive',
+    gradEngine: 'wasm',
   });
   assert.equal(dm.resolveConfig({ innerLr: 0.05 }).directedLr, 0.05);
   assert.equal(dm.resolveConfig({ innerLr: 0.05, directedLr: 0.2 }).directedLr, 0.2);
