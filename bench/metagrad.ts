@@ -6,7 +6,10 @@
 // after one inner step, the initial policy), advantages from dm.estimateAdvantages. Per task we
 // time order-2 MAML on both engines, and, for reference, what FOMAML costs in the meta-step
 // (dm.policyGradient at θ' on the outer rows: ∂θ'/∂θ = I). Calls alternate after a warm-up;
-// medians over tasks × runs. The engines' results are compared once per task before timing.
+// medians over tasks × runs, of wall time and of the process's CPU time per call (both engines
+// run on one thread in Node; CPU time leaves out the time the process waits for a core, which
+// on a loaded machine is most of the noise). The engines' results are compared once per task
+// before timing.
 // Then µs per env-step (inner + outer rows) for hidden widths 32, 64, 128, 256 ([w, w] tanh).
 //
 // Run: npm run build && node --import tsx bench/metagrad.ts   (BENCH_RUNS, BENCH_TASKS to change the counts)
@@ -42,15 +45,21 @@ function relativeError(a: Float32Array, b: Float32Array): number {
   return Math.sqrt(num / den);
 }
 
-/** Milliseconds of each call, alternating between the timed functions, after one warm-up round. */
-function timeAlternating(fns: Record<string, (task: TaskRows) => void>, tasks: TaskRows[], runs: number): Record<string, number[]> {
-  const ms: Record<string, number[]> = Object.fromEntries(Object.keys(fns).map((k) => [k, []]));
+interface Times { wall: number[]; cpu: number[] }
+
+/** Milliseconds (wall and CPU) of each call, alternating between the functions, after one warm-up round. */
+function timeAlternating(fns: Record<string, (task: TaskRows) => void>, tasks: TaskRows[], runs: number): Record<string, Times> {
+  const ms: Record<string, Times> = Object.fromEntries(Object.keys(fns).map((k) => [k, { wall: [], cpu: [] }]));
   for (let run = 0; run <= runs; run++) {
     for (const task of tasks) {
       for (const [name, fn] of Object.entries(fns)) {
-        const t0 = performance.now();
+        const cpu0 = process.cpuUsage(), t0 = performance.now();
         fn(task);
-        if (run > 0) ms[name].push(performance.now() - t0);
+        const wall = performance.now() - t0, cpu = process.cpuUsage(cpu0);
+        if (run > 0) {
+          ms[name].wall.push(wall);
+          ms[name].cpu.push((cpu.user + cpu.system) / 1000);
+        }
       }
     }
   }
@@ -79,17 +88,20 @@ async function main(): Promise<void> {
     tfjs: (t) => dm.metaGradient(policy, t, { ...order2, engine: 'tfjs' }),
     fomaml: (t) => dm.policyGradient(policy, t.post, { weights: t.adapted, advantages: t.postAdvantages }),
   }, tasks, RUNS);
-  const s = Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, stats(v)]));
-  const line = (name: string, x: { min: number; median: number; max: number }) =>
-    console.log(`  ${name.padEnd(52)} min ${x.min.toFixed(2).padStart(7)} ms  median ${x.median.toFixed(2).padStart(7)} ms  max ${x.max.toFixed(2).padStart(7)} ms`);
-  line("dm.metaGradient, engine 'wasm' (order 2)", s.wasm);
-  line("dm.metaGradient, engine 'tfjs' (order 2, baseline)", s.tfjs);
-  line('FOMAML in the meta-step: dm.policyGradient at θ\'', s.fomaml);
-  console.log(`  ratio of medians tfjs / wasm: ${(s.tfjs.median / s.wasm.median).toFixed(1)}x;  wasm order 2 / FOMAML's gradient: ${(s.wasm.median / s.fomaml.median).toFixed(2)}x`);
+  const wall = Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, stats(v.wall)]));
+  const cpu = Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, stats(v.cpu)]));
+  const f = (x: number) => x.toFixed(2).padStart(7);
+  const line = (name: string, key: string) => console.log(`  ${name.padEnd(50)} wall min ${f(wall[key].min)}  median ${f(wall[key].median)}  max ${f(wall[key].max)} ms;  CPU median ${f(cpu[key].median)} ms`);
+  line("dm.metaGradient, engine 'wasm' (order 2)", 'wasm');
+  line("dm.metaGradient, engine 'tfjs' (order 2, baseline)", 'tfjs');
+  line("FOMAML in the meta-step: dm.policyGradient at θ'", 'fomaml');
+  for (const [label, s] of [['wall', wall], ['CPU', cpu]] as const) {
+    console.log(`  ratio of ${label} medians: tfjs / wasm ${(s.tfjs.median / s.wasm.median).toFixed(1)}x;  wasm order 2 / FOMAML's gradient ${(s.wasm.median / s.fomaml.median).toFixed(2)}x`);
+  }
   policy.dispose();
 
   // 2. µs per env-step (inner + outer rows of a task) by hidden width.
-  console.log('  µs per env-step of one task\'s order-2 meta-gradient, [w, w] tanh (medians):');
+  console.log('  µs per env-step of one task\'s order-2 meta-gradient, [w, w] tanh (medians, wall | CPU):');
   for (const width of WIDTHS) {
     const p = dm.createPolicy({ obsDim: 4, numActions: 2, hidden: [width, width], activation: 'tanh', seed: 0 });
     const rows = taskRows(family, p, 23);
@@ -104,8 +116,9 @@ async function main(): Promise<void> {
       wasm: (r) => dm.metaGradient(p, r, { ...order2, engine: 'wasm' }),
       tfjs: (r) => dm.metaGradient(p, r, { ...order2, engine: 'tfjs' }),
     }, rows, runs);
-    const w = perStep(t.wasm, rows), f = perStep(t.tfjs, rows);
-    console.log(`    width ${String(width).padStart(3)} (${p.numParams} parameters, ${steps.toFixed(0)} rows/task):  wasm ${w.toFixed(2).padStart(6)} µs  tfjs ${f.toFixed(1).padStart(6)} µs  ratio ${(f / w).toFixed(1)}x`);
+    const [ww, wc, tw, tc] = [perStep(t.wasm.wall, rows), perStep(t.wasm.cpu, rows), perStep(t.tfjs.wall, rows), perStep(t.tfjs.cpu, rows)];
+    console.log(`    width ${String(width).padStart(3)} (${String(p.numParams).padStart(5)} parameters, ${steps.toFixed(0)} rows/task):  ` +
+      `wasm ${ww.toFixed(2).padStart(6)} | ${wc.toFixed(2).padStart(6)} µs   tfjs ${tw.toFixed(1).padStart(6)} | ${tc.toFixed(1).padStart(6)} µs   ratio ${(tw / ww).toFixed(1)}x | ${(tc / wc).toFixed(1)}x`);
     p.dispose();
   }
 }
