@@ -15,3 +15,4 @@ export { mlpCreate, mlpFree, mlpFlatFloats, mlpSetWeights, mlpForwardBatch, mlpP
 export { rolloutCreate, rolloutFree, rolloutField, rolloutRun, rolloutCompact,
   ROLLOUT_PARAMS, ROLLOUT_LENGTH, ROLLOUT_RETURN, ROLLOUT_TERMINAL, ROLLOUT_LANES } from './rollout';
 export { estimateAdvantages } from './estimator';
+export { metaGradCreate, metaGradFree, metaGradRun, INNER_LOSS_NAIVE, INNER_LOSS_LVC } from './metagrad';

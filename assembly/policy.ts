@@ -42,6 +42,7 @@ export const TILE_UNIT_BYTES: usize = <usize>TILE_ROWS << 2;
   tileCoef: usize;    // f32 [TILE_ROWS]: c_r of the tile's rows (backward)
   tileAction: usize;  // i32 [TILE_ROWS]: a_r of the tile's rows (backward)
   tileRow: usize;     // i32 [TILE_ROWS]: batch row of each of the tile's rows (backward)
+  tileCount: i32;     // rows of the tile that are real (the rest are fillers with c = 0)
   grad: usize;        // f32 [setFloats]: gradient of the current block of rows, padded layout
   gradTotal: usize;   // f32 [setFloats]: sum of the blocks
 }
@@ -49,8 +50,8 @@ export const TILE_UNIT_BYTES: usize = <usize>TILE_ROWS << 2;
 /** Rows summed in float32 before joining the total: bounds rounding error growth on big batches. */
 const GRAD_BLOCK_ROWS: i32 = 64;
 
-@inline function sizeAt(mlp: Mlp, l: i32): i32 { return load<i32>(mlp.sizes + (<usize>l << 2)); }
-@inline function paddedAt(mlp: Mlp, l: i32): i32 { return load<i32>(mlp.padded + (<usize>l << 2)); }
+@inline export function sizeAt(mlp: Mlp, l: i32): i32 { return load<i32>(mlp.sizes + (<usize>l << 2)); }
+@inline export function paddedAt(mlp: Mlp, l: i32): i32 { return load<i32>(mlp.padded + (<usize>l << 2)); }
 
 /** sizes: i32 [numLayers + 1] = obsDim, hidden sizes, numActions. */
 export function mlpCreate(numLayers: i32, sizesPtr: usize, activation: i32, numSets: i32): usize {
@@ -102,7 +103,7 @@ export function mlpFlatFloats(ptr: usize): i32 { return changetype<Mlp>(ptr).fla
  * (weights in, gradients out). Per layer, each kernel row k < in_l and then the bias (one more row,
  * at padded row inRows) move out_l floats; the padding is left as it is.
  */
-function copyLayout(mlp: Mlp, padded: usize, flat: usize, toPadded: bool): void {
+export function copyLayout(mlp: Mlp, padded: usize, flat: usize, toPadded: bool): void {
   for (let l = 0; l < mlp.numLayers; l++) {
     const inSize = sizeAt(mlp, l), outSize = sizeAt(mlp, l + 1);
     const inRows = paddedAt(mlp, l), outPad = paddedAt(mlp, l + 1);
@@ -127,7 +128,7 @@ export function mlpSetWeights(ptr: usize, set: i32, flat: usize): void {
 }
 
 /** Stores rows r0..r3 of 4 units (one f32x4 per row) as 4 units of rows 0..3 (one f32x4 per unit). */
-@inline function storeTransposed(out: usize, r0: v128, r1: v128, r2: v128, r3: v128): void {
+@inline export function storeTransposed(out: usize, r0: v128, r1: v128, r2: v128, r3: v128): void {
   const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
   const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5), t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
   v128.store(out, i32x4.shuffle(t0, t2, 0, 1, 4, 5));
@@ -143,7 +144,7 @@ export function mlpSetWeights(ptr: usize, set: i32, flat: usize): void {
  * serves the 4 rows, and the 8 accumulators are independent. Unit j of row r sums
  * b_j + a_0·W_0j + a_1·W_1j + … in this order, as a one-row loop would.
  */
-@inline function denseTile(a: usize, out: usize, w: usize, inRows: i32, outPad: i32, hidden: bool, activation: i32): void {
+@inline export function denseTile(a: usize, out: usize, w: usize, inRows: i32, outPad: i32, hidden: bool, activation: i32): void {
   const stride = <usize>outPad << 2;
   const bias = w + <usize>inRows * stride;
   const aEnd = a + (<usize>inRows << 4);
@@ -201,6 +202,11 @@ export function mlpSetWeights(ptr: usize, set: i32, flat: usize): void {
  * for the backward pass; returns the address of the logits (logit a of row r at + 16·a + 4·r).
  */
 export function mlpForwardTile(mlp: Mlp, set: i32, in0: usize, in1: usize, in2: usize, in3: usize): usize {
+  return forwardTileAt(mlp, mlp.weights + (<usize>set * <usize>mlp.setFloats << 2), in0, in1, in2, in3);
+}
+
+/** mlpForwardTile with the weights (padded layout) at `weightsBase` instead of a weight set. */
+export function forwardTileAt(mlp: Mlp, weightsBase: usize, in0: usize, in1: usize, in2: usize, in3: usize): usize {
   const layerBytes = <usize>mlp.maxWidth << 4;
   const obsDim = sizeAt(mlp, 0);
   const t = mlp.tile;
@@ -209,7 +215,7 @@ export function mlpForwardTile(mlp: Mlp, set: i32, in0: usize, in1: usize, in2: 
     v128.store(t + (<usize>k << 4),
       f32x4(load<f32>(in0 + off), load<f32>(in1 + off), load<f32>(in2 + off), load<f32>(in3 + off)));
   }
-  let w = mlp.weights + (<usize>set * <usize>mlp.setFloats << 2);
+  let w = weightsBase;
   let a = t;
   for (let l = 0; l < mlp.numLayers; l++) {
     const inRows = paddedAt(mlp, l);
@@ -243,7 +249,7 @@ export function mlpLogSoftmaxTile(mlp: Mlp): usize {
   return out;
 }
 
-function flushBlock(mlp: Mlp): void {
+export function flushBlock(mlp: Mlp): void {
   for (let i = 0; i < mlp.setFloats; i += 4) {
     const off = <usize>i << 2;
     v128.store(mlp.gradTotal + off, f32x4.add(v128.load(mlp.gradTotal + off), v128.load(mlp.grad + off)));
@@ -275,7 +281,7 @@ export function mlpForwardBatch(ptr: usize, set: i32, n: i32, obs: usize, logits
 }
 
 /** Sum of the four lanes, left to right. */
-@inline function lanesSum(v: v128): f32 {
+@inline export function lanesSum(v: v128): f32 {
   return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
 }
 
@@ -293,7 +299,7 @@ export function mlpForwardBatch(ptr: usize, set: i32, n: i32, obs: usize, logits
  * Each gradient element receives the rows' terms in row order, as row-by-row back-propagation
  * would add them; the four rows share every load and store of the gradient and of W_l.
  */
-function backwardTile(mlp: Mlp, setBase: usize): void {
+export function backwardTile(mlp: Mlp, setBase: usize): void {
   const numActions = sizeAt(mlp, mlp.numLayers);
   const width = <usize>mlp.maxWidth << 2;
   const layerBytes = <usize>mlp.maxWidth << 4;
@@ -338,7 +344,18 @@ function backwardTile(mlp: Mlp, setBase: usize): void {
       const ak = a + (<usize>k << 4);
       const a0 = v128.load32_splat(ak), a1 = v128.load32_splat(ak, 4);
       const a2 = v128.load32_splat(ak, 8), a3 = v128.load32_splat(ak, 12);
-      const gk = gW + <usize>k * rowBytes, wk = W + <usize>k * rowBytes;
+      const gk = gW + <usize>k * rowBytes;
+      if (l == 0) {
+        // The input layer: its δ would be the observations' and nobody needs it, so no W·δ.
+        for (let j: usize = 0; j < rowBytes; j += 16) {
+          let g = f32x4.add(v128.load(gk + j), f32x4.mul(a0, v128.load(delta + j)));
+          g = f32x4.add(g, f32x4.mul(a1, v128.load(d1 + j)));
+          g = f32x4.add(g, f32x4.mul(a2, v128.load(d2 + j)));
+          v128.store(gk + j, f32x4.add(g, f32x4.mul(a3, v128.load(d3 + j))));
+        }
+        continue;
+      }
+      const wk = W + <usize>k * rowBytes;
       let dot0 = f32x4.splat(0), dot1 = dot0, dot2 = dot0, dot3 = dot0;
       for (let j: usize = 0; j < rowBytes; j += 16) {
         const w = v128.load(wk + j);
@@ -352,66 +369,94 @@ function backwardTile(mlp: Mlp, setBase: usize): void {
         dot2 = f32x4.add(dot2, f32x4.mul(w, e2));
         dot3 = f32x4.add(dot3, f32x4.mul(w, e3));
       }
-      if (l > 0) {
-        const nk = next + (<usize>k << 2);
-        store<f32>(nk, lanesSum(dot0) * slopeAt(load<f32>(ak), activation));
-        store<f32>(nk + width, lanesSum(dot1) * slopeAt(load<f32>(ak, 4), activation));
-        store<f32>(nk + 2 * width, lanesSum(dot2) * slopeAt(load<f32>(ak, 8), activation));
-        store<f32>(nk + 3 * width, lanesSum(dot3) * slopeAt(load<f32>(ak, 12), activation));
-      }
+      const nk = next + (<usize>k << 2);
+      store<f32>(nk, lanesSum(dot0) * slopeAt(load<f32>(ak), activation));
+      store<f32>(nk + width, lanesSum(dot1) * slopeAt(load<f32>(ak, 4), activation));
+      store<f32>(nk + 2 * width, lanesSum(dot2) * slopeAt(load<f32>(ak, 8), activation));
+      store<f32>(nk + 3 * width, lanesSum(dot3) * slopeAt(load<f32>(ak, 12), activation));
     }
     const swap = delta; delta = next; next = swap;
     kernelEnd = kernelAt;
   }
 }
 
+/** A pass over the rows of the last forward tile (see sweepRows), e.g. backwardTile. */
+export type TilePass = (mlp: Mlp, weightsBase: usize, context: usize) => void;
+
+function gradientPass(mlp: Mlp, weightsBase: usize, context: usize): void {
+  backwardTile(mlp, weightsBase);
+}
+
 /**
- * Gradient of the REINFORCE surrogate L(θ) = −Σ_r w_r·log π_θ(a_r|s_r)·A_r / Σ_r w_r over n rows,
- * written into `gradOut` in the public flat layout: per row c_r = w_r·A_r / Σw (rows with c_r = 0
- * are skipped), forward in tiles, then backwardTile. Rows are accumulated in blocks of
- * GRAD_BLOCK_ROWS so float32 sums stay accurate.
+ * Fills the tile (mlp.tileCoef / tileAction / tileRow) with the next rows of [r, end) whose
+ * coefficient c_r = w_r·A_r / Σw is non-zero (rows with c_r = 0 add nothing to a gradient or a
+ * Hessian-vector product of L), then filler rows (c = 0, repeating the tile's first row).
+ * Returns the row to continue from; mlp.tileCount rows were taken (0: none left before `end`).
  */
-export function mlpPolicyGradient(ptr: usize, set: i32, n: i32, obs: usize, actions: usize, advantages: usize,
-  weights: usize, gradOut: usize): void {
-  const mlp = changetype<Mlp>(ptr);
+function gatherTile(mlp: Mlp, r: i32, end: i32, actions: usize, advantages: usize, weights: usize, weightSum: f64): i32 {
+  let count = 0;
+  while (r < end && count < TILE_ROWS) {
+    const coef = <f32>(<f64>(load<f32>(weights + (<usize>r << 2)) * load<f32>(advantages + (<usize>r << 2))) / weightSum);
+    if (coef != 0) {
+      const at = <usize>count << 2;
+      store<f32>(mlp.tileCoef + at, coef);
+      store<i32>(mlp.tileAction + at, load<i32>(actions + (<usize>r << 2)));
+      store<i32>(mlp.tileRow + at, r);
+      count++;
+    }
+    r++;
+  }
+  for (let i = count; i < TILE_ROWS; i++) {
+    const at = <usize>i << 2;
+    store<f32>(mlp.tileCoef + at, 0);
+    store<i32>(mlp.tileAction + at, 0);
+    store<i32>(mlp.tileRow + at, load<i32>(mlp.tileRow));
+  }
+  mlp.tileCount = count;
+  return r;
+}
+
+/**
+ * Sums a per-row quantity of the surrogate L(θ) = −Σ_r w_r·log π_θ(a_r|s_r)·A_r / Σ_r w_r over n
+ * rows into mlp.gradTotal (padded layout): the rows with c_r = w_r·A_r / Σw ≠ 0 go forward in
+ * tiles at the weights at `weightsBase` (padded layout), then `pass` adds the tile's terms to
+ * mlp.grad. Rows are summed in blocks of GRAD_BLOCK_ROWS so float32 sums stay accurate.
+ */
+export function sweepRows(mlp: Mlp, weightsBase: usize, n: i32, obs: usize, actions: usize, advantages: usize, weights: usize,
+  pass: TilePass, context: usize): void {
   const rowBytes = <usize>sizeAt(mlp, 0) << 2;
   let weightSum: f64 = 0;
   for (let r = 0; r < n; r++) weightSum += <f64>load<f32>(weights + (<usize>r << 2));
   memory.fill(mlp.grad, 0, <usize>mlp.setFloats << 2);
   memory.fill(mlp.gradTotal, 0, <usize>mlp.setFloats << 2);
-  const setBase = mlp.weights + (<usize>set * <usize>mlp.setFloats << 2);
   for (let block = 0; block < n; block += GRAD_BLOCK_ROWS) {
     if (block > 0) flushBlock(mlp);
     const end = min(n, block + GRAD_BLOCK_ROWS);
     let r = block;
     while (r < end) {
-      // The next TILE_ROWS rows with a non-zero coefficient; filler rows (coefficient 0) repeat
-      // the tile's first row.
-      let count = 0;
-      while (r < end && count < TILE_ROWS) {
-        const coef = <f32>(<f64>(load<f32>(weights + (<usize>r << 2)) * load<f32>(advantages + (<usize>r << 2))) / weightSum);
-        if (coef != 0) {
-          const at = <usize>count << 2;
-          store<f32>(mlp.tileCoef + at, coef);
-          store<i32>(mlp.tileAction + at, load<i32>(actions + (<usize>r << 2)));
-          store<i32>(mlp.tileRow + at, r);
-          count++;
-        }
-        r++;
-      }
-      if (count == 0) break;
-      for (let i = count; i < TILE_ROWS; i++) {
-        const at = <usize>i << 2;
-        store<f32>(mlp.tileCoef + at, 0);
-        store<i32>(mlp.tileAction + at, 0);
-        store<i32>(mlp.tileRow + at, load<i32>(mlp.tileRow));
-      }
+      r = gatherTile(mlp, r, end, actions, advantages, weights, weightSum);
+      if (mlp.tileCount == 0) break;
       const rows = mlp.tileRow;
-      mlpForwardTile(mlp, set, obs + <usize>load<i32>(rows) * rowBytes, obs + <usize>load<i32>(rows, 4) * rowBytes,
+      forwardTileAt(mlp, weightsBase, obs + <usize>load<i32>(rows) * rowBytes, obs + <usize>load<i32>(rows, 4) * rowBytes,
         obs + <usize>load<i32>(rows, 8) * rowBytes, obs + <usize>load<i32>(rows, 12) * rowBytes);
-      backwardTile(mlp, setBase);
+      pass(mlp, weightsBase, context);
     }
   }
   flushBlock(mlp);
+}
+
+/** ∇L(θ) of the weights at `weightsBase` (padded) over n rows, left in mlp.gradTotal (padded). */
+export function gradientAt(mlp: Mlp, weightsBase: usize, n: i32, obs: usize, actions: usize, advantages: usize, weights: usize): void {
+  sweepRows(mlp, weightsBase, n, obs, actions, advantages, weights, gradientPass, 0);
+}
+
+/**
+ * Gradient of the REINFORCE surrogate L(θ) = −Σ_r w_r·log π_θ(a_r|s_r)·A_r / Σ_r w_r over n rows,
+ * written into `gradOut` in the public flat layout (sweepRows with backwardTile).
+ */
+export function mlpPolicyGradient(ptr: usize, set: i32, n: i32, obs: usize, actions: usize, advantages: usize,
+  weights: usize, gradOut: usize): void {
+  const mlp = changetype<Mlp>(ptr);
+  gradientAt(mlp, mlp.weights + (<usize>set * <usize>mlp.setFloats << 2), n, obs, actions, advantages, weights);
   copyLayout(mlp, mlp.gradTotal, gradOut, false);
 }

@@ -40,6 +40,7 @@ test('defaults are SPEC §5 values; directedLr follows innerLr; ranges are the e
     backend: 'wasm',
     estimator: 'naive',
     workers: 0, // one per core, resolved by the trainer's worker factory
+    gradEngine: 'wasm',
   });
   assert.equal(dm.resolveConfig({ innerLr: 0.05 }).directedLr, 0.05);
   assert.equal(dm.resolveConfig({ innerLr: 0.05, directedLr: 0.2 }).directedLr, 0.2);

@@ -31,6 +31,12 @@ export interface WasmExports {
   rolloutField(rollout: number, field: number): number;
   rolloutRun(rollout: number, mlp: number, seed: number, episodesPerTask: number, taskIds: number, perTaskWeights: number, maxSteps: number): number;
   rolloutCompact(rollout: number, obsOut: number, actionOut: number, rewardOut: number, logProbOut: number): void;
+  metaGradCreate(mlp: number, capacity: number): number;
+  metaGradFree(ws: number): void;
+  metaGradRun(ws: number, nIn: number, obsIn: number, actionsIn: number, advantagesIn: number, weightsIn: number,
+    nOut: number, obsOut: number, actionsOut: number, advantagesOut: number, weightsOut: number,
+    thetaFlat: number, alphaFlat: number, alphaScalar: number, thetaKFlat: number, steps: number, order: number, innerLoss: number,
+    thetaGradOut: number, alphaGradOut: number): void;
   estimateAdvantages(numEpisodes: number, episodesPerTask: number, lengths: number, obsDim: number, obs: number, rewards: number,
     gamma: number, lambda: number, returnsOut: number, valuesOut: number, advantagesOut: number, weightsOut: number): number;
   [name: string]: unknown;

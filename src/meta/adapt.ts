@@ -18,6 +18,7 @@
 //            it); they are pruned from its backward pass and freed when that outer call returns.
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../errors';
+import { carriedActivation, carryActivation } from '../nn/mlp';
 
 export type LossFn = (params: tf.Tensor[]) => tf.Scalar;
 
@@ -88,14 +89,20 @@ export function adapt(params: readonly tf.Tensor[], lossFn: LossFn, options: Ada
     return loss;
   };
 
+  // The tensors made here carry the params' activation (nn/mlp.ts), so lossFn may leave it implicit.
+  const activation = carriedActivation(params);
+  const carry = (ts: tf.Tensor[]): tf.Tensor[] => {
+    if (activation) carryActivation(ts, activation);
+    return ts;
+  };
   return tf.tidy(() => {
-    let theta: tf.Tensor[] = params.map((p) => tf.clone(p));
+    let theta = carry(params.map((p) => tf.clone(p)));
     for (let k = 0; k < steps; k++) {
       // g = ∇_θ L(θ): on θ itself (order 2, graph kept) or on a disconnected copy (order 1).
-      const at = order === 2 ? theta : theta.map(detachedCopy);
+      const at = order === 2 ? theta : carry(theta.map(detachedCopy));
       const g = tf.grads(scalarLoss)(at);
       // θ ← θ − α ⊙ g  (α a number, or Meta-SGD's per-parameter rates)
-      theta = theta.map((p, i) => tf.sub(p, tf.mul(typeof lr === 'number' ? lr : lr[i], g[i])));
+      theta = carry(theta.map((p, i) => tf.sub(p, tf.mul(typeof lr === 'number' ? lr : lr[i], g[i]))));
     }
     return theta;
   });

@@ -1,13 +1,14 @@
 // One meta-iteration of MAML / FOMAML / Meta-SGD, with the optional task-directed step, read top
 // to bottom (DESIGN.md "One meta-iteration"). θ and α are flat Float32Arrays (the layout of
-// Policy.getFlat); sampling and first-order gradients run in WASM, second-order ones in tfjs.
+// Policy.getFlat); sampling and gradients run in WASM (second-order ones in tfjs with gradEngine 'tfjs').
 //
 //   0. [directed]  D_m ~ π_θ on the medium task;  θ ← θ − β_d · g_d           (first order, no graph)
 //   1.             tasks T_1..T_B ~ p(T);  D_i ~ π_θ on T_i
 //   2.             θ'_i = θ − α ⊙ ∇L(θ; D_i)  (k steps, values only, WASM)  — for sampling
 //   3.             D'_i ~ π_θ'_i on T_i
 //   4.             ∇_{θ,α} (1/B) Σ_i L(θ'_i(θ, α); D'_i):
-//                    order 2 / Meta-SGD: tf.grads through dm.adapt (exact second order)
+//                    order 2 / Meta-SGD: dm.metaGradient (exact second order; engine 'wasm':
+//                                        Hessian-vector products in WASM, 'tfjs': tf.grads through dm.adapt)
 //                    order 1 (FOMAML):   ∇L(θ'_i; D'_i) from the WASM estimator (∂θ'/∂θ = I)
 //   5.             Adam on θ (and on α for Meta-SGD; α is kept ≥ MIN_INNER_LR)
 // Steps 1–4 are independent per task (runTask): the main thread plans the iteration (step 0 and
@@ -18,16 +19,14 @@
 // the reference MAML-RL code) the meta-gradient does not credit the pre-update sampling
 // distribution; 'lvc' uses ProMP's low-variance curvature surrogate as the inner loss, whose
 // Hessian does (SPEC §5). Both give the same first-order values.
-import { tf } from '../core/backend';
 import { deriveSeed, Purpose } from '../core/rng';
 import type { TaskFamily } from '../envs/task-family';
-import { flattenTensors, type Policy } from '../nn/policy';
-import { reinforceLoss } from '../nn/loss';
+import type { Policy } from '../nn/policy';
 import { rollout } from '../rl/rollout';
-import { estimateAdvantages, policyGradient, toBatch, type AdvantageOptions } from '../rl/estimator';
+import { estimateAdvantages, policyGradient, type AdvantageOptions, type Advantages } from '../rl/estimator';
 import type { Trajectories } from '../rl/trajectories';
-import { adapt } from './adapt';
 import type { MetaAlgorithm } from './algorithms';
+import { metaGradient, type GradEngine } from './meta-gradient';
 import { directedStepDue } from './schedule';
 
 /** Inner rates are kept above this so that α stays a step size (Meta-SGD). */
@@ -46,6 +45,8 @@ export interface MetaStepContext {
   maxSteps: number;
   advantage: Required<AdvantageOptions>;
   seed: number;
+  /** Engine of meta-gradients through the adaptation (order 2, Meta-SGD). Default 'wasm'. */
+  gradEngine?: GradEngine;
   /** Computes the outer update (Adam) from the meta-gradients. */
   applyUpdate(gradTheta: Float32Array, gradInnerLr: Float32Array | null): void;
 }
@@ -61,10 +62,12 @@ export interface MetaStepMetrics {
 
 const now = () => performance.now() / 1000;
 
-/** θ_{j+1} = θ_j − α ⊙ ∇L(θ_j; D) for `steps` steps on the same trajectories (values only). */
+/**
+ * θ_{j+1} = θ_j − α ⊙ ∇L(θ_j; D) for `steps` steps on the same trajectories (values only).
+ * `advantages`: Â of traj when already estimated.
+ */
 export function innerAdaptFlat(policy: Policy, traj: Trajectories, theta: Float32Array, innerLr: number | Float32Array, steps: number,
-  advantage: AdvantageOptions): Float32Array {
-  const advantages = estimateAdvantages(traj, advantage);
+  advantage: AdvantageOptions, advantages: Advantages = estimateAdvantages(traj, advantage)): Float32Array {
   let current = theta;
   for (let j = 0; j < steps; j++) {
     const g = policyGradient(policy, traj, { weights: current, advantages });
@@ -176,7 +179,8 @@ export function runTask(ctx: MetaStepContext, plan: IterationPlan, i: number): T
   let sampleSeconds = now() - t;
   // 2. adapted parameters θ'_i for sampling (first-order values; identical for every order)
   t = now();
-  const adapted = innerAdaptFlat(policy, pre, ctx.theta, ctx.innerLr ?? algo.innerLr, algo.innerSteps, ctx.advantage);
+  const preAdvantages = estimateAdvantages(pre, ctx.advantage); // once: steps 2 and 4 share them
+  const adapted = innerAdaptFlat(policy, pre, ctx.theta, ctx.innerLr ?? algo.innerLr, algo.innerSteps, ctx.advantage, preAdvantages);
   let gradSeconds = now() - t;
   // 3. post-adaptation rollouts D'_i ~ π_θ'_i
   t = now();
@@ -184,7 +188,7 @@ export function runTask(ctx: MetaStepContext, plan: IterationPlan, i: number): T
   sampleSeconds += now() - t;
   // 4. this task's term of the meta-gradient
   t = now();
-  const [gradTheta, gradInnerLr] = taskMetaGradient(ctx, pre, post, adapted);
+  const [gradTheta, gradInnerLr] = taskMetaGradient(ctx, pre, post, adapted, false, { pre: preAdvantages });
   gradSeconds += now() - t;
   return {
     gradTheta, gradInnerLr, preReturns: pre.episodeReturns, postReturns: post.episodeReturns,
@@ -290,46 +294,30 @@ function assembleMetrics(done: ReturnType<typeof finishIteration>, extra: Record
   };
 }
 
+/** Â of a task's trajectories when the caller has them already (each is estimated at most once). */
+export interface TaskAdvantages {
+  pre?: Advantages;
+  post?: Advantages;
+}
+
 /**
- * One task's meta-gradient ∇_θ (and ∇_α) of L(θ'(θ, α; D_i); D'_i). First order without learned
- * rates needs no graph: ∇L(θ'_i; D'_i) straight from the WASM estimator. Otherwise (or with
- * `viaTfjs`) tf.grads runs through dm.adapt with the algorithm's order.
+ * One task's meta-gradient ∇_θ (and ∇_α) of L(θ'(θ, α; D_i); D'_i), at the policy's current
+ * parameters. First order without learned rates needs no differentiation through the adaptation:
+ * ∇L(θ'_i; D'_i) straight from the WASM estimator. Otherwise dm.metaGradient with the algorithm's
+ * order and estimator, on ctx.gradEngine (default 'wasm'; `viaTfjs` forces 'tfjs').
  */
-export function taskMetaGradient(ctx: Pick<MetaStepContext, 'policy' | 'algo' | 'innerLr' | 'advantage'>, preTask: Trajectories,
-  postTask: Trajectories, adapted: Float32Array, viaTfjs = false): [Float32Array, Float32Array | null] {
-  if (ctx.algo.order === 1 && !ctx.algo.learnInnerLr && !viaTfjs) {
-    return [policyGradient(ctx.policy, postTask, { weights: adapted, ...ctx.advantage }), null];
-  }
-  return tfjsTaskGradient(ctx, preTask, postTask);
-}
-
-function tfjsTaskGradient(ctx: Pick<MetaStepContext, 'policy' | 'algo' | 'innerLr' | 'advantage'>, preTask: Trajectories, postTask: Trajectories): [Float32Array, Float32Array | null] {
+export function taskMetaGradient(ctx: Pick<MetaStepContext, 'policy' | 'algo' | 'innerLr' | 'advantage' | 'gradEngine'>, preTask: Trajectories,
+  postTask: Trajectories, adapted: Float32Array, viaTfjs = false, advantages: TaskAdvantages = {}): [Float32Array, Float32Array | null] {
   const { policy, algo } = ctx;
-  const logits = policy.logits.bind(policy);
-  const P = policy.params.length;
-  const grads = tf.tidy(() => {
-    const inner = toBatch(preTask, ctx.advantage);
-    const outer = toBatch(postTask, ctx.advantage);
-    const alpha = ctx.innerLr ? splitLike(ctx.innerLr, policy.params) : [];
-    const metaLoss = (...xs: tf.Tensor[]): tf.Scalar => {
-      const theta = xs.slice(0, P);
-      const lr = ctx.innerLr ? xs.slice(P) : algo.innerLr;
-      const adaptedParams = adapt(theta, (p) => reinforceLoss(p, inner, { logits, estimator: algo.estimator }), { lr, steps: algo.innerSteps, order: algo.order });
-      return reinforceLoss(adaptedParams, outer, { logits });
-    };
-    return tf.grads(metaLoss)([...policy.params, ...alpha]);
+  const post = advantages.post ?? estimateAdvantages(postTask, ctx.advantage);
+  if (algo.order === 1 && !algo.learnInnerLr && !viaTfjs) {
+    return [policyGradient(policy, postTask, { weights: adapted, advantages: post }), null];
+  }
+  const pre = advantages.pre ?? estimateAdvantages(preTask, ctx.advantage);
+  const rows = (traj: Trajectories, est: Advantages) => ({ obs: traj.obs, actions: traj.actions, advantages: est.advantages, weights: est.weights });
+  const g = metaGradient(policy, { inner: rows(preTask, pre), outer: rows(postTask, post) }, {
+    innerLr: ctx.innerLr ?? algo.innerLr, innerSteps: algo.innerSteps, order: algo.order, estimator: algo.estimator,
+    engine: viaTfjs ? 'tfjs' : ctx.gradEngine ?? 'wasm', adapted,
   });
-  const result: [Float32Array, Float32Array | null] = [flattenTensors(grads.slice(0, P)), ctx.innerLr ? flattenTensors(grads.slice(P)) : null];
-  tf.dispose(grads);
-  return result;
-}
-
-/** Tensors shaped like `like`, filled from one flat array. */
-function splitLike(flat: Float32Array, like: readonly tf.Tensor[]): tf.Tensor[] {
-  let o = 0;
-  return like.map((x) => {
-    const t = tf.tensor(flat.subarray(o, o + x.size), x.shape, 'float32');
-    o += x.size;
-    return t;
-  });
+  return [g.theta, g.innerLr];
 }

@@ -1,8 +1,9 @@
 // The REINFORCE surrogate loss of a categorical MLP policy, differentiable to any order.
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../errors';
-import { layerSizes, mlpLogits, type Activation } from './mlp';
+import { carriedActivation, checkActivation, layerSizes, mlpLogits, type Activation } from './mlp';
 import { logSoftmax, stopGradient } from './ops';
+import { Policy } from './policy';
 
 export interface ReinforceBatch {
   /** Observations [n, obsDim]. */
@@ -16,7 +17,11 @@ export interface ReinforceBatch {
 }
 
 export interface ReinforceOptions {
-  /** Hidden activation of the MLP the params describe. Default 'tanh'. A Policy fits here. */
+  /**
+   * Hidden activation of the MLP the params describe. Default: the one the params carry (a
+   * Policy's variables, and the tensors dm.adapt derives from them); needed only for other tensors
+   * of a network with hidden layers. A Policy fits here.
+   */
   activation?: Activation;
   /** Replaces the built-in MLP forward (params, obs) → logits [n, numActions]. A Policy fits here. */
   logits?: (params: readonly tf.Tensor[], obs: tf.Tensor2D) => tf.Tensor2D;
@@ -39,11 +44,31 @@ function checkRows(field: string, t: tf.Tensor | undefined, n: number): void {
 }
 
 /**
- * L(θ) = −Σ_n w_n · log π_θ(a_n | s_n) · A_n / Σ_n w_n  (with estimator 'lvc', log π → π/⊥π).
- * The chosen action's log-probability is picked with a one-hot mask, never with tf.gather (which
- * has no gradient on the wasm backend and gives wrong values with batchDims there).
+ * The forward of `params`: options.logits, else the MLP with the activation given or carried by
+ * the params. Never a guess: a network with hidden layers whose params carry no activation needs
+ * one given, and a given one must match the carried one.
  */
-export function reinforceLoss(params: readonly tf.Tensor[], batch: ReinforceBatch, options: ReinforceOptions = {}): tf.Scalar {
+function forwardOf(params: readonly tf.Tensor[], options: ReinforceOptions): (params: readonly tf.Tensor[], obs: tf.Tensor2D) => tf.Tensor2D {
+  if (options.logits) return (p, obs) => options.logits!(p, obs); // a method call: options may be a Policy
+  const given = options.activation === undefined ? undefined : checkActivation(options.activation);
+  const own = carriedActivation(params);
+  if (given && own && given !== own) throw new ConfigError('activation', given, `'${own}' (the params are a ${own} policy's)`);
+  // A linear policy (one layer) has no hidden activation to choose.
+  const activation = given ?? own ?? (params.length === 2 ? 'tanh' : undefined);
+  if (!activation) {
+    throw new ConfigError('activation', undefined, "'tanh' | 'relu' (these params carry none: pass { activation }, or the Policy as params or options)");
+  }
+  return (p, obs) => mlpLogits(p, obs, activation);
+}
+
+/**
+ * L(θ) = −Σ_n w_n · log π_θ(a_n | s_n) · A_n / Σ_n w_n  (with estimator 'lvc', log π → π/⊥π).
+ * `params`: a Policy (its parameters and forward), or a list of tensors [W1, b1, …]. The chosen
+ * action's log-probability is picked with a one-hot mask, never with tf.gather (which has no
+ * gradient on the wasm backend and gives wrong values with batchDims there).
+ */
+export function reinforceLoss(params: readonly tf.Tensor[] | Policy, batch: ReinforceBatch, options: ReinforceOptions = {}): tf.Scalar {
+  if (params instanceof Policy) return reinforceLoss(params.params, batch, { logits: params.logits.bind(params), ...options });
   if (batch == null || typeof batch !== 'object') throw new ConfigError('batch', batch, '{ obs, actions, advantages, weights? }');
   const { obs, actions, advantages, weights } = batch;
   const sizes = layerSizes(params);
@@ -61,9 +86,10 @@ export function reinforceLoss(params: readonly tf.Tensor[], batch: ReinforceBatc
   if (weights !== undefined) checkRows('weights', weights, n);
   const estimator = options.estimator ?? 'naive';
   if (!ESTIMATORS.includes(estimator)) throw new ConfigError('estimator', estimator, ESTIMATORS.join(' | '));
+  const forward = forwardOf(params, options);
 
   return tf.tidy(() => {
-    const logits = options.logits ? options.logits(params, obs as tf.Tensor2D) : mlpLogits(params, obs, options.activation ?? 'tanh');
+    const logits = forward(params, obs as tf.Tensor2D);
     const mask = actions.rank === 1 ? tf.cast(tf.oneHot(actions as tf.Tensor1D, numActions), 'float32') : tf.cast(actions, 'float32');
     const logProb = tf.sum(tf.mul(logSoftmax(logits), mask), -1); // log π(a_n | s_n), [n]
     const score = estimator === 'lvc' ? tf.exp(tf.sub(logProb, stopGradient(logProb))) : logProb;

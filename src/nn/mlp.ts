@@ -39,8 +39,29 @@ export function checkActivation(activation: unknown, field = 'activation'): Acti
   return activation as Activation;
 }
 
+// The hidden activation travels with the parameter tensors: a Policy marks its variables, and
+// dm.adapt marks the tensors it derives from marked ones, so a loss over `params` never guesses it.
+const carried = new WeakMap<tf.Tensor, Activation>();
+
+export function carryActivation(tensors: readonly tf.Tensor[], activation: Activation): void {
+  for (const t of tensors) carried.set(t, activation);
+}
+
+/** The activation the tensors carry (undefined when none does); throws if they disagree. */
+export function carriedActivation(tensors: readonly tf.Tensor[]): Activation | undefined {
+  let found: Activation | undefined;
+  for (const t of tensors) {
+    const a = carried.get(t);
+    if (a !== undefined && found !== undefined && a !== found) {
+      throw new ConfigError('params', `tensors of a '${found}' and a '${a}' policy`, 'the parameters of one policy');
+    }
+    found ??= a;
+  }
+  return found;
+}
+
 /** Logits [n, numActions] of obs [n, obsDim]; hidden layers use `activation`, the last is linear. */
-export function mlpLogits(params: readonly tf.Tensor[], obs: tf.Tensor, activation: Activation = 'tanh'): tf.Tensor2D {
+export function mlpLogits(params: readonly tf.Tensor[], obs: tf.Tensor, activation: Activation): tf.Tensor2D {
   const sizes = layerSizes(params);
   checkActivation(activation);
   if (obs.rank !== 2 || obs.shape[1] !== sizes[0]) {

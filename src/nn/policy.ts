@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { uniforms, Purpose } from '../core/rng';
 import { ConfigError } from '../errors';
-import { checkActivation, mlpLogits, type Activation } from './mlp';
+import { carryActivation, checkActivation, mlpLogits, type Activation } from './mlp';
 
 export interface PolicyOptions {
   /** Observation size (inputs of the first layer). */
@@ -50,6 +50,7 @@ export class Policy {
       total += inDim * outDim + outDim;
     }
     this.numParams = total;
+    carryActivation(this.params, activation);
   }
 
   /** Logits [n, numActions] of obs [n, obsDim] under `params` (this.params or adapted ones). */

@@ -9,6 +9,7 @@ import type { TaskRanges } from '../envs/task-family';
 import { ACTIVATIONS, type Activation } from '../nn/mlp';
 import { ESTIMATORS, type Estimator } from '../nn/loss';
 import { parseDirectedSchedule } from '../meta/schedule';
+import { GRAD_ENGINES, type GradEngine } from '../meta/meta-gradient';
 
 export const ALGOS = ['maml', 'fomaml', 'meta-sgd', 'directed-maml', 'directed-fomaml', 'directed-meta-sgd'] as const;
 export type AlgoName = (typeof ALGOS)[number];
@@ -46,6 +47,8 @@ export interface TrainConfig {
    * Not part of a run's identity: results are the same for every value.
    */
   workers: number;
+  /** Engine of meta-gradients through the adaptation: 'wasm' (built-in MLPs) or 'tfjs'. */
+  gradEngine: GradEngine;
 }
 
 type Key = keyof TrainConfig;
@@ -248,6 +251,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   enumField('estimator', ESTIMATORS, 'naive', "inner surrogate of second-order meta-gradients: 'naive' (log π·A, as MAML-RL) or 'lvc' (π/⊥π·A, ProMP: also credits the pre-update sampling)"),
   // 0 stays 0 here (no node:* in this file); the trainer asks its worker factory for the core count.
   numberField('workers', 0, { integer: true, min: 0, max: 256 }, 'worker threads that run the tasks of an iteration (0: one per core; 1: no pool); results are identical for every value, so a run may be resumed with another'),
+  enumField('gradEngine', GRAD_ENGINES, 'wasm', "engine of second-order and Meta-SGD meta-gradients: 'wasm' (Hessian-vector products in WASM) or 'tfjs' (tf.grads through the adaptation)"),
 ];
 
 const FIELD_BY_NAME = new Map<string, ConfigField>(CONFIG_FIELDS.map((f) => [f.name, f]));

@@ -44,7 +44,7 @@ export function metaStepContext(config: TrainConfig, family: TaskFamily, policy:
   innerLr: Float32Array | null, applyUpdate: MetaStepContext['applyUpdate']): MetaStepContext {
   return {
     family, policy, algo, theta, innerLr,
-    metaBatch: config.metaBatch, episodes: config.episodes, maxSteps: config.maxSteps, seed: config.seed,
+    metaBatch: config.metaBatch, episodes: config.episodes, maxSteps: config.maxSteps, seed: config.seed, gradEngine: config.gradEngine,
     advantage: { gamma: config.gamma, lambda: config.lambda },
     applyUpdate,
   };

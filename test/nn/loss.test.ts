@@ -112,17 +112,21 @@ for (const backend of ['wasm', 'cpu'] as const) {
   });
 }
 
-test('third argument: { activation }, a Policy, or a custom logits function', async () => {
+test('the forward: { activation }, a Policy (as params or options), the activation the params carry, or a custom logits function', async () => {
   await tf.setBackend('wasm');
   const { policy, theta64 } = makePolicy('relu');
   const batch = randomBatch(9, 12, OBS_DIM, NUM_ACTIONS);
   try {
-    const [asOption, asPolicy, asDefault, custom] = tf.tidy(() => {
+    const [asOption, asPolicy, asParams, carried, adapted, adaptedExplicit, custom] = tf.tidy(() => {
       const b = tensors(batch);
+      const step = (lossFn: (p: Tensor[]) => Tensor) => dm.adapt(policy.params, lossFn as dm.LossFn, { lr: 0.1, steps: 2 });
       return [
         dm.reinforceLoss(policy.params, b, { activation: 'relu' }),
         dm.reinforceLoss(policy.params, b, policy),
-        dm.reinforceLoss(policy.params, b),
+        dm.reinforceLoss(policy, b),
+        dm.reinforceLoss(policy.params, b), // the variables carry 'relu'
+        dm.reinforceLoss(step((p) => dm.reinforceLoss(p, b)), b), // so do the tensors dm.adapt derives from them
+        dm.reinforceLoss(step((p) => dm.reinforceLoss(p, b, { activation: 'relu' })), b, { activation: 'relu' }),
         // a linear "policy" from the first kernel's first 3 columns, to show the forward is replaced
         dm.reinforceLoss(policy.params, b, { logits: (p, obs) => tf.matMul(obs, tf.slice(p[0], [0, 0], [OBS_DIM, NUM_ACTIONS])) }),
       ].map((t) => t.dataSync()[0]);
@@ -130,7 +134,22 @@ test('third argument: { activation }, a Policy, or a custom logits function', as
     const ref = loss64(theta64, batch, 'relu');
     assert.ok(Math.abs(asOption - ref) <= 1e-5 * (1 + Math.abs(ref)));
     assert.equal(asPolicy, asOption);
-    assert.ok(Math.abs(asDefault - loss64(theta64, batch, 'tanh')) <= 1e-5 * (1 + Math.abs(ref)), 'default activation is tanh');
+    assert.equal(asParams, asOption);
+    assert.equal(carried, asOption, "a relu policy's params give the relu loss without being told");
+    assert.notEqual(carried, loss64(theta64, batch, 'tanh'));
+    assert.equal(adapted, adaptedExplicit);
+    // Never a guess: tensors that carry no activation need one, and a wrong one is refused.
+    const b = tensors(batch);
+    const copies = policy.params.map((p) => tf.clone(p));
+    const isActivationError = (e: unknown) => e instanceof dm.ConfigError && e.field === 'activation';
+    assert.throws(() => dm.reinforceLoss(copies, b), isActivationError);
+    assert.throws(() => dm.reinforceLoss(policy.params, b, { activation: 'tanh' }), isActivationError);
+    assert.ok(Math.abs(tf.tidy(() => dm.reinforceLoss(copies, b, { activation: 'relu' }).dataSync()[0]) - asOption) <= 1e-6, 'uncarried tensors with { activation }');
+    const linearPolicy = dm.createPolicy({ obsDim: OBS_DIM, numActions: NUM_ACTIONS, hidden: [], seed: 1 });
+    const linearCopies = linearPolicy.params.map((p) => tf.clone(p));
+    assert.equal(tf.tidy(() => dm.reinforceLoss(linearCopies, b).dataSync()[0]), tf.tidy(() => dm.reinforceLoss(linearPolicy, b).dataSync()[0]), 'a linear policy needs no activation');
+    tf.dispose([...copies, ...linearCopies, ...Object.values(b)]);
+    linearPolicy.dispose();
     const W1 = theta64[0];
     const linear = [Float64Array.from({ length: OBS_DIM * NUM_ACTIONS }, (_, k) => W1[Math.floor(k / NUM_ACTIONS) * 6 + (k % NUM_ACTIONS)]), new Float64Array(NUM_ACTIONS)];
     assert.ok(Math.abs(custom - loss64(linear, batch, 'tanh')) <= 1e-5 * (1 + Math.abs(custom)));

@@ -1,0 +1,227 @@
+// dm.metaGradient: the meta-gradient of one task on plain arrays, evaluated at the policy's
+// current parameters θ:
+//   ∇_{θ,α} L_out(θ_k; D′),  θ_0 = θ,  θ_{j+1} = θ_j − α ⊙ ∇L_in(θ_j; D)  (k = innerSteps)
+// with L = −Σ w·log π(a|s)·A / Σ w (weights default to 1) and L_in the 'naive' or 'lvc' surrogate
+// (dm.reinforceLoss). Two engines compute the same quantity:
+//   'wasm' — assembly/metagrad.ts: Hessian-vector products by forward-over-reverse
+//            differentiation through the SIMD MLP passes (built-in MLP policies only);
+//   'tfjs' — tf.grads through dm.adapt: any `logits` function, any tfjs backend (webgl), and the
+//            oracle the tests hold the kernel against.
+import { tf } from '../core/backend';
+import { wasm, wasmConst, Scratch } from '../core/wasm';
+import { ConfigError } from '../errors';
+import { ESTIMATORS, reinforceLoss, type Estimator, type ReinforceBatch } from '../nn/loss';
+import { Policy, flattenTensors } from '../nn/policy';
+import { wasmMlp, shapeOf } from '../rl/wasm-policy';
+import { adapt } from './adapt';
+
+export type GradEngine = 'wasm' | 'tfjs';
+export const GRAD_ENGINES: readonly GradEngine[] = ['wasm', 'tfjs'];
+
+/** Rows of one batch: n observations, the actions taken, their advantages and optional weights. */
+export interface RowBatch {
+  /** n × obsDim, row-major. */
+  obs: Float32Array;
+  /** n action indices in [0, numActions). */
+  actions: Int32Array;
+  /** n advantages (constants of the loss). */
+  advantages: Float32Array;
+  /** n row weights ≥ 0 with a positive sum (default all 1). */
+  weights?: Float32Array;
+}
+
+export interface MetaGradientOptions {
+  /** α: one rate, or one per parameter in the flat layout (Meta-SGD: ∇_α is returned too). Default 0.1. */
+  innerLr?: number | Float32Array;
+  /** Inner steps k ≥ 1, all on the inner rows. Default 1. */
+  innerSteps?: number;
+  /** 2: exact (through the inner gradients); 1: first order (FOMAML). Default 2. */
+  order?: 1 | 2;
+  /** Inner surrogate: 'naive' (default) or 'lvc' (see dm.reinforceLoss). The outer loss is naive. */
+  estimator?: Estimator;
+  /** 'wasm' (default; built-in MLPs) or 'tfjs'. */
+  engine?: GradEngine;
+  /**
+   * θ_k when the caller has it already (the adapted parameters the outer rows were sampled with,
+   * flat layout). The 'wasm' engine then takes it instead of its own last inner step (one inner
+   * gradient less unless α is learned); 'tfjs' recomputes it. It must be the adaptation of the
+   * current parameters on the inner rows.
+   */
+  adapted?: Float32Array;
+}
+
+export interface MetaGradientResult {
+  /** ∇_θ, in the layout of policy.getFlat(). */
+  theta: Float32Array;
+  /** ∇_α when innerLr is a Float32Array, else null. */
+  innerLr: Float32Array | null;
+}
+
+interface Resolved {
+  adapted: Float32Array | null;
+  innerLr: number | Float32Array;
+  innerSteps: number;
+  order: 1 | 2;
+  estimator: Estimator;
+  engine: GradEngine;
+}
+
+/** The meta-gradient of one task (see the file comment). */
+export function metaGradient(policy: Policy, data: { inner: RowBatch; outer: RowBatch }, options: MetaGradientOptions = {}): MetaGradientResult {
+  if (!(policy instanceof Policy)) throw new ConfigError('policy', policy, 'a Policy (dm.createPolicy(...))');
+  if (data == null || typeof data !== 'object') throw new ConfigError('data', data, '{ inner, outer } row batches');
+  checkRows('inner', data.inner, policy);
+  checkRows('outer', data.outer, policy);
+  const o = resolveOptions(options, policy);
+  return o.engine === 'wasm' ? wasmMetaGradient(policy, data.inner, data.outer, o) : tfjsMetaGradient(policy, data.inner, data.outer, o);
+}
+
+function resolveOptions(options: MetaGradientOptions, policy: Policy): Resolved {
+  if (options == null || typeof options !== 'object') throw new ConfigError('options', options, '{ innerLr, innerSteps, order, estimator, engine }');
+  const innerLr = options.innerLr ?? 0.1;
+  if (typeof innerLr === 'number') {
+    if (!(Number.isFinite(innerLr) && innerLr >= 0)) throw new ConfigError('innerLr', innerLr, 'a finite number >= 0, or a Float32Array of per-parameter rates');
+  } else if (innerLr instanceof Float32Array) {
+    if (innerLr.length !== policy.numParams) throw new ConfigError('innerLr.length', innerLr.length, `${policy.numParams} (the policy's flat parameter count)`);
+    checkRange('innerLr', innerLr, 0, Infinity, 'a finite number >= 0');
+  } else {
+    throw new ConfigError('innerLr', innerLr, 'a finite number >= 0, or a Float32Array of per-parameter rates');
+  }
+  const innerSteps = options.innerSteps ?? 1;
+  if (!Number.isInteger(innerSteps) || innerSteps < 1) throw new ConfigError('innerSteps', innerSteps, 'an integer >= 1');
+  const order = options.order ?? 2;
+  if (order !== 1 && order !== 2) throw new ConfigError('order', order, '1 (first order) | 2 (exact)');
+  const estimator = options.estimator ?? 'naive';
+  if (!ESTIMATORS.includes(estimator)) throw new ConfigError('estimator', estimator, ESTIMATORS.join(' | '));
+  const engine = options.engine ?? 'wasm';
+  if (!GRAD_ENGINES.includes(engine)) throw new ConfigError('engine', engine, GRAD_ENGINES.join(' | '));
+  if (engine === 'wasm' && policy.logits !== Policy.prototype.logits) {
+    throw new ConfigError('engine', engine, "'tfjs' for a policy with its own logits function ('wasm' runs the built-in MLP)");
+  }
+  const adapted = options.adapted ?? null;
+  if (adapted !== null) {
+    if (!(adapted instanceof Float32Array) || adapted.length !== policy.numParams) {
+      throw new ConfigError('adapted', adapted, `a Float32Array of ${policy.numParams} floats (the policy's flat parameter count)`);
+    }
+    checkRange('adapted', adapted, -Number.MAX_VALUE, Infinity, 'a finite number');
+  }
+  return { adapted, innerLr, innerSteps, order, estimator, engine };
+}
+
+/** Throws naming the first value outside [min, max) (NaN included); a plain loop, run on every row. */
+function checkRange(field: string, values: Float32Array | Int32Array, min: number, max: number, allowed: string): void {
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i];
+    if (!(x >= min && x < max)) throw new ConfigError(`${field}[${i}]`, x, allowed);
+  }
+}
+
+function checkRows(field: string, rows: RowBatch, policy: Policy): void {
+  if (rows == null || typeof rows !== 'object') throw new ConfigError(field, rows, '{ obs, actions, advantages, weights? }');
+  const { obs, actions, advantages, weights } = rows;
+  if (!(actions instanceof Int32Array) || actions.length === 0) throw new ConfigError(`${field}.actions`, actions, 'an Int32Array of n >= 1 action indices');
+  const n = actions.length, D = policy.obsDim, A = policy.numActions;
+  if (!(obs instanceof Float32Array) || obs.length !== n * D) throw new ConfigError(`${field}.obs`, obs, `a Float32Array of n x obsDim = ${n} x ${D} floats`);
+  if (!(advantages instanceof Float32Array) || advantages.length !== n) throw new ConfigError(`${field}.advantages`, advantages, `a Float32Array of n = ${n} floats`);
+  checkRange(`${field}.actions`, actions, 0, A, `an integer in [0, ${A - 1}]`);
+  checkRange(`${field}.obs`, obs, -Number.MAX_VALUE, Infinity, 'a finite number');
+  checkRange(`${field}.advantages`, advantages, -Number.MAX_VALUE, Infinity, 'a finite number');
+  if (weights !== undefined) {
+    if (!(weights instanceof Float32Array) || weights.length !== n) throw new ConfigError(`${field}.weights`, weights, `a Float32Array of n = ${n} floats`);
+    checkRange(`${field}.weights`, weights, 0, Infinity, 'a finite number >= 0');
+    let sum = 0;
+    for (const x of weights) sum += x;
+    if (!(sum > 0)) throw new ConfigError(`${field}.weights`, `sum ${sum}`, 'weights with a positive sum');
+  }
+}
+
+// ---- engine 'wasm' ----
+
+// One workspace per WASM MLP, grown (never shrunk) when a call needs more inner steps.
+const workspaces = new Map<number, { ptr: number; capacity: number }>();
+const scratch = new Scratch();
+
+function workspace(mlp: number, steps: number): number {
+  const w = wasm();
+  let ws = workspaces.get(mlp);
+  if (!ws || ws.capacity < steps) {
+    const capacity = Math.max(steps, ws ? 2 * ws.capacity : 1);
+    if (ws) w.metaGradFree(ws.ptr);
+    ws = { ptr: w.metaGradCreate(mlp, capacity), capacity };
+    workspaces.set(mlp, ws);
+  }
+  return ws.ptr;
+}
+
+function wasmMetaGradient(policy: Policy, inner: RowBatch, outer: RowBatch, o: Resolved): MetaGradientResult {
+  const w = wasm();
+  const mlp = wasmMlp(shapeOf(policy), 1);
+  const ws = workspace(mlp, o.innerSteps);
+  const P = policy.numParams, D = policy.obsDim;
+  const perTask = typeof o.innerLr !== 'number';
+  const floats = (inner.actions.length + outer.actions.length) * (D + 3) + 5 * P;
+  const base = scratch.ensure(floats * 4);
+  // Everything below is 4-byte data laid end to end in the scratch buffer (no allocation after this).
+  const f32 = new Float32Array(w.memory.buffer), i32 = new Int32Array(w.memory.buffer);
+  let at = base >> 2;
+  const put = (values: ArrayLike<number> | null, length: number, view: Float32Array | Int32Array = f32): number => {
+    if (values) view.set(values, at);
+    else view.fill(1, at, at + length);
+    at += length;
+    return (at - length) << 2;
+  };
+  const rows = (b: RowBatch) => {
+    const n = b.actions.length;
+    return [n, put(b.obs, n * D), put(b.actions, n, i32), put(b.advantages, n), put(b.weights ?? null, n)] as const;
+  };
+  const innerArgs = rows(inner), outerArgs = rows(outer);
+  const thetaPtr = put(policy.getFlat(), P);
+  const alphaPtr = perTask ? put(o.innerLr as Float32Array, P) : 0;
+  const adaptedPtr = o.adapted ? put(o.adapted, P) : 0;
+  const gradPtr = put(null, P), alphaGradPtr = put(null, P);
+  w.metaGradRun(ws, ...innerArgs, ...outerArgs, thetaPtr, alphaPtr, perTask ? 0 : (o.innerLr as number), adaptedPtr, o.innerSteps, o.order,
+    wasmConst(o.estimator === 'lvc' ? 'INNER_LOSS_LVC' : 'INNER_LOSS_NAIVE'), gradPtr, perTask ? alphaGradPtr : 0);
+  const out = (ptr: number) => new Float32Array(w.memory.buffer, ptr, P).slice();
+  return { theta: out(gradPtr), innerLr: perTask ? out(alphaGradPtr) : null };
+}
+
+// ---- engine 'tfjs' ----
+
+function rowTensors(b: RowBatch, obsDim: number): ReinforceBatch {
+  const n = b.actions.length;
+  return {
+    obs: tf.tensor2d(b.obs, [n, obsDim]),
+    actions: tf.tensor1d(b.actions, 'int32'),
+    advantages: tf.tensor1d(b.advantages),
+    ...(b.weights ? { weights: tf.tensor1d(b.weights) } : {}),
+  };
+}
+
+/** Tensors shaped like `like`, filled from one flat array. */
+function splitLike(flat: Float32Array, like: readonly tf.Tensor[]): tf.Tensor[] {
+  let offset = 0;
+  return like.map((x) => {
+    const t = tf.tensor(flat.subarray(offset, offset + x.size), x.shape, 'float32');
+    offset += x.size;
+    return t;
+  });
+}
+
+function tfjsMetaGradient(policy: Policy, inner: RowBatch, outer: RowBatch, o: Resolved): MetaGradientResult {
+  const P = policy.params.length;
+  const logits = policy.logits.bind(policy);
+  const perTask = typeof o.innerLr !== 'number';
+  const grads = tf.tidy(() => {
+    const innerBatch = rowTensors(inner, policy.obsDim), outerBatch = rowTensors(outer, policy.obsDim);
+    const alpha = perTask ? splitLike(o.innerLr as Float32Array, policy.params) : [];
+    const metaLoss = (...xs: tf.Tensor[]): tf.Scalar => {
+      const lr = perTask ? xs.slice(P) : (o.innerLr as number);
+      const adapted = adapt(xs.slice(0, P), (p) => reinforceLoss(p, innerBatch, { logits, estimator: o.estimator }), { lr, steps: o.innerSteps, order: o.order });
+      return reinforceLoss(adapted, outerBatch, { logits });
+    };
+    return tf.grads(metaLoss)([...policy.params, ...alpha]);
+  });
+  const result = { theta: flattenTensors(grads.slice(0, P)), innerLr: perTask ? flattenTensors(grads.slice(P)) : null };
+  tf.dispose(grads);
+  return result;
+}
