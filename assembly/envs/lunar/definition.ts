@@ -106,7 +106,10 @@ buildShapes();
 // ---- the legs' revolute joints -----------------------------------------------------------------
 // revoluteJointDef(bodyA = lander, bodyB = leg, localAnchorA = (0, 0), localAnchorB =
 // (i·LEG_AWAY/SCALE, LEG_DOWN/SCALE), enableMotor, enableLimit, maxMotorTorque = LEG_SPRING_TORQUE,
-// motorSpeed = 0.3·i), referenceAngle 0; limits [0.4, 0.9] for i = −1 and [−0.9, −0.4] for i = +1.
+// motorSpeed = 0.3·i); limits [0.4, 0.9] for i = −1 and [−0.9, −0.4] for i = +1. pybox2d's
+// revoluteJointDef(bodyA=…, bodyB=…) sets referenceAngle = bodyB.angle − bodyA.angle when none is
+// given, so the reference angle is the leg's spawn angle i·0.05, and the limits bound
+// (leg angle − lander angle − i·0.05).
 export const JOINT_COUNT: i32 = 2; // joint j holds legs[j] (body 1 + j), i = 2j − 1
 export const JOINT_MOTOR_SPEED: f32 = 0.3; // rad/s, times i
 export const JOINT_LIMIT_NEAR: f32 = 0.4; // |angle| of the limit the motor drives the leg against

@@ -15,7 +15,7 @@
 import { TIME_STEP, VELOCITY_ITERATIONS, POSITION_ITERATIONS, MAX_TRANSLATION, MAX_TRANSLATION_SQUARED,
   MAX_ROTATION, MAX_ROTATION_SQUARED, LINEAR_SLOP, LINEAR_SLEEP_TOLERANCE, ANGULAR_SLEEP_TOLERANCE, TIME_TO_SLEEP } from './settings';
 import { BODY_COUNT, BODY_LANDER, BODY_LEG0, BODY_LEG1, JOINT_COUNT, JOINT_MOTOR_SPEED, LEG_SPRING_TORQUE,
-  jointLowerAngle, jointUpperAngle, jointLocalAnchorBX, JOINT_LOCAL_ANCHOR_B_Y, legSign } from './definition';
+  jointLowerAngle, jointUpperAngle, jointLocalAnchorBX, JOINT_LOCAL_ANCHOR_B_Y, legSign, LEG_SPAWN_ANGLE } from './definition';
 import { Body, body } from './body';
 import { Manifold } from './manifold';
 import { manifoldAt } from './contact_manager';
@@ -41,7 +41,7 @@ function initJointDefinitions(): void {
     const def = joint(j);
     def.localAnchorAX = 0; def.localAnchorAY = 0;
     def.localAnchorBX = jointLocalAnchorBX(j); def.localAnchorBY = JOINT_LOCAL_ANCHOR_B_Y;
-    def.referenceAngle = 0;
+    def.referenceAngle = legSign(j) * LEG_SPAWN_ANGLE - 0; // bodyB.angle − bodyA.angle at creation
     def.lowerAngle = jointLowerAngle(j); def.upperAngle = jointUpperAngle(j);
     def.motorSpeed = JOINT_MOTOR_SPEED * legSign(j);
     def.maxMotorTorque = LEG_SPRING_TORQUE;
