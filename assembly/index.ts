@@ -10,7 +10,7 @@ export { vecEnvCreate, vecEnvFree, vecEnvField, vecEnvSeed, vecEnvResetAll, vecE
   FIELD_NEEDS_RESET, FIELD_STEP_COUNT, FIELD_RNG_KEY, FIELD_RNG_COUNTER, FIELD_LANES } from './vecenv';
 export { cartpoleStepScalar } from './envs/cartpole';
 export { intersectionStepScalar } from './envs/intersection';
-export { lunarStepScalar } from './envs/lunar/lander';
+export { lunarStepScalar, lunarStepLanesScalar } from './envs/lunar/lander';
 export { mlpCreate, mlpFree, mlpFlatFloats, mlpSetWeights, mlpForwardBatch, mlpPolicyGradient,
   ACTIVATION_TANH, ACTIVATION_RELU } from './policy';
 export { rolloutCreate, rolloutFree, rolloutField, rolloutRun, rolloutCompact,

@@ -32,10 +32,14 @@ import { get, set, bodyComponent, slotComponent, B_CX, B_CY, B_ANGLE, S_TERRAIN,
 export const GROUP_LANES: i32 = 4;
 const MANIFOLD_BYTES = offsetof<Manifold>();
 const manifolds = memory.data(<i32>(GROUP_LANES * BODY_COUNT * SLOTS_PER_BODY) * <i32>offsetof<Manifold>());
-const candidate = changetype<Manifold>(memory.data(offsetof<Manifold>()));
 
 @inline export function manifoldAt(laneInGroup: i32, body: i32, slot: i32): Manifold {
   return changetype<Manifold>(manifolds + <usize>((laneInGroup * BODY_COUNT + body) * SLOTS_PER_BODY + slot) * MANIFOLD_BYTES);
+}
+
+/** Marks lane laneInGroup as touching nothing (its world sleeps and is not collided). */
+export function clearManifolds(laneInGroup: i32): void {
+  for (let b = 0; b < BODY_COUNT; b++) for (let k = 0; k < SLOTS_PER_BODY; k++) manifoldAt(laneInGroup, b, k).pointCount = 0;
 }
 
 /** chunk_x[i] = i·W/(CHUNKS − 1): 2 m apart. */

@@ -25,7 +25,8 @@ import { SCALE, FPS, VIEWPORT_W, VIEWPORT_H, CHUNKS, INITIAL_X, INITIAL_Y, INITI
   MAIN_ENGINE_POWER, SIDE_ENGINE_POWER, SIDE_ENGINE_HEIGHT, SIDE_ENGINE_AWAY, MAIN_ENGINE_Y_LOCATION,
   TERRAIN_SMOOTHING, BODY_LANDER, JOINT_COUNT, LEG_SPAWN_ANGLE, legSign } from './definition';
 import { bodyLocalCenterX, bodyLocalCenterY, bodyInvMass, bodyInvInertia } from './body';
-import { collideLane } from './contact_manager';
+import { collideLane, clearManifolds, GROUP_LANES } from './contact_manager';
+import { solveIsland4 } from './island4';
 import { solveIsland } from './island';
 import { rotate, rotSin, rotCos } from './rotation';
 import { STATE_DIM as LANDER_STATE_DIM, get, set, at, bodyComponent, B_CX, B_CY, B_ANGLE, B_VX, B_VY, B_OMEGA,
@@ -222,8 +223,48 @@ export function lunarStepScalar(lanes: i32, lane: i32, state: usize, params: usi
   return afterWorldStep(state, stride, lane, reward);
 }
 
-/** Steps every lane; lane i draws from its stream (rngKey[i], rngCounter[i]), which advances by 2. */
+/**
+ * Steps every lane (lanes is a multiple of 4); lane i draws from its stream (rngKey[i],
+ * rngCounter[i]), which advances by 2. Per group of four lanes: Gymnasium's pre-step and the narrow
+ * phase lane by lane, the island solve for the four worlds at once (island4.ts), then the reward.
+ */
 export function lunarStepLanes(lanes: i32, state: usize, params: usize, actions: usize, reward: usize, terminated: usize,
+  rngKey: usize, rngCounter: usize): void {
+  const stride = <usize>lanes << 2;
+  for (let first = 0; first < lanes; first += GROUP_LANES) {
+    for (let j = 0; j < GROUP_LANES; j++) {
+      const lane = first + j;
+      beforeWorldStep(state, stride, lane, params, load<i32>(actions + (<usize>lane << 2)),
+        load<u64>(rngKey + (<usize>lane << 3)), load<u64>(rngCounter + (<usize>lane << 3)), 0, 0);
+      store<f32>(groupForceX + (<usize>j << 2), forceX);
+      store<f32>(groupForceY + (<usize>j << 2), forceY);
+      store<f32>(groupTorque + (<usize>j << 2), torque);
+      store<f64>(groupMainPower + (<usize>j << 3), mainPower);
+      store<f64>(groupSidePower + (<usize>j << 3), sidePower);
+      if (get(state, stride, lane, S_AWAKE) != 0) collideLane(state, stride, lane, j);
+      else clearManifolds(j);
+    }
+    solveIsland4(state, stride, first, v128.load(params + <usize>P_GRAVITY * stride + (<usize>first << 2)),
+      v128.load(groupForceX), v128.load(groupForceY), v128.load(groupTorque));
+    for (let j = 0; j < GROUP_LANES; j++) {
+      const lane = first + j;
+      mainPower = load<f64>(groupMainPower + (<usize>j << 3));
+      sidePower = load<f64>(groupSidePower + (<usize>j << 3));
+      store<u8>(terminated + <usize>lane, <u8>afterWorldStep(state, stride, lane, reward));
+      const counterAt = rngCounter + (<usize>lane << 3);
+      store<u64>(counterAt, load<u64>(counterAt) + STEP_DRAWS);
+    }
+  }
+}
+// Per-lane inputs of the group's island solve (16-byte aligned for f32x4 loads).
+const groupForceX = memory.data(16, 16);
+const groupForceY = memory.data(16, 16);
+const groupTorque = memory.data(16, 16);
+const groupMainPower = memory.data(32, 16);
+const groupSidePower = memory.data(32, 16);
+
+/** The scalar path over every lane (lunarStepScalar lane by lane): the reference of lunarStepLanes. */
+export function lunarStepLanesScalar(lanes: i32, state: usize, params: usize, actions: usize, reward: usize, terminated: usize,
   rngKey: usize, rngCounter: usize): void {
   for (let i = 0; i < lanes; i++) {
     const counterAt = rngCounter + (<usize>i << 3);

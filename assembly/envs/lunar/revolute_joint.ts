@@ -25,6 +25,10 @@ import { rotate, rotSin, rotCos } from './rotation';
   // The 3×3 effective mass K (symmetric: ex = (m11, m12, m13), ey = (m12, m22, m23), ez = (m13, m23, m33)).
   m11: f32; m12: f32; m13: f32; m22: f32; m23: f32; m33: f32;
   motorMass: f32;
+  // K⁻¹ by Cramer's rule (b2Mat33::Solve33), fixed during the step: x = det⁻¹·(b·(ey × ez),
+  // b·(ez × ex), b·(ex × ey)), the triple products of Solve33 written with b outside.
+  adj11: f32; adj12: f32; adj13: f32; adj22: f32; adj23: f32; adj33: f32;
+  det33: f32;
 }
 
 /** b2Mat33::Solve22 on the upper-left 2×2 block of K. */
@@ -60,6 +64,16 @@ export function initVelocityConstraints(j: RevoluteJoint, A: Body, B: Body): voi
   j.m33 = iA + iB;
   j.motorMass = iA + iB;
   if (j.motorMass > 0) j.motorMass = <f32>1.0 / j.motorMass;
+  // K is symmetric, so ey × ez, ez × ex, ex × ey are the rows (and columns) of its adjugate.
+  j.adj11 = j.m22 * j.m33 - j.m23 * j.m23;
+  j.adj12 = j.m23 * j.m13 - j.m12 * j.m33;
+  j.adj13 = j.m12 * j.m23 - j.m22 * j.m13;
+  j.adj22 = j.m33 * j.m11 - j.m13 * j.m13;
+  j.adj23 = j.m13 * j.m12 - j.m11 * j.m23;
+  j.adj33 = j.m11 * j.m22 - j.m12 * j.m12;
+  let det = j.m11 * j.adj11 + j.m12 * j.adj12 + j.m13 * j.adj13;
+  if (det != 0) det = <f32>1.0 / det;
+  j.det33 = det;
 
   // Limit state (enableLimit, and both bodies rotate).
   const jointAngle = B.a - A.a - j.referenceAngle;
@@ -105,20 +119,11 @@ export function solveVelocityConstraints(j: RevoluteJoint, A: Body, B: Body): vo
     const Cdot1x = B.vx - B.w * j.rBy - A.vx + A.w * j.rAy;
     const Cdot1y = B.vy + B.w * j.rBx - A.vy - A.w * j.rAx;
     const Cdot2 = B.w - A.w;
-    // impulse = −K⁻¹·Cdot (b2Mat33::Solve33 by Cramer's rule).
-    const ex_x = j.m11, ex_y = j.m12, ex_z = j.m13;
-    const ey_x = j.m12, ey_y = j.m22, ey_z = j.m23;
-    const ez_x = j.m13, ez_y = j.m23, ez_z = j.m33;
-    // ey × ez, b × ez, ey × b
-    const c1x = ey_y * ez_z - ey_z * ez_y, c1y = ey_z * ez_x - ey_x * ez_z, c1z = ey_x * ez_y - ey_y * ez_x;
-    let det = ex_x * c1x + ex_y * c1y + ex_z * c1z;
-    if (det != 0) det = <f32>1.0 / det;
-    const bx = Cdot1x, by = Cdot1y, bz = Cdot2;
-    const c2x = by * ez_z - bz * ez_y, c2y = bz * ez_x - bx * ez_z, c2z = bx * ez_y - by * ez_x;
-    const c3x = ey_y * bz - ey_z * by, c3y = ey_z * bx - ey_x * bz, c3z = ey_x * by - ey_y * bx;
-    let impulseX = -(det * (bx * c1x + by * c1y + bz * c1z));
-    let impulseY = -(det * (ex_x * c2x + ex_y * c2y + ex_z * c2z));
-    let impulseZ = -(det * (ex_x * c3x + ex_y * c3y + ex_z * c3z));
+    // impulse = −K⁻¹·Cdot (b2Mat33::Solve33).
+    const bx = Cdot1x, by = Cdot1y, bz = Cdot2, det = j.det33;
+    let impulseX = -(det * (j.adj11 * bx + j.adj12 * by + j.adj13 * bz));
+    let impulseY = -(det * (j.adj12 * bx + j.adj22 * by + j.adj23 * bz));
+    let impulseZ = -(det * (j.adj13 * bx + j.adj23 * by + j.adj33 * bz));
 
     if (j.limitState == LIMIT_EQUAL) {
       j.impulseX += impulseX; j.impulseY += impulseY; j.impulseZ += impulseZ;

@@ -1,0 +1,217 @@
+// b2Island::Solve over four worlds at once (f32x4): island.ts phase by phase, with the bodies of
+// four lanes in Body4 records and the order of joints and contacts as there. Where Box2D loops over
+// the constraints of one island, this loops over the same constraints of four islands:
+//   - velocity iterations: each joint, then each contact slot (body, slot) any lane has, masked per lane;
+//   - position iterations: run while any lane has not converged; a lane that has converged (or is
+//     asleep) is masked out and keeps its positions, as Box2D stops iterating that island;
+//   - sleep: the timers and the island test per lane.
+// Lanes whose world sleeps are left untouched (Box2D does not simulate a sleeping island).
+
+import { TIME_STEP, VELOCITY_ITERATIONS, POSITION_ITERATIONS, MAX_TRANSLATION, MAX_TRANSLATION_SQUARED,
+  MAX_ROTATION, MAX_ROTATION_SQUARED, LINEAR_SLOP, LINEAR_SLEEP_TOLERANCE, ANGULAR_SLEEP_TOLERANCE, TIME_TO_SLEEP } from './settings';
+import { BODY_COUNT, BODY_LANDER, JOINT_COUNT, JOINT_MOTOR_SPEED, LEG_SPRING_TORQUE, LEG_SPAWN_ANGLE,
+  jointLowerAngle, jointUpperAngle, jointLocalAnchorBX, JOINT_LOCAL_ANCHOR_B_Y, legSign } from './definition';
+import { Body4, body4 } from './body';
+import { manifoldAt } from './contact_manager';
+import { islandBody, islandJoint } from './island';
+import { Contact4, initVelocityConstraint4, warmStart4, solveVelocityConstraint4, solvePositionConstraint4 } from './contact_solver4';
+import { Joint4, initVelocityConstraints4, solveVelocityConstraints4, solvePositionConstraints4 } from './revolute_joint4';
+import { bodyComponent, jointComponent, slotComponent, B_CX, B_CY, B_ANGLE, B_VX, B_VY, B_OMEGA, S_SLEEP_TIME, S_AWAKE,
+  J_IMPULSE_X, J_IMPULSE_Y, J_IMPULSE_Z, J_MOTOR_IMPULSE, J_LIMIT_STATE, SLOTS_PER_BODY,
+  C_NORMAL_IMPULSE0, C_TANGENT_IMPULSE0, C_NORMAL_IMPULSE1, C_TANGENT_IMPULSE1 } from './state';
+import { splat, add, sub, mul, div, vmin, vabs, vsqrt, gt, ge, select, and, or, andNot, any, zero } from './simd';
+
+const joints4 = memory.data(<i32>JOINT_COUNT * <i32>offsetof<Joint4>(), 16);
+const contacts4 = memory.data(<i32>(BODY_COUNT * SLOTS_PER_BODY) * <i32>offsetof<Contact4>(), 16);
+@inline function joint4(j: i32): Joint4 { return changetype<Joint4>(joints4 + <usize>j * offsetof<Joint4>()); }
+@inline function contact4(b: i32, s: i32): Contact4 {
+  return changetype<Contact4>(contacts4 + <usize>(b * SLOTS_PER_BODY + s) * offsetof<Contact4>());
+}
+
+function initJointDefinitions4(): void {
+  for (let j = 0; j < JOINT_COUNT; j++) {
+    const def = joint4(j);
+    def.localAnchorAX = 0; def.localAnchorAY = 0;
+    def.localAnchorBX = jointLocalAnchorBX(j); def.localAnchorBY = JOINT_LOCAL_ANCHOR_B_Y;
+    def.referenceAngle = legSign(j) * LEG_SPAWN_ANGLE - 0;
+    def.lowerAngle = jointLowerAngle(j); def.upperAngle = jointUpperAngle(j);
+    def.motorSpeed = JOINT_MOTOR_SPEED * legSign(j);
+    def.maxMotorTorque = LEG_SPRING_TORQUE;
+  }
+}
+initJointDefinitions4();
+
+/** The lane mask of state component k (0/1 values) of the group at byte offset `off`. */
+@inline function flag4(state: usize, stride: usize, off: usize, k: i32): v128 {
+  return f32x4.ne(v128.load(state + <usize>k * stride + off), f32x4.splat(0));
+}
+@inline function load4(state: usize, stride: usize, off: usize, k: i32): v128 {
+  return v128.load(state + <usize>k * stride + off);
+}
+/** Writes v into component k of the lanes in mask. */
+@inline function store4(state: usize, stride: usize, off: usize, k: i32, v: v128, mask: v128): void {
+  const at = state + <usize>k * stride + off;
+  v128.store(at, select(mask, v, v128.load(at)));
+}
+
+/**
+ * Solves the islands of lanes first..first+3 (manifolds in manifoldAt(0..3, ·, ·)); gravity and
+ * the lander's force and torque per lane. Lanes whose awake flag is 0 are not touched.
+ */
+export function solveIsland4(state: usize, stride: usize, first: i32, gravity: v128, forceX: v128, forceY: v128, torque: v128): void {
+  const off = <usize>first << 2;
+  const awake = flag4(state, stride, off, S_AWAKE);
+  if (!any(awake)) return;
+  const h = splat(TIME_STEP);
+
+  // Integrate velocities.
+  for (let b = 0; b < BODY_COUNT; b++) {
+    const B = body4(b);
+    B.cx = load4(state, stride, off, bodyComponent(b, B_CX));
+    B.cy = load4(state, stride, off, bodyComponent(b, B_CY));
+    B.a = load4(state, stride, off, bodyComponent(b, B_ANGLE));
+    const fx = b == BODY_LANDER ? forceX : zero(), fy = b == BODY_LANDER ? forceY : zero(), t = b == BODY_LANDER ? torque : zero();
+    B.vx = add(load4(state, stride, off, bodyComponent(b, B_VX)), mul(h, add(zero(), mul(B.invMass, fx))));
+    B.vy = add(load4(state, stride, off, bodyComponent(b, B_VY)), mul(h, add(gravity, mul(B.invMass, fy))));
+    B.w = add(load4(state, stride, off, bodyComponent(b, B_OMEGA)), mul(mul(h, B.invI), t));
+  }
+
+  // Contact constraints (slots any lane has), warm start, joints.
+  let slots = 0; // bit (b·SLOTS_PER_BODY + s) set when some lane has slot s of body b
+  for (let k = 0; k < BODY_COUNT; k++) {
+    const b = islandBody(k);
+    for (let s = 0; s < SLOTS_PER_BODY; s++) {
+      if (initVelocityConstraint4(contact4(b, s), manifoldAt(0, b, s), manifoldAt(1, b, s), manifoldAt(2, b, s), manifoldAt(3, b, s), body4(b), awake)) {
+        slots |= 1 << (b * SLOTS_PER_BODY + s);
+      }
+    }
+  }
+  for (let k = 0; k < BODY_COUNT; k++) {
+    const b = islandBody(k);
+    for (let s = 0; s < SLOTS_PER_BODY; s++) if (slots & (1 << (b * SLOTS_PER_BODY + s))) warmStart4(contact4(b, s), body4(b));
+  }
+  for (let k = 0; k < JOINT_COUNT; k++) {
+    const j = islandJoint(k);
+    const J = joint4(j);
+    J.impulseX = load4(state, stride, off, jointComponent(j, J_IMPULSE_X));
+    J.impulseY = load4(state, stride, off, jointComponent(j, J_IMPULSE_Y));
+    J.impulseZ = load4(state, stride, off, jointComponent(j, J_IMPULSE_Z));
+    J.motorImpulse = load4(state, stride, off, jointComponent(j, J_MOTOR_IMPULSE));
+    J.limitState = i32x4.trunc_sat_f32x4_s(load4(state, stride, off, jointComponent(j, J_LIMIT_STATE)));
+    initVelocityConstraints4(J, body4(BODY_LANDER), body4(1 + j));
+  }
+
+  // Velocity iterations: joints, then the contact slots in island order.
+  const lander = body4(BODY_LANDER);
+  const joint0 = joint4(islandJoint(0)), joint1 = joint4(islandJoint(1));
+  const leg0 = body4(1 + islandJoint(0)), leg1 = body4(1 + islandJoint(1));
+  if (slots == 0) {
+    for (let it = 0; it < VELOCITY_ITERATIONS; it++) {
+      solveVelocityConstraints4(joint0, lander, leg0);
+      solveVelocityConstraints4(joint1, lander, leg1);
+    }
+  } else {
+    for (let it = 0; it < VELOCITY_ITERATIONS; it++) {
+      solveVelocityConstraints4(joint0, lander, leg0);
+      solveVelocityConstraints4(joint1, lander, leg1);
+      for (let k = 0; k < BODY_COUNT; k++) {
+        const b = islandBody(k);
+        for (let s = 0; s < SLOTS_PER_BODY; s++) if (slots & (1 << (b * SLOTS_PER_BODY + s))) solveVelocityConstraint4(contact4(b, s), body4(b));
+      }
+    }
+  }
+
+  // Store impulses (lanes that have the slot; point 1 only where its velocity constraint kept it).
+  for (let b = 0; b < BODY_COUNT; b++) {
+    for (let s = 0; s < SLOTS_PER_BODY; s++) {
+      if (!(slots & (1 << (b * SLOTS_PER_BODY + s)))) continue;
+      const cc = contact4(b, s);
+      store4(state, stride, off, slotComponent(b, s, C_NORMAL_IMPULSE0), cc.normalImpulse0, cc.active);
+      store4(state, stride, off, slotComponent(b, s, C_TANGENT_IMPULSE0), cc.tangentImpulse0, cc.active);
+      store4(state, stride, off, slotComponent(b, s, C_NORMAL_IMPULSE1), cc.normalImpulse1, cc.two);
+      store4(state, stride, off, slotComponent(b, s, C_TANGENT_IMPULSE1), cc.tangentImpulse1, cc.two);
+    }
+  }
+  for (let j = 0; j < JOINT_COUNT; j++) {
+    const J = joint4(j);
+    store4(state, stride, off, jointComponent(j, J_IMPULSE_X), J.impulseX, awake);
+    store4(state, stride, off, jointComponent(j, J_IMPULSE_Y), J.impulseY, awake);
+    store4(state, stride, off, jointComponent(j, J_IMPULSE_Z), J.impulseZ, awake);
+    store4(state, stride, off, jointComponent(j, J_MOTOR_IMPULSE), J.motorImpulse, awake);
+    store4(state, stride, off, jointComponent(j, J_LIMIT_STATE), f32x4.convert_i32x4_s(J.limitState), awake);
+  }
+
+  // Integrate positions, clamping large velocities.
+  for (let b = 0; b < BODY_COUNT; b++) {
+    const B = body4(b);
+    const translationX = mul(h, B.vx), translationY = mul(h, B.vy);
+    const translationSquared = add(mul(translationX, translationX), mul(translationY, translationY));
+    const tooFast = gt(translationSquared, splat(MAX_TRANSLATION_SQUARED));
+    if (any(tooFast)) {
+      const ratio = div(splat(MAX_TRANSLATION), vsqrt(translationSquared));
+      B.vx = select(tooFast, mul(B.vx, ratio), B.vx);
+      B.vy = select(tooFast, mul(B.vy, ratio), B.vy);
+    }
+    const rotation = mul(h, B.w);
+    const tooFastAngular = gt(mul(rotation, rotation), splat(MAX_ROTATION_SQUARED));
+    if (any(tooFastAngular)) B.w = select(tooFastAngular, mul(B.w, div(splat(MAX_ROTATION), vabs(rotation))), B.w);
+    B.cx = add(B.cx, mul(h, B.vx)); B.cy = add(B.cy, mul(h, B.vy));
+    B.a = add(B.a, mul(h, B.w));
+  }
+
+  // Position iterations while any lane is not within tolerance.
+  let active = awake;
+  let positionSolved = zero();
+  for (let it = 0; it < POSITION_ITERATIONS && any(active); it++) {
+    let minSeparation = zero();
+    for (let k = 0; k < BODY_COUNT; k++) {
+      const b = islandBody(k);
+      for (let s = 0; s < SLOTS_PER_BODY; s++) {
+        if (slots & (1 << (b * SLOTS_PER_BODY + s))) minSeparation = solvePositionConstraint4(contact4(b, s), body4(b), active, minSeparation);
+      }
+    }
+    const contactsOkay = ge(minSeparation, splat(<f32>-3.0 * LINEAR_SLOP));
+    let jointsOkay = i32x4.splat(-1);
+    for (let k = 0; k < JOINT_COUNT; k++) {
+      const j = islandJoint(k);
+      jointsOkay = and(jointsOkay, solvePositionConstraints4(joint4(j), lander, body4(1 + j), active));
+    }
+    const solved = and(active, and(contactsOkay, jointsOkay));
+    positionSolved = or(positionSolved, solved);
+    active = andNot(active, solved);
+  }
+
+  // Back to the state (awake lanes only).
+  for (let b = 0; b < BODY_COUNT; b++) {
+    const B = body4(b);
+    store4(state, stride, off, bodyComponent(b, B_CX), B.cx, awake);
+    store4(state, stride, off, bodyComponent(b, B_CY), B.cy, awake);
+    store4(state, stride, off, bodyComponent(b, B_ANGLE), B.a, awake);
+    store4(state, stride, off, bodyComponent(b, B_VX), B.vx, awake);
+    store4(state, stride, off, bodyComponent(b, B_VY), B.vy, awake);
+    store4(state, stride, off, bodyComponent(b, B_OMEGA), B.w, awake);
+  }
+
+  // Sleep.
+  let minSleepTime = splat(f32.MAX_VALUE);
+  const linTolSqr = splat(LINEAR_SLEEP_TOLERANCE * LINEAR_SLEEP_TOLERANCE);
+  const angTolSqr = splat(ANGULAR_SLEEP_TOLERANCE * ANGULAR_SLEEP_TOLERANCE);
+  for (let k = 0; k < BODY_COUNT; k++) {
+    const b = islandBody(k);
+    const B = body4(b);
+    const moving = or(gt(mul(B.w, B.w), angTolSqr), gt(add(mul(B.vx, B.vx), mul(B.vy, B.vy)), linTolSqr));
+    const sleepTime = select(moving, zero(), add(load4(state, stride, off, S_SLEEP_TIME + b), h));
+    minSleepTime = select(moving, zero(), vmin(minSleepTime, sleepTime));
+    store4(state, stride, off, S_SLEEP_TIME + b, sleepTime, awake);
+  }
+  const sleeps = and(awake, and(ge(minSleepTime, splat(TIME_TO_SLEEP)), positionSolved));
+  if (any(sleeps)) {
+    store4(state, stride, off, S_AWAKE, zero(), sleeps);
+    for (let b = 0; b < BODY_COUNT; b++) {
+      store4(state, stride, off, bodyComponent(b, B_VX), zero(), sleeps);
+      store4(state, stride, off, bodyComponent(b, B_VY), zero(), sleeps);
+      store4(state, stride, off, bodyComponent(b, B_OMEGA), zero(), sleeps);
+      store4(state, stride, off, S_SLEEP_TIME + b, zero(), sleeps);
+    }
+  }
+}
