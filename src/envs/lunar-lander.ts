@@ -1,3 +1,4 @@
+import { wasm, wasmConst } from '../core/wasm';
 import type { EnvSpec } from './spec';
 
 /**
@@ -20,3 +21,59 @@ export const lunarLanderSpec: EnvSpec = {
   defaultRanges: { gravity: [-11.5, -4.5] },
   description: 'Land a lander on the pad (Box2D physics, 8 observations, 4 actions); +100 at rest, −100 on a crash or |x| ≥ 1; truncated after 1000 steps.',
 };
+
+/** A body of a LunarLander world: origin position (m), angle (rad), centre-of-mass velocity (m/s), ω (rad/s). */
+export interface LunarBody { x: number; y: number; angle: number; vx: number; vy: number; omega: number }
+
+/** The parts of one LunarLander state vector (VecEnv.getState row) a reader needs, decoded. */
+export interface LunarLanderState {
+  lander: LunarBody;
+  legs: [LunarBody, LunarBody];
+  legContact: [boolean, boolean];
+  awake: boolean;
+  gameOver: boolean;
+  /** b2Body::m_sleepTime of lander, legs[0], legs[1] (s). */
+  sleepTime: [number, number, number];
+  windIndex: number;
+  torqueIndex: number;
+  prevShaping: number;
+  /** Terrain heights (m) at x = 0, 2, …, 20. */
+  terrainY: number[];
+}
+
+/**
+ * Decodes row `env` of a LunarLander getState() result. The layout (assembly/envs/lunar/state.ts)
+ * is read from the module's LUNAR_* exports; the state holds centres of mass, so origins are
+ * derived with the lander's local centre of mass (the legs' is their origin).
+ */
+export function decodeLunarState(states: ArrayLike<number>, env = 0): LunarLanderState {
+  const w = wasm();
+  const stateDim = w.envDim(wasmConst('ENV_LUNAR_LANDER'), wasmConst('DIM_STATE'));
+  const s = (k: number) => states[env * stateDim + k];
+  const bodies = wasmConst('LUNAR_STATE_BODIES'), stride = wasmConst('LUNAR_BODY_STRIDE');
+  const centerX = wasmConst('LUNAR_LANDER_CENTER_X'), centerY = wasmConst('LUNAR_LANDER_CENTER_Y');
+  const body = (b: number): LunarBody => {
+    const o = bodies + b * stride;
+    const angle = s(o + 2);
+    // Only the lander's origin differs from its centre of mass.
+    const lx = b === 0 ? centerX : 0, ly = b === 0 ? centerY : 0;
+    return {
+      x: s(o) - (Math.cos(angle) * lx - Math.sin(angle) * ly),
+      y: s(o + 1) - (Math.sin(angle) * lx + Math.cos(angle) * ly),
+      angle, vx: s(o + 3), vy: s(o + 4), omega: s(o + 5),
+    };
+  };
+  const sleep = wasmConst('LUNAR_STATE_SLEEP_TIME'), contact = wasmConst('LUNAR_STATE_LEG_CONTACT'), terrain = wasmConst('LUNAR_STATE_TERRAIN');
+  return {
+    lander: body(0),
+    legs: [body(1), body(2)],
+    legContact: [s(contact) !== 0, s(contact + 1) !== 0],
+    awake: s(wasmConst('LUNAR_STATE_AWAKE')) !== 0,
+    gameOver: s(wasmConst('LUNAR_STATE_GAME_OVER')) !== 0,
+    sleepTime: [s(sleep), s(sleep + 1), s(sleep + 2)],
+    windIndex: s(wasmConst('LUNAR_STATE_WIND_INDEX')),
+    torqueIndex: s(wasmConst('LUNAR_STATE_TORQUE_INDEX')),
+    prevShaping: s(wasmConst('LUNAR_STATE_PREV_SHAPING')),
+    terrainY: Array.from({ length: stateDim - terrain }, (_, i) => s(terrain + i)), // the terrain comes last
+  };
+}

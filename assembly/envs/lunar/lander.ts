@@ -23,13 +23,13 @@
 import { uniform01 } from '../../rng';
 import { SCALE, FPS, VIEWPORT_W, VIEWPORT_H, CHUNKS, INITIAL_X, INITIAL_Y, INITIAL_RANDOM, LEG_AWAY, LEG_DOWN,
   MAIN_ENGINE_POWER, SIDE_ENGINE_POWER, SIDE_ENGINE_HEIGHT, SIDE_ENGINE_AWAY, MAIN_ENGINE_Y_LOCATION,
-  TERRAIN_SMOOTHING, BODY_LANDER, JOINT_COUNT, LEG_SPAWN_ANGLE, legSign } from './definition';
+  TERRAIN_SMOOTHING, BODY_COUNT, BODY_LANDER, JOINT_COUNT, LANDER_SHAPE, LEG_SPAWN_ANGLE, legSign } from './definition';
 import { bodyLocalCenterX, bodyLocalCenterY, bodyInvMass, bodyInvInertia } from './body';
-import { collideLane, clearManifolds, GROUP_LANES } from './contact_manager';
+import { collideLane, clearManifolds, synchronizeLane, initBroadPhase, GROUP_LANES } from './contact_manager';
 import { solveIsland4 } from './island4';
 import { solveIsland } from './island';
 import { rotate, rotSin, rotCos } from './rotation';
-import { STATE_DIM as LANDER_STATE_DIM, get, set, at, bodyComponent, B_CX, B_CY, B_ANGLE, B_VX, B_VY, B_OMEGA,
+import { STATE_DIM as LANDER_STATE_DIM, S_BODIES, BODY_STRIDE, S_SLEEP_TIME, S_JOINTS, S_CONTACTS, get, set, at, bodyComponent, B_CX, B_CY, B_ANGLE, B_VX, B_VY, B_OMEGA,
   S_AWAKE, S_GAME_OVER, S_LEG_CONTACT, S_PREV_SHAPING, S_WIND_INDEX, S_TORQUE_INDEX, S_TERRAIN } from './state';
 
 export const STATE_DIM: i32 = LANDER_STATE_DIM;
@@ -190,11 +190,30 @@ function beforeWorldStep(state: usize, stride: usize, lane: i32, params: usize, 
   }
 }
 
-/** world.Step(1/FPS, 180, 60) of one lane, scalar: nothing happens while the island sleeps. */
+// The bodies' poses at the start of the step of each lane of a group (b2Sweep c0, a0), for the
+// broad phase's swept AABBs: f32 [GROUP_LANES][3][BODY_COUNT] (c0x, c0y, a0).
+const startPoses = memory.data(GROUP_LANES * 3 * BODY_COUNT * 4);
+@inline function startPose(laneInGroup: i32, c: i32): usize {
+  return startPoses + <usize>((laneInGroup * 3 + c) * BODY_COUNT) * 4;
+}
+function saveStartPose(state: usize, stride: usize, lane: i32, laneInGroup: i32): void {
+  for (let b = 0; b < BODY_COUNT; b++) {
+    store<f32>(startPose(laneInGroup, 0) + (<usize>b << 2), get(state, stride, lane, bodyComponent(b, B_CX)));
+    store<f32>(startPose(laneInGroup, 1) + (<usize>b << 2), get(state, stride, lane, bodyComponent(b, B_CY)));
+    store<f32>(startPose(laneInGroup, 2) + (<usize>b << 2), get(state, stride, lane, bodyComponent(b, B_ANGLE)));
+  }
+}
+
+/**
+ * world.Step(1/FPS, 180, 60) of one lane, scalar (b2World::Step without TOI): collide, solve the
+ * island, synchronize the broad phase. Nothing happens while the island sleeps.
+ */
 function worldStepScalar(state: usize, stride: usize, lane: i32, params: usize): void {
   if (get(state, stride, lane, S_AWAKE) == 0) return;
   collideLane(state, stride, lane, 0);
+  saveStartPose(state, stride, lane, 0);
   solveIsland(state, stride, lane, 0, get(params, stride, lane, P_GRAVITY), forceX, forceY, torque);
+  synchronizeLane(state, stride, lane, startPose(0, 0), startPose(0, 1), startPose(0, 2));
 }
 
 /** The rest of step(): shaping reward, fuel, termination. Returns terminated; writes the reward. */
@@ -241,13 +260,20 @@ export function lunarStepLanes(lanes: i32, state: usize, params: usize, actions:
       store<f32>(groupTorque + (<usize>j << 2), torque);
       store<f64>(groupMainPower + (<usize>j << 3), mainPower);
       store<f64>(groupSidePower + (<usize>j << 3), sidePower);
-      if (get(state, stride, lane, S_AWAKE) != 0) collideLane(state, stride, lane, j);
-      else clearManifolds(j);
+      if (get(state, stride, lane, S_AWAKE) != 0) {
+        collideLane(state, stride, lane, j);
+        saveStartPose(state, stride, lane, j);
+        store<u8>(groupSolved + <usize>j, 1);
+      } else {
+        clearManifolds(j);
+        store<u8>(groupSolved + <usize>j, 0);
+      }
     }
     solveIsland4(state, stride, first, v128.load(params + <usize>P_GRAVITY * stride + (<usize>first << 2)),
       v128.load(groupForceX), v128.load(groupForceY), v128.load(groupTorque));
     for (let j = 0; j < GROUP_LANES; j++) {
       const lane = first + j;
+      if (load<u8>(groupSolved + <usize>j)) synchronizeLane(state, stride, lane, startPose(j, 0), startPose(j, 1), startPose(j, 2));
       mainPower = load<f64>(groupMainPower + (<usize>j << 3));
       sidePower = load<f64>(groupSidePower + (<usize>j << 3));
       store<u8>(terminated + <usize>lane, <u8>afterWorldStep(state, stride, lane, reward));
@@ -262,6 +288,7 @@ const groupForceY = memory.data(16, 16);
 const groupTorque = memory.data(16, 16);
 const groupMainPower = memory.data(32, 16);
 const groupSidePower = memory.data(32, 16);
+const groupSolved = memory.data(GROUP_LANES);
 
 /** The scalar path over every lane (lunarStepScalar lane by lane): the reference of lunarStepLanes. */
 export function lunarStepLanesScalar(lanes: i32, state: usize, params: usize, actions: usize, reward: usize, terminated: usize,
@@ -311,6 +338,7 @@ export function lunarResetLane(lanes: i32, lane: i32, state: usize, params: usiz
     set(state, stride, lane, bodyComponent(1 + j, B_ANGLE), i * LEG_SPAWN_ANGLE);
   }
   set(state, stride, lane, S_AWAKE, 1);
+  initBroadPhase(state, stride, lane);
 
   // The initial push (ApplyForceToCenter before the first step) and the wind indices.
   const c = counter + <u64>TERRAIN_DRAWS;
@@ -326,3 +354,22 @@ export function lunarResetLane(lanes: i32, lane: i32, state: usize, params: usiz
   set(state, stride, lane, S_PREV_SHAPING, <f32>shaping());
 }
 const terrainHeights = memory.data(TERRAIN_DRAWS << 3); // f64 scratch
+
+// ---- the state layout, for TypeScript (src/envs/lunar-lander.ts reads these exports) ----------
+export const LUNAR_STATE_BODIES: i32 = S_BODIES; // lander, legs[0], legs[1]: cx, cy, angle, vx, vy, ω each
+export const LUNAR_BODY_STRIDE: i32 = BODY_STRIDE;
+export const LUNAR_STATE_SLEEP_TIME: i32 = S_SLEEP_TIME;
+export const LUNAR_STATE_AWAKE: i32 = S_AWAKE;
+export const LUNAR_STATE_JOINTS: i32 = S_JOINTS;
+export const LUNAR_STATE_CONTACTS: i32 = S_CONTACTS;
+export const LUNAR_STATE_GAME_OVER: i32 = S_GAME_OVER;
+export const LUNAR_STATE_LEG_CONTACT: i32 = S_LEG_CONTACT;
+export const LUNAR_STATE_PREV_SHAPING: i32 = S_PREV_SHAPING;
+export const LUNAR_STATE_WIND_INDEX: i32 = S_WIND_INDEX;
+export const LUNAR_STATE_TORQUE_INDEX: i32 = S_TORQUE_INDEX;
+export const LUNAR_STATE_TERRAIN: i32 = S_TERRAIN;
+export const LUNAR_RESET_DRAWS: i32 = <i32>RESET_DRAWS;
+export const LUNAR_STEP_DRAWS: i32 = <i32>STEP_DRAWS;
+/** The lander body's local centre of mass (m, body frame): origin = centre of mass − R(angle)·this. */
+export const LUNAR_LANDER_CENTER_X: f32 = LANDER_SHAPE.centroidX;
+export const LUNAR_LANDER_CENTER_Y: f32 = LANDER_SHAPE.centroidY;

@@ -4,6 +4,10 @@
 
 /** b2_maxManifoldPoints: contact points per shape pair. */
 export const MAX_MANIFOLD_POINTS: i32 = 2;
+/** b2_aabbExtension (m): the dynamic tree fattens every proxy's AABB by this much. */
+export const AABB_EXTENSION: f32 = 0.1;
+/** b2_aabbMultiplier: a moved proxy's AABB is also stretched by this times its displacement. */
+export const AABB_MULTIPLIER: f32 = 2.0;
 /** b2_linearSlop (m): collision and constraint tolerance, chosen to be numerically significant. */
 export const LINEAR_SLOP: f32 = 0.005;
 /** b2_angularSlop (rad): 2 degrees. */

@@ -111,6 +111,11 @@ export interface LanderStep { obs: Float64Array; reward: number; terminated: boo
 export interface PlanckLanderOptions {
   /** Leave planck's setAwake and pair order as shipped instead of Box2D 2.3's (default false). */
   planckStock?: boolean;
+  /**
+   * Box2D's continuous collision (TOI sub-steps of dynamic bodies against static ones), on by
+   * default as in b2World; the WASM lander omits it, so step-by-step comparisons turn it off.
+   */
+  continuousPhysics?: boolean;
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -199,6 +204,7 @@ export class PlanckLander {
   readonly task: LanderTask;
   private readonly next: () => number;
   private readonly stock: boolean;
+  private readonly continuousPhysics: boolean;
   private world: World | null = null;
   private lander: Body | null = null;
   private legs: [Body, Body] | null = null;
@@ -220,6 +226,7 @@ export class PlanckLander {
     if (!(this.task.gravity < 0)) throw new Error(`PlanckLander: gravity = ${this.task.gravity}; allowed: a negative number`);
     this.next = next;
     this.stock = options.planckStock ?? false;
+    this.continuousPhysics = options.continuousPhysics ?? true;
   }
 
   get windEnabled(): boolean { return this.task.windPower > 0 || this.task.turbulencePower > 0 }
@@ -228,7 +235,7 @@ export class PlanckLander {
   reset(): LanderStep {
     const world = new World({
       gravity: Vec2(0, this.task.gravity),
-      allowSleep: true, warmStarting: true, continuousPhysics: true, subStepping: false, blockSolve: true,
+      allowSleep: true, warmStarting: true, continuousPhysics: this.continuousPhysics, subStepping: false, blockSolve: true,
     });
     if (this.stock) stockWorlds.add(world);
     else box2dUpdatePairs(world);
