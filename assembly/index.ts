@@ -11,7 +11,7 @@ export { vecEnvCreate, vecEnvFree, vecEnvField, vecEnvSeed, vecEnvResetAll, vecE
 export { cartpoleStepScalar } from './envs/cartpole';
 export { intersectionStepScalar } from './envs/intersection';
 export { lunarStepScalar, lunarStepLanesScalar, LUNAR_STATE_BODIES, LUNAR_BODY_STRIDE, LUNAR_STATE_SLEEP_TIME, LUNAR_STATE_AWAKE,
-  LUNAR_STATE_JOINTS, LUNAR_STATE_CONTACTS, LUNAR_STATE_GAME_OVER, LUNAR_STATE_LEG_CONTACT, LUNAR_STATE_PREV_SHAPING,
+  LUNAR_STATE_JOINTS, LUNAR_STATE_CONTACTS, LUNAR_SLOTS_PER_BODY, LUNAR_SLOT_STRIDE, LUNAR_SLOT_POINT_COUNT, LUNAR_STATE_GAME_OVER, LUNAR_STATE_LEG_CONTACT, LUNAR_STATE_PREV_SHAPING,
   LUNAR_STATE_WIND_INDEX, LUNAR_STATE_TORQUE_INDEX, LUNAR_STATE_TERRAIN, LUNAR_RESET_DRAWS, LUNAR_STEP_DRAWS,
   LUNAR_LANDER_CENTER_X, LUNAR_LANDER_CENTER_Y } from './envs/lunar/lander';
 export { mlpCreate, mlpFree, mlpFlatFloats, mlpSetWeights, mlpForwardBatch, mlpPolicyGradient,

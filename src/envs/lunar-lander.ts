@@ -29,7 +29,10 @@ export interface LunarBody { x: number; y: number; angle: number; vx: number; vy
 export interface LunarLanderState {
   lander: LunarBody;
   legs: [LunarBody, LunarBody];
+  /** lunar_lander.py's ground_contact flags of legs[0], legs[1] (set and cleared by contact events). */
   legContact: [boolean, boolean];
+  /** Whether the lander, legs[0], legs[1] touch the moon (have a contact with points). */
+  touching: [boolean, boolean, boolean];
   awake: boolean;
   gameOver: boolean;
   /** b2Body::m_sleepTime of lander, legs[0], legs[1] (s). */
@@ -63,11 +66,15 @@ export function decodeLunarState(states: ArrayLike<number>, env = 0): LunarLande
       angle, vx: s(o + 3), vy: s(o + 4), omega: s(o + 5),
     };
   };
+  const contacts = wasmConst('LUNAR_STATE_CONTACTS'), slots = wasmConst('LUNAR_SLOTS_PER_BODY');
+  const slotStride = wasmConst('LUNAR_SLOT_STRIDE'), pointCount = wasmConst('LUNAR_SLOT_POINT_COUNT');
+  const touches = (b: number) => Array.from({ length: slots }, (_, k) => s(contacts + (b * slots + k) * slotStride + pointCount)).some((c) => c > 0);
   const sleep = wasmConst('LUNAR_STATE_SLEEP_TIME'), contact = wasmConst('LUNAR_STATE_LEG_CONTACT'), terrain = wasmConst('LUNAR_STATE_TERRAIN');
   return {
     lander: body(0),
     legs: [body(1), body(2)],
     legContact: [s(contact) !== 0, s(contact + 1) !== 0],
+    touching: [touches(0), touches(1), touches(2)],
     awake: s(wasmConst('LUNAR_STATE_AWAKE')) !== 0,
     gameOver: s(wasmConst('LUNAR_STATE_GAME_OVER')) !== 0,
     sleepTime: [s(sleep), s(sleep + 1), s(sleep + 2)],

@@ -29,7 +29,7 @@ import { collideLane, clearManifolds, synchronizeLane, initBroadPhase, GROUP_LAN
 import { solveIsland4 } from './island4';
 import { solveIsland } from './island';
 import { rotate, rotSin, rotCos } from './rotation';
-import { STATE_DIM as LANDER_STATE_DIM, S_BODIES, BODY_STRIDE, S_SLEEP_TIME, S_JOINTS, S_CONTACTS, get, set, at, bodyComponent, B_CX, B_CY, B_ANGLE, B_VX, B_VY, B_OMEGA,
+import { STATE_DIM as LANDER_STATE_DIM, S_BODIES, BODY_STRIDE, S_SLEEP_TIME, S_JOINTS, S_CONTACTS, SLOTS_PER_BODY, SLOT_STRIDE, C_POINT_COUNT, get, set, at, bodyComponent, B_CX, B_CY, B_ANGLE, B_VX, B_VY, B_OMEGA,
   S_AWAKE, S_GAME_OVER, S_LEG_CONTACT, S_PREV_SHAPING, S_WIND_INDEX, S_TORQUE_INDEX, S_TERRAIN } from './state';
 
 export const STATE_DIM: i32 = LANDER_STATE_DIM;
@@ -362,6 +362,9 @@ export const LUNAR_STATE_SLEEP_TIME: i32 = S_SLEEP_TIME;
 export const LUNAR_STATE_AWAKE: i32 = S_AWAKE;
 export const LUNAR_STATE_JOINTS: i32 = S_JOINTS;
 export const LUNAR_STATE_CONTACTS: i32 = S_CONTACTS;
+export const LUNAR_SLOTS_PER_BODY: i32 = SLOTS_PER_BODY;
+export const LUNAR_SLOT_STRIDE: i32 = SLOT_STRIDE;
+export const LUNAR_SLOT_POINT_COUNT: i32 = C_POINT_COUNT;
 export const LUNAR_STATE_GAME_OVER: i32 = S_GAME_OVER;
 export const LUNAR_STATE_LEG_CONTACT: i32 = S_LEG_CONTACT;
 export const LUNAR_STATE_PREV_SHAPING: i32 = S_PREV_SHAPING;
