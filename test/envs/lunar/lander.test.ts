@@ -149,7 +149,7 @@ test('4e: getState/setState round-trips everything a step depends on', () => {
   const tasks = family.sample(n, { seed: 4 });
   const a = family.makeVecEnv({ numEnvs: n, seed: 31 }), b = family.makeVecEnv({ numEnvs: n, seed: 31 });
   a.setTasks(tasks); b.setTasks(tasks);
-  let obsA = a.reset().slice();
+  let obsA: Float32Array = a.reset().slice();
   b.reset();
   // Different pasts of the same length (no episode ends in 60 steps, so the random streams stay in
   // step): a flies the heuristic, b fires its main engine.
