@@ -58,13 +58,17 @@ export function envDefaultParam(kind: i32, index: i32): f32 {
   return NaN;
 }
 
-/** Steps every lane once; rngKey/rngCounter (u64 per lane) serve envs with stochastic steps. */
+/**
+ * Steps every lane once; rngKey/rngCounter (u64 per lane) serve envs with stochastic steps. `alive`
+ * (u8 per lane, or 0) marks the lanes whose step matters: an env whose step is costly may leave the
+ * others as they are (the fused sampler's finished episodes); cheap envs step every lane anyway.
+ */
 @inline export function envStepLanes(kind: i32, lanes: i32, state: usize, params: usize, actions: usize,
-  reward: usize, terminated: usize, rngKey: usize, rngCounter: usize): void {
+  reward: usize, terminated: usize, rngKey: usize, rngCounter: usize, alive: usize): void {
   switch (kind) {
     case ENV_CARTPOLE: cartpole.cartpoleStepLanes(lanes, state, params, actions, reward, terminated); break;
     case ENV_INTERSECTION: intersection.intersectionStepLanes(lanes, state, params, actions, reward, terminated); break;
-    case ENV_LUNAR_LANDER: lunar.lunarStepLanes(lanes, state, params, actions, reward, terminated, rngKey, rngCounter); break;
+    case ENV_LUNAR_LANDER: lunar.lunarStepLanes(lanes, state, params, actions, reward, terminated, rngKey, rngCounter, alive); break;
   }
 }
 

@@ -37,19 +37,29 @@ import { BODY_COUNT, BODY_LANDER, LANDER_SHAPE, LEG_SHAPE } from './definition';
   localCenterY: v128;
 }
 
+/**
+ * The four-world solver works on BATCH_GROUPS groups of four worlds at a time, so that the
+ * velocity iterations of independent groups can interleave (see island4.ts).
+ */
+export const BATCH_GROUPS: i32 = 4;
+
 const bodies = memory.data(<i32>BODY_COUNT * <i32>offsetof<Body>());
-const bodies4 = memory.data(<i32>BODY_COUNT * <i32>offsetof<Body4>(), 16);
+const bodies4 = memory.data(<i32>(BATCH_GROUPS * BODY_COUNT) * <i32>offsetof<Body4>(), 16);
 
 @inline export function body(b: i32): Body { return changetype<Body>(bodies + <usize>b * offsetof<Body>()); }
-@inline export function body4(b: i32): Body4 { return changetype<Body4>(bodies4 + <usize>b * offsetof<Body4>()); }
+/** Body b of group g of the batch. */
+@inline export function body4(g: i32, b: i32): Body4 { return changetype<Body4>(bodies4 + <usize>(g * BODY_COUNT + b) * offsetof<Body4>()); }
 
 function initMassData(): void {
   for (let b = 0; b < BODY_COUNT; b++) {
-    const s = body(b), v = body4(b);
+    const s = body(b);
     s.invMass = bodyInvMass(b); s.invI = bodyInvInertia(b);
     s.localCenterX = bodyLocalCenterX(b); s.localCenterY = bodyLocalCenterY(b);
-    v.invMass = f32x4.splat(s.invMass); v.invI = f32x4.splat(s.invI);
-    v.localCenterX = f32x4.splat(s.localCenterX); v.localCenterY = f32x4.splat(s.localCenterY);
+    for (let g = 0; g < BATCH_GROUPS; g++) {
+      const v = body4(g, b);
+      v.invMass = f32x4.splat(s.invMass); v.invI = f32x4.splat(s.invI);
+      v.localCenterX = f32x4.splat(s.localCenterX); v.localCenterY = f32x4.splat(s.localCenterY);
+    }
   }
 }
 initMassData();

@@ -22,6 +22,7 @@ import { POLYGON_RADIUS, AABB_EXTENSION, AABB_MULTIPLIER } from './settings';
 import { W, CHUNKS, EDGE_COUNT, BODY_COUNT, BODY_LANDER, bodyShape, pairFriction } from './definition';
 import { vertexX, vertexY } from './polygon';
 import { Manifold } from './manifold';
+import { BATCH_GROUPS } from './body';
 import { collideEdgeAndPolygon } from './collide_edge_polygon';
 import { rotate, rotSin, rotCos } from './rotation';
 import { get, set, bodyComponent, slotComponent, pairComponent, fatAabbComponent, B_CX, B_CY, B_ANGLE,
@@ -29,20 +30,22 @@ import { get, set, bodyComponent, slotComponent, pairComponent, fatAabbComponent
   SLOTS_PER_BODY, C_EDGE, C_POINT_COUNT, C_ID0, C_ID1, C_NORMAL_IMPULSE0, C_TANGENT_IMPULSE0,
   C_NORMAL_IMPULSE1, C_TANGENT_IMPULSE1 } from './state';
 
-/** Manifolds of the lanes of a SIMD group: [laneInGroup][body][slot], in contact-list order. */
+/** Lanes of a SIMD group. */
 export const GROUP_LANES: i32 = 4;
+/** Manifolds of the lanes of a batch of groups: [laneInBatch][body][slot], in contact-list order. */
+export const BATCH_LANES: i32 = GROUP_LANES * BATCH_GROUPS;
 const MANIFOLD_BYTES = offsetof<Manifold>();
-const manifolds = memory.data(<i32>(GROUP_LANES * BODY_COUNT * SLOTS_PER_BODY) * <i32>offsetof<Manifold>());
+const manifolds = memory.data(<i32>(BATCH_LANES * BODY_COUNT * SLOTS_PER_BODY) * <i32>offsetof<Manifold>());
 /** Where the narrow phase of a touching pair beyond the slots goes (then ignored). */
 const overflow = changetype<Manifold>(memory.data(offsetof<Manifold>()));
 
-@inline export function manifoldAt(laneInGroup: i32, body: i32, slot: i32): Manifold {
-  return changetype<Manifold>(manifolds + <usize>((laneInGroup * BODY_COUNT + body) * SLOTS_PER_BODY + slot) * MANIFOLD_BYTES);
+@inline export function manifoldAt(laneInBatch: i32, body: i32, slot: i32): Manifold {
+  return changetype<Manifold>(manifolds + <usize>((laneInBatch * BODY_COUNT + body) * SLOTS_PER_BODY + slot) * MANIFOLD_BYTES);
 }
 
-/** Marks lane laneInGroup as touching nothing (its world sleeps and is not collided). */
-export function clearManifolds(laneInGroup: i32): void {
-  for (let b = 0; b < BODY_COUNT; b++) for (let k = 0; k < SLOTS_PER_BODY; k++) manifoldAt(laneInGroup, b, k).pointCount = 0;
+/** Marks lane laneInBatch as touching nothing (its world sleeps and is not collided). */
+export function clearManifolds(laneInBatch: i32): void {
+  for (let b = 0; b < BODY_COUNT; b++) for (let k = 0; k < SLOTS_PER_BODY; k++) manifoldAt(laneInBatch, b, k).pointCount = 0;
 }
 
 /** chunk_x[i] = i·W/(CHUNKS − 1): 2 m apart. */
@@ -188,10 +191,10 @@ function wasTouching(state: usize, stride: usize, lane: i32, b: i32, e: i32): bo
 /**
  * b2ContactManager::Collide for `lane` at the current positions: walks the contacts newest first;
  * destroys those whose fat AABBs no longer overlap; runs the narrow phase of the others into
- * manifoldAt(laneInGroup, ·, ·) (warm-start impulses matched by id); fires begin/end events in that
+ * manifoldAt(laneInBatch, ·, ·) (warm-start impulses matched by id); fires begin/end events in that
  * order; then writes the touching contacts to the lane's slots.
  */
-export function collideLane(state: usize, stride: usize, lane: i32, laneInGroup: i32): void {
+export function collideLane(state: usize, stride: usize, lane: i32, laneInBatch: i32): void {
   // The contact list, newest first (insertion sort: a handful of contacts).
   let n = 0;
   for (let b = 0; b < BODY_COUNT; b++) {
@@ -222,7 +225,7 @@ export function collideLane(state: usize, stride: usize, lane: i32, laneInGroup:
       continue;
     }
     const used = b == 0 ? used0 : b == 1 ? used1 : used2;
-    const m = used < SLOTS_PER_BODY ? manifoldAt(laneInGroup, b, used) : overflow;
+    const m = used < SLOTS_PER_BODY ? manifoldAt(laneInBatch, b, used) : overflow;
     const angle = get(state, stride, lane, bodyComponent(b, B_ANGLE));
     rotate(angle);
     const s = rotSin, c = rotCos;
@@ -257,7 +260,7 @@ export function collideLane(state: usize, stride: usize, lane: i32, laneInGroup:
   for (let b = 0; b < BODY_COUNT; b++) {
     const used = b == 0 ? used0 : b == 1 ? used1 : used2;
     for (let k = 0; k < SLOTS_PER_BODY; k++) {
-      const m = manifoldAt(laneInGroup, b, k);
+      const m = manifoldAt(laneInBatch, b, k);
       const touching = k < used;
       if (!touching) m.pointCount = 0;
       set(state, stride, lane, slotComponent(b, k, C_EDGE), touching ? <f32>m.edge : 0);

@@ -5,7 +5,7 @@
 // out. Restitution is 0 for every fixture, so every velocity bias is 0 and left out too.
 // contact_solver4.ts is the same code over four worlds at once; the two agree bit for bit.
 
-import { BAUMGARTE, LINEAR_SLOP, MAX_LINEAR_CORRECTION, POLYGON_RADIUS, MAX_CONDITION_NUMBER } from './settings';
+import { BAUMGARTE, LINEAR_SLOP, MAX_LINEAR_CORRECTION, POLYGON_RADIUS, MAX_CONDITION_NUMBER, b2Min, b2Max } from './settings';
 import { Manifold, MANIFOLD_FACE_A } from './manifold';
 import { Body } from './body';
 import { rotate, rotSin, rotCos } from './rotation';
@@ -131,7 +131,7 @@ export function warmStart(cc: ContactConstraint, b: Body): void {
   let lambda = (point == 0 ? cc.tangentMass0 : cc.tangentMass1) * -vt;
   const maxFriction = cc.friction * (point == 0 ? cc.normalImpulse0 : cc.normalImpulse1);
   const old = point == 0 ? cc.tangentImpulse0 : cc.tangentImpulse1;
-  const newImpulse = Mathf.max(-maxFriction, Mathf.min(old + lambda, maxFriction)); // b2Clamp
+  const newImpulse = b2Max(-maxFriction, b2Min(old + lambda, maxFriction)); // b2Clamp
   lambda = newImpulse - old;
   if (point == 0) cc.tangentImpulse0 = newImpulse; else cc.tangentImpulse1 = newImpulse;
   const Px = lambda * tx, Py = lambda * ty;
@@ -158,7 +158,7 @@ export function solveVelocityConstraint(cc: ContactConstraint, b: Body): void {
     const dvx = b.vx - b.w * cc.rB0y, dvy = b.vy + b.w * cc.rB0x;
     const vn = dvx * nx + dvy * ny;
     let lambda = -cc.normalMass0 * vn;
-    const newImpulse = Mathf.max(cc.normalImpulse0 + lambda, 0);
+    const newImpulse = b2Max(cc.normalImpulse0 + lambda, 0);
     lambda = newImpulse - cc.normalImpulse0;
     cc.normalImpulse0 = newImpulse;
     const Px = lambda * nx, Py = lambda * ny;
@@ -238,9 +238,9 @@ export function solvePositionConstraint(m: Manifold, b: Body): f32 {
       nx = -nx; ny = -ny;
     }
     const rBx = pointX - b.cx, rBy = pointY - b.cy;
-    minSeparation = Mathf.min(minSeparation, separation);
+    minSeparation = b2Min(minSeparation, separation);
     // Prevent large corrections and allow slop.
-    const C = Mathf.max(-MAX_LINEAR_CORRECTION, Mathf.min(BAUMGARTE * (separation + LINEAR_SLOP), 0)); // b2Clamp
+    const C = b2Max(-MAX_LINEAR_CORRECTION, b2Min(BAUMGARTE * (separation + LINEAR_SLOP), 0)); // b2Clamp
     const rnB = rBx * ny - rBy * nx;
     const K = mB + iB * rnB * rnB;
     const impulse = K > 0 ? -C / K : 0;

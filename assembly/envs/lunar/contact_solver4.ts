@@ -13,7 +13,7 @@ import { BAUMGARTE, LINEAR_SLOP, MAX_LINEAR_CORRECTION, POLYGON_RADIUS, MAX_COND
 import { Manifold, MANIFOLD_FACE_A } from './manifold';
 import { Body4 } from './body';
 import { rotate4, rotCos4 } from './rotation';
-import { splat, add, sub, mul, div, neg, vmin, vmax, gt, ge, lt, ne, select, and, or, andNot, any, zero, eqi } from './simd';
+import { splat, add, sub, mul, div, neg, vmin, vmax, gt, ge, lt, ne, select, and, or, andNot, any, all, zero, eqi } from './simd';
 
 @unmanaged export class Contact4 {
   active: v128; // lanes whose manifold has points
@@ -22,8 +22,10 @@ import { splat, add, sub, mul, div, neg, vmin, vmax, gt, ge, lt, ne, select, and
   second: v128; // lanes whose manifold has a second point (the position solver uses it)
   faceA: v128; // lanes with a FACE_A manifold
   normalX: v128; normalY: v128; friction: v128;
+  tangentX: v128; tangentY: v128; // b2Cross(normal, 1)
   rB0x: v128; rB0y: v128; rB1x: v128; rB1y: v128;
   normalMass0: v128; normalMass1: v128;
+  negNormalMass0: v128; negNormalMass1: v128; // −normalMass: (−m)·b is what the scalar path computes
   tangentMass0: v128; tangentMass1: v128;
   normalImpulse0: v128; normalImpulse1: v128;
   tangentImpulse0: v128; tangentImpulse1: v128;
@@ -98,6 +100,7 @@ export function initVelocityConstraint4(cc: Contact4, m0: Manifold, m1: Manifold
   const nx = select(faceA, lnx, neg(nBx)), ny = select(faceA, lny, neg(nBy));
   cc.normalX = nx; cc.normalY = ny;
   const tx = ny, ty = neg(nx);
+  cc.tangentX = tx; cc.tangentY = ty;
   const one = splat(1);
 
   const rB0x = sub(select(faceA, pointA0x, pointB0x), b.cx), rB0y = sub(select(faceA, pointA0y, pointB0y), b.cy);
@@ -114,6 +117,8 @@ export function initVelocityConstraint4(cc: Contact4, m0: Manifold, m1: Manifold
   const rn1 = sub(mul(rB1x, ny), mul(rB1y, nx));
   const kNormal1 = add(mB, mul(mul(iB, rn1), rn1));
   cc.normalMass1 = select(gt(kNormal1, zero()), div(one, kNormal1), zero());
+  cc.negNormalMass0 = neg(cc.normalMass0);
+  cc.negNormalMass1 = neg(cc.normalMass1);
   const rt1 = sub(mul(rB1x, ty), mul(rB1y, tx));
   const kTangent1 = add(mB, mul(mul(iB, rt1), rt1));
   cc.tangentMass1 = select(gt(kTangent1, zero()), div(one, kTangent1), zero());
@@ -150,11 +155,17 @@ export function warmStart4(cc: Contact4, b: Body4): void {
   b.vy = select(mask, add(b.vy, mul(mB, Py)), b.vy);
 }
 
+// The body's velocities while a contact is solved (locals of the functions below, written back once).
+// AssemblyScript functions return one value, so the friction helper updates these module globals,
+// which the engine keeps in registers within the inlined code.
+let vx4: v128 = f32x4.splat(0), vy4: v128 = f32x4.splat(0), w4: v128 = f32x4.splat(0);
+
 /** Friction at point 0 or 1 of the lanes in `mask`. */
-@inline function solveTangent4(cc: Contact4, b: Body4, point: i32, mask: v128): void {
-  const nx = cc.normalX, ny = cc.normalY, tx = ny, ty = neg(nx);
+@inline function solveTangent4(cc: Contact4, invMass: v128, invI: v128, point: i32, mask: v128): void {
+  const tx = cc.tangentX, ty = cc.tangentY;
   const rx = point == 0 ? cc.rB0x : cc.rB1x, ry = point == 0 ? cc.rB0y : cc.rB1y;
-  const dvx = sub(b.vx, mul(b.w, ry)), dvy = add(b.vy, mul(b.w, rx));
+  let vx = vx4, vy = vy4, w = w4;
+  const dvx = sub(vx, mul(w, ry)), dvy = add(vy, mul(w, rx));
   const vt = add(mul(dvx, tx), mul(dvy, ty));
   let lambda = mul(point == 0 ? cc.tangentMass0 : cc.tangentMass1, neg(vt));
   const maxFriction = mul(cc.friction, point == 0 ? cc.normalImpulse0 : cc.normalImpulse1);
@@ -164,65 +175,75 @@ export function warmStart4(cc: Contact4, b: Body4): void {
   if (point == 0) cc.tangentImpulse0 = select(mask, newImpulse, old);
   else cc.tangentImpulse1 = select(mask, newImpulse, old);
   const Px = mul(lambda, tx), Py = mul(lambda, ty);
-  b.vx = select(mask, add(b.vx, mul(b.invMass, Px)), b.vx);
-  b.vy = select(mask, add(b.vy, mul(b.invMass, Py)), b.vy);
-  b.w = select(mask, add(b.w, mul(b.invI, sub(mul(rx, Py), mul(ry, Px)))), b.w);
+  vx4 = select(mask, add(vx, mul(invMass, Px)), vx);
+  vy4 = select(mask, add(vy, mul(invMass, Py)), vy);
+  w4 = select(mask, add(w, mul(invI, sub(mul(rx, Py), mul(ry, Px)))), w);
 }
 
 /** SolveVelocityConstraints for the lanes that have the slot. */
 export function solveVelocityConstraint4(cc: Contact4, b: Body4): void {
-  solveTangent4(cc, b, 0, cc.active);
+  const invMass = b.invMass, invI = b.invI;
+  vx4 = b.vx; vy4 = b.vy; w4 = b.w;
+  solveTangent4(cc, invMass, invI, 0, cc.active);
   const two = cc.two;
   const anyTwo = any(two);
-  if (anyTwo) solveTangent4(cc, b, 1, two);
+  if (anyTwo) solveTangent4(cc, invMass, invI, 1, two);
 
   const nx = cc.normalX, ny = cc.normalY;
+  let vx = vx4, vy = vy4, w = w4;
   const one = cc.one;
   if (any(one)) {
-    const dvx = sub(b.vx, mul(b.w, cc.rB0y)), dvy = add(b.vy, mul(b.w, cc.rB0x));
+    const dvx = sub(vx, mul(w, cc.rB0y)), dvy = add(vy, mul(w, cc.rB0x));
     const vn = add(mul(dvx, nx), mul(dvy, ny));
-    let lambda = mul(neg(cc.normalMass0), vn);
+    let lambda = mul(cc.negNormalMass0, vn);
     const newImpulse = vmax(add(cc.normalImpulse0, lambda), zero());
     lambda = sub(newImpulse, cc.normalImpulse0);
     cc.normalImpulse0 = select(one, newImpulse, cc.normalImpulse0);
     const Px = mul(lambda, nx), Py = mul(lambda, ny);
-    b.vx = select(one, add(b.vx, mul(b.invMass, Px)), b.vx);
-    b.vy = select(one, add(b.vy, mul(b.invMass, Py)), b.vy);
-    b.w = select(one, add(b.w, mul(b.invI, sub(mul(cc.rB0x, Py), mul(cc.rB0y, Px)))), b.w);
+    vx = select(one, add(vx, mul(invMass, Px)), vx);
+    vy = select(one, add(vy, mul(invMass, Py)), vy);
+    w = select(one, add(w, mul(invI, sub(mul(cc.rB0x, Py), mul(cc.rB0y, Px)))), w);
   }
-  if (!anyTwo) return;
-
-  // Block solver (see contact_solver.ts): the four cases side by side, the first that holds wins.
-  const ax = cc.normalImpulse0, ay = cc.normalImpulse1;
-  const dv1x = sub(b.vx, mul(b.w, cc.rB0y)), dv1y = add(b.vy, mul(b.w, cc.rB0x));
-  const dv2x = sub(b.vx, mul(b.w, cc.rB1y)), dv2y = add(b.vy, mul(b.w, cc.rB1x));
-  const vn1 = add(mul(dv1x, nx), mul(dv1y, ny));
-  const vn2 = add(mul(dv2x, nx), mul(dv2y, ny));
-  const bx = sub(vn1, add(mul(cc.k11, ax), mul(cc.k12, ay)));
-  const by = sub(vn2, add(mul(cc.k12, ax), mul(cc.k22, ay)));
-  // Case 1: x = −K⁻¹·b
-  const x1 = neg(add(mul(cc.inv11, bx), mul(cc.inv12, by)));
-  const y1 = neg(add(mul(cc.inv21, bx), mul(cc.inv22, by)));
-  const case1 = and(ge(x1, zero()), ge(y1, zero()));
-  // Case 2: x = (−b1/k11, 0)
-  const x2 = mul(neg(cc.normalMass0), bx);
-  const case2 = and(ge(x2, zero()), ge(add(mul(cc.k12, x2), by), zero()));
-  // Case 3: x = (0, −b2/k22)
-  const y3 = mul(neg(cc.normalMass1), by);
-  const case3 = and(ge(y3, zero()), ge(add(mul(cc.k12, y3), bx), zero()));
-  // Case 4: x = 0
-  const case4 = and(ge(bx, zero()), ge(by, zero()));
-  const xx = select(case1, x1, select(case2, x2, zero()));
-  const xy = select(case1, y1, select(case2, zero(), select(case3, y3, zero())));
-  const solved = and(two, or(or(case1, case2), or(case3, case4)));
-  const d0 = sub(xx, ax), d1 = sub(xy, ay);
-  const P1x = mul(d0, nx), P1y = mul(d0, ny);
-  const P2x = mul(d1, nx), P2y = mul(d1, ny);
-  b.vx = select(solved, add(b.vx, mul(b.invMass, add(P1x, P2x))), b.vx);
-  b.vy = select(solved, add(b.vy, mul(b.invMass, add(P1y, P2y))), b.vy);
-  b.w = select(solved, add(b.w, mul(b.invI, add(sub(mul(cc.rB0x, P1y), mul(cc.rB0y, P1x)), sub(mul(cc.rB1x, P2y), mul(cc.rB1y, P2x))))), b.w);
-  cc.normalImpulse0 = select(solved, xx, ax);
-  cc.normalImpulse1 = select(solved, xy, ay);
+  if (anyTwo) {
+    // Block solver (see contact_solver.ts): the cases side by side, the first that holds wins;
+    // cases 2 to 4 are only evaluated when case 1 fails in some lane.
+    const ax = cc.normalImpulse0, ay = cc.normalImpulse1;
+    const rB0x = cc.rB0x, rB0y = cc.rB0y, rB1x = cc.rB1x, rB1y = cc.rB1y;
+    const dv1x = sub(vx, mul(w, rB0y)), dv1y = add(vy, mul(w, rB0x));
+    const dv2x = sub(vx, mul(w, rB1y)), dv2y = add(vy, mul(w, rB1x));
+    const vn1 = add(mul(dv1x, nx), mul(dv1y, ny));
+    const vn2 = add(mul(dv2x, nx), mul(dv2y, ny));
+    const k12 = cc.k12;
+    const bx = sub(vn1, add(mul(cc.k11, ax), mul(k12, ay)));
+    const by = sub(vn2, add(mul(k12, ax), mul(cc.k22, ay)));
+    // Case 1: x = −K⁻¹·b
+    let xx = neg(add(mul(cc.inv11, bx), mul(cc.inv12, by)));
+    let xy = neg(add(mul(cc.inv21, bx), mul(cc.inv22, by)));
+    const case1 = and(ge(xx, zero()), ge(xy, zero()));
+    let solved = and(two, case1);
+    if (!all(or(case1, v128.not(two)))) {
+      // Case 2: x = (−b1/k11, 0)
+      const x2 = mul(cc.negNormalMass0, bx);
+      const case2 = and(ge(x2, zero()), ge(add(mul(k12, x2), by), zero()));
+      // Case 3: x = (0, −b2/k22)
+      const y3 = mul(cc.negNormalMass1, by);
+      const case3 = and(ge(y3, zero()), ge(add(mul(k12, y3), bx), zero()));
+      // Case 4: x = 0
+      const case4 = and(ge(bx, zero()), ge(by, zero()));
+      xx = select(case1, xx, select(case2, x2, zero()));
+      xy = select(case1, xy, select(case2, zero(), select(case3, y3, zero())));
+      solved = and(two, or(or(case1, case2), or(case3, case4)));
+    }
+    const d0 = sub(xx, ax), d1 = sub(xy, ay);
+    const P1x = mul(d0, nx), P1y = mul(d0, ny);
+    const P2x = mul(d1, nx), P2y = mul(d1, ny);
+    vx = select(solved, add(vx, mul(invMass, add(P1x, P2x))), vx);
+    vy = select(solved, add(vy, mul(invMass, add(P1y, P2y))), vy);
+    w = select(solved, add(w, mul(invI, add(sub(mul(rB0x, P1y), mul(rB0y, P1x)), sub(mul(rB1x, P2y), mul(rB1y, P2x))))), w);
+    cc.normalImpulse0 = select(solved, xx, ax);
+    cc.normalImpulse1 = select(solved, xy, ay);
+  }
+  b.vx = vx; b.vy = vy; b.w = w;
 }
 
 /**

@@ -13,7 +13,7 @@
 // position solver converged). island4.ts is the same over four worlds.
 
 import { TIME_STEP, VELOCITY_ITERATIONS, POSITION_ITERATIONS, MAX_TRANSLATION, MAX_TRANSLATION_SQUARED,
-  MAX_ROTATION, MAX_ROTATION_SQUARED, LINEAR_SLOP, LINEAR_SLEEP_TOLERANCE, ANGULAR_SLEEP_TOLERANCE, TIME_TO_SLEEP } from './settings';
+  MAX_ROTATION, MAX_ROTATION_SQUARED, LINEAR_SLOP, LINEAR_SLEEP_TOLERANCE, ANGULAR_SLEEP_TOLERANCE, TIME_TO_SLEEP, b2Min, b2Max } from './settings';
 import { BODY_COUNT, BODY_LANDER, BODY_LEG0, BODY_LEG1, JOINT_COUNT, JOINT_MOTOR_SPEED, LEG_SPRING_TORQUE,
   jointLowerAngle, jointUpperAngle, jointLocalAnchorBX, JOINT_LOCAL_ANCHOR_B_Y, legSign, LEG_SPAWN_ANGLE } from './definition';
 import { Body, body } from './body';
@@ -51,10 +51,10 @@ initJointDefinitions();
 
 /**
  * Solves the island of `lane` for one time step, with the manifolds collideLane left in
- * manifoldAt(laneInGroup, ·, ·). gravity is the world's (0, g); forceX/Y and torque act on the
+ * manifoldAt(laneInBatch, ·, ·). gravity is the world's (0, g); forceX/Y and torque act on the
  * lander this step (b2Body::m_force, m_torque). Returns nothing; writes the lane's state.
  */
-export function solveIsland(state: usize, stride: usize, lane: i32, laneInGroup: i32, gravity: f32,
+export function solveIsland(state: usize, stride: usize, lane: i32, laneInBatch: i32, gravity: f32,
   forceX: f32, forceY: f32, torque: f32): void {
   const h = TIME_STEP;
   // Integrate velocities (no damping: 1/(1 + h·0) = 1 leaves them exact).
@@ -73,14 +73,14 @@ export function solveIsland(state: usize, stride: usize, lane: i32, laneInGroup:
   for (let k = 0; k < BODY_COUNT; k++) {
     const b = islandBody(k);
     for (let s = 0; s < SLOTS_PER_BODY; s++) {
-      const m = manifoldAt(laneInGroup, b, s);
+      const m = manifoldAt(laneInBatch, b, s);
       if (m.pointCount > 0) initVelocityConstraint(constraint(b, s), m, body(b));
     }
   }
   for (let k = 0; k < BODY_COUNT; k++) {
     const b = islandBody(k);
     for (let s = 0; s < SLOTS_PER_BODY; s++) {
-      if (manifoldAt(laneInGroup, b, s).pointCount > 0) warmStart(constraint(b, s), body(b));
+      if (manifoldAt(laneInBatch, b, s).pointCount > 0) warmStart(constraint(b, s), body(b));
     }
   }
   for (let k = 0; k < JOINT_COUNT; k++) {
@@ -103,7 +103,7 @@ export function solveIsland(state: usize, stride: usize, lane: i32, laneInGroup:
     for (let k = 0; k < BODY_COUNT; k++) {
       const b = islandBody(k);
       for (let s = 0; s < SLOTS_PER_BODY; s++) {
-        if (manifoldAt(laneInGroup, b, s).pointCount > 0) solveVelocityConstraint(constraint(b, s), body(b));
+        if (manifoldAt(laneInBatch, b, s).pointCount > 0) solveVelocityConstraint(constraint(b, s), body(b));
       }
     }
   }
@@ -111,7 +111,7 @@ export function solveIsland(state: usize, stride: usize, lane: i32, laneInGroup:
   // Store impulses for warm starting (the velocity constraint's points).
   for (let b = 0; b < BODY_COUNT; b++) {
     for (let s = 0; s < SLOTS_PER_BODY; s++) {
-      if (manifoldAt(laneInGroup, b, s).pointCount == 0) continue;
+      if (manifoldAt(laneInBatch, b, s).pointCount == 0) continue;
       const cc = constraint(b, s);
       set(state, stride, lane, slotComponent(b, s, C_NORMAL_IMPULSE0), cc.normalImpulse0);
       set(state, stride, lane, slotComponent(b, s, C_TANGENT_IMPULSE0), cc.tangentImpulse0);
@@ -155,8 +155,8 @@ export function solveIsland(state: usize, stride: usize, lane: i32, laneInGroup:
     for (let k = 0; k < BODY_COUNT; k++) {
       const b = islandBody(k);
       for (let s = 0; s < SLOTS_PER_BODY; s++) {
-        const m = manifoldAt(laneInGroup, b, s);
-        if (m.pointCount > 0) minSeparation = Mathf.min(minSeparation, solvePositionConstraint(m, body(b)));
+        const m = manifoldAt(laneInBatch, b, s);
+        if (m.pointCount > 0) minSeparation = b2Min(minSeparation, solvePositionConstraint(m, body(b)));
       }
     }
     // Contacts are "okay" at −3·linearSlop: the solver does not push separation above −linearSlop.
@@ -197,7 +197,7 @@ export function solveIsland(state: usize, stride: usize, lane: i32, laneInGroup:
       minSleepTime = 0;
     } else {
       sleepTime += h;
-      minSleepTime = Mathf.min(minSleepTime, sleepTime);
+      minSleepTime = b2Min(minSleepTime, sleepTime);
     }
     set(state, stride, lane, S_SLEEP_TIME + b, sleepTime);
   }

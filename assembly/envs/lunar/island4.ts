@@ -6,13 +6,21 @@
 //     asleep) is masked out and keeps its positions, as Box2D stops iterating that island;
 //   - sleep: the timers and the island test per lane.
 // Lanes whose world sleeps are left untouched (Box2D does not simulate a sleeping island).
+//
+// Interleaving: a velocity iteration of one group is one long chain of dependent f32x4 operations
+// (each constraint reads the velocities the previous one wrote), so the CPU waits on latencies.
+// The groups of a batch (BATCH_GROUPS groups, up to 16 worlds) are independent, so the velocity
+// iterations run over all of them in turn — joint 1 of every group, joint 0 of every group, then
+// their contacts — and the out-of-order core overlaps the chains. Each group still sees Box2D's
+// order: joints, then contacts, iteration by iteration. The other phases run group by group:
+// prepareIsland4 before the velocity iterations, finishIsland4 after.
 
 import { TIME_STEP, VELOCITY_ITERATIONS, POSITION_ITERATIONS, MAX_TRANSLATION, MAX_TRANSLATION_SQUARED,
   MAX_ROTATION, MAX_ROTATION_SQUARED, LINEAR_SLOP, LINEAR_SLEEP_TOLERANCE, ANGULAR_SLEEP_TOLERANCE, TIME_TO_SLEEP } from './settings';
 import { BODY_COUNT, BODY_LANDER, JOINT_COUNT, JOINT_MOTOR_SPEED, LEG_SPRING_TORQUE, LEG_SPAWN_ANGLE,
   jointLowerAngle, jointUpperAngle, jointLocalAnchorBX, JOINT_LOCAL_ANCHOR_B_Y, legSign } from './definition';
-import { Body4, body4 } from './body';
-import { manifoldAt } from './contact_manager';
+import { Body4, body4, BATCH_GROUPS } from './body';
+import { manifoldAt, GROUP_LANES } from './contact_manager';
 import { islandBody, islandJoint } from './island';
 import { Contact4, initVelocityConstraint4, warmStart4, solveVelocityConstraint4, solvePositionConstraint4 } from './contact_solver4';
 import { Joint4, initVelocityConstraints4, solveVelocityConstraints4, solvePositionConstraints4 } from './revolute_joint4';
@@ -21,16 +29,25 @@ import { bodyComponent, jointComponent, slotComponent, B_CX, B_CY, B_ANGLE, B_VX
   C_NORMAL_IMPULSE0, C_TANGENT_IMPULSE0, C_NORMAL_IMPULSE1, C_TANGENT_IMPULSE1 } from './state';
 import { splat, add, sub, mul, div, vmin, vabs, vsqrt, gt, ge, select, and, or, andNot, any, zero } from './simd';
 
-const joints4 = memory.data(<i32>JOINT_COUNT * <i32>offsetof<Joint4>(), 16);
-const contacts4 = memory.data(<i32>(BODY_COUNT * SLOTS_PER_BODY) * <i32>offsetof<Contact4>(), 16);
-@inline function joint4(j: i32): Joint4 { return changetype<Joint4>(joints4 + <usize>j * offsetof<Joint4>()); }
-@inline function contact4(b: i32, s: i32): Contact4 {
-  return changetype<Contact4>(contacts4 + <usize>(b * SLOTS_PER_BODY + s) * offsetof<Contact4>());
+const joints4 = memory.data(<i32>(BATCH_GROUPS * JOINT_COUNT) * <i32>offsetof<Joint4>(), 16);
+const contacts4 = memory.data(<i32>(BATCH_GROUPS * BODY_COUNT * SLOTS_PER_BODY) * <i32>offsetof<Contact4>(), 16);
+@inline function joint4(g: i32, j: i32): Joint4 { return changetype<Joint4>(joints4 + <usize>(g * JOINT_COUNT + j) * offsetof<Joint4>()); }
+@inline function contact4(g: i32, b: i32, s: i32): Contact4 {
+  return changetype<Contact4>(contacts4 + <usize>((g * BODY_COUNT + b) * SLOTS_PER_BODY + s) * offsetof<Contact4>());
 }
 
+/** What the phases of one group share: its awake lanes and the contact slots any lane has. */
+@unmanaged class Group4 {
+  awake: v128;
+  live: bool; // some lane is awake
+  slots: i32; // bit (b·SLOTS_PER_BODY + s) set when some lane has slot s of body b
+}
+const groups4 = memory.data(<i32>BATCH_GROUPS * <i32>offsetof<Group4>(), 16);
+@inline function group4(g: i32): Group4 { return changetype<Group4>(groups4 + <usize>g * offsetof<Group4>()); }
+
 function initJointDefinitions4(): void {
-  for (let j = 0; j < JOINT_COUNT; j++) {
-    const def = joint4(j);
+  for (let g = 0; g < BATCH_GROUPS; g++) for (let j = 0; j < JOINT_COUNT; j++) {
+    const def = joint4(g, j);
     def.localAnchorAX = 0; def.localAnchorAY = 0;
     def.localAnchorBX = jointLocalAnchorBX(j); def.localAnchorBY = JOINT_LOCAL_ANCHOR_B_Y;
     def.referenceAngle = legSign(j) * LEG_SPAWN_ANGLE - 0;
@@ -55,18 +72,26 @@ initJointDefinitions4();
 }
 
 /**
- * Solves the islands of lanes first..first+3 (manifolds in manifoldAt(0..3, ·, ·)); gravity and
- * the lander's force and torque per lane. Lanes whose awake flag is 0 are not touched.
+ * Before the velocity iterations, for group g (lanes first..first+3, manifolds in
+ * manifoldAt(4g..4g+3, ·, ·)): integrate velocities (gravity, the lander's force and torque per
+ * lane), initialise the contact and joint constraints, warm start. Only the lanes that are awake
+ * and marked in solvedBytes (one byte each: collided this step) are solved.
  */
-export function solveIsland4(state: usize, stride: usize, first: i32, gravity: v128, forceX: v128, forceY: v128, torque: v128): void {
+export function prepareIsland4(g: i32, state: usize, stride: usize, first: i32, gravity: v128, forceX: v128, forceY: v128, torque: v128,
+  solvedBytes: v128): void {
   const off = <usize>first << 2;
-  const awake = flag4(state, stride, off, S_AWAKE);
-  if (!any(awake)) return;
+  const group = group4(g);
+  const solved = i32x4.ne(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(solvedBytes)), i32x4.splat(0));
+  const awake = and(flag4(state, stride, off, S_AWAKE), solved);
+  group.awake = awake;
+  group.live = any(awake);
+  group.slots = 0;
+  if (!group.live) return;
   const h = splat(TIME_STEP);
 
   // Integrate velocities.
   for (let b = 0; b < BODY_COUNT; b++) {
-    const B = body4(b);
+    const B = body4(g, b);
     B.cx = load4(state, stride, off, bodyComponent(b, B_CX));
     B.cy = load4(state, stride, off, bodyComponent(b, B_CY));
     B.a = load4(state, stride, off, bodyComponent(b, B_ANGLE));
@@ -77,55 +102,71 @@ export function solveIsland4(state: usize, stride: usize, first: i32, gravity: v
   }
 
   // Contact constraints (slots any lane has), warm start, joints.
-  let slots = 0; // bit (b·SLOTS_PER_BODY + s) set when some lane has slot s of body b
+  let slots = 0;
+  const lane0 = g * GROUP_LANES;
   for (let k = 0; k < BODY_COUNT; k++) {
     const b = islandBody(k);
     for (let s = 0; s < SLOTS_PER_BODY; s++) {
-      if (initVelocityConstraint4(contact4(b, s), manifoldAt(0, b, s), manifoldAt(1, b, s), manifoldAt(2, b, s), manifoldAt(3, b, s), body4(b), awake)) {
+      if (initVelocityConstraint4(contact4(g, b, s), manifoldAt(lane0, b, s), manifoldAt(lane0 + 1, b, s), manifoldAt(lane0 + 2, b, s),
+        manifoldAt(lane0 + 3, b, s), body4(g, b), awake)) {
         slots |= 1 << (b * SLOTS_PER_BODY + s);
       }
     }
   }
+  group.slots = slots;
   for (let k = 0; k < BODY_COUNT; k++) {
     const b = islandBody(k);
-    for (let s = 0; s < SLOTS_PER_BODY; s++) if (slots & (1 << (b * SLOTS_PER_BODY + s))) warmStart4(contact4(b, s), body4(b));
+    for (let s = 0; s < SLOTS_PER_BODY; s++) if (slots & (1 << (b * SLOTS_PER_BODY + s))) warmStart4(contact4(g, b, s), body4(g, b));
   }
   for (let k = 0; k < JOINT_COUNT; k++) {
     const j = islandJoint(k);
-    const J = joint4(j);
+    const J = joint4(g, j);
     J.impulseX = load4(state, stride, off, jointComponent(j, J_IMPULSE_X));
     J.impulseY = load4(state, stride, off, jointComponent(j, J_IMPULSE_Y));
     J.impulseZ = load4(state, stride, off, jointComponent(j, J_IMPULSE_Z));
     J.motorImpulse = load4(state, stride, off, jointComponent(j, J_MOTOR_IMPULSE));
     J.limitState = i32x4.trunc_sat_f32x4_s(load4(state, stride, off, jointComponent(j, J_LIMIT_STATE)));
-    initVelocityConstraints4(J, body4(BODY_LANDER), body4(1 + j));
+    initVelocityConstraints4(J, body4(g, BODY_LANDER), body4(g, 1 + j));
   }
+}
 
-  // Velocity iterations: joints, then the contact slots in island order.
-  const lander = body4(BODY_LANDER);
-  const joint0 = joint4(islandJoint(0)), joint1 = joint4(islandJoint(1));
-  const leg0 = body4(1 + islandJoint(0)), leg1 = body4(1 + islandJoint(1));
-  if (slots == 0) {
-    for (let it = 0; it < VELOCITY_ITERATIONS; it++) {
-      solveVelocityConstraints4(joint0, lander, leg0);
-      solveVelocityConstraints4(joint1, lander, leg1);
+/** The velocity iterations of groups 0..groups−1 of the batch, interleaved (see the header). */
+export function solveVelocities4(groups: i32): void {
+  const first = islandJoint(0), second = islandJoint(1);
+  for (let it = 0; it < VELOCITY_ITERATIONS; it++) {
+    for (let g = 0; g < groups; g++) {
+      if (group4(g).live) solveVelocityConstraints4(joint4(g, first), body4(g, BODY_LANDER), body4(g, 1 + first));
     }
-  } else {
-    for (let it = 0; it < VELOCITY_ITERATIONS; it++) {
-      solveVelocityConstraints4(joint0, lander, leg0);
-      solveVelocityConstraints4(joint1, lander, leg1);
+    for (let g = 0; g < groups; g++) {
+      if (group4(g).live) solveVelocityConstraints4(joint4(g, second), body4(g, BODY_LANDER), body4(g, 1 + second));
+    }
+    for (let g = 0; g < groups; g++) {
+      const slots = group4(g).slots;
+      if (slots == 0) continue;
       for (let k = 0; k < BODY_COUNT; k++) {
         const b = islandBody(k);
-        for (let s = 0; s < SLOTS_PER_BODY; s++) if (slots & (1 << (b * SLOTS_PER_BODY + s))) solveVelocityConstraint4(contact4(b, s), body4(b));
+        for (let s = 0; s < SLOTS_PER_BODY; s++) if (slots & (1 << (b * SLOTS_PER_BODY + s))) solveVelocityConstraint4(contact4(g, b, s), body4(g, b));
       }
     }
   }
+}
 
+/**
+ * After the velocity iterations, for group g: store impulses, integrate positions, the position
+ * iterations, write the bodies back, sleep.
+ */
+export function finishIsland4(g: i32, state: usize, stride: usize, first: i32): void {
+  const group = group4(g);
+  if (!group.live) return;
+  const off = <usize>first << 2;
+  const awake = group.awake, slots = group.slots;
+  const h = splat(TIME_STEP);
+  const lander = body4(g, BODY_LANDER);
   // Store impulses (lanes that have the slot; point 1 only where its velocity constraint kept it).
   for (let b = 0; b < BODY_COUNT; b++) {
     for (let s = 0; s < SLOTS_PER_BODY; s++) {
       if (!(slots & (1 << (b * SLOTS_PER_BODY + s)))) continue;
-      const cc = contact4(b, s);
+      const cc = contact4(g, b, s);
       store4(state, stride, off, slotComponent(b, s, C_NORMAL_IMPULSE0), cc.normalImpulse0, cc.active);
       store4(state, stride, off, slotComponent(b, s, C_TANGENT_IMPULSE0), cc.tangentImpulse0, cc.active);
       store4(state, stride, off, slotComponent(b, s, C_NORMAL_IMPULSE1), cc.normalImpulse1, cc.two);
@@ -133,7 +174,7 @@ export function solveIsland4(state: usize, stride: usize, first: i32, gravity: v
     }
   }
   for (let j = 0; j < JOINT_COUNT; j++) {
-    const J = joint4(j);
+    const J = joint4(g, j);
     store4(state, stride, off, jointComponent(j, J_IMPULSE_X), J.impulseX, awake);
     store4(state, stride, off, jointComponent(j, J_IMPULSE_Y), J.impulseY, awake);
     store4(state, stride, off, jointComponent(j, J_IMPULSE_Z), J.impulseZ, awake);
@@ -143,7 +184,7 @@ export function solveIsland4(state: usize, stride: usize, first: i32, gravity: v
 
   // Integrate positions, clamping large velocities.
   for (let b = 0; b < BODY_COUNT; b++) {
-    const B = body4(b);
+    const B = body4(g, b);
     const translationX = mul(h, B.vx), translationY = mul(h, B.vy);
     const translationSquared = add(mul(translationX, translationX), mul(translationY, translationY));
     const tooFast = gt(translationSquared, splat(MAX_TRANSLATION_SQUARED));
@@ -167,14 +208,14 @@ export function solveIsland4(state: usize, stride: usize, first: i32, gravity: v
     for (let k = 0; k < BODY_COUNT; k++) {
       const b = islandBody(k);
       for (let s = 0; s < SLOTS_PER_BODY; s++) {
-        if (slots & (1 << (b * SLOTS_PER_BODY + s))) minSeparation = solvePositionConstraint4(contact4(b, s), body4(b), active, minSeparation);
+        if (slots & (1 << (b * SLOTS_PER_BODY + s))) minSeparation = solvePositionConstraint4(contact4(g, b, s), body4(g, b), active, minSeparation);
       }
     }
     const contactsOkay = ge(minSeparation, splat(<f32>-3.0 * LINEAR_SLOP));
     let jointsOkay = i32x4.splat(-1);
     for (let k = 0; k < JOINT_COUNT; k++) {
       const j = islandJoint(k);
-      jointsOkay = and(jointsOkay, solvePositionConstraints4(joint4(j), lander, body4(1 + j), active));
+      jointsOkay = and(jointsOkay, solvePositionConstraints4(joint4(g, j), lander, body4(g, 1 + j), active));
     }
     const solved = and(active, and(contactsOkay, jointsOkay));
     positionSolved = or(positionSolved, solved);
@@ -183,7 +224,7 @@ export function solveIsland4(state: usize, stride: usize, first: i32, gravity: v
 
   // Back to the state (awake lanes only).
   for (let b = 0; b < BODY_COUNT; b++) {
-    const B = body4(b);
+    const B = body4(g, b);
     store4(state, stride, off, bodyComponent(b, B_CX), B.cx, awake);
     store4(state, stride, off, bodyComponent(b, B_CY), B.cy, awake);
     store4(state, stride, off, bodyComponent(b, B_ANGLE), B.a, awake);
@@ -198,7 +239,7 @@ export function solveIsland4(state: usize, stride: usize, first: i32, gravity: v
   const angTolSqr = splat(ANGULAR_SLEEP_TOLERANCE * ANGULAR_SLEEP_TOLERANCE);
   for (let k = 0; k < BODY_COUNT; k++) {
     const b = islandBody(k);
-    const B = body4(b);
+    const B = body4(g, b);
     const moving = or(gt(mul(B.w, B.w), angTolSqr), gt(add(mul(B.vx, B.vx), mul(B.vy, B.vy)), linTolSqr));
     const sleepTime = select(moving, zero(), add(load4(state, stride, off, S_SLEEP_TIME + b), h));
     minSleepTime = select(moving, zero(), vmin(minSleepTime, sleepTime));

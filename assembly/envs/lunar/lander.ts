@@ -25,8 +25,8 @@ import { SCALE, FPS, VIEWPORT_W, VIEWPORT_H, CHUNKS, INITIAL_X, INITIAL_Y, INITI
   MAIN_ENGINE_POWER, SIDE_ENGINE_POWER, SIDE_ENGINE_HEIGHT, SIDE_ENGINE_AWAY, MAIN_ENGINE_Y_LOCATION,
   TERRAIN_SMOOTHING, BODY_COUNT, BODY_LANDER, JOINT_COUNT, LANDER_SHAPE, LEG_SPAWN_ANGLE, legSign } from './definition';
 import { bodyLocalCenterX, bodyLocalCenterY, bodyInvMass, bodyInvInertia } from './body';
-import { collideLane, clearManifolds, synchronizeLane, initBroadPhase, GROUP_LANES } from './contact_manager';
-import { solveIsland4 } from './island4';
+import { collideLane, clearManifolds, synchronizeLane, initBroadPhase, GROUP_LANES, BATCH_LANES } from './contact_manager';
+import { prepareIsland4, solveVelocities4, finishIsland4 } from './island4';
 import { solveIsland } from './island';
 import { rotate, rotSin, rotCos } from './rotation';
 import { STATE_DIM as LANDER_STATE_DIM, S_BODIES, BODY_STRIDE, S_SLEEP_TIME, S_JOINTS, S_CONTACTS, SLOTS_PER_BODY, SLOT_STRIDE, C_POINT_COUNT, get, set, at, bodyComponent, B_CX, B_CY, B_ANGLE, B_VX, B_VY, B_OMEGA,
@@ -190,17 +190,17 @@ function beforeWorldStep(state: usize, stride: usize, lane: i32, params: usize, 
   }
 }
 
-// The bodies' poses at the start of the step of each lane of a group (b2Sweep c0, a0), for the
-// broad phase's swept AABBs: f32 [GROUP_LANES][3][BODY_COUNT] (c0x, c0y, a0).
-const startPoses = memory.data(GROUP_LANES * 3 * BODY_COUNT * 4);
-@inline function startPose(laneInGroup: i32, c: i32): usize {
-  return startPoses + <usize>((laneInGroup * 3 + c) * BODY_COUNT) * 4;
+// The bodies' poses at the start of the step of each lane of a batch (b2Sweep c0, a0), for the
+// broad phase's swept AABBs: f32 [BATCH_LANES][3][BODY_COUNT] (c0x, c0y, a0).
+const startPoses = memory.data(BATCH_LANES * 3 * BODY_COUNT * 4);
+@inline function startPose(laneInBatch: i32, c: i32): usize {
+  return startPoses + <usize>((laneInBatch * 3 + c) * BODY_COUNT) * 4;
 }
-function saveStartPose(state: usize, stride: usize, lane: i32, laneInGroup: i32): void {
+function saveStartPose(state: usize, stride: usize, lane: i32, laneInBatch: i32): void {
   for (let b = 0; b < BODY_COUNT; b++) {
-    store<f32>(startPose(laneInGroup, 0) + (<usize>b << 2), get(state, stride, lane, bodyComponent(b, B_CX)));
-    store<f32>(startPose(laneInGroup, 1) + (<usize>b << 2), get(state, stride, lane, bodyComponent(b, B_CY)));
-    store<f32>(startPose(laneInGroup, 2) + (<usize>b << 2), get(state, stride, lane, bodyComponent(b, B_ANGLE)));
+    store<f32>(startPose(laneInBatch, 0) + (<usize>b << 2), get(state, stride, lane, bodyComponent(b, B_CX)));
+    store<f32>(startPose(laneInBatch, 1) + (<usize>b << 2), get(state, stride, lane, bodyComponent(b, B_CY)));
+    store<f32>(startPose(laneInBatch, 2) + (<usize>b << 2), get(state, stride, lane, bodyComponent(b, B_ANGLE)));
   }
 }
 
@@ -244,51 +244,72 @@ export function lunarStepScalar(lanes: i32, lane: i32, state: usize, params: usi
 
 /**
  * Steps every lane (lanes is a multiple of 4); lane i draws from its stream (rngKey[i],
- * rngCounter[i]), which advances by 2. Per group of four lanes: Gymnasium's pre-step and the narrow
- * phase lane by lane, the island solve for the four worlds at once (island4.ts), then the reward.
+ * rngCounter[i]), which advances by 2. Per batch of up to BATCH_LANES lanes: Gymnasium's pre-step
+ * and the narrow phase lane by lane, the island solve four worlds at a time (island4.ts, velocity
+ * iterations interleaved over the batch's groups), then the broad phase and the reward lane by lane.
+ * With `alive` (u8 per lane; 0 = every lane) the lanes it marks 0 are left as they are.
  */
 export function lunarStepLanes(lanes: i32, state: usize, params: usize, actions: usize, reward: usize, terminated: usize,
-  rngKey: usize, rngCounter: usize): void {
+  rngKey: usize, rngCounter: usize, alive: usize = 0): void {
   const stride = <usize>lanes << 2;
-  for (let first = 0; first < lanes; first += GROUP_LANES) {
-    for (let j = 0; j < GROUP_LANES; j++) {
+  for (let first = 0; first < lanes; first += BATCH_LANES) {
+    const batchLanes = min(BATCH_LANES, lanes - first);
+    let live = false;
+    for (let j = 0; j < batchLanes; j++) {
       const lane = first + j;
+      const on = alive == 0 || load<u8>(alive + <usize>lane) != 0;
+      store<u8>(batchAlive + <usize>j, <u8>on);
+      store<u8>(batchSolved + <usize>j, 0);
+      store<f32>(batchForceX + (<usize>j << 2), 0);
+      store<f32>(batchForceY + (<usize>j << 2), 0);
+      store<f32>(batchTorque + (<usize>j << 2), 0);
+      clearManifolds(j);
+      if (!on) continue;
+      live = true;
       beforeWorldStep(state, stride, lane, params, load<i32>(actions + (<usize>lane << 2)),
         load<u64>(rngKey + (<usize>lane << 3)), load<u64>(rngCounter + (<usize>lane << 3)), 0, 0);
-      store<f32>(groupForceX + (<usize>j << 2), forceX);
-      store<f32>(groupForceY + (<usize>j << 2), forceY);
-      store<f32>(groupTorque + (<usize>j << 2), torque);
-      store<f64>(groupMainPower + (<usize>j << 3), mainPower);
-      store<f64>(groupSidePower + (<usize>j << 3), sidePower);
+      store<f32>(batchForceX + (<usize>j << 2), forceX);
+      store<f32>(batchForceY + (<usize>j << 2), forceY);
+      store<f32>(batchTorque + (<usize>j << 2), torque);
+      store<f64>(batchMainPower + (<usize>j << 3), mainPower);
+      store<f64>(batchSidePower + (<usize>j << 3), sidePower);
       if (get(state, stride, lane, S_AWAKE) != 0) {
         collideLane(state, stride, lane, j);
         saveStartPose(state, stride, lane, j);
-        store<u8>(groupSolved + <usize>j, 1);
-      } else {
-        clearManifolds(j);
-        store<u8>(groupSolved + <usize>j, 0);
+        store<u8>(batchSolved + <usize>j, 1);
       }
     }
-    solveIsland4(state, stride, first, v128.load(params + <usize>P_GRAVITY * stride + (<usize>first << 2)),
-      v128.load(groupForceX), v128.load(groupForceY), v128.load(groupTorque));
-    for (let j = 0; j < GROUP_LANES; j++) {
+    if (!live) continue;
+    const groups = batchLanes / GROUP_LANES;
+    for (let g = 0; g < groups; g++) {
+      const groupFirst = first + g * GROUP_LANES, o = <usize>(g * GROUP_LANES) << 2;
+      // Lanes left out are solved as if asleep: their awake flag is hidden from the solver.
+      const solved = v128.load32_zero(batchSolved + <usize>(g * GROUP_LANES));
+      prepareIsland4(g, state, stride, groupFirst, v128.load(params + <usize>P_GRAVITY * stride + (<usize>groupFirst << 2)),
+        v128.load(batchForceX + o), v128.load(batchForceY + o), v128.load(batchTorque + o), solved);
+    }
+    solveVelocities4(groups);
+    for (let g = 0; g < groups; g++) finishIsland4(g, state, stride, first + g * GROUP_LANES);
+    for (let j = 0; j < batchLanes; j++) {
+      if (!load<u8>(batchAlive + <usize>j)) continue;
       const lane = first + j;
-      if (load<u8>(groupSolved + <usize>j)) synchronizeLane(state, stride, lane, startPose(j, 0), startPose(j, 1), startPose(j, 2));
-      mainPower = load<f64>(groupMainPower + (<usize>j << 3));
-      sidePower = load<f64>(groupSidePower + (<usize>j << 3));
+      if (load<u8>(batchSolved + <usize>j)) synchronizeLane(state, stride, lane, startPose(j, 0), startPose(j, 1), startPose(j, 2));
+      mainPower = load<f64>(batchMainPower + (<usize>j << 3));
+      sidePower = load<f64>(batchSidePower + (<usize>j << 3));
       store<u8>(terminated + <usize>lane, <u8>afterWorldStep(state, stride, lane, reward));
       const counterAt = rngCounter + (<usize>lane << 3);
       store<u64>(counterAt, load<u64>(counterAt) + STEP_DRAWS);
     }
   }
 }
-// Per-lane inputs of the group's island solve (16-byte aligned for f32x4 loads).
-const groupForceX = memory.data(16, 16);
-const groupForceY = memory.data(16, 16);
-const groupTorque = memory.data(16, 16);
-const groupMainPower = memory.data(32, 16);
-const groupSidePower = memory.data(32, 16);
-const groupSolved = memory.data(GROUP_LANES);
+// Per-lane inputs of a batch's island solves (16-byte aligned for f32x4 loads).
+const batchForceX = memory.data(BATCH_LANES << 2, 16);
+const batchForceY = memory.data(BATCH_LANES << 2, 16);
+const batchTorque = memory.data(BATCH_LANES << 2, 16);
+const batchMainPower = memory.data(BATCH_LANES << 3, 16);
+const batchSidePower = memory.data(BATCH_LANES << 3, 16);
+const batchAlive = memory.data(BATCH_LANES, 16);
+const batchSolved = memory.data(BATCH_LANES, 16);
 
 /** The scalar path over every lane (lunarStepScalar lane by lane): the reference of lunarStepLanes. */
 export function lunarStepLanesScalar(lanes: i32, state: usize, params: usize, actions: usize, reward: usize, terminated: usize,

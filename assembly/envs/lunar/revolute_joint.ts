@@ -4,7 +4,7 @@
 // sign) and a motor with a maximum torque. Position correction for the limit and the point.
 // Body A is the lander, body B a leg; revolute_joint4.ts is the same over four worlds.
 
-import { ANGULAR_SLOP, MAX_ANGULAR_CORRECTION, LINEAR_SLOP, TIME_STEP } from './settings';
+import { ANGULAR_SLOP, MAX_ANGULAR_CORRECTION, LINEAR_SLOP, TIME_STEP, b2Min, b2Max } from './settings';
 import { LIMIT_INACTIVE, LIMIT_AT_LOWER, LIMIT_AT_UPPER, LIMIT_EQUAL } from './state';
 import { Body } from './body';
 import { rotate, rotSin, rotCos } from './rotation';
@@ -108,7 +108,7 @@ export function solveVelocityConstraints(j: RevoluteJoint, A: Body, B: Body): vo
     let impulse = -j.motorMass * Cdot;
     const oldImpulse = j.motorImpulse;
     const maxImpulse = TIME_STEP * j.maxMotorTorque;
-    j.motorImpulse = Mathf.max(-maxImpulse, Mathf.min(j.motorImpulse + impulse, maxImpulse)); // b2Clamp
+    j.motorImpulse = b2Max(-maxImpulse, b2Min(j.motorImpulse + impulse, maxImpulse)); // b2Clamp
     impulse = j.motorImpulse - oldImpulse;
     A.w -= iA * impulse;
     B.w += iB * impulse;
@@ -173,18 +173,18 @@ export function solvePositionConstraints(j: RevoluteJoint, A: Body, B: Body): bo
     const angle = B.a - A.a - j.referenceAngle;
     let limitImpulse: f32 = 0;
     if (j.limitState == LIMIT_EQUAL) {
-      const C = Mathf.max(-MAX_ANGULAR_CORRECTION, Mathf.min(angle - j.lowerAngle, MAX_ANGULAR_CORRECTION));
+      const C = b2Max(-MAX_ANGULAR_CORRECTION, b2Min(angle - j.lowerAngle, MAX_ANGULAR_CORRECTION));
       limitImpulse = -j.motorMass * C;
       angularError = Mathf.abs(C);
     } else if (j.limitState == LIMIT_AT_LOWER) {
       let C = angle - j.lowerAngle;
       angularError = -C;
-      C = Mathf.max(-MAX_ANGULAR_CORRECTION, Mathf.min(C + ANGULAR_SLOP, 0));
+      C = b2Max(-MAX_ANGULAR_CORRECTION, b2Min(C + ANGULAR_SLOP, 0));
       limitImpulse = -j.motorMass * C;
     } else {
       let C = angle - j.upperAngle;
       angularError = C;
-      C = Mathf.max(0, Mathf.min(C - ANGULAR_SLOP, MAX_ANGULAR_CORRECTION));
+      C = b2Max(0, b2Min(C - ANGULAR_SLOP, MAX_ANGULAR_CORRECTION));
       limitImpulse = -j.motorMass * C;
     }
     A.a -= iA * limitImpulse;

@@ -35,6 +35,10 @@ import { splat, add, sub, mul, div, neg, vmin, vmax, vabs, vsqrt, lt, le, gt, ge
   // K's adjugate and 1/det (Solve33, see revolute_joint.ts), and 1/det of K's 2×2 block (Solve22).
   adj11: v128; adj12: v128; adj13: v128; adj22: v128; adj23: v128; adj33: v128;
   det33: v128; det22: v128;
+  negDet33: v128; // −det33: −(det·s) and (−det)·s are the same float
+  limitSign: v128; // +1 at the lower limit, −1 at the upper, 0 otherwise: a limit impulse z may not have z·sign < 0
+  motorSpeed4: v128; maxMotorImpulse4: v128; negMaxMotorImpulse: v128;
+  negMotorMass: v128; // −motorMass: (−m)·C is what the scalar path computes
   motorAll: bool; // every lane's motor is on
   limitAll: bool; // every lane is at a limit
   limitAny: bool;
@@ -70,6 +74,7 @@ export function initVelocityConstraints4(j: Joint4, A: Body4, B: Body4): void {
   j.adj23 = sub(mul(m13, m12), mul(m11, m23));
   j.adj33 = sub(mul(m11, m22), mul(m12, m12));
   j.det33 = invertDet(add(add(mul(m11, adj11), mul(m12, adj12)), mul(m13, adj13)));
+  j.negDet33 = neg(j.det33);
   j.det22 = invertDet(sub(mul(m11, m22), mul(m12, m12)));
 
   // Limit state.
@@ -94,6 +99,11 @@ export function initVelocityConstraints4(j: Joint4, A: Body4, B: Body4): void {
   j.atUpper = eqi(state, LIMIT_AT_UPPER);
   j.motorOn = v128.not(j.equal);
   j.limitOn = v128.not(eqi(state, LIMIT_INACTIVE));
+  j.limitSign = select(j.atLower, splat(1), select(j.atUpper, splat(-1), zero()));
+  j.motorSpeed4 = splat(j.motorSpeed);
+  j.maxMotorImpulse4 = splat(TIME_STEP * j.maxMotorTorque);
+  j.negMaxMotorImpulse = neg(j.maxMotorImpulse4);
+  j.negMotorMass = neg(j.motorMass);
   j.motorAll = all(j.motorOn);
   j.limitAll = all(j.limitOn);
   j.limitAny = any(j.limitOn);
@@ -117,37 +127,38 @@ export function initVelocityConstraints4(j: Joint4, A: Body4, B: Body4): void {
  */
 export function solveVelocityConstraints4(j: Joint4, A: Body4, B: Body4): void {
   const mA = A.invMass, mB = B.invMass, iA = A.invI, iB = B.invI;
+  // The six velocities in locals for the whole call (one load and one store each).
+  let avx = A.vx, avy = A.vy, aw = A.w, bvx = B.vx, bvy = B.vy, bw = B.w;
 
   // Motor.
   const motorOn = j.motorOn, motorAll = j.motorAll;
   if (motorAll || any(motorOn)) {
-    const Cdot = sub(sub(B.w, A.w), splat(j.motorSpeed));
-    let impulse = mul(neg(j.motorMass), Cdot);
+    const Cdot = sub(sub(bw, aw), j.motorSpeed4);
+    let impulse = mul(j.negMotorMass, Cdot);
     const oldImpulse = j.motorImpulse;
-    const maxImpulse = splat(TIME_STEP * j.maxMotorTorque);
-    const motorImpulse = vmax(neg(maxImpulse), vmin(add(oldImpulse, impulse), maxImpulse));
+    const motorImpulse = vmax(j.negMaxMotorImpulse, vmin(add(oldImpulse, impulse), j.maxMotorImpulse4));
     j.motorImpulse = masked(motorAll, motorOn, motorImpulse, oldImpulse);
     impulse = sub(motorImpulse, oldImpulse);
-    A.w = masked(motorAll, motorOn, sub(A.w, mul(iA, impulse)), A.w);
-    B.w = masked(motorAll, motorOn, add(B.w, mul(iB, impulse)), B.w);
+    aw = masked(motorAll, motorOn, sub(aw, mul(iA, impulse)), aw);
+    bw = masked(motorAll, motorOn, add(bw, mul(iB, impulse)), bw);
   }
 
   const limitOn = j.limitOn, limitAll = j.limitAll;
   const rAx = j.rAx, rAy = j.rAy, rBx = j.rBx, rBy = j.rBy;
   if (j.limitAny) {
-    const Cdot1x = add(sub(sub(B.vx, mul(B.w, rBy)), A.vx), mul(A.w, rAy));
-    const Cdot1y = sub(sub(add(B.vy, mul(B.w, rBx)), A.vy), mul(A.w, rAx));
-    const Cdot2 = sub(B.w, A.w);
-    const bx = Cdot1x, by = Cdot1y, bz = Cdot2, det = j.det33;
+    const Cdot1x = add(sub(sub(bvx, mul(bw, rBy)), avx), mul(aw, rAy));
+    const Cdot1y = sub(sub(add(bvy, mul(bw, rBx)), avy), mul(aw, rAx));
+    const Cdot2 = sub(bw, aw);
+    const bx = Cdot1x, by = Cdot1y, bz = Cdot2, negDet = j.negDet33;
     const adj12 = j.adj12, adj13 = j.adj13, adj23 = j.adj23;
-    let impulseX = neg(mul(det, add(add(mul(j.adj11, bx), mul(adj12, by)), mul(adj13, bz))));
-    let impulseY = neg(mul(det, add(add(mul(adj12, bx), mul(j.adj22, by)), mul(adj23, bz))));
-    let impulseZ = neg(mul(det, add(add(mul(adj13, bx), mul(adj23, by)), mul(j.adj33, bz))));
+    let impulseX = mul(negDet, add(add(mul(j.adj11, bx), mul(adj12, by)), mul(adj13, bz)));
+    let impulseY = mul(negDet, add(add(mul(adj12, bx), mul(j.adj22, by)), mul(adj23, bz)));
+    let impulseZ = mul(negDet, add(add(mul(adj13, bx), mul(adj23, by)), mul(j.adj33, bz)));
 
     // At a limit whose accumulated impulse would change sign: drop the limit, solve the point alone.
     const z = j.impulseZ;
     const newImpulse = add(z, impulseZ);
-    const drop = or(and(j.atLower, lt(newImpulse, zero())), and(j.atUpper, gt(newImpulse, zero())));
+    const drop = lt(mul(newImpulse, j.limitSign), zero());
     let newZ = newImpulse;
     if (any(drop)) {
       const rhsX = add(neg(Cdot1x), mul(z, j.m13));
@@ -164,30 +175,31 @@ export function solveVelocityConstraints4(j: Joint4, A: Body4, B: Body4): void {
     j.impulseZ = masked(limitAll, limitOn, newZ, z);
 
     const Px = impulseX, Py = impulseY;
-    A.vx = masked(limitAll, limitOn, sub(A.vx, mul(mA, Px)), A.vx);
-    A.vy = masked(limitAll, limitOn, sub(A.vy, mul(mA, Py)), A.vy);
-    A.w = masked(limitAll, limitOn, sub(A.w, mul(iA, add(sub(mul(rAx, Py), mul(rAy, Px)), impulseZ))), A.w);
-    B.vx = masked(limitAll, limitOn, add(B.vx, mul(mB, Px)), B.vx);
-    B.vy = masked(limitAll, limitOn, add(B.vy, mul(mB, Py)), B.vy);
-    B.w = masked(limitAll, limitOn, add(B.w, mul(iB, add(sub(mul(rBx, Py), mul(rBy, Px)), impulseZ))), B.w);
+    avx = masked(limitAll, limitOn, sub(avx, mul(mA, Px)), avx);
+    avy = masked(limitAll, limitOn, sub(avy, mul(mA, Py)), avy);
+    aw = masked(limitAll, limitOn, sub(aw, mul(iA, add(sub(mul(rAx, Py), mul(rAy, Px)), impulseZ))), aw);
+    bvx = masked(limitAll, limitOn, add(bvx, mul(mB, Px)), bvx);
+    bvy = masked(limitAll, limitOn, add(bvy, mul(mB, Py)), bvy);
+    bw = masked(limitAll, limitOn, add(bw, mul(iB, add(sub(mul(rBx, Py), mul(rBy, Px)), impulseZ))), bw);
   }
 
   if (!limitAll) {
     const pointOnly = v128.not(limitOn);
-    const Cdotx = add(sub(sub(B.vx, mul(B.w, rBy)), A.vx), mul(A.w, rAy));
-    const Cdoty = sub(sub(add(B.vy, mul(B.w, rBx)), A.vy), mul(A.w, rAx));
+    const Cdotx = add(sub(sub(bvx, mul(bw, rBy)), avx), mul(aw, rAy));
+    const Cdoty = sub(sub(add(bvy, mul(bw, rBx)), avy), mul(aw, rAx));
     const bx = neg(Cdotx), by = neg(Cdoty);
     const impulseX = mul(j.det22, sub(mul(j.m22, bx), mul(j.m12, by)));
     const impulseY = mul(j.det22, sub(mul(j.m11, by), mul(j.m12, bx)));
     j.impulseX = select(pointOnly, add(j.impulseX, impulseX), j.impulseX);
     j.impulseY = select(pointOnly, add(j.impulseY, impulseY), j.impulseY);
-    A.vx = select(pointOnly, sub(A.vx, mul(mA, impulseX)), A.vx);
-    A.vy = select(pointOnly, sub(A.vy, mul(mA, impulseY)), A.vy);
-    A.w = select(pointOnly, sub(A.w, mul(iA, sub(mul(rAx, impulseY), mul(rAy, impulseX)))), A.w);
-    B.vx = select(pointOnly, add(B.vx, mul(mB, impulseX)), B.vx);
-    B.vy = select(pointOnly, add(B.vy, mul(mB, impulseY)), B.vy);
-    B.w = select(pointOnly, add(B.w, mul(iB, sub(mul(rBx, impulseY), mul(rBy, impulseX)))), B.w);
+    avx = select(pointOnly, sub(avx, mul(mA, impulseX)), avx);
+    avy = select(pointOnly, sub(avy, mul(mA, impulseY)), avy);
+    aw = select(pointOnly, sub(aw, mul(iA, sub(mul(rAx, impulseY), mul(rAy, impulseX)))), aw);
+    bvx = select(pointOnly, add(bvx, mul(mB, impulseX)), bvx);
+    bvy = select(pointOnly, add(bvy, mul(mB, impulseY)), bvy);
+    bw = select(pointOnly, add(bw, mul(iB, sub(mul(rBx, impulseY), mul(rBy, impulseX)))), bw);
   }
+  A.vx = avx; A.vy = avy; A.w = aw; B.vx = bvx; B.vy = bvy; B.w = bw;
 }
 
 /** SolvePositionConstraints for the lanes in `lanes`; returns the lanes within slop. */

@@ -44,3 +44,9 @@ export const EP_ABSOLUTE_TOL: f32 = 0.001;
 export const TIME_STEP: f32 = <f32>(1.0 / 50.0);
 export const VELOCITY_ITERATIONS: i32 = 180;
 export const POSITION_ITERATIONS: i32 = 60;
+
+// b2Min, b2Max and b2Clamp as Box2D defines them (a < b ? a : b, …), which is also how the f32x4
+// path computes them (simd.ts vmin/vmax): the same result for signed zeros and NaN in both.
+@inline export function b2Min(a: f32, b: f32): f32 { return a < b ? a : b; }
+@inline export function b2Max(a: f32, b: f32): f32 { return a > b ? a : b; }
+@inline export function b2Clamp(a: f32, low: f32, high: f32): f32 { return b2Max(low, b2Min(a, high)); }

@@ -8,8 +8,10 @@
 @inline export function mul(a: v128, b: v128): v128 { return f32x4.mul(a, b); }
 @inline export function div(a: v128, b: v128): v128 { return f32x4.div(a, b); }
 @inline export function neg(a: v128): v128 { return f32x4.neg(a); }
-@inline export function vmin(a: v128, b: v128): v128 { return f32x4.min(a, b); }
-@inline export function vmax(a: v128, b: v128): v128 { return f32x4.max(a, b); }
+/** b2Min(a, b) = a < b ? a : b, per lane (wasm's pseudo-minimum: one minps on x64). */
+@inline export function vmin(a: v128, b: v128): v128 { return f32x4.pmin(b, a); }
+/** b2Max(a, b) = a > b ? a : b, per lane. */
+@inline export function vmax(a: v128, b: v128): v128 { return f32x4.pmax(b, a); }
 @inline export function vabs(a: v128): v128 { return f32x4.abs(a); }
 @inline export function vsqrt(a: v128): v128 { return f32x4.sqrt(a); }
 @inline export function lt(a: v128, b: v128): v128 { return f32x4.lt(a, b); }
