@@ -26,7 +26,7 @@ function wasmLander(policy: LanderPolicy, seed: number) {
   const family = dm.taskFamily('LunarLander-v2');
   const env = family.makeVecEnv({ numEnvs: LANES, seed });
   env.setTasks(family.task({ gravity: -10 }));
-  let obs = env.reset().slice();
+  let obs: Float32Array = env.reset().slice();
   const actions = new Int32Array(LANES);
   const random = mulberry32(seed);
   let episodes = 0, returns = 0;

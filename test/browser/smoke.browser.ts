@@ -1,5 +1,5 @@
 // Browser smoke test: the browser bundle (dist/browser/index.js, tfjs inside, .wasm files beside
-// it) loads in a page served from 127.0.0.1, initialises on the tfjs wasm backend, steps CartPole
+// it) loads in a page served from 127.0.0.1, initialises on the tfjs wasm backend, steps CartPole (and LunarLander)
 // and gives bit-identical observations to the Node build for the same seeds, tasks and actions —
 // in the page and inside a module Web Worker. Then the Web Worker demo (dist/browser/demo.html,
 // src/browser/) runs a short meta-training: its curve, its posted metrics and its displayed last
@@ -54,6 +54,17 @@ const SCENARIO_SOURCE = `
     for (let i = 0; i < numEnvs; i++) rewardsAndFlags.push(r.reward[i], r.terminated[i], r.truncated[i]);
   }
   env.dispose();
+  // LunarLander-v2 (the Box2D subset): a fixed engine pattern through touchdowns.
+  const lunar = dm.taskFamily('LunarLander-v2');
+  const lander = lunar.makeVecEnv({ numEnvs: 4, seed });
+  lander.setTasks(lunar.sample(4, { seed: taskSeed }));
+  pushBits(lander.reset());
+  for (let t = 0; t < 120; t++) {
+    const r = lander.step(Int32Array.from({ length: 4 }, (_, i) => ((t >> 3) + i) % 4));
+    pushBits(r.obs);
+    for (let i = 0; i < 4; i++) rewardsAndFlags.push(r.reward[i], r.terminated[i], r.truncated[i]);
+  }
+  lander.dispose();
   const u = dm.uniforms(seed, dm.Purpose.ACTION, 3, 5, 64);
   const uniformBits = Array.from(new Uint32Array(u.buffer, u.byteOffset, u.length));
   const tfSumOfSquares = Array.from(dm.tf.tidy(() => dm.tf.tensor1d([1, 2, 3, 4]).square().sum()).dataSync());

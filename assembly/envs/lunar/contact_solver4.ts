@@ -43,11 +43,12 @@ import { splat, add, sub, mul, div, neg, vmin, vmax, gt, ge, lt, ne, select, and
 
 /**
  * Loads the slot's manifolds of the four lanes and initialises the velocity constraint (see
- * contact_solver.ts initVelocityConstraint). `awake` masks out lanes whose world is asleep.
+ * contact_solver.ts initVelocityConstraint). The lane mask at awakeAt leaves out lanes whose world is asleep.
  * Returns whether any lane has the slot.
  */
 export function initVelocityConstraint4(cc: Contact4, m0: Manifold, m1: Manifold, m2: Manifold, m3: Manifold,
-  b: Body4, awake: v128): bool {
+  b: Body4, awakeAt: usize): bool {
+  const awake = v128.load(awakeAt);
   const count = i32x4(m0.pointCount, m1.pointCount, m2.pointCount, m3.pointCount);
   const active = and(i32x4.gt_s(count, i32x4.splat(0)), awake);
   cc.active = active;
@@ -247,10 +248,12 @@ export function solveVelocityConstraint4(cc: Contact4, b: Body4): void {
 }
 
 /**
- * SolvePositionConstraints for the lanes in `lanes` that have the slot; returns the per-lane
- * minimum of `minSeparation` and the separations it saw.
+ * SolvePositionConstraints for the lanes (mask at lanesAt) that have the slot; lowers the per-lane
+ * minimum separation at minSeparationAt to the separations it saw.
  */
-export function solvePositionConstraint4(cc: Contact4, b: Body4, lanes: v128, minSeparation: v128): v128 {
+export function solvePositionConstraint4(cc: Contact4, b: Body4, lanesAt: usize, minSeparationAt: usize): void {
+  const lanes = v128.load(lanesAt);
+  let minSeparation = v128.load(minSeparationAt);
   const mB = b.invMass, iB = b.invI;
   const faceA = cc.faceA;
   for (let j = 0; j < 2; j++) {
@@ -284,5 +287,5 @@ export function solvePositionConstraint4(cc: Contact4, b: Body4, lanes: v128, mi
     b.cy = select(mask, add(b.cy, mul(mB, Py)), b.cy);
     b.a = select(mask, add(b.a, mul(iB, sub(mul(rBx, Py), mul(rBy, Px)))), b.a);
   }
-  return minSeparation;
+  v128.store(minSeparationAt, minSeparation);
 }

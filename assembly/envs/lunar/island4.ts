@@ -43,6 +43,10 @@ const contacts4 = memory.data(<i32>(BATCH_GROUPS * BODY_COUNT * SLOTS_PER_BODY) 
   slots: i32; // bit (b·SLOTS_PER_BODY + s) set when some lane has slot s of body b
 }
 const groups4 = memory.data(<i32>BATCH_GROUPS * <i32>offsetof<Group4>(), 16);
+// The position iterations' lane masks and minimum separations (passed by address: v128 values
+// stay out of function signatures).
+const activeLanes = memory.data(16, 16);
+const minSeparations = memory.data(16, 16);
 @inline function group4(g: i32): Group4 { return changetype<Group4>(groups4 + <usize>g * offsetof<Group4>()); }
 
 function initJointDefinitions4(): void {
@@ -77,8 +81,10 @@ initJointDefinitions4();
  * lane), initialise the contact and joint constraints, warm start. Only the lanes that are awake
  * and marked in solvedBytes (one byte each: collided this step) are solved.
  */
-export function prepareIsland4(g: i32, state: usize, stride: usize, first: i32, gravity: v128, forceX: v128, forceY: v128, torque: v128,
-  solvedBytes: v128): void {
+export function prepareIsland4(g: i32, state: usize, stride: usize, first: i32, gravityAt: usize, forceXAt: usize, forceYAt: usize,
+  torqueAt: usize, solvedAt: usize): void {
+  const gravity = v128.load(gravityAt), forceX = v128.load(forceXAt), forceY = v128.load(forceYAt), torque = v128.load(torqueAt);
+  const solvedBytes = v128.load32_zero(solvedAt);
   const off = <usize>first << 2;
   const group = group4(g);
   const solved = i32x4.ne(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(solvedBytes)), i32x4.splat(0));
@@ -108,7 +114,7 @@ export function prepareIsland4(g: i32, state: usize, stride: usize, first: i32, 
     const b = islandBody(k);
     for (let s = 0; s < SLOTS_PER_BODY; s++) {
       if (initVelocityConstraint4(contact4(g, b, s), manifoldAt(lane0, b, s), manifoldAt(lane0 + 1, b, s), manifoldAt(lane0 + 2, b, s),
-        manifoldAt(lane0 + 3, b, s), body4(g, b), awake)) {
+        manifoldAt(lane0 + 3, b, s), body4(g, b), changetype<usize>(group) + offsetof<Group4>('awake'))) {
         slots |= 1 << (b * SLOTS_PER_BODY + s);
       }
     }
@@ -204,18 +210,20 @@ export function finishIsland4(g: i32, state: usize, stride: usize, first: i32): 
   let active = awake;
   let positionSolved = zero();
   for (let it = 0; it < POSITION_ITERATIONS && any(active); it++) {
-    let minSeparation = zero();
+    v128.store(activeLanes, active);
+    v128.store(minSeparations, zero());
     for (let k = 0; k < BODY_COUNT; k++) {
       const b = islandBody(k);
       for (let s = 0; s < SLOTS_PER_BODY; s++) {
-        if (slots & (1 << (b * SLOTS_PER_BODY + s))) minSeparation = solvePositionConstraint4(contact4(g, b, s), body4(g, b), active, minSeparation);
+        if (slots & (1 << (b * SLOTS_PER_BODY + s))) solvePositionConstraint4(contact4(g, b, s), body4(g, b), activeLanes, minSeparations);
       }
     }
-    const contactsOkay = ge(minSeparation, splat(<f32>-3.0 * LINEAR_SLOP));
+    const contactsOkay = ge(v128.load(minSeparations), splat(<f32>-3.0 * LINEAR_SLOP));
     let jointsOkay = i32x4.splat(-1);
     for (let k = 0; k < JOINT_COUNT; k++) {
       const j = islandJoint(k);
-      jointsOkay = and(jointsOkay, solvePositionConstraints4(joint4(g, j), lander, body4(g, 1 + j), active));
+      solvePositionConstraints4(joint4(g, j), lander, body4(g, 1 + j), activeLanes);
+      jointsOkay = and(jointsOkay, joint4(g, j).positionOkay);
     }
     const solved = and(active, and(contactsOkay, jointsOkay));
     positionSolved = or(positionSolved, solved);

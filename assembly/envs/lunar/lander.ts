@@ -283,10 +283,9 @@ export function lunarStepLanes(lanes: i32, state: usize, params: usize, actions:
     const groups = batchLanes / GROUP_LANES;
     for (let g = 0; g < groups; g++) {
       const groupFirst = first + g * GROUP_LANES, o = <usize>(g * GROUP_LANES) << 2;
-      // Lanes left out are solved as if asleep: their awake flag is hidden from the solver.
-      const solved = v128.load32_zero(batchSolved + <usize>(g * GROUP_LANES));
-      prepareIsland4(g, state, stride, groupFirst, v128.load(params + <usize>P_GRAVITY * stride + (<usize>groupFirst << 2)),
-        v128.load(batchForceX + o), v128.load(batchForceY + o), v128.load(batchTorque + o), solved);
+      // Lanes left out (not alive, asleep) are not solved.
+      prepareIsland4(g, state, stride, groupFirst, params + <usize>P_GRAVITY * stride + (<usize>groupFirst << 2),
+        batchForceX + o, batchForceY + o, batchTorque + o, batchSolved + <usize>(g * GROUP_LANES));
     }
     solveVelocities4(groups);
     for (let g = 0; g < groups; g++) finishIsland4(g, state, stride, first + g * GROUP_LANES);

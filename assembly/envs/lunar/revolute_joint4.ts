@@ -39,6 +39,7 @@ import { splat, add, sub, mul, div, neg, vmin, vmax, vabs, vsqrt, lt, le, gt, ge
   limitSign: v128; // +1 at the lower limit, −1 at the upper, 0 otherwise: a limit impulse z may not have z·sign < 0
   motorSpeed4: v128; maxMotorImpulse4: v128; negMaxMotorImpulse: v128;
   negMotorMass: v128; // −motorMass: (−m)·C is what the scalar path computes
+  positionOkay: v128; // the lanes within slop after the last SolvePositionConstraints
   motorAll: bool; // every lane's motor is on
   limitAll: bool; // every lane is at a limit
   limitAny: bool;
@@ -202,8 +203,9 @@ export function solveVelocityConstraints4(j: Joint4, A: Body4, B: Body4): void {
   A.vx = avx; A.vy = avy; A.w = aw; B.vx = bvx; B.vy = bvy; B.w = bw;
 }
 
-/** SolvePositionConstraints for the lanes in `lanes`; returns the lanes within slop. */
-export function solvePositionConstraints4(j: Joint4, A: Body4, B: Body4, lanes: v128): v128 {
+/** SolvePositionConstraints for the lanes (mask at lanesAt); the lanes within slop go to j.positionOkay. */
+export function solvePositionConstraints4(j: Joint4, A: Body4, B: Body4, lanesAt: usize): void {
+  const lanes = v128.load(lanesAt);
   const iA = A.invI, iB = B.invI;
   let angularError = zero();
 
@@ -250,5 +252,5 @@ export function solvePositionConstraints4(j: Joint4, A: Body4, B: Body4, lanes: 
   B.cy = select(lanes, add(B.cy, mul(mB, impulseY)), B.cy);
   B.a = select(lanes, add(B.a, mul(iB, sub(mul(rBx, impulseY), mul(rBy, impulseX)))), B.a);
 
-  return and(le(positionError, splat(LINEAR_SLOP)), le(angularError, splat(ANGULAR_SLOP)));
+  j.positionOkay = and(le(positionError, splat(LINEAR_SLOP)), le(angularError, splat(ANGULAR_SLOP)));
 }
