@@ -224,7 +224,9 @@ async function run(checks: Check[], resources: Resources, profile: string): Prom
     const flagsAt = firstDifference(inBrowser.rewardsAndFlags, inNode.rewardsAndFlags);
     const uniformAt = firstDifference(inBrowser.uniformBits, inNode.uniformBits);
     const episodes = inNode.rewardsAndFlags.filter((v, j) => j % 3 !== 0 && v === 1).length;
-    const same = obsAt < 0 && flagsAt < 0 && uniformAt < 0 && inNode.obsBits.length === config.numEnvs * 4 * (config.steps + 1);
+    // CartPole's observations, then LunarLander's (4 envs × 8 values, reset and 120 steps).
+    const expectedObs = config.numEnvs * 4 * (config.steps + 1) + 4 * 8 * 121;
+    const same = obsAt < 0 && flagsAt < 0 && uniformAt < 0 && inNode.obsBits.length === expectedObs;
     return {
       same,
       detail: same
@@ -233,10 +235,10 @@ async function run(checks: Check[], resources: Resources, profile: string): Prom
     };
   };
   const inPageVsNode = compare(inPage);
-  record(`CartPole-v1 in the page equals Node bit for bit (${config.numEnvs} envs x ${config.steps} steps, seed ${config.seed})`, inPageVsNode.same, inPageVsNode.detail);
+  record(`CartPole-v1 (${config.numEnvs} envs x ${config.steps} steps) and LunarLander-v2 (4 envs x 120 steps) in the page equal Node bit for bit (seed ${config.seed})`, inPageVsNode.same, inPageVsNode.detail);
 
   // The same scenario inside a module Web Worker (DESIGN.md: the loader works in a worker too).
-  const workerName = `CartPole-v1 in a Web Worker equals Node bit for bit (${config.numEnvs} envs x ${config.steps} steps, seed ${config.seed})`;
+  const workerName = `CartPole-v1 and LunarLander-v2 in a Web Worker equal Node bit for bit (seed ${config.seed})`;
   try {
     const inWorker = await page.evaluate((c) => (window as unknown as {
       runSmokeInWorker(c: ScenarioConfig): Promise<{ result: ScenarioResult; globals: WorkerGlobals }>;
