@@ -36,9 +36,14 @@ const contacts4 = memory.data(<i32>(BATCH_GROUPS * BODY_COUNT * SLOTS_PER_BODY) 
   return changetype<Contact4>(contacts4 + <usize>((g * BODY_COUNT + b) * SLOTS_PER_BODY + s) * offsetof<Contact4>());
 }
 
-/** What the phases of one group share: its awake lanes and the contact slots any lane has. */
+/**
+ * What the phases of one group share: which four lanes it holds (any four: lunarStepLanes groups
+ * lanes that touch alike), its awake lanes and the contact slots any lane has.
+ */
 @unmanaged class Group4 {
   awake: v128;
+  o0: usize; o1: usize; o2: usize; o3: usize; // byte offsets (lane·4) of its lanes in a component row
+  contiguous: bool; // four consecutive lanes: plain f32x4 loads and stores
   live: bool; // some lane is awake
   slots: i32; // bit (b·SLOTS_PER_BODY + s) set when some lane has slot s of body b
 }
@@ -62,33 +67,51 @@ function initJointDefinitions4(): void {
 }
 initJointDefinitions4();
 
-/** The lane mask of state component k (0/1 values) of the group at byte offset `off`. */
-@inline function flag4(state: usize, stride: usize, off: usize, k: i32): v128 {
-  return f32x4.ne(v128.load(state + <usize>k * stride + off), f32x4.splat(0));
+/** Component k of the group's four lanes (a row of a structure-of-arrays buffer at `base`). */
+@inline function load4(base: usize, stride: usize, group: Group4, k: i32): v128 {
+  const row = base + <usize>k * stride;
+  if (group.contiguous) return v128.load(row + group.o0);
+  return f32x4(load<f32>(row + group.o0), load<f32>(row + group.o1), load<f32>(row + group.o2), load<f32>(row + group.o3));
 }
-@inline function load4(state: usize, stride: usize, off: usize, k: i32): v128 {
-  return v128.load(state + <usize>k * stride + off);
+/** The lane mask of state component k (0/1 values). */
+@inline function flag4(state: usize, stride: usize, group: Group4, k: i32): v128 {
+  return f32x4.ne(load4(state, stride, group, k), f32x4.splat(0));
 }
-/** Writes v into component k of the lanes in mask. */
-@inline function store4(state: usize, stride: usize, off: usize, k: i32, v: v128, mask: v128): void {
-  const at = state + <usize>k * stride + off;
-  v128.store(at, select(mask, v, v128.load(at)));
+/** Writes v into component k of the group's lanes in mask. */
+@inline function store4(state: usize, stride: usize, group: Group4, k: i32, v: v128, mask: v128): void {
+  const row = state + <usize>k * stride;
+  if (group.contiguous) {
+    v128.store(row + group.o0, select(mask, v, v128.load(row + group.o0)));
+    return;
+  }
+  if (i32x4.extract_lane(mask, 0)) store<f32>(row + group.o0, f32x4.extract_lane(v, 0));
+  if (i32x4.extract_lane(mask, 1)) store<f32>(row + group.o1, f32x4.extract_lane(v, 1));
+  if (i32x4.extract_lane(mask, 2)) store<f32>(row + group.o2, f32x4.extract_lane(v, 2));
+  if (i32x4.extract_lane(mask, 3)) store<f32>(row + group.o3, f32x4.extract_lane(v, 3));
 }
 
 /**
- * Before the velocity iterations, for group g (lanes first..first+3, manifolds in
- * manifoldAt(4g..4g+3, ·, ·)): integrate velocities (gravity, the lander's force and torque per
- * lane), initialise the contact and joint constraints, warm start. Only the lanes that are awake
- * and marked in solvedBytes (one byte each: collided this step) are solved.
+ * Before the velocity iterations, for group g (the lanes at lanesAt: 4 × i32, −1 for none;
+ * manifolds in manifoldAt(4g..4g+3, ·, ·)): integrate velocities (gravity from the task row at
+ * gravityRow, the lander's force and torque per lane), initialise the contact and joint
+ * constraints, warm start. Only the lanes that are awake and marked in solvedBytes (one byte each:
+ * collided this step) are solved.
  */
-export function prepareIsland4(g: i32, state: usize, stride: usize, first: i32, gravityAt: usize, forceXAt: usize, forceYAt: usize,
+export function prepareIsland4(g: i32, state: usize, stride: usize, lanesAt: usize, gravityRow: usize, forceXAt: usize, forceYAt: usize,
   torqueAt: usize, solvedAt: usize): void {
-  const gravity = v128.load(gravityAt), forceX = v128.load(forceXAt), forceY = v128.load(forceYAt), torque = v128.load(torqueAt);
-  const solvedBytes = v128.load32_zero(solvedAt);
-  const off = <usize>first << 2;
   const group = group4(g);
+  // A missing lane reads lane 0's row (and is never solved nor written).
+  const l0 = max(load<i32>(lanesAt), 0), l1 = load<i32>(lanesAt, 4), l2 = load<i32>(lanesAt, 8), l3 = load<i32>(lanesAt, 12);
+  group.o0 = <usize>l0 << 2;
+  group.o1 = <usize>max(l1, 0) << 2;
+  group.o2 = <usize>max(l2, 0) << 2;
+  group.o3 = <usize>max(l3, 0) << 2;
+  group.contiguous = l1 == l0 + 1 && l2 == l0 + 2 && l3 == l0 + 3;
+  const gravity = load4(gravityRow, stride, group, 0);
+  const forceX = v128.load(forceXAt), forceY = v128.load(forceYAt), torque = v128.load(torqueAt);
+  const solvedBytes = v128.load32_zero(solvedAt);
   const solved = i32x4.ne(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(solvedBytes)), i32x4.splat(0));
-  const awake = and(flag4(state, stride, off, S_AWAKE), solved);
+  const awake = and(flag4(state, stride, group, S_AWAKE), solved);
   group.awake = awake;
   group.live = any(awake);
   group.slots = 0;
@@ -98,13 +121,13 @@ export function prepareIsland4(g: i32, state: usize, stride: usize, first: i32, 
   // Integrate velocities.
   for (let b = 0; b < BODY_COUNT; b++) {
     const B = body4(g, b);
-    B.cx = load4(state, stride, off, bodyComponent(b, B_CX));
-    B.cy = load4(state, stride, off, bodyComponent(b, B_CY));
-    B.a = load4(state, stride, off, bodyComponent(b, B_ANGLE));
+    B.cx = load4(state, stride, group, bodyComponent(b, B_CX));
+    B.cy = load4(state, stride, group, bodyComponent(b, B_CY));
+    B.a = load4(state, stride, group, bodyComponent(b, B_ANGLE));
     const fx = b == BODY_LANDER ? forceX : zero(), fy = b == BODY_LANDER ? forceY : zero(), t = b == BODY_LANDER ? torque : zero();
-    B.vx = add(load4(state, stride, off, bodyComponent(b, B_VX)), mul(h, add(zero(), mul(B.invMass, fx))));
-    B.vy = add(load4(state, stride, off, bodyComponent(b, B_VY)), mul(h, add(gravity, mul(B.invMass, fy))));
-    B.w = add(load4(state, stride, off, bodyComponent(b, B_OMEGA)), mul(mul(h, B.invI), t));
+    B.vx = add(load4(state, stride, group, bodyComponent(b, B_VX)), mul(h, add(zero(), mul(B.invMass, fx))));
+    B.vy = add(load4(state, stride, group, bodyComponent(b, B_VY)), mul(h, add(gravity, mul(B.invMass, fy))));
+    B.w = add(load4(state, stride, group, bodyComponent(b, B_OMEGA)), mul(mul(h, B.invI), t));
   }
 
   // Contact constraints (slots any lane has), warm start, joints.
@@ -127,11 +150,11 @@ export function prepareIsland4(g: i32, state: usize, stride: usize, first: i32, 
   for (let k = 0; k < JOINT_COUNT; k++) {
     const j = islandJoint(k);
     const J = joint4(g, j);
-    J.impulseX = load4(state, stride, off, jointComponent(j, J_IMPULSE_X));
-    J.impulseY = load4(state, stride, off, jointComponent(j, J_IMPULSE_Y));
-    J.impulseZ = load4(state, stride, off, jointComponent(j, J_IMPULSE_Z));
-    J.motorImpulse = load4(state, stride, off, jointComponent(j, J_MOTOR_IMPULSE));
-    J.limitState = i32x4.trunc_sat_f32x4_s(load4(state, stride, off, jointComponent(j, J_LIMIT_STATE)));
+    J.impulseX = load4(state, stride, group, jointComponent(j, J_IMPULSE_X));
+    J.impulseY = load4(state, stride, group, jointComponent(j, J_IMPULSE_Y));
+    J.impulseZ = load4(state, stride, group, jointComponent(j, J_IMPULSE_Z));
+    J.motorImpulse = load4(state, stride, group, jointComponent(j, J_MOTOR_IMPULSE));
+    J.limitState = i32x4.trunc_sat_f32x4_s(load4(state, stride, group, jointComponent(j, J_LIMIT_STATE)));
     initVelocityConstraints4(J, body4(g, BODY_LANDER), body4(g, 1 + j));
   }
 }
@@ -161,10 +184,9 @@ export function solveVelocities4(groups: i32): void {
  * After the velocity iterations, for group g: store impulses, integrate positions, the position
  * iterations, write the bodies back, sleep.
  */
-export function finishIsland4(g: i32, state: usize, stride: usize, first: i32): void {
+export function finishIsland4(g: i32, state: usize, stride: usize): void {
   const group = group4(g);
   if (!group.live) return;
-  const off = <usize>first << 2;
   const awake = group.awake, slots = group.slots;
   const h = splat(TIME_STEP);
   const lander = body4(g, BODY_LANDER);
@@ -173,19 +195,19 @@ export function finishIsland4(g: i32, state: usize, stride: usize, first: i32): 
     for (let s = 0; s < SLOTS_PER_BODY; s++) {
       if (!(slots & (1 << (b * SLOTS_PER_BODY + s)))) continue;
       const cc = contact4(g, b, s);
-      store4(state, stride, off, slotComponent(b, s, C_NORMAL_IMPULSE0), cc.normalImpulse0, cc.active);
-      store4(state, stride, off, slotComponent(b, s, C_TANGENT_IMPULSE0), cc.tangentImpulse0, cc.active);
-      store4(state, stride, off, slotComponent(b, s, C_NORMAL_IMPULSE1), cc.normalImpulse1, cc.two);
-      store4(state, stride, off, slotComponent(b, s, C_TANGENT_IMPULSE1), cc.tangentImpulse1, cc.two);
+      store4(state, stride, group, slotComponent(b, s, C_NORMAL_IMPULSE0), cc.normalImpulse0, cc.active);
+      store4(state, stride, group, slotComponent(b, s, C_TANGENT_IMPULSE0), cc.tangentImpulse0, cc.active);
+      store4(state, stride, group, slotComponent(b, s, C_NORMAL_IMPULSE1), cc.normalImpulse1, cc.two);
+      store4(state, stride, group, slotComponent(b, s, C_TANGENT_IMPULSE1), cc.tangentImpulse1, cc.two);
     }
   }
   for (let j = 0; j < JOINT_COUNT; j++) {
     const J = joint4(g, j);
-    store4(state, stride, off, jointComponent(j, J_IMPULSE_X), J.impulseX, awake);
-    store4(state, stride, off, jointComponent(j, J_IMPULSE_Y), J.impulseY, awake);
-    store4(state, stride, off, jointComponent(j, J_IMPULSE_Z), J.impulseZ, awake);
-    store4(state, stride, off, jointComponent(j, J_MOTOR_IMPULSE), J.motorImpulse, awake);
-    store4(state, stride, off, jointComponent(j, J_LIMIT_STATE), f32x4.convert_i32x4_s(J.limitState), awake);
+    store4(state, stride, group, jointComponent(j, J_IMPULSE_X), J.impulseX, awake);
+    store4(state, stride, group, jointComponent(j, J_IMPULSE_Y), J.impulseY, awake);
+    store4(state, stride, group, jointComponent(j, J_IMPULSE_Z), J.impulseZ, awake);
+    store4(state, stride, group, jointComponent(j, J_MOTOR_IMPULSE), J.motorImpulse, awake);
+    store4(state, stride, group, jointComponent(j, J_LIMIT_STATE), f32x4.convert_i32x4_s(J.limitState), awake);
   }
 
   // Integrate positions, clamping large velocities.
@@ -233,12 +255,12 @@ export function finishIsland4(g: i32, state: usize, stride: usize, first: i32): 
   // Back to the state (awake lanes only).
   for (let b = 0; b < BODY_COUNT; b++) {
     const B = body4(g, b);
-    store4(state, stride, off, bodyComponent(b, B_CX), B.cx, awake);
-    store4(state, stride, off, bodyComponent(b, B_CY), B.cy, awake);
-    store4(state, stride, off, bodyComponent(b, B_ANGLE), B.a, awake);
-    store4(state, stride, off, bodyComponent(b, B_VX), B.vx, awake);
-    store4(state, stride, off, bodyComponent(b, B_VY), B.vy, awake);
-    store4(state, stride, off, bodyComponent(b, B_OMEGA), B.w, awake);
+    store4(state, stride, group, bodyComponent(b, B_CX), B.cx, awake);
+    store4(state, stride, group, bodyComponent(b, B_CY), B.cy, awake);
+    store4(state, stride, group, bodyComponent(b, B_ANGLE), B.a, awake);
+    store4(state, stride, group, bodyComponent(b, B_VX), B.vx, awake);
+    store4(state, stride, group, bodyComponent(b, B_VY), B.vy, awake);
+    store4(state, stride, group, bodyComponent(b, B_OMEGA), B.w, awake);
   }
 
   // Sleep.
@@ -249,18 +271,18 @@ export function finishIsland4(g: i32, state: usize, stride: usize, first: i32): 
     const b = islandBody(k);
     const B = body4(g, b);
     const moving = or(gt(mul(B.w, B.w), angTolSqr), gt(add(mul(B.vx, B.vx), mul(B.vy, B.vy)), linTolSqr));
-    const sleepTime = select(moving, zero(), add(load4(state, stride, off, S_SLEEP_TIME + b), h));
+    const sleepTime = select(moving, zero(), add(load4(state, stride, group, S_SLEEP_TIME + b), h));
     minSleepTime = select(moving, zero(), vmin(minSleepTime, sleepTime));
-    store4(state, stride, off, S_SLEEP_TIME + b, sleepTime, awake);
+    store4(state, stride, group, S_SLEEP_TIME + b, sleepTime, awake);
   }
   const sleeps = and(awake, and(ge(minSleepTime, splat(TIME_TO_SLEEP)), positionSolved));
   if (any(sleeps)) {
-    store4(state, stride, off, S_AWAKE, zero(), sleeps);
+    store4(state, stride, group, S_AWAKE, zero(), sleeps);
     for (let b = 0; b < BODY_COUNT; b++) {
-      store4(state, stride, off, bodyComponent(b, B_VX), zero(), sleeps);
-      store4(state, stride, off, bodyComponent(b, B_VY), zero(), sleeps);
-      store4(state, stride, off, bodyComponent(b, B_OMEGA), zero(), sleeps);
-      store4(state, stride, off, S_SLEEP_TIME + b, zero(), sleeps);
+      store4(state, stride, group, bodyComponent(b, B_VX), zero(), sleeps);
+      store4(state, stride, group, bodyComponent(b, B_VY), zero(), sleeps);
+      store4(state, stride, group, bodyComponent(b, B_OMEGA), zero(), sleeps);
+      store4(state, stride, group, S_SLEEP_TIME + b, zero(), sleeps);
     }
   }
 }

@@ -29,7 +29,7 @@ import { collideLane, clearManifolds, synchronizeLane, initBroadPhase, GROUP_LAN
 import { prepareIsland4, solveVelocities4, finishIsland4 } from './island4';
 import { solveIsland } from './island';
 import { rotate, rotSin, rotCos } from './rotation';
-import { STATE_DIM as LANDER_STATE_DIM, S_BODIES, BODY_STRIDE, S_SLEEP_TIME, S_JOINTS, S_CONTACTS, SLOTS_PER_BODY, SLOT_STRIDE, C_POINT_COUNT, get, set, at, bodyComponent, B_CX, B_CY, B_ANGLE, B_VX, B_VY, B_OMEGA,
+import { STATE_DIM as LANDER_STATE_DIM, S_BODIES, BODY_STRIDE, S_SLEEP_TIME, S_JOINTS, S_CONTACTS, SLOTS_PER_BODY, SLOT_STRIDE, C_POINT_COUNT, slotComponent, get, set, at, bodyComponent, B_CX, B_CY, B_ANGLE, B_VX, B_VY, B_OMEGA,
   S_AWAKE, S_GAME_OVER, S_LEG_CONTACT, S_PREV_SHAPING, S_WIND_INDEX, S_TORQUE_INDEX, S_TERRAIN } from './state';
 
 export const STATE_DIM: i32 = LANDER_STATE_DIM;
@@ -243,29 +243,82 @@ export function lunarStepScalar(lanes: i32, lane: i32, state: usize, params: usi
 }
 
 /**
+ * Which of the lanes to step, in the order their SIMD groups take them: lanes that touched the
+ * same contact slots after the previous step are grouped together (a counting sort on that
+ * signature, stable, asleep lanes last), so that a group of lanes in flight does not pay for the
+ * contact solve of one landed lane. The grouping decides speed only: every lane's result is the
+ * same in any group (masked updates; see island4.ts). Returns how many lanes `order` holds.
+ */
+function orderLanes(lanes: i32, state: usize, stride: usize, alive: usize): i32 {
+  if (lanes > orderCapacity) {
+    if (order != 0) heap.free(order);
+    orderCapacity = max(lanes, orderCapacity * 2);
+    order = heap.alloc(<usize>orderCapacity << 2);
+  }
+  memory.fill(signatureCounts, 0, SIGNATURES << 2);
+  for (let lane = 0; lane < lanes; lane++) {
+    if (alive != 0 && load<u8>(alive + <usize>lane) == 0) continue;
+    const at = signatureCounts + (<usize>laneSignature(state, stride, lane) << 2);
+    store<i32>(at, load<i32>(at) + 1);
+  }
+  let total = 0;
+  for (let k = 0; k < SIGNATURES; k++) {
+    const at = signatureCounts + (<usize>k << 2);
+    const count = load<i32>(at);
+    store<i32>(at, total);
+    total += count;
+  }
+  for (let lane = 0; lane < lanes; lane++) {
+    if (alive != 0 && load<u8>(alive + <usize>lane) == 0) continue;
+    const at = signatureCounts + (<usize>laneSignature(state, stride, lane) << 2);
+    const position = load<i32>(at);
+    store<i32>(order + (<usize>position << 2), lane);
+    store<i32>(at, position + 1);
+  }
+  return total;
+}
+const ASLEEP_SIGNATURE: i32 = 1 << (BODY_COUNT * SLOTS_PER_BODY);
+const SIGNATURES: i32 = ASLEEP_SIGNATURE + 1;
+const signatureCounts = memory.data(SIGNATURES << 2);
+let order: usize = 0; // i32 [orderCapacity], grown (rarely) to the largest lane count seen
+let orderCapacity = 0;
+
+/** Bit b·SLOTS_PER_BODY + s for each touching contact slot of the lane; asleep lanes apart. */
+@inline function laneSignature(state: usize, stride: usize, lane: i32): i32 {
+  if (get(state, stride, lane, S_AWAKE) == 0) return ASLEEP_SIGNATURE;
+  let signature = 0;
+  for (let b = 0; b < BODY_COUNT; b++) {
+    for (let k = 0; k < SLOTS_PER_BODY; k++) {
+      if (get(state, stride, lane, slotComponent(b, k, C_POINT_COUNT)) > 0) signature |= 1 << (b * SLOTS_PER_BODY + k);
+    }
+  }
+  return signature;
+}
+
+/**
  * Steps every lane (lanes is a multiple of 4); lane i draws from its stream (rngKey[i],
- * rngCounter[i]), which advances by 2. Per batch of up to BATCH_LANES lanes: Gymnasium's pre-step
- * and the narrow phase lane by lane, the island solve four worlds at a time (island4.ts, velocity
- * iterations interleaved over the batch's groups), then the broad phase and the reward lane by lane.
- * With `alive` (u8 per lane; 0 = every lane) the lanes it marks 0 are left as they are.
+ * rngCounter[i]), which advances by 2. The lanes are taken in groups of four lanes that touch
+ * alike (orderLanes), up to BATCH_GROUPS groups per batch: Gymnasium's pre-step and the narrow
+ * phase lane by lane, the island solve four worlds at a time (island4.ts, velocity iterations
+ * interleaved over the batch's groups), then the broad phase and the reward lane by lane. With
+ * `alive` (u8 per lane; 0 = every lane) the lanes it marks 0 are left as they are.
  */
 export function lunarStepLanes(lanes: i32, state: usize, params: usize, actions: usize, reward: usize, terminated: usize,
   rngKey: usize, rngCounter: usize, alive: usize = 0): void {
   const stride = <usize>lanes << 2;
-  for (let first = 0; first < lanes; first += BATCH_LANES) {
-    const batchLanes = min(BATCH_LANES, lanes - first);
-    let live = false;
-    for (let j = 0; j < batchLanes; j++) {
-      const lane = first + j;
-      const on = alive == 0 || load<u8>(alive + <usize>lane) != 0;
-      store<u8>(batchAlive + <usize>j, <u8>on);
+  const count = orderLanes(lanes, state, stride, alive);
+  for (let start = 0; start < count; start += BATCH_LANES) {
+    const batchLanes = min(BATCH_LANES, count - start);
+    const groups = (batchLanes + GROUP_LANES - 1) / GROUP_LANES;
+    for (let j = 0; j < groups * GROUP_LANES; j++) {
+      const lane = j < batchLanes ? load<i32>(order + (<usize>(start + j) << 2)) : -1;
+      store<i32>(batchLaneIds + (<usize>j << 2), lane);
       store<u8>(batchSolved + <usize>j, 0);
       store<f32>(batchForceX + (<usize>j << 2), 0);
       store<f32>(batchForceY + (<usize>j << 2), 0);
       store<f32>(batchTorque + (<usize>j << 2), 0);
       clearManifolds(j);
-      if (!on) continue;
-      live = true;
+      if (lane < 0) continue;
       beforeWorldStep(state, stride, lane, params, load<i32>(actions + (<usize>lane << 2)),
         load<u64>(rngKey + (<usize>lane << 3)), load<u64>(rngCounter + (<usize>lane << 3)), 0, 0);
       store<f32>(batchForceX + (<usize>j << 2), forceX);
@@ -279,19 +332,15 @@ export function lunarStepLanes(lanes: i32, state: usize, params: usize, actions:
         store<u8>(batchSolved + <usize>j, 1);
       }
     }
-    if (!live) continue;
-    const groups = batchLanes / GROUP_LANES;
     for (let g = 0; g < groups; g++) {
-      const groupFirst = first + g * GROUP_LANES, o = <usize>(g * GROUP_LANES) << 2;
-      // Lanes left out (not alive, asleep) are not solved.
-      prepareIsland4(g, state, stride, groupFirst, params + <usize>P_GRAVITY * stride + (<usize>groupFirst << 2),
-        batchForceX + o, batchForceY + o, batchTorque + o, batchSolved + <usize>(g * GROUP_LANES));
+      const o = <usize>(g * GROUP_LANES);
+      prepareIsland4(g, state, stride, batchLaneIds + (o << 2), params + <usize>P_GRAVITY * stride,
+        batchForceX + (o << 2), batchForceY + (o << 2), batchTorque + (o << 2), batchSolved + o);
     }
     solveVelocities4(groups);
-    for (let g = 0; g < groups; g++) finishIsland4(g, state, stride, first + g * GROUP_LANES);
+    for (let g = 0; g < groups; g++) finishIsland4(g, state, stride);
     for (let j = 0; j < batchLanes; j++) {
-      if (!load<u8>(batchAlive + <usize>j)) continue;
-      const lane = first + j;
+      const lane = load<i32>(batchLaneIds + (<usize>j << 2));
       if (load<u8>(batchSolved + <usize>j)) synchronizeLane(state, stride, lane, startPose(j, 0), startPose(j, 1), startPose(j, 2));
       mainPower = load<f64>(batchMainPower + (<usize>j << 3));
       sidePower = load<f64>(batchSidePower + (<usize>j << 3));
@@ -301,13 +350,13 @@ export function lunarStepLanes(lanes: i32, state: usize, params: usize, actions:
     }
   }
 }
-// Per-lane inputs of a batch's island solves (16-byte aligned for f32x4 loads).
+// Per-position inputs of a batch's island solves (16-byte aligned for f32x4 loads).
+const batchLaneIds = memory.data(BATCH_LANES << 2, 16);
 const batchForceX = memory.data(BATCH_LANES << 2, 16);
 const batchForceY = memory.data(BATCH_LANES << 2, 16);
 const batchTorque = memory.data(BATCH_LANES << 2, 16);
 const batchMainPower = memory.data(BATCH_LANES << 3, 16);
 const batchSidePower = memory.data(BATCH_LANES << 3, 16);
-const batchAlive = memory.data(BATCH_LANES, 16);
 const batchSolved = memory.data(BATCH_LANES, 16);
 
 /** The scalar path over every lane (lunarStepScalar lane by lane): the reference of lunarStepLanes. */

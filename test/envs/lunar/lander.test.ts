@@ -255,3 +255,30 @@ test('the task family: parameters, domains, defaults and the medium task', () =>
   }
   assert.doesNotThrow(() => family.task({ gravity: -11.9, windPower: 20, turbulencePower: 2, mainEnginePower: 20, sideEnginePower: 1 }));
 });
+
+test('dm.rollout: episode e of task id k is identical whatever the tasks and episodes of the call', () => {
+  const family = dm.taskFamily(ID, { gravity: [-11.5, -4.5], windPower: [0, 20], turbulencePower: [0, 2] });
+  const policy = dm.createPolicy({ obsDim: 8, numActions: 4, hidden: [16], seed: 5 });
+  const tasks = family.sample(3, { seed: 3 });
+  const P = family.numParams;
+  const taskB = tasks.slice(P, 2 * P);
+  const rows = (traj: dm.Trajectories, episode: number) => {
+    let start = 0;
+    for (let e = 0; e < episode; e++) start += traj.episodeLengths[e];
+    const end = start + traj.episodeLengths[episode];
+    return { obs: hex(traj.obs.subarray(start * 8, end * 8)), actions: Array.from(traj.actions.subarray(start, end)), ret: traj.episodeReturns[episode] };
+  };
+  const options = { maxSteps: 400, seed: 42 };
+  const all = dm.rollout(family, policy, tasks, { ...options, episodes: 6 });
+  const alone = dm.rollout(family, policy, taskB, { ...options, episodes: 6, taskIds: [1] });
+  const fewer = dm.rollout(family, policy, taskB, { ...options, episodes: 2, taskIds: [1] });
+  let steps = 0;
+  for (let e = 0; e < 6; e++) {
+    const ref = rows(all, 6 + e);
+    assert.deepEqual(rows(alone, e), ref, `episode ${e}: 3 tasks x 6 vs 1 task x 6`);
+    if (e < 2) assert.deepEqual(rows(fewer, e), ref, `episode ${e}: 6 vs 2 episodes`);
+    steps += all.episodeLengths[6 + e];
+  }
+  assert.ok(steps > 200, `the episodes ran (${steps} steps)`);
+  policy.dispose();
+});
