@@ -18,7 +18,7 @@
 // is what a leg or the lander can touch where two chunk edges meet; a third (the bottom edge under a
 // terrain point at height ≈ 0) would be ignored, as if that pair did not touch.
 
-import { POLYGON_RADIUS, AABB_EXTENSION, AABB_MULTIPLIER } from './settings';
+import { POLYGON_RADIUS, AABB_EXTENSION, AABB_MULTIPLIER, b2Min, b2Max } from './settings';
 import { W, CHUNKS, EDGE_COUNT, BODY_COUNT, BODY_LANDER, bodyShape, pairFriction } from './definition';
 import { vertexX, vertexY } from './polygon';
 import { Manifold } from './manifold';
@@ -140,19 +140,21 @@ export function synchronizeLane(state: usize, stride: usize, lane: i32, c0x: usi
   let moved = 0;
   for (let b = 0; b < BODY_COUNT; b++) {
     const o = <usize>b << 2;
-    shapeAabb(b, load<f32>(c0x + o), load<f32>(c0y + o), load<f32>(a0 + o));
-    const lx1 = aabbLX, ly1 = aabbLY, ux1 = aabbUX, uy1 = aabbUY, p1x = originX, p1y = originY;
     shapeAabb(b, get(state, stride, lane, bodyComponent(b, B_CX)), get(state, stride, lane, bodyComponent(b, B_CY)),
       get(state, stride, lane, bodyComponent(b, B_ANGLE)));
-    // b2AABB::Combine
-    const lx = Mathf.min(lx1, aabbLX), ly = Mathf.min(ly1, aabbLY), ux = Mathf.max(ux1, aabbUX), uy = Mathf.max(uy1, aabbUY);
-    // b2AABB::Contains: the fat AABB still holds the swept one — the proxy does not move.
+    const lx2 = aabbLX, ly2 = aabbLY, ux2 = aabbUX, uy2 = aabbUY, p2x = originX, p2y = originY;
+    // b2AABB::Contains: the fat AABB still holds the swept one — the proxy does not move. The
+    // start pose's AABB is always inside the fat AABB (the previous step's swept AABB ended there,
+    // and fat AABBs only move to contain swept ones), so the end pose's decides.
     const fatLX = get(state, stride, lane, fatAabbComponent(b, AABB_LOWER_X)), fatLY = get(state, stride, lane, fatAabbComponent(b, AABB_LOWER_Y));
     const fatUX = get(state, stride, lane, fatAabbComponent(b, AABB_UPPER_X)), fatUY = get(state, stride, lane, fatAabbComponent(b, AABB_UPPER_Y));
-    if (fatLX <= lx && fatLY <= ly && ux <= fatUX && uy <= fatUY) continue;
+    if (fatLX <= lx2 && fatLY <= ly2 && ux2 <= fatUX && uy2 <= fatUY) continue;
+    shapeAabb(b, load<f32>(c0x + o), load<f32>(c0y + o), load<f32>(a0 + o));
+    // b2AABB::Combine of the start and end poses' AABBs.
+    const lx = b2Min(aabbLX, lx2), ly = b2Min(aabbLY, ly2), ux = b2Max(aabbUX, ux2), uy = b2Max(aabbUY, uy2);
     // b2DynamicTree::MoveProxy: extend, then predict the displacement.
     let nlx = lx - AABB_EXTENSION, nly = ly - AABB_EXTENSION, nux = ux + AABB_EXTENSION, nuy = uy + AABB_EXTENSION;
-    const dx = AABB_MULTIPLIER * (originX - p1x), dy = AABB_MULTIPLIER * (originY - p1y);
+    const dx = AABB_MULTIPLIER * (p2x - originX), dy = AABB_MULTIPLIER * (p2y - originY);
     if (dx < 0) nlx += dx; else nux += dx;
     if (dy < 0) nly += dy; else nuy += dy;
     set(state, stride, lane, fatAabbComponent(b, AABB_LOWER_X), nlx);
@@ -259,6 +261,12 @@ export function collideLane(state: usize, stride: usize, lane: i32, laneInBatch:
   // The touching contacts become the slots (their impulses are overwritten by the solver's store).
   for (let b = 0; b < BODY_COUNT; b++) {
     const used = b == 0 ? used0 : b == 1 ? used1 : used2;
+    if (used == 0 && get(state, stride, lane, slotComponent(b, 0, C_POINT_COUNT)) == 0 && get(state, stride, lane, slotComponent(b, 1, C_POINT_COUNT)) == 0) {
+      // Nothing touched before nor now: the slots are empty already (their other values unused).
+      manifoldAt(laneInBatch, b, 0).pointCount = 0;
+      manifoldAt(laneInBatch, b, 1).pointCount = 0;
+      continue;
+    }
     for (let k = 0; k < SLOTS_PER_BODY; k++) {
       const m = manifoldAt(laneInBatch, b, k);
       const touching = k < used;
