@@ -282,3 +282,21 @@ test('dm.rollout: episode e of task id k is identical whatever the tasks and epi
   assert.ok(steps > 200, `the episodes ran (${steps} steps)`);
   policy.dispose();
 });
+
+test('WASM memory stays flat over repeated lander envs and rollouts', () => {
+  const family = dm.taskFamily(ID);
+  const policy = dm.createPolicy({ obsDim: 8, numActions: 4, hidden: [16], seed: 2 });
+  const tasks = family.sample(4, { seed: 1 });
+  const run = (seed: number) => {
+    const env = family.makeVecEnv({ numEnvs: 37, seed });
+    env.reset();
+    for (let t = 0; t < 20; t++) env.step(new Int32Array(37).fill(t % 4));
+    env.dispose();
+    dm.rollout(family, policy, tasks, { episodes: 5, maxSteps: 150, seed });
+  };
+  run(0);
+  const bytes = dm.wasmExports().memory.buffer.byteLength;
+  for (let k = 1; k <= 30; k++) run(k);
+  assert.equal(dm.wasmExports().memory.buffer.byteLength, bytes);
+  policy.dispose();
+});
