@@ -3,13 +3,17 @@
 // field ids, activation codes): TypeScript reads them from these exports (src/core/wasm.ts wasmConst).
 export { alloc, free } from './memory';
 export { fillUniform, deriveSeed, PURPOSE_ITERATION, PURPOSE_TASKS, PURPOSE_RESET, PURPOSE_ACTION, PURPOSE_INIT, PURPOSE_ENV } from './rng';
-export { envDim, envDefaultParam, ENV_CARTPOLE, ENV_INTERSECTION,
+export { envDim, envDefaultParam, ENV_CARTPOLE, ENV_INTERSECTION, ENV_LUNAR_LANDER,
   DIM_STATE, DIM_OBS, DIM_PARAMS, DIM_ACTIONS, DIM_MAX_EPISODE_STEPS } from './envs/registry';
 export { vecEnvCreate, vecEnvFree, vecEnvField, vecEnvSeed, vecEnvResetAll, vecEnvObserve, vecEnvStep,
   FIELD_STATE, FIELD_PARAMS, FIELD_OBS, FIELD_ACTIONS, FIELD_REWARD, FIELD_TERMINATED, FIELD_TRUNCATED,
   FIELD_NEEDS_RESET, FIELD_STEP_COUNT, FIELD_RNG_KEY, FIELD_RNG_COUNTER, FIELD_LANES } from './vecenv';
 export { cartpoleStepScalar } from './envs/cartpole';
 export { intersectionStepScalar } from './envs/intersection';
+export { lunarStepScalar, lunarStepLanesScalar, LUNAR_STATE_BODIES, LUNAR_BODY_STRIDE, LUNAR_STATE_SLEEP_TIME, LUNAR_STATE_AWAKE,
+  LUNAR_STATE_JOINTS, LUNAR_STATE_CONTACTS, LUNAR_SLOTS_PER_BODY, LUNAR_SLOT_STRIDE, LUNAR_SLOT_POINT_COUNT, LUNAR_STATE_GAME_OVER, LUNAR_STATE_LEG_CONTACT, LUNAR_STATE_PREV_SHAPING,
+  LUNAR_STATE_WIND_INDEX, LUNAR_STATE_TORQUE_INDEX, LUNAR_STATE_TERRAIN, LUNAR_RESET_DRAWS, LUNAR_STEP_DRAWS,
+  LUNAR_LANDER_CENTER_X, LUNAR_LANDER_CENTER_Y } from './envs/lunar/lander';
 export { mlpCreate, mlpFree, mlpFlatFloats, mlpSetWeights, mlpForwardBatch, mlpPolicyGradient,
   ACTIVATION_TANH, ACTIVATION_RELU } from './policy';
 export { rolloutCreate, rolloutFree, rolloutField, rolloutRun, rolloutCompact,

@@ -180,7 +180,7 @@ export function rolloutRun(ptr: usize, mlpPtr: usize, seed: u32, episodesPerTask
       }
     }
     if (count > 0) sampleTile(ro, env, mlp, tileSet, count, t);
-    envStepLanes(kind, lanes, env.state, env.params, env.actions, env.reward, env.terminated, env.rngKey, env.rngCounter);
+    envStepLanes(kind, lanes, env.state, env.params, env.actions, env.reward, env.terminated, env.rngKey, env.rngCounter, ro.alive);
     for (let i = 0; i < n; i++) {
       if (!load<u8>(ro.alive + <usize>i)) continue;
       const reward = load<f32>(env.reward + (<usize>i << 2));

@@ -142,7 +142,7 @@ export function vecEnvObserve(ptr: usize): void {
 export function vecEnvStep(ptr: usize): void {
   const env = changetype<VecEnv>(ptr);
   // Physics for every lane at once; lanes that ended last step are overwritten by their reset below.
-  envStepLanes(env.kind, env.lanes, env.state, env.params, env.actions, env.reward, env.terminated, env.rngKey, env.rngCounter);
+  envStepLanes(env.kind, env.lanes, env.state, env.params, env.actions, env.reward, env.terminated, env.rngKey, env.rngCounter, 0);
   const limit = i32x4.splat(env.maxSteps);
   for (let i = 0; i < env.lanes; i += 4) {
     if (load<u32>(env.needsReset + <usize>i) != 0) {

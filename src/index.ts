@@ -6,6 +6,7 @@ export { taskFamily, TaskFamily, type TaskRanges } from './envs/task-family';
 export { VecEnv, type StepResult } from './envs/vec-env';
 export { envIds, envSpec } from './envs/registry';
 export type { EnvSpec, ParamSpec } from './envs/spec';
+export { decodeLunarState, type LunarLanderState, type LunarBody } from './envs/lunar-lander';
 export { uniforms, Purpose } from './core/rng';
 export { wasm as wasmExports, wasmConst } from './core/wasm';
 export { installGradientFixes } from './nn/gradient-fixes';

@@ -4,9 +4,11 @@
 
 import * as cartpole from './cartpole';
 import * as intersection from './intersection';
+import * as lunar from './lunar/lander';
 
 export const ENV_CARTPOLE: i32 = 1;
 export const ENV_INTERSECTION: i32 = 2;
+export const ENV_LUNAR_LANDER: i32 = 3;
 
 export const DIM_STATE: i32 = 0;
 export const DIM_OBS: i32 = 1;
@@ -34,6 +36,15 @@ export function envDim(kind: i32, which: i32): i32 {
         case DIM_MAX_EPISODE_STEPS: return intersection.MAX_EPISODE_STEPS;
       }
       break;
+    case ENV_LUNAR_LANDER:
+      switch (which) {
+        case DIM_STATE: return lunar.STATE_DIM;
+        case DIM_OBS: return lunar.OBS_DIM;
+        case DIM_PARAMS: return lunar.PARAM_DIM;
+        case DIM_ACTIONS: return lunar.NUM_ACTIONS;
+        case DIM_MAX_EPISODE_STEPS: return lunar.MAX_EPISODE_STEPS;
+      }
+      break;
   }
   return -1;
 }
@@ -42,16 +53,22 @@ export function envDefaultParam(kind: i32, index: i32): f32 {
   switch (kind) {
     case ENV_CARTPOLE: return cartpole.cartpoleDefaultParam(index);
     case ENV_INTERSECTION: return intersection.intersectionDefaultParam(index);
+    case ENV_LUNAR_LANDER: return lunar.lunarDefaultParam(index);
   }
   return NaN;
 }
 
-/** Steps every lane once; rngKey/rngCounter (u64 per lane) serve envs with stochastic steps. */
+/**
+ * Steps every lane once; rngKey/rngCounter (u64 per lane) serve envs with stochastic steps. `alive`
+ * (u8 per lane, or 0) marks the lanes whose step matters: an env whose step is costly may leave the
+ * others as they are (the fused sampler's finished episodes); cheap envs step every lane anyway.
+ */
 @inline export function envStepLanes(kind: i32, lanes: i32, state: usize, params: usize, actions: usize,
-  reward: usize, terminated: usize, rngKey: usize, rngCounter: usize): void {
+  reward: usize, terminated: usize, rngKey: usize, rngCounter: usize, alive: usize): void {
   switch (kind) {
     case ENV_CARTPOLE: cartpole.cartpoleStepLanes(lanes, state, params, actions, reward, terminated); break;
     case ENV_INTERSECTION: intersection.intersectionStepLanes(lanes, state, params, actions, reward, terminated); break;
+    case ENV_LUNAR_LANDER: lunar.lunarStepLanes(lanes, state, params, actions, reward, terminated, rngKey, rngCounter, alive); break;
   }
 }
 
@@ -60,6 +77,7 @@ export function envDefaultParam(kind: i32, index: i32): f32 {
   switch (kind) {
     case ENV_CARTPOLE: cartpole.cartpoleResetLane(lanes, lane, state, key, counter); return cartpole.RESET_DRAWS;
     case ENV_INTERSECTION: intersection.intersectionResetLane(lanes, lane, state, params, key, counter); return intersection.RESET_DRAWS;
+    case ENV_LUNAR_LANDER: lunar.lunarResetLane(lanes, lane, state, params, key, counter); return lunar.RESET_DRAWS;
   }
   return 0;
 }
@@ -69,5 +87,6 @@ export function envDefaultParam(kind: i32, index: i32): f32 {
   switch (kind) {
     case ENV_CARTPOLE: cartpole.cartpoleObserve(numEnvs, lanes, state, obs); break;
     case ENV_INTERSECTION: intersection.intersectionObserve(numEnvs, lanes, state, obs); break;
+    case ENV_LUNAR_LANDER: lunar.lunarObserve(numEnvs, lanes, state, obs); break;
   }
 }

@@ -4,6 +4,7 @@
 import type { EnvSpec } from './spec';
 import { cartPoleSpec } from './cartpole';
 import { intersectionSpec } from './intersection';
+import { lunarLanderSpec } from './lunar-lander';
 import { ConfigError } from '../errors';
 
 const registry = new Map<string, EnvSpec>();
@@ -28,3 +29,4 @@ export function envSpec(id: string): EnvSpec {
 
 register(cartPoleSpec);
 register(intersectionSpec);
+register(lunarLanderSpec);

@@ -4,10 +4,11 @@
 
 export interface ParamSpec {
   name: string;
-  /** Physical domain: values must satisfy min < v (or min <= v when minInclusive) and v <= max. */
+  /** Physical domain: values must satisfy min < v (or min <= v when minInclusive) and v <= max (v < max when maxInclusive is false). */
   min: number;
   minInclusive: boolean;
   max: number;
+  maxInclusive?: boolean;
   description: string;
 }
 
@@ -22,9 +23,9 @@ export interface EnvSpec {
 }
 
 export function describeDomain(p: ParamSpec): string {
-  return `${p.minInclusive ? '[' : '('}${p.min}, ${p.max}]`;
+  return `${p.minInclusive ? '[' : '('}${p.min}, ${p.max}${p.maxInclusive === false ? ')' : ']'}`;
 }
 
 export function inDomain(p: ParamSpec, v: number): boolean {
-  return Number.isFinite(v) && (p.minInclusive ? v >= p.min : v > p.min) && v <= p.max;
+  return Number.isFinite(v) && (p.minInclusive ? v >= p.min : v > p.min) && (p.maxInclusive === false ? v < p.max : v <= p.max);
 }

@@ -1,5 +1,5 @@
 // Browser smoke test: the browser bundle (dist/browser/index.js, tfjs inside, .wasm files beside
-// it) loads in a page served from 127.0.0.1, initialises on the tfjs wasm backend, steps CartPole
+// it) loads in a page served from 127.0.0.1, initialises on the tfjs wasm backend, steps CartPole (and LunarLander)
 // and gives bit-identical observations to the Node build for the same seeds, tasks and actions —
 // in the page and inside a module Web Worker. Then the Web Worker demo (dist/browser/demo.html,
 // src/browser/) runs a short meta-training: its curve, its posted metrics and its displayed last
@@ -43,6 +43,17 @@ const SCENARIO_SOURCE = `
     for (let i = 0; i < numEnvs; i++) rewardsAndFlags.push(r.reward[i], r.terminated[i], r.truncated[i]);
   }
   env.dispose();
+  // LunarLander-v2 (the Box2D subset): a fixed engine pattern through touchdowns.
+  const lunar = dm.taskFamily('LunarLander-v2');
+  const lander = lunar.makeVecEnv({ numEnvs: 4, seed });
+  lander.setTasks(lunar.sample(4, { seed: taskSeed }));
+  pushBits(lander.reset());
+  for (let t = 0; t < 120; t++) {
+    const r = lander.step(Int32Array.from({ length: 4 }, (_, i) => ((t >> 3) + i) % 4));
+    pushBits(r.obs);
+    for (let i = 0; i < 4; i++) rewardsAndFlags.push(r.reward[i], r.terminated[i], r.truncated[i]);
+  }
+  lander.dispose();
   const u = dm.uniforms(seed, dm.Purpose.ACTION, 3, 5, 64);
   const uniformBits = Array.from(new Uint32Array(u.buffer, u.byteOffset, u.length));
   const tfSumOfSquares = Array.from(dm.tf.tidy(() => dm.tf.tensor1d([1, 2, 3, 4]).square().sum()).dataSync());
@@ -142,7 +153,9 @@ async function run(record: Recorder, resources: Resources): Promise<void> {
     const flagsAt = firstDifference(inBrowser.rewardsAndFlags, inNode.rewardsAndFlags);
     const uniformAt = firstDifference(inBrowser.uniformBits, inNode.uniformBits);
     const episodes = inNode.rewardsAndFlags.filter((v, j) => j % 3 !== 0 && v === 1).length;
-    const same = obsAt < 0 && flagsAt < 0 && uniformAt < 0 && inNode.obsBits.length === config.numEnvs * 4 * (config.steps + 1);
+    // CartPole's observations, then LunarLander's (4 envs × 8 values, reset and 120 steps).
+    const expectedObs = config.numEnvs * 4 * (config.steps + 1) + 4 * 8 * 121;
+    const same = obsAt < 0 && flagsAt < 0 && uniformAt < 0 && inNode.obsBits.length === expectedObs;
     return {
       same,
       detail: same
@@ -151,10 +164,10 @@ async function run(record: Recorder, resources: Resources): Promise<void> {
     };
   };
   const inPageVsNode = compare(inPage);
-  record(`CartPole-v1 in the page equals Node bit for bit (${config.numEnvs} envs x ${config.steps} steps, seed ${config.seed})`, inPageVsNode.same, inPageVsNode.detail);
+  record(`CartPole-v1 (${config.numEnvs} envs x ${config.steps} steps) and LunarLander-v2 (4 envs x 120 steps) in the page equal Node bit for bit (seed ${config.seed})`, inPageVsNode.same, inPageVsNode.detail);
 
   // The same scenario inside a module Web Worker (DESIGN.md: the loader works in a worker too).
-  const workerName = `CartPole-v1 in a Web Worker equals Node bit for bit (${config.numEnvs} envs x ${config.steps} steps, seed ${config.seed})`;
+  const workerName = `CartPole-v1 and LunarLander-v2 in a Web Worker equal Node bit for bit (seed ${config.seed})`;
   try {
     const inWorker = await page.evaluate((c) => (window as unknown as {
       runSmokeInWorker(c: ScenarioConfig): Promise<{ result: ScenarioResult; globals: WorkerGlobals }>;

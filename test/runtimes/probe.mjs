@@ -15,6 +15,18 @@ for (let t = 0; t < 40; t++) {
   const out = env.step(Int32Array.from({ length: 5 }, (_, i) => (t + i) % 2));
   obs.push(...out.obs);
 }
+// LunarLander-v2: physics through landings (a fixed engine pattern over varied tasks with wind) and a rollout.
+const lunar = dm.taskFamily('LunarLander-v2', { gravity: [-11.5, -4.5], windPower: [0, 20], turbulencePower: [0, 2] });
+const lunarEnv = lunar.makeVecEnv({ numEnvs: 6, seed: 8 });
+lunarEnv.setTasks(lunar.sample(6, { seed: 9 }));
+lunarEnv.reset();
+const lunarObs = [];
+for (let t = 0; t < 150; t++) {
+  const out = lunarEnv.step(Int32Array.from({ length: 6 }, (_, i) => ((t >> 3) + i) % 4));
+  lunarObs.push(...out.obs, ...out.reward);
+}
+const lunarPolicy = dm.createPolicy({ obsDim: 8, numActions: 4, hidden: [16, 16], seed: 3 });
+const lunarTraj = dm.rollout(lunar, lunarPolicy, lunar.sample(2, { seed: 10 }), { episodes: 3, maxSteps: 300, seed: 11 });
 const policy = dm.createPolicy({ obsDim: 4, numActions: 2, hidden: [16, 16], seed: 2 });
 const traj = dm.rollout(family, policy, family.sample(3, { seed: 4 }), { episodes: 4, seed: 5 });
 const grad = dm.policyGradient(policy, traj);
@@ -26,6 +38,9 @@ const hex = (a) => Array.from(new Uint8Array(Float32Array.from(a).buffer), (b) =
 console.log(JSON.stringify({
   backend: dm.tf.getBackend(),
   obs: hex(obs),
+  lunarObs: hex(lunarObs),
+  lunarState: hex(lunarEnv.getState()),
+  lunarReturns: hex(lunarTraj.episodeReturns),
   returns: hex(traj.episodeReturns),
   grad: hex(grad),
   theta: hex(trainer.policy.getFlat()),

@@ -1,0 +1,86 @@
+import { wasm, wasmConst } from '../core/wasm';
+import type { EnvSpec } from './spec';
+
+/**
+ * LunarLander-v2 (Gymnasium box2d, discrete): land between the flags. Physics is the Box2D 2.3
+ * subset of assembly/envs/lunar/ (float32, many worlds per call); Gymnasium's rules, draws and
+ * constants are in assembly/envs/lunar/lander.ts. Wind and turbulence are on iff windPower > 0 or
+ * turbulencePower > 0 (Gymnasium's enable_wind), with v3's per-reset draw of the wind indices.
+ * Actions: 0 noop, 1 left engine, 2 main engine, 3 right engine.
+ */
+export const lunarLanderSpec: EnvSpec = {
+  id: 'LunarLander-v2',
+  wasmKind: 'ENV_LUNAR_LANDER',
+  params: [
+    { name: 'gravity', min: -12, minInclusive: false, max: 0, maxInclusive: false, description: 'vertical gravity (m/s², negative); Gymnasium asserts −12 < g < 0' },
+    { name: 'windPower', min: 0, minInclusive: true, max: 20, description: 'maximum horizontal wind force (N); 0 = no wind' },
+    { name: 'turbulencePower', min: 0, minInclusive: true, max: 2, description: 'maximum turbulence torque (N·m); 0 = none' },
+    { name: 'mainEnginePower', min: 0, minInclusive: false, max: 1000, description: "main engine impulse scale (Gymnasium's MAIN_ENGINE_POWER, 13)" },
+    { name: 'sideEnginePower', min: 0, minInclusive: false, max: 1000, description: "side engine impulse scale (Gymnasium's SIDE_ENGINE_POWER, 0.6)" },
+  ],
+  defaultRanges: { gravity: [-11.5, -4.5] },
+  description: 'Land a lander on the pad (Box2D physics, 8 observations, 4 actions); +100 at rest, −100 on a crash or |x| ≥ 1; truncated after 1000 steps.',
+};
+
+/** A body of a LunarLander world: origin position (m), angle (rad), centre-of-mass velocity (m/s), ω (rad/s). */
+export interface LunarBody { x: number; y: number; angle: number; vx: number; vy: number; omega: number }
+
+/** The parts of one LunarLander state vector (VecEnv.getState row) a reader needs, decoded. */
+export interface LunarLanderState {
+  lander: LunarBody;
+  legs: [LunarBody, LunarBody];
+  /** lunar_lander.py's ground_contact flags of legs[0], legs[1] (set and cleared by contact events). */
+  legContact: [boolean, boolean];
+  /** Whether the lander, legs[0], legs[1] touch the moon (have a contact with points). */
+  touching: [boolean, boolean, boolean];
+  awake: boolean;
+  gameOver: boolean;
+  /** b2Body::m_sleepTime of lander, legs[0], legs[1] (s). */
+  sleepTime: [number, number, number];
+  windIndex: number;
+  torqueIndex: number;
+  prevShaping: number;
+  /** Terrain heights (m) at x = 0, 2, …, 20. */
+  terrainY: number[];
+}
+
+/**
+ * Decodes row `env` of a LunarLander getState() result. The layout (assembly/envs/lunar/state.ts)
+ * is read from the module's LUNAR_* exports; the state holds centres of mass, so origins are
+ * derived with the lander's local centre of mass (the legs' is their origin).
+ */
+export function decodeLunarState(states: ArrayLike<number>, env = 0): LunarLanderState {
+  const w = wasm();
+  const stateDim = w.envDim(wasmConst('ENV_LUNAR_LANDER'), wasmConst('DIM_STATE'));
+  const s = (k: number) => states[env * stateDim + k];
+  const bodies = wasmConst('LUNAR_STATE_BODIES'), stride = wasmConst('LUNAR_BODY_STRIDE');
+  const centerX = wasmConst('LUNAR_LANDER_CENTER_X'), centerY = wasmConst('LUNAR_LANDER_CENTER_Y');
+  const body = (b: number): LunarBody => {
+    const o = bodies + b * stride;
+    const angle = s(o + 2);
+    // Only the lander's origin differs from its centre of mass.
+    const lx = b === 0 ? centerX : 0, ly = b === 0 ? centerY : 0;
+    return {
+      x: s(o) - (Math.cos(angle) * lx - Math.sin(angle) * ly),
+      y: s(o + 1) - (Math.sin(angle) * lx + Math.cos(angle) * ly),
+      angle, vx: s(o + 3), vy: s(o + 4), omega: s(o + 5),
+    };
+  };
+  const contacts = wasmConst('LUNAR_STATE_CONTACTS'), slots = wasmConst('LUNAR_SLOTS_PER_BODY');
+  const slotStride = wasmConst('LUNAR_SLOT_STRIDE'), pointCount = wasmConst('LUNAR_SLOT_POINT_COUNT');
+  const touches = (b: number) => Array.from({ length: slots }, (_, k) => s(contacts + (b * slots + k) * slotStride + pointCount)).some((c) => c > 0);
+  const sleep = wasmConst('LUNAR_STATE_SLEEP_TIME'), contact = wasmConst('LUNAR_STATE_LEG_CONTACT'), terrain = wasmConst('LUNAR_STATE_TERRAIN');
+  return {
+    lander: body(0),
+    legs: [body(1), body(2)],
+    legContact: [s(contact) !== 0, s(contact + 1) !== 0],
+    touching: [touches(0), touches(1), touches(2)],
+    awake: s(wasmConst('LUNAR_STATE_AWAKE')) !== 0,
+    gameOver: s(wasmConst('LUNAR_STATE_GAME_OVER')) !== 0,
+    sleepTime: [s(sleep), s(sleep + 1), s(sleep + 2)],
+    windIndex: s(wasmConst('LUNAR_STATE_WIND_INDEX')),
+    torqueIndex: s(wasmConst('LUNAR_STATE_TORQUE_INDEX')),
+    prevShaping: s(wasmConst('LUNAR_STATE_PREV_SHAPING')),
+    terrainY: Array.from({ length: stateDim - terrain }, (_, i) => s(terrain + i)), // the terrain comes last
+  };
+}
