@@ -15,6 +15,8 @@ export { reinforceLoss, ESTIMATORS, type ReinforceBatch, type ReinforceOptions, 
 export { adapt, type AdaptOptions, type LossFn } from './meta/adapt';
 export type { Activation } from './nn/mlp';
 export { resolveConfig, defaultConfig, parseCliFlags, configHelp, CONFIG_FIELDS, ALGOS, parseDirectedSchedule, directedStepDue, type TrainConfig, type AlgoName, type DirectedSchedule, type ConfigField } from './config';
+export { configHash, parseJsonStrict, RESUMABLE_FIELDS, checkTrainingMemory, trainingMemory, trainingRollouts, checkWasmMemory, memoryLimitsHelp } from './train/config';
+export { wasmMemoryPlan, envDims, wasmBlockLimitBytes, WASM_MEMORY_BUDGET_BYTES, type WasmMemoryPlan, type RolloutShape, type MemoryPart } from './rl/memory';
 export { rollout, type RolloutOptions } from './rl/rollout';
 export { Trajectories } from './rl/trajectories';
 export { estimateAdvantages, toBatch, policyGradient, wasmForward, type Advantages, type AdvantageOptions, type Batch } from './rl/estimator';

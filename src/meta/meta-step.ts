@@ -174,7 +174,7 @@ export function metaStep(ctx: MetaStepContext, iteration: number): MetaStepMetri
  */
 export function taskMetaGradient(ctx: Pick<MetaStepContext, 'policy' | 'algo' | 'innerLr' | 'advantage'>, preTask: Trajectories,
   postTask: Trajectories, adapted: Float32Array, viaTfjs = false): [Float32Array, Float32Array | null] {
-  if (ctx.algo.order === 1 && !ctx.algo.learnInnerLr && !viaTfjs) {
+  if (!usesTfjsGraph(ctx.algo) && !viaTfjs) {
     return [policyGradient(ctx.policy, postTask, { weights: adapted, ...ctx.advantage }), null];
   }
   return tfjsTaskGradient(ctx, preTask, postTask);
@@ -199,6 +199,28 @@ function tfjsTaskGradient(ctx: Pick<MetaStepContext, 'policy' | 'algo' | 'innerL
   const result: [Float32Array, Float32Array | null] = [flattenTensors(grads.slice(0, P)), ctx.innerLr ? flattenTensors(grads.slice(P)) : null];
   tf.dispose(grads);
   return result;
+}
+
+/**
+ * An upper bound of the bytes of tensors the tfjs backend holds at once during one task's
+ * second-order meta-gradient (tfjsTaskGradient), for batches of `rows` rows (pre and post each)
+ * through an MLP with these layer sizes. Measured with tf.profile's peakBytes (CartPole and
+ * Intersection; linear to [1024, 1024] MLPs; tanh and relu; 1–3 inner steps; naive and lvc; MAML
+ * and Meta-SGD): at most 206 + 121·(k − 1) bytes per row and unit (units: every layer's width,
+ * input and logits included) and 4·P·(18.6 + 13.4·(k − 1)) bytes for the parameters (k inner
+ * steps, P parameters). The bound below adds a margin of 20% or more to both;
+ * test/meta/memory.test.ts keeps it above the measured peak.
+ */
+export function secondOrderBytes(rows: number, layerSizes: readonly number[], innerSteps: number): number {
+  const units = layerSizes.reduce((a, b) => a + b, 0);
+  let params = 0;
+  for (let l = 0; l + 1 < layerSizes.length; l++) params += layerSizes[l] * layerSizes[l + 1] + layerSizes[l + 1];
+  return rows * units * (128 + 128 * innerSteps) + 4 * params * (10 + 16 * innerSteps);
+}
+
+/** Whether an algorithm's meta-gradient runs through the tfjs graph (order 2, or learned rates). */
+export function usesTfjsGraph(algo: Pick<MetaAlgorithm, 'order' | 'learnInnerLr'>): boolean {
+  return algo.order !== 1 || algo.learnInnerLr;
 }
 
 /** Tensors shaped like `like`, filled from one flat array. */

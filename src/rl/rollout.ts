@@ -28,7 +28,8 @@ export interface RolloutOptions {
 const MAX_WORKSPACES = 4;
 const workspaces = new Map<string, number>();
 const taskIdScratch = new Scratch();
-const compactScratch = new Scratch();
+// The copy-out buffers, one per column, so that none is larger than the workspace's own obs buffer.
+const compactObs = new Scratch(), compactAction = new Scratch(), compactReward = new Scratch(), compactLogProb = new Scratch();
 
 function workspace(kind: number, numEpisodes: number, maxSteps: number): number {
   const key = `${kind}|${numEpisodes}|${maxSteps}`;
@@ -47,7 +48,28 @@ function workspace(kind: number, numEpisodes: number, maxSteps: number): number 
   return ws;
 }
 
-function positiveInt(field: string, value: number, max = 1 << 24): number {
+/** The largest episode count and step limit of one dm.rollout call. */
+export const MAX_ROLLOUT_COUNT = 1 << 24;
+
+export interface MemoryBytes {
+  total: number;
+  /** The largest single buffer: it must fit one block of the WASM allocator (ALLOC_MAX_BYTES). */
+  largest: number;
+}
+
+/** WASM memory of the workspace dm.rollout keeps for numEpisodes episodes of ≤ maxSteps steps (assembly/rollout.ts). */
+export function rolloutWorkspaceBytes(kind: number, numEpisodes: number, maxSteps: number): MemoryBytes {
+  const w = wasm();
+  return { total: w.rolloutBytes(kind, numEpisodes, maxSteps, false), largest: w.rolloutBytes(kind, numEpisodes, maxSteps, true) };
+}
+
+/** WASM memory of the copy-out columns (shared by every shape) after a call of this shape, at their cap. */
+export function rolloutCopyOutBytes(obsDim: number, numEpisodes: number, maxSteps: number): MemoryBytes {
+  const cells = numEpisodes * maxSteps;
+  return { total: cells * (obsDim + 3) * 4, largest: cells * Math.max(obsDim, 1) * 4 };
+}
+
+function positiveInt(field: string, value: number, max = MAX_ROLLOUT_COUNT): number {
   if (!Number.isInteger(value) || value < 1 || value > max) throw new ConfigError(field, value, `an integer in [1, ${max}]`);
   return value;
 }
@@ -95,11 +117,14 @@ export function rollout(family: TaskFamily, policy: Policy, tasks: Float32Array,
   new Uint32Array(w.memory.buffer, idsPtr, numTasks).set(Array.from(taskIds, (id) => id >>> 0));
   const numSteps = w.rolloutRun(ws, mlp, seed, episodes, idsPtr, sets.length > 1 ? 1 : 0, maxSteps);
 
-  // Copy out in compact rows; the workspace is reused by the next call.
+  // Copy out in compact rows; the workspace is reused by the next call. A column never needs more
+  // than the workspace holds (numEpisodes x maxSteps steps), which caps its growth.
   const obsDim = family.obsDim;
-  const bytes = numSteps * (obsDim + 3) * 4;
-  const base = compactScratch.ensure(Math.max(16, bytes));
-  const obsPtr = base, actionPtr = obsPtr + numSteps * obsDim * 4, rewardPtr = actionPtr + numSteps * 4, logProbPtr = rewardPtr + numSteps * 4;
+  const capacity = numEpisodes * maxSteps;
+  const obsPtr = compactObs.ensure(Math.max(16, numSteps * obsDim * 4), capacity * obsDim * 4);
+  const actionPtr = compactAction.ensure(Math.max(16, numSteps * 4), capacity * 4);
+  const rewardPtr = compactReward.ensure(Math.max(16, numSteps * 4), capacity * 4);
+  const logProbPtr = compactLogProb.ensure(Math.max(16, numSteps * 4), capacity * 4);
   w.rolloutCompact(ws, obsPtr, actionPtr, rewardPtr, logProbPtr);
   const buffer = w.memory.buffer;
   return new Trajectories(family.id, obsDim, family.numActions, numTasks, episodes, tasks.slice(),

@@ -1,13 +1,27 @@
 // `dmaml adapt`: the few-shot curve of a trained run on one task — the mean return after 0, 1, …,
 // steps adaptation steps (fresh rollouts after every step), with the run's own inner rate
-// (Meta-SGD: its learned rates).
+// (Meta-SGD: its learned rates). Reads the run directory (checked like a resume), writes nothing.
 import { ConfigError } from '../../errors';
-import { readFlags, NO_VALUE, type FlagValues } from '../../config';
+import { checkWasmMemory, flagsHelp, configHelp, intFlag, parseArgs, parseParamMap, CONFIG_FIELDS, type CommandFlag } from '../../config';
 import { init } from '../../init';
 import { taskFamily } from '../../envs/task-family';
 import { createPolicy } from '../../nn/policy';
 import { evaluateAdaptation } from '../../meta/evaluate';
-import { readStateFile } from './train';
+import { envDims, wasmMemoryPlan } from '../../rl/memory';
+import { readRun } from '../run-dir';
+
+const TASK_ALLOWED = 'name=value pairs separated by commas, each name once, e.g. halfLength=0.7';
+
+export const ADAPT_FLAGS: readonly CommandFlag[] = [
+  { flag: 'checkpoint', type: '<dir>', description: 'the run directory written by dmaml train', allowed: 'the directory of a run written by dmaml train' },
+  {
+    flag: 'task', type: '<name=value,…>', description: "task parameters; the others take the centre of the run's ranges", allowed: TASK_ALLOWED,
+    parse: (text) => parseParamMap('--task', text, TASK_ALLOWED, false),
+  },
+  intFlag('steps', 'inner adaptation steps (the curve has steps + 1 points)', 0, 1000),
+  { flag: 'json', type: '', description: 'print one JSON object instead of text', allowed: 'no value (a switch)', isSwitch: true },
+];
+const ADAPT_CONFIG_FIELDS = ['env', 'episodes', 'seed', 'maxSteps'] as const;
 
 export const ADAPT_USAGE = `Usage:
   dmaml adapt --checkpoint DIR [--env ID] [--task name=value,…] [--steps 3] [--episodes E] [--seed S] [--max-steps T] [--json]
@@ -16,58 +30,38 @@ export const ADAPT_USAGE = `Usage:
       --env must be the run's env (the default); --episodes, --seed and --max-steps default to the run's.
 `;
 
-const ADAPT_FLAGS = ['checkpoint', 'env', 'task', 'steps', 'episodes', 'seed', 'max-steps', 'json'];
-
-function intFlag(flags: FlagValues, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const text = flags[name];
-  if (text === undefined) return fallback;
-  const v = text === NO_VALUE || text.trim() === '' ? NaN : Number(text);
-  if (!Number.isInteger(v) || v < min || v > max) throw new ConfigError(`--${name}`, text === NO_VALUE ? '(no value)' : text, `an integer in [${min}, ${max}]`);
-  return v;
-}
-
-/** 'halfLength=0.7,massPole=0.2' → {halfLength: 0.7, massPole: 0.2}. */
-function parseTask(text: string): Record<string, number> {
-  const allowed = 'name=value pairs separated by commas, e.g. halfLength=0.7';
-  const out: Record<string, number> = {};
-  for (const part of text.split(',')) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) throw new ConfigError('--task', text, allowed);
-    const name = part.slice(0, eq).trim();
-    const valueText = part.slice(eq + 1).trim();
-    const value = valueText === '' ? NaN : Number(valueText);
-    if (!Number.isFinite(value)) throw new ConfigError(`task.${name}`, valueText, 'a finite number');
-    out[name] = value;
-  }
-  return out;
+export function adaptHelp(): string {
+  return `${ADAPT_USAGE}\nFlags:\n${flagsHelp(ADAPT_FLAGS)}\n${configHelp(CONFIG_FIELDS.filter((f) => (ADAPT_CONFIG_FIELDS as readonly string[]).includes(f.name)))}\n`;
 }
 
 export async function adaptCommand(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(ADAPT_USAGE);
+    process.stdout.write(adaptHelp());
     return 0;
   }
-  const flags = readFlags(argv);
-  for (const name of Object.keys(flags)) {
-    if (!ADAPT_FLAGS.includes(name)) throw new ConfigError(`--${name}`, flags[name], ADAPT_FLAGS.map((f) => `--${f}`).join(', '));
-  }
-  const dir = flags.checkpoint;
-  if (typeof dir !== 'string') throw new ConfigError('--checkpoint', dir === undefined ? '(missing)' : '(no value)', 'the directory of a run written by dmaml train');
-  const state = await readStateFile(dir, '--checkpoint');
+  const { flags, config: given } = parseArgs(argv, { command: 'adapt', flags: ADAPT_FLAGS, configFields: ADAPT_CONFIG_FIELDS });
+  const dir = flags.checkpoint as string | undefined;
+  if (dir === undefined) throw new ConfigError('--checkpoint', '(missing)', 'the directory of a run written by dmaml train');
+  const { state } = await readRun(dir, '--checkpoint');
+  if (!state) throw new ConfigError('--checkpoint', dir, 'a run with at least one iteration (this one has no state.json yet)');
   const config = state.config;
-  if (flags.env !== undefined && flags.env !== config.env) {
-    throw new ConfigError('--env', flags.env === NO_VALUE ? '(no value)' : flags.env, `${config.env} (the env the policy in ${dir} was trained on)`);
+  if (given.env !== undefined && given.env !== config.env) {
+    throw new ConfigError('--env', given.env, `${config.env} (the env the policy in ${dir} was trained on)`);
   }
-  const steps = intFlag(flags, 'steps', 3, 0, 1000);
-  const episodes = intFlag(flags, 'episodes', config.episodes, 1, 1e6);
-  const seed = intFlag(flags, 'seed', config.seed, 0, 2 ** 32 - 1);
-  const maxSteps = intFlag(flags, 'max-steps', config.maxSteps, 1, 1e7);
-  if (flags.task === NO_VALUE) throw new ConfigError('--task', '(no value)', 'name=value pairs, e.g. halfLength=0.7');
-  const taskValues = typeof flags.task === 'string' ? parseTask(flags.task) : {};
+  const steps = (flags.steps as number | undefined) ?? 3;
+  const episodes = given.episodes ?? config.episodes;
+  const seed = given.seed ?? config.seed;
+  const maxSteps = given.maxSteps ?? config.maxSteps;
+  const taskValues = (flags.task as Record<string, unknown> | undefined) ?? {};
+  for (const [name, value] of Object.entries(taskValues)) {
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw new ConfigError(`task.${name}`, value, 'a finite number');
+  }
 
   await init({ backend: config.backend });
+  checkWasmMemory(config.env, config.hidden, [['episodes', episodes], ['maxSteps', maxSteps]],
+    (t) => wasmMemoryPlan(envDims(config.env), config, [{ numTasks: 1, episodes, maxSteps: t }], [1]));
   const family = taskFamily(config.env, config.ranges);
-  const task = family.task(taskValues); // validates names and the physical domain
+  const task = family.task(taskValues as Record<string, number>); // validates names and the physical domain
   const policy = createPolicy({ obsDim: family.obsDim, numActions: family.numActions, hidden: config.hidden, activation: config.activation, seed: config.seed });
   try {
     if (state.theta.length !== policy.numParams) {
@@ -80,7 +74,7 @@ export async function adaptCommand(argv: string[]): Promise<number> {
     });
     // float32 task values printed at float32 precision (0.7, not 0.699999988…)
     const named = Object.fromEntries(family.paramNames.map((n, k) => [n, Number(task[k].toPrecision(7))]));
-    if (flags.json !== undefined && flags.json !== 'false') {
+    if (flags.json) {
       console.log(JSON.stringify({ env: config.env, algo: config.algo, iteration: state.iteration, task: named, episodes, seed, steps: returns.map((_, j) => j), returns }));
     } else {
       const varied = family.paramNames.filter((n, k) => family.low[k] !== family.high[k] || n in taskValues);
