@@ -28,8 +28,7 @@ export interface RolloutOptions {
 const MAX_WORKSPACES = 4;
 const workspaces = new Map<string, number>();
 const taskIdScratch = new Scratch();
-// The copy-out buffers, one per column, so that none is larger than the workspace's own obs buffer.
-const compactObs = new Scratch(), compactAction = new Scratch(), compactReward = new Scratch(), compactLogProb = new Scratch();
+const compactScratch = new Scratch();
 
 function workspace(kind: number, numEpisodes: number, maxSteps: number): number {
   const key = `${kind}|${numEpisodes}|${maxSteps}`;
@@ -63,10 +62,10 @@ export function rolloutWorkspaceBytes(kind: number, numEpisodes: number, maxStep
   return { total: w.rolloutBytes(kind, numEpisodes, maxSteps, false), largest: w.rolloutBytes(kind, numEpisodes, maxSteps, true) };
 }
 
-/** WASM memory of the copy-out columns (shared by every shape) after a call of this shape, at their cap. */
+/** WASM memory of the copy-out buffer (one, shared by every shape) after a call of this shape, at its cap. */
 export function rolloutCopyOutBytes(obsDim: number, numEpisodes: number, maxSteps: number): MemoryBytes {
-  const cells = numEpisodes * maxSteps;
-  return { total: cells * (obsDim + 3) * 4, largest: cells * Math.max(obsDim, 1) * 4 };
+  const bytes = numEpisodes * maxSteps * (obsDim + 3) * 4;
+  return { total: bytes, largest: bytes };
 }
 
 function positiveInt(field: string, value: number, max = MAX_ROLLOUT_COUNT): number {
@@ -117,14 +116,11 @@ export function rollout(family: TaskFamily, policy: Policy, tasks: Float32Array,
   new Uint32Array(w.memory.buffer, idsPtr, numTasks).set(Array.from(taskIds, (id) => id >>> 0));
   const numSteps = w.rolloutRun(ws, mlp, seed, episodes, idsPtr, sets.length > 1 ? 1 : 0, maxSteps);
 
-  // Copy out in compact rows; the workspace is reused by the next call. A column never needs more
-  // than the workspace holds (numEpisodes x maxSteps steps), which caps its growth.
+  // Copy out in compact rows; the workspace is reused by the next call. The copy never needs more
+  // than the workspace holds (numEpisodes x maxSteps steps), which caps the buffer's growth.
   const obsDim = family.obsDim;
-  const capacity = numEpisodes * maxSteps;
-  const obsPtr = compactObs.ensure(Math.max(16, numSteps * obsDim * 4), capacity * obsDim * 4);
-  const actionPtr = compactAction.ensure(Math.max(16, numSteps * 4), capacity * 4);
-  const rewardPtr = compactReward.ensure(Math.max(16, numSteps * 4), capacity * 4);
-  const logProbPtr = compactLogProb.ensure(Math.max(16, numSteps * 4), capacity * 4);
+  const base = compactScratch.ensure(Math.max(16, numSteps * (obsDim + 3) * 4), numEpisodes * maxSteps * (obsDim + 3) * 4);
+  const obsPtr = base, actionPtr = obsPtr + numSteps * obsDim * 4, rewardPtr = actionPtr + numSteps * 4, logProbPtr = rewardPtr + numSteps * 4;
   w.rolloutCompact(ws, obsPtr, actionPtr, rewardPtr, logProbPtr);
   const buffer = w.memory.buffer;
   return new Trajectories(family.id, obsDim, family.numActions, numTasks, episodes, tasks.slice(),
