@@ -135,9 +135,16 @@ async function planRun(o: RunTrainingOptions, flag: string): Promise<Plan> {
 export async function runTraining(o: RunTrainingOptions): Promise<TrainingResult> {
   const flag = o.flag ?? (o.mode === 'new' ? '--out' : '--resume');
   const { dir } = o;
+  if (o.mode !== 'resume') {
+    // A new run's values are checked first, whatever the directory holds: build (and so validate
+    // the ranges against the physics, the medium task and the WASM memory) a trainer of the config.
+    const config = resolveConfig({ ...o.config, ...(o.iterations !== undefined ? { iterations: o.iterations } : {}) });
+    await init({ backend: config.backend });
+    new Trainer(config).dispose();
+  }
   const first = await planRun(o, flag);
   await init({ backend: first.config.backend });
-  // Build (and so validate: ranges, medium task, WASM memory) before the directory is touched.
+  // Build (and so validate) the trainer of what will run before the directory is touched.
   new Trainer(first.config).dispose();
 
   const removeCreated = first.existing ? async () => undefined : await createRunDir(dir, flag);
