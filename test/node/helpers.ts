@@ -12,10 +12,10 @@ export const SMALL = ['--meta-batch', '2', '--episodes', '2', '--max-steps', '20
 export interface Run { code: number; stdout: string; stderr: string }
 
 /** `prefix` runs the process through another program (e.g. setpriv as another user). */
-export function dmaml(args: string[], options: { prefix?: string[]; cwd?: string } = {}): Promise<Run> {
+export function dmaml(args: string[], options: { prefix?: string[]; cwd?: string; timeoutSeconds?: number } = {}): Promise<Run> {
   const [cmd, ...rest] = [...(options.prefix ?? []), process.execPath, BIN, ...args];
   return new Promise((resolve) => {
-    execFile(cmd, rest, { timeout: 180_000, maxBuffer: 1 << 26, cwd: options.cwd }, (err, stdout, stderr) => {
+    execFile(cmd, rest, { timeout: (options.timeoutSeconds ?? 180) * 1000, maxBuffer: 1 << 26, cwd: options.cwd }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
       resolve({ code, stdout, stderr });
     });
