@@ -8,7 +8,16 @@ import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, readFile, writeFile, rm, appendFile, cp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as dm from 'directed-maml';
 import { SMALL, dmaml, snapshot, assertOneLineError, metricsLines } from './helpers';
+
+/** The largest maxSteps the memory check allows for this config (bisection over the API). */
+function largestMaxSteps(config: Partial<dm.TrainConfig>): number {
+  const ok = (t: number) => { try { dm.checkTrainingMemory(dm.resolveConfig({ ...config, maxSteps: t })); return true; } catch { return false; } };
+  let lo = 1, hi = 1 << 24;
+  while (hi - lo > 1) { const mid = Math.floor((lo + hi) / 2); if (ok(mid)) lo = mid; else hi = mid; }
+  return lo;
+}
 
 let root: string;
 let runDir: string;
@@ -82,7 +91,11 @@ test('bad train inputs: exit 2, one line naming the field and what is allowed; -
   // before any directory is created.
   const file = join(out, 'notes.txt');
   const fresh = (name: string) => join(root, 'never', name);
+  await dm.init();
+  const limit = largestMaxSteps({ algo: 'directed-fomaml', metaBatch: 2, episodes: 2, hidden: [8] }); // it runs: test/train/memory
   const early: Array<[string[], RegExp]> = [
+    [['--out', fresh('limit'), '--algo', 'directed-fomaml', '--meta-batch', '2', '--episodes', '2', '--hidden', '8', '--max-steps', String(limit + 1)],
+      new RegExp(`metaBatch × episodes × maxSteps: got "2 × 2 × ${limit + 1} = ${4 * (limit + 1)} steps"; allowed: maxSteps <= ${limit} with the other values as given: a run on CartPole-v1 must fit 3\\.00 GiB of WASM memory \\(this needs 3\\.00 GiB\\)`)],
     [['--out', fresh('a'), '--max-steps', '16777216'], /metaBatch × episodes × maxSteps: got "20 × 20 × 16777216 = 6710886400 steps"; allowed: maxSteps <= \d+ with the other values as given: a run on CartPole-v1 must fit no buffer of 1\.00 GiB or more/],
     [['--out', fresh('b'), '--meta-batch', '1000000'], /hidden: got \[64, 64\]; allowed: a smaller policy: .*policy \(4610 parameters × 1000000 weight sets\) needs 17\.\d GiB/],
     [['--out', fresh('c'), '--hidden', '4096,4096,4096'], /hidden: got \[4096, 4096, 4096\]; allowed: a smaller policy/],
