@@ -15,7 +15,7 @@
 // second lock named after the stale one's nonce: of several processes that find the same stale
 // lock, exactly one removes it, and they then race for run.lock by the same atomic creation.
 import { link, open, readFile, readdir, rmdir, stat, unlink, mkdir, writeFile } from 'node:fs/promises';
-import { readFileSync, unlinkSync } from 'node:fs';
+import { readFileSync, readlinkSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -57,6 +57,8 @@ export interface LockInfo {
   nonce: string;
   /** The process's start time in clock ticks since boot (Linux /proc), to detect a reused pid. */
   procStart?: string;
+  /** The pid namespace (Linux /proc/self/ns/pid): containers sharing a host name and a volume are told apart. */
+  pidNamespace?: string;
 }
 
 export interface RunLock {
@@ -77,10 +79,22 @@ function procStartOf(pid: number | 'self'): string | undefined {
   }
 }
 
+/** This process's pid namespace, where /proc tells it. */
+function pidNamespace(): string | undefined {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return undefined;
+  }
+}
+
 type LockState = 'live' | 'stale' | 'elsewhere';
 
+/** Whether a lock's process runs: pids can only be checked on the same host and in the same pid namespace. */
 function lockState(info: LockInfo): LockState {
   if (info.hostname !== hostname()) return 'elsewhere';
+  const ns = pidNamespace();
+  if (info.pidNamespace && ns && info.pidNamespace !== ns) return 'elsewhere';
   try {
     process.kill(info.pid, 0);
   } catch (err) {
@@ -209,7 +223,7 @@ export async function acquireRunLock(dir: string, options: { command: string; fl
   const path = join(dir, LOCK_FILE);
   const info: LockInfo = {
     pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString(), command: options.command.slice(0, 200),
-    nonce: randomBytes(8).toString('hex'), procStart: procStartOf('self'),
+    nonce: randomBytes(8).toString('hex'), procStart: procStartOf('self'), pidNamespace: pidNamespace(),
   };
   await takeLock(path, info, 0, options.flag ?? 'dir', dir);
   let released = false;

@@ -143,9 +143,11 @@ export async function runTraining(o: RunTrainingOptions): Promise<TrainingResult
     new Trainer(config).dispose();
   }
   const first = await planRun(o, flag);
-  await init({ backend: first.config.backend });
-  // Build (and so validate) the trainer of what will run before the directory is touched.
-  new Trainer(first.config).dispose();
+  if (first.existing) {
+    // A resume: validate what will run (the saved config, against this version's limits).
+    await init({ backend: first.config.backend });
+    new Trainer(first.config).dispose();
+  }
 
   const removeCreated = first.existing ? async () => undefined : await createRunDir(dir, flag);
   let lock: RunLock;
@@ -159,8 +161,10 @@ export async function runTraining(o: RunTrainingOptions): Promise<TrainingResult
   process.on('exit', releaseOnExit);
   let trainer: Trainer | null = null;
   // Whether the directory holds a run that must stay if this call fails: a resumed one, or a new
-  // one once its first iteration is committed. Otherwise a failure removes what this call wrote.
+  // one once its first iteration is committed. Otherwise a failure removes what this call wrote
+  // (only if it wrote run.json: a run another process finished meanwhile is not this call's).
   let committed = false;
+  let wroteRunFile = false;
   try {
     // Under the lock, the directory is ours: look again (another process may have written it
     // between the first look and the lock).
@@ -170,6 +174,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<TrainingResult
     const id = identity.configHash;
     trainer = existing?.state ? Trainer.fromState({ ...existing.state, config: plan.config }) : new Trainer(plan.config);
     if (!existing) {
+      wroteRunFile = true;
       await writeFileAtomic(join(dir, RUN_FILE), runFileText(plan.config));
     } else if (existing.metricsNeedCut) {
       // Lines past the checkpoint and any torn tail go before anything is appended.
@@ -238,7 +243,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<TrainingResult
   } catch (err) {
     if (!committed) {
       // A new run that never committed an iteration: remove what this call wrote.
-      for (const name of [STATE_FILE, METRICS_FILE, RUN_FILE, CURVE_FILE]) await unlink(join(dir, name)).catch(() => undefined);
+      if (wroteRunFile) for (const name of [STATE_FILE, METRICS_FILE, RUN_FILE, CURVE_FILE]) await unlink(join(dir, name)).catch(() => undefined);
       lock.release();
       await removeCreated();
     }

@@ -2,7 +2,7 @@
 // steps adaptation steps (fresh rollouts after every step), with the run's own inner rate
 // (Meta-SGD: its learned rates). Reads the run directory (checked like a resume), writes nothing.
 import { ConfigError } from '../../errors';
-import { checkWasmMemory, flagsHelp, configHelp, intFlag, parseArgs, parseParamMap, CONFIG_FIELDS, type CommandFlag } from '../../config';
+import { checkWasmMemory, flagsHelp, intFlag, parseArgs, parseParamMap, CONFIG_FIELDS, type CommandFlag } from '../../config';
 import { init } from '../../init';
 import { taskFamily } from '../../envs/task-family';
 import { createPolicy } from '../../nn/policy';
@@ -31,7 +31,10 @@ export const ADAPT_USAGE = `Usage:
 `;
 
 export function adaptHelp(): string {
-  return `${ADAPT_USAGE}\nFlags:\n${flagsHelp(ADAPT_FLAGS)}\n${configHelp(CONFIG_FIELDS.filter((f) => (ADAPT_CONFIG_FIELDS as readonly string[]).includes(f.name)))}\n`;
+  // The config fields adapt takes default to the run's values, not to the schema's defaults.
+  const fields = CONFIG_FIELDS.filter((f) => (ADAPT_CONFIG_FIELDS as readonly string[]).includes(f.name))
+    .map((f): CommandFlag => ({ flag: f.flag, type: f.type, description: `${f.description} (default: the run's)`, allowed: f.allowed }));
+  return `${ADAPT_USAGE}\nFlags:\n${flagsHelp([...ADAPT_FLAGS, ...fields])}\n`;
 }
 
 export async function adaptCommand(argv: string[]): Promise<number> {
