@@ -9,11 +9,12 @@ import { loadWasm } from '../core/wasm';
 import { uniforms, Purpose } from '../core/rng';
 import { intFlag, parseArgs, flagsHelp, type CommandFlag } from '../config';
 import { FileError } from './store';
+import { MAX_VEC_ENVS } from '../envs/vec-env';
 import { trainCommand, trainHelp } from './commands/train';
 import { adaptCommand, ADAPT_USAGE } from './commands/adapt';
 
 const DEMO_FLAGS: readonly CommandFlag[] = [
-  intFlag('num-envs', 'parallel envs (lanes) of the vec-env', 1, 1 << 24),
+  intFlag('num-envs', 'parallel envs (lanes) of the vec-env', 1, MAX_VEC_ENVS),
   intFlag('steps', 'env steps per lane', 1, 2 ** 31 - 1),
 ];
 
