@@ -405,7 +405,8 @@ const fits = (plan: WasmMemoryPlan): boolean =>
  * one-line ConfigError naming the fields, their values, and the largest maxSteps that would fit.
  */
 export function checkWasmMemory(env: string, hidden: readonly number[], counts: ReadonlyArray<readonly [string, number]>,
-  plan: (maxSteps: number) => WasmMemoryPlan): void {
+  plan: (maxSteps: number) => WasmMemoryPlan,
+  copies?: { metaBatch: number; plan: (metaBatch: number) => WasmMemoryPlan }): void {
   const maxSteps = counts[counts.length - 1][1];
   const p = plan(maxSteps);
   if (fits(p)) return;
@@ -420,7 +421,12 @@ export function checkWasmMemory(env: string, hidden: readonly number[], counts: 
   };
   const smallest = plan(1);
   if (!fits(smallest)) {
-    // Even one step per episode does not fit: the policy's weight sets are too big.
+    // Even one step per episode does not fit: the policy's copies (one per task) are too big.
+    const maxBatch = copies && fits(copies.plan(1)) ? largestOk(1, copies.metaBatch, (b) => fits(copies.plan(b))) : 0;
+    if (copies && maxBatch > 0) {
+      throw new ConfigError('metaBatch × hidden', `${copies.metaBatch} × [${hidden.join(', ')}]`,
+        `at most ${maxBatch} tasks with this policy, or a smaller policy (one iteration holds a copy of the policy per task): a run on ${env} must fit ${within(smallest)}`);
+    }
     throw new ConfigError('hidden', hidden, `a smaller policy: a run on ${env} must fit ${within(smallest)}`);
   }
   const largest = largestOk(1, maxSteps, (t) => fits(plan(t)));
@@ -432,7 +438,8 @@ export function checkWasmMemory(env: string, hidden: readonly number[], counts: 
 /** checkWasmMemory for a training run of this config (the trainer calls it before allocating). */
 export function checkTrainingMemory(c: TrainConfig): void {
   checkWasmMemory(c.env, c.hidden, [['metaBatch', c.metaBatch], ['episodes', c.episodes], ['maxSteps', c.maxSteps]],
-    (maxSteps) => trainingMemory({ ...c, maxSteps }));
+    (maxSteps) => trainingMemory({ ...c, maxSteps }),
+    { metaBatch: c.metaBatch, plan: (metaBatch) => trainingMemory({ ...c, metaBatch, maxSteps: 1 }) });
 }
 
 /** The WASM memory limits as --help states them, computed from the module for every env. */

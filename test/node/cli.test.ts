@@ -97,7 +97,7 @@ test('bad train inputs: exit 2, one line naming the field and what is allowed; -
     [['--out', fresh('limit'), '--algo', 'directed-fomaml', '--meta-batch', '2', '--episodes', '2', '--hidden', '8', '--max-steps', String(limit + 1)],
       new RegExp(`metaBatch × episodes × maxSteps: got "2 × 2 × ${limit + 1} = ${4 * (limit + 1)} steps"; allowed: maxSteps <= ${limit} with the other values as given: a run on CartPole-v1 must fit 3\\.00 GiB of WASM memory \\(this needs 3\\.00 GiB\\)`)],
     [['--out', fresh('a'), '--max-steps', '16777216'], /metaBatch × episodes × maxSteps: got "20 × 20 × 16777216 = 6710886400 steps"; allowed: maxSteps <= \d+ with the other values as given: a run on CartPole-v1 must fit no buffer of 1\.00 GiB or more/],
-    [['--out', fresh('b'), '--meta-batch', '1000000'], /hidden: got \[64, 64\]; allowed: a smaller policy: .*policy \(4610 parameters × 1000000 weight sets\) needs 17\.\d GiB/],
+    [['--out', fresh('b'), '--meta-batch', '1000000'], /metaBatch × hidden: got "1000000 × \[64, 64\]"; allowed: at most \d+ tasks with this policy, or a smaller policy .*policy \(4610 parameters × 1000000 weight sets\) needs 17\.\d GiB/],
     [['--out', fresh('c'), '--hidden', '4096,4096,4096'], /hidden: got \[4096, 4096, 4096\]; allowed: a smaller policy/],
     [['--out', fresh('d'), '--episodes', '400', '--max-steps', '500'], /metaBatch × episodes × maxSteps: .*allowed: maxSteps <= \d+ .*tfjs backend's WASM memory/],
     [['--out', join(file, 'sub'), ...SMALL], /--out: got ".*notes\.txt\/sub"; allowed: a directory path \(a part of this path is a file, not a directory: ENOTDIR\)/],
