@@ -99,7 +99,11 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const controller = new AbortController();
   let signalled: string | null = null;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (signalled) process.exit(SIGNAL_EXIT[signal] ?? 1);
+    if (signalled) {
+      // The directory holds its last committed iteration (a part-written one is cut on resume).
+      process.stderr.write(`\ndmaml train: stopped; continue: ${resumeCommand(dir)}\n`);
+      process.exit(SIGNAL_EXIT[signal] ?? 1);
+    }
     signalled = signal;
     controller.abort();
     process.stderr.write(`\ndmaml train: stopping after this iteration (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to quit now)\n`);
