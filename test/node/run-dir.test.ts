@@ -208,6 +208,10 @@ test('a read-only directory, as an unprivileged user: one line naming the path a
   const mode = asRoot ? 0o755 : 0o555;
   for (const d of [ro, join(ro, 'empty'), join(ro, 'run'), join(ro, 'run', 'policy')]) await chmod(d, mode);
   const beforeAll = await snapshot(ro);
+  if (asRoot) {
+    const reach = await dmaml(['help'], { prefix });
+    assert.equal(reach.code, 0, `the unprivileged user (nobody) must be able to read and run ${BIN} (a checkout readable by all users): ${reach.stderr.slice(0, 300)}`);
+  }
   try {
     const [fresh, empty, resume, adapt] = await Promise.all([
       dmaml(['train', '--out', join(ro, 'new'), ...SMALL], { prefix }),
