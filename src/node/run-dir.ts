@@ -10,10 +10,11 @@
 //   curve.svg      pre/post-adaptation return per iteration
 //
 // The lock is a file created atomically (written under a temporary name, then hard-linked to
-// run.lock, which fails if run.lock exists). A lock whose process is gone (same host, pid not
-// running, or running but started later than the lock says) is stale and is taken over under a
-// second lock named after the stale one's nonce: of several processes that find the same stale
-// lock, exactly one removes it, and they then race for run.lock by the same atomic creation.
+// run.lock, which fails if run.lock exists). A lock whose process is gone (same host and pid
+// namespace; the pid is not running, or runs but started later than the lock says) is stale and
+// is taken over under a second lock named after the stale one's nonce: of several processes that
+// find the same stale lock, exactly one removes it, and they then race for run.lock by the same
+// atomic creation. A lock of another host (or container) is never judged: it is refused.
 import { link, open, readFile, readdir, rmdir, stat, unlink, mkdir, writeFile } from 'node:fs/promises';
 import { readFileSync, readlinkSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
