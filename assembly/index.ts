@@ -1,11 +1,11 @@
 // The one WebAssembly module of directed-maml: everything the TypeScript side calls is exported here,
 // and so is every number both sides must agree on (RNG purposes, env kinds and dimensions, buffer
 // field ids, activation codes): TypeScript reads them from these exports (src/core/wasm.ts wasmConst).
-export { alloc, free } from './memory';
+export { alloc, free, ALLOC_MAX_BYTES } from './memory';
 export { fillUniform, deriveSeed, PURPOSE_ITERATION, PURPOSE_TASKS, PURPOSE_RESET, PURPOSE_ACTION, PURPOSE_INIT, PURPOSE_ENV } from './rng';
 export { envDim, envDefaultParam, ENV_CARTPOLE, ENV_INTERSECTION, ENV_LUNAR_LANDER,
   DIM_STATE, DIM_OBS, DIM_PARAMS, DIM_ACTIONS, DIM_MAX_EPISODE_STEPS } from './envs/registry';
-export { vecEnvCreate, vecEnvFree, vecEnvField, vecEnvSeed, vecEnvResetAll, vecEnvObserve, vecEnvStep,
+export { vecEnvCreate, vecEnvBytes, vecEnvFree, vecEnvField, vecEnvSeed, vecEnvResetAll, vecEnvObserve, vecEnvStep,
   FIELD_STATE, FIELD_PARAMS, FIELD_OBS, FIELD_ACTIONS, FIELD_REWARD, FIELD_TERMINATED, FIELD_TRUNCATED,
   FIELD_NEEDS_RESET, FIELD_STEP_COUNT, FIELD_RNG_KEY, FIELD_RNG_COUNTER, FIELD_LANES } from './vecenv';
 export { cartpoleStepScalar } from './envs/cartpole';
@@ -14,9 +14,9 @@ export { lunarStepScalar, lunarStepLanesScalar, LUNAR_STATE_BODIES, LUNAR_BODY_S
   LUNAR_STATE_JOINTS, LUNAR_STATE_CONTACTS, LUNAR_SLOTS_PER_BODY, LUNAR_SLOT_STRIDE, LUNAR_SLOT_POINT_COUNT, LUNAR_STATE_GAME_OVER, LUNAR_STATE_LEG_CONTACT, LUNAR_STATE_PREV_SHAPING,
   LUNAR_STATE_WIND_INDEX, LUNAR_STATE_TORQUE_INDEX, LUNAR_STATE_TERRAIN, LUNAR_RESET_DRAWS, LUNAR_STEP_DRAWS,
   LUNAR_LANDER_CENTER_X, LUNAR_LANDER_CENTER_Y } from './envs/lunar/lander';
-export { mlpCreate, mlpFree, mlpFlatFloats, mlpSetWeights, mlpForwardBatch, mlpPolicyGradient,
+export { mlpCreate, mlpBytes, mlpFree, mlpFlatFloats, mlpSetWeights, mlpForwardBatch, mlpPolicyGradient,
   ACTIVATION_TANH, ACTIVATION_RELU } from './policy';
-export { rolloutCreate, rolloutFree, rolloutField, rolloutRun, rolloutCompact,
+export { rolloutCreate, rolloutBytes, rolloutFree, rolloutField, rolloutRun, rolloutCompact,
   ROLLOUT_PARAMS, ROLLOUT_LENGTH, ROLLOUT_RETURN, ROLLOUT_TERMINAL, ROLLOUT_LANES } from './rollout';
 export { estimateAdvantages } from './estimator';
 export { metaGradCreate, metaGradFree, metaGradRun, INNER_LOSS_NAIVE, INNER_LOSS_LVC } from './metagrad';

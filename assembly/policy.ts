@@ -53,39 +53,87 @@ const GRAD_BLOCK_ROWS: i32 = 64;
 @inline export function sizeAt(mlp: Mlp, l: i32): i32 { return load<i32>(mlp.sizes + (<usize>l << 2)); }
 @inline export function paddedAt(mlp: Mlp, l: i32): i32 { return load<i32>(mlp.padded + (<usize>l << 2)); }
 
+/** Floats of one weight set in the padded layout (see the file's header) for these layer sizes. */
+function paddedSetFloats(numLayers: i32, sizesPtr: usize): f64 {
+  let floats: f64 = 0;
+  for (let l = 0; l < numLayers; l++) {
+    const inSize = load<i32>(sizesPtr + (<usize>l << 2)), outSize = load<i32>(sizesPtr + (<usize>(l + 1) << 2));
+    const inRows = l == 0 ? inSize : padLanes(inSize);
+    const outPad = padLanes(outSize);
+    floats += <f64>inRows * <f64>outPad + <f64>outPad;
+  }
+  return floats;
+}
+
+/** The widest padded layer, the input included. */
+function paddedMaxWidth(numLayers: i32, sizesPtr: usize): i32 {
+  let width = padLanes(load<i32>(sizesPtr));
+  for (let l = 1; l <= numLayers; l++) width = max(width, padLanes(load<i32>(sizesPtr + (<usize>l << 2))));
+  return width;
+}
+
+// The MLP's buffers, numbered for mlpBufferBytes.
+const MB_SIZES = 0, MB_PADDED = 1, MB_WEIGHTS = 2, MB_TILE = 3, MB_TILE_LOG_PROB = 4, MB_GRAD_ROWS = 5, MB_TILE_COEF = 6,
+  MB_TILE_ACTION = 7, MB_TILE_ROW = 8, MB_GRAD = 9, MB_GRAD_TOTAL = 10;
+
+/** Bytes of buffer `which` of an MLP; mlpCreate allocates exactly these and mlpBytes sums them. */
+function mlpBufferBytes(numLayers: i32, sizesPtr: usize, numSets: f64, which: i32): f64 {
+  const maxWidth = <f64>paddedMaxWidth(numLayers, sizesPtr);
+  switch (which) {
+    case MB_SIZES: case MB_PADDED: return <f64>(numLayers + 1) * 4;
+    case MB_WEIGHTS: return numSets * paddedSetFloats(numLayers, sizesPtr) * 4;
+    case MB_TILE: return <f64>((numLayers + 1) * TILE_ROWS) * maxWidth * 4;
+    case MB_TILE_LOG_PROB: return <f64>load<i32>(sizesPtr + (<usize>numLayers << 2)) * <f64>TILE_UNIT_BYTES;
+    case MB_GRAD_ROWS: return <f64>(2 * TILE_ROWS) * maxWidth * 4;
+    case MB_TILE_COEF: case MB_TILE_ACTION: case MB_TILE_ROW: return <f64>TILE_ROWS * 4;
+    case MB_GRAD: case MB_GRAD_TOTAL: return paddedSetFloats(numLayers, sizesPtr) * 4;
+  }
+  return 0;
+}
+
+/**
+ * Bytes mlpCreate(numLayers, sizesPtr, ·, numSets) allocates: in all, or (largest) its largest
+ * single buffer, which must fit one allocator block (ALLOC_MAX_BYTES).
+ */
+export function mlpBytes(numLayers: i32, sizesPtr: usize, numSets: f64, largest: bool): f64 {
+  let total: f64 = <f64>offsetof<Mlp>(), biggest: f64 = 0;
+  for (let which = MB_SIZES; which <= MB_GRAD_TOTAL; which++) {
+    const bytes = mlpBufferBytes(numLayers, sizesPtr, numSets, which);
+    total += bytes;
+    biggest = max(biggest, bytes);
+  }
+  return largest ? biggest : total;
+}
+
 /** sizes: i32 [numLayers + 1] = obsDim, hidden sizes, numActions. */
 export function mlpCreate(numLayers: i32, sizesPtr: usize, activation: i32, numSets: i32): usize {
   const mlp = changetype<Mlp>(alloc(offsetof<Mlp>()));
+  const sets = <f64>numSets;
   mlp.numLayers = numLayers;
   mlp.activation = activation;
   mlp.numSets = numSets;
-  mlp.sizes = alloc(<usize>(numLayers + 1) << 2);
-  mlp.padded = alloc(<usize>(numLayers + 1) << 2);
+  mlp.sizes = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_SIZES));
+  mlp.padded = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_PADDED));
   memory.copy(mlp.sizes, sizesPtr, <usize>(numLayers + 1) << 2);
-  let setFloats = 0, flatFloats = 0;
-  let maxWidth = padLanes(load<i32>(sizesPtr));
+  let flatFloats = 0;
   store<i32>(mlp.padded, load<i32>(sizesPtr));
   for (let l = 0; l < numLayers; l++) {
     const inSize = sizeAt(mlp, l), outSize = sizeAt(mlp, l + 1);
-    const inRows = l == 0 ? inSize : paddedAt(mlp, l);
-    const outPad = padLanes(outSize);
-    store<i32>(mlp.padded + (<usize>(l + 1) << 2), outPad);
-    setFloats += inRows * outPad + outPad;
+    store<i32>(mlp.padded + (<usize>(l + 1) << 2), padLanes(outSize));
     flatFloats += inSize * outSize + outSize;
-    if (outPad > maxWidth) maxWidth = outPad;
   }
-  mlp.setFloats = setFloats;
+  mlp.setFloats = <i32>paddedSetFloats(numLayers, sizesPtr);
   mlp.flatFloats = flatFloats;
-  mlp.maxWidth = maxWidth;
-  mlp.weights = alloc(<usize>numSets * <usize>setFloats << 2);
-  mlp.tile = alloc(<usize>((numLayers + 1) * TILE_ROWS) * <usize>maxWidth << 2);
-  mlp.tileLogProb = alloc(<usize>sizeAt(mlp, numLayers) * TILE_UNIT_BYTES);
-  mlp.gradRows = alloc(<usize>(2 * TILE_ROWS * maxWidth) << 2);
-  mlp.tileCoef = alloc(<usize>TILE_ROWS << 2);
-  mlp.tileAction = alloc(<usize>TILE_ROWS << 2);
-  mlp.tileRow = alloc(<usize>TILE_ROWS << 2);
-  mlp.grad = alloc(<usize>setFloats << 2);
-  mlp.gradTotal = alloc(<usize>setFloats << 2);
+  mlp.maxWidth = paddedMaxWidth(numLayers, sizesPtr);
+  mlp.weights = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_WEIGHTS));
+  mlp.tile = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_TILE));
+  mlp.tileLogProb = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_TILE_LOG_PROB));
+  mlp.gradRows = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_GRAD_ROWS));
+  mlp.tileCoef = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_TILE_COEF));
+  mlp.tileAction = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_TILE_ACTION));
+  mlp.tileRow = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_TILE_ROW));
+  mlp.grad = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_GRAD));
+  mlp.gradTotal = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_GRAD_TOTAL));
   return changetype<usize>(mlp);
 }
 

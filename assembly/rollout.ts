@@ -6,9 +6,9 @@
 // how many lanes share the call. A lane that ends is reset once (so its state stays tame while
 // the others finish) and its later steps are not recorded.
 
-import { alloc, free } from './memory';
+import { alloc, free, padLanesF } from './memory';
 import { streamKey, uniform01, PURPOSE_RESET, PURPOSE_ACTION } from './rng';
-import { VecEnv, vecEnvCreate, vecEnvFree } from './vecenv';
+import { VecEnv, vecEnvCreate, vecEnvFree, vecEnvBytes } from './vecenv';
 import { envDim, envStepLanes, envResetLane, envObserve, DIM_OBS, DIM_ACTIONS } from './envs/registry';
 import { Mlp, TILE_ROWS, TILE_UNIT_BYTES, mlpForwardTile, mlpLogSoftmaxTile } from './policy';
 import { exp4 } from './simd_math';
@@ -38,6 +38,43 @@ export const ROLLOUT_RETURN: i32 = 2;
 export const ROLLOUT_TERMINAL: i32 = 3;
 export const ROLLOUT_LANES: i32 = 4;
 
+// The workspace's own buffers (besides its VecEnv), numbered for rolloutBufferBytes.
+const BUF_OBS_T = 0, BUF_ACTION_T = 1, BUF_REWARD_T = 2, BUF_LOG_PROB_T = 3, BUF_LENGTH = 4, BUF_RETURN = 5,
+  BUF_TERMINAL = 6, BUF_ALIVE = 7, BUF_ACTION_KEY = 8, BUF_TILE_LANES = 9, BUF_TILE_ACTIONS = 10;
+
+/**
+ * Bytes of buffer `which` of a workspace for numEpisodes episodes of at most maxSteps steps.
+ * rolloutCreate allocates exactly these and rolloutBytes sums them (f64: checked before allocating).
+ */
+function rolloutBufferBytes(kind: i32, numEpisodes: f64, maxSteps: f64, which: i32): f64 {
+  const cells = maxSteps * numEpisodes;
+  switch (which) {
+    case BUF_OBS_T: return cells * <f64>envDim(kind, DIM_OBS) * 4;
+    case BUF_ACTION_T: case BUF_REWARD_T: case BUF_LOG_PROB_T: return cells * 4;
+    case BUF_LENGTH: case BUF_RETURN: return numEpisodes * 4;
+    case BUF_TERMINAL: return numEpisodes;
+    case BUF_ALIVE: return padLanesF(numEpisodes);
+    case BUF_ACTION_KEY: return numEpisodes * 8;
+    case BUF_TILE_LANES: case BUF_TILE_ACTIONS: return <f64>TILE_ROWS * 4;
+  }
+  return 0;
+}
+
+/**
+ * Bytes rolloutCreate(kind, numEpisodes, maxSteps) allocates, its VecEnv included: in all, or
+ * (largest) its largest single buffer, which must fit one allocator block (ALLOC_MAX_BYTES).
+ */
+export function rolloutBytes(kind: i32, numEpisodes: f64, maxSteps: f64, largest: bool): f64 {
+  let total: f64 = <f64>offsetof<Rollout>() + vecEnvBytes(kind, numEpisodes, false);
+  let biggest: f64 = vecEnvBytes(kind, numEpisodes, true);
+  for (let which = BUF_OBS_T; which <= BUF_TILE_ACTIONS; which++) {
+    const bytes = rolloutBufferBytes(kind, numEpisodes, maxSteps, which);
+    total += bytes;
+    biggest = max(biggest, bytes);
+  }
+  return largest ? biggest : total;
+}
+
 export function rolloutCreate(kind: i32, numEpisodes: i32, maxSteps: i32): usize {
   const ro = changetype<Rollout>(alloc(offsetof<Rollout>()));
   ro.env = vecEnvCreate(kind, numEpisodes, maxSteps);
@@ -45,18 +82,18 @@ export function rolloutCreate(kind: i32, numEpisodes: i32, maxSteps: i32): usize
   ro.maxSteps = maxSteps;
   ro.obsDim = envDim(kind, DIM_OBS);
   ro.numActions = envDim(kind, DIM_ACTIONS);
-  const cells = <usize>maxSteps * <usize>numEpisodes;
-  ro.obsT = alloc(cells * <usize>ro.obsDim << 2);
-  ro.actionT = alloc(cells << 2);
-  ro.rewardT = alloc(cells << 2);
-  ro.logProbT = alloc(cells << 2);
-  ro.length = alloc(<usize>numEpisodes << 2);
-  ro.episodeReturn = alloc(<usize>numEpisodes << 2);
-  ro.terminal = alloc(<usize>numEpisodes);
-  ro.alive = alloc(<usize>changetype<VecEnv>(ro.env).lanes);
-  ro.actionKey = alloc(<usize>numEpisodes << 3);
-  ro.tileLanes = alloc(<usize>TILE_ROWS << 2);
-  ro.tileActions = alloc(<usize>TILE_ROWS << 2);
+  const n = <f64>numEpisodes, t = <f64>maxSteps;
+  ro.obsT = alloc(<usize>rolloutBufferBytes(kind, n, t, BUF_OBS_T));
+  ro.actionT = alloc(<usize>rolloutBufferBytes(kind, n, t, BUF_ACTION_T));
+  ro.rewardT = alloc(<usize>rolloutBufferBytes(kind, n, t, BUF_REWARD_T));
+  ro.logProbT = alloc(<usize>rolloutBufferBytes(kind, n, t, BUF_LOG_PROB_T));
+  ro.length = alloc(<usize>rolloutBufferBytes(kind, n, t, BUF_LENGTH));
+  ro.episodeReturn = alloc(<usize>rolloutBufferBytes(kind, n, t, BUF_RETURN));
+  ro.terminal = alloc(<usize>rolloutBufferBytes(kind, n, t, BUF_TERMINAL));
+  ro.alive = alloc(<usize>rolloutBufferBytes(kind, n, t, BUF_ALIVE));
+  ro.actionKey = alloc(<usize>rolloutBufferBytes(kind, n, t, BUF_ACTION_KEY));
+  ro.tileLanes = alloc(<usize>rolloutBufferBytes(kind, n, t, BUF_TILE_LANES));
+  ro.tileActions = alloc(<usize>rolloutBufferBytes(kind, n, t, BUF_TILE_ACTIONS));
   return changetype<usize>(ro);
 }
 

@@ -5,7 +5,7 @@
 // Every buffer is allocated once in vecEnvCreate; TypeScript reads their addresses with
 // vecEnvField and keeps typed views over them.
 
-import { alloc, free, padLanes } from './memory';
+import { alloc, free, padLanes, padLanesF } from './memory';
 import { streamKey, PURPOSE_RESET } from './rng';
 import { maskToBytes4 } from './simd_math';
 import { envDim, envDefaultParam, envStepLanes, envResetLane, envObserve,
@@ -42,6 +42,35 @@ export const FIELD_RNG_KEY: i32 = 9;
 export const FIELD_RNG_COUNTER: i32 = 10;
 export const FIELD_LANES: i32 = 11;
 
+/**
+ * Bytes of buffer `field` of a VecEnv of numEnvs envs. vecEnvCreate allocates exactly these, and
+ * vecEnvBytes sums them, so the sizes TypeScript checks before creating one are the sizes created.
+ * f64: a size is computed before it is known to fit.
+ */
+export function vecEnvBufferBytes(kind: i32, numEnvs: f64, field: i32): f64 {
+  const lanes = padLanesF(numEnvs);
+  switch (field) {
+    case FIELD_STATE: return <f64>envDim(kind, DIM_STATE) * lanes * 4;
+    case FIELD_PARAMS: return <f64>envDim(kind, DIM_PARAMS) * lanes * 4;
+    case FIELD_OBS: return numEnvs * <f64>envDim(kind, DIM_OBS) * 4;
+    case FIELD_ACTIONS: case FIELD_REWARD: case FIELD_STEP_COUNT: return lanes * 4;
+    case FIELD_TERMINATED: case FIELD_TRUNCATED: case FIELD_NEEDS_RESET: return lanes;
+    case FIELD_RNG_KEY: case FIELD_RNG_COUNTER: return lanes * 8;
+  }
+  return 0;
+}
+
+/** Bytes a VecEnv of numEnvs envs allocates: in all, or (largest) its largest single buffer. */
+export function vecEnvBytes(kind: i32, numEnvs: f64, largest: bool): f64 {
+  let total: f64 = <f64>offsetof<VecEnv>(), biggest: f64 = 0;
+  for (let field = FIELD_STATE; field <= FIELD_RNG_COUNTER; field++) {
+    const bytes = vecEnvBufferBytes(kind, numEnvs, field);
+    total += bytes;
+    biggest = max(biggest, bytes);
+  }
+  return largest ? biggest : total;
+}
+
 export function vecEnvCreate(kind: i32, numEnvs: i32, maxSteps: i32): usize {
   const lanes = padLanes(numEnvs);
   const env = changetype<VecEnv>(alloc(offsetof<VecEnv>()));
@@ -49,18 +78,18 @@ export function vecEnvCreate(kind: i32, numEnvs: i32, maxSteps: i32): usize {
   env.numEnvs = numEnvs;
   env.lanes = lanes;
   env.maxSteps = maxSteps;
-  const laneBytes = <usize>lanes << 2;
-  env.state = alloc(<usize>envDim(kind, DIM_STATE) * laneBytes);
-  env.params = alloc(<usize>envDim(kind, DIM_PARAMS) * laneBytes);
-  env.obs = alloc(<usize>numEnvs * <usize>envDim(kind, DIM_OBS) << 2);
-  env.actions = alloc(laneBytes);
-  env.reward = alloc(laneBytes);
-  env.terminated = alloc(<usize>lanes);
-  env.truncated = alloc(<usize>lanes);
-  env.needsReset = alloc(<usize>lanes);
-  env.stepCount = alloc(laneBytes);
-  env.rngKey = alloc(<usize>lanes << 3);
-  env.rngCounter = alloc(<usize>lanes << 3);
+  const n = <f64>numEnvs;
+  env.state = alloc(<usize>vecEnvBufferBytes(kind, n, FIELD_STATE));
+  env.params = alloc(<usize>vecEnvBufferBytes(kind, n, FIELD_PARAMS));
+  env.obs = alloc(<usize>vecEnvBufferBytes(kind, n, FIELD_OBS));
+  env.actions = alloc(<usize>vecEnvBufferBytes(kind, n, FIELD_ACTIONS));
+  env.reward = alloc(<usize>vecEnvBufferBytes(kind, n, FIELD_REWARD));
+  env.terminated = alloc(<usize>vecEnvBufferBytes(kind, n, FIELD_TERMINATED));
+  env.truncated = alloc(<usize>vecEnvBufferBytes(kind, n, FIELD_TRUNCATED));
+  env.needsReset = alloc(<usize>vecEnvBufferBytes(kind, n, FIELD_NEEDS_RESET));
+  env.stepCount = alloc(<usize>vecEnvBufferBytes(kind, n, FIELD_STEP_COUNT));
+  env.rngKey = alloc(<usize>vecEnvBufferBytes(kind, n, FIELD_RNG_KEY));
+  env.rngCounter = alloc(<usize>vecEnvBufferBytes(kind, n, FIELD_RNG_COUNTER));
   // Every lane, padding included, starts on the default task so SIMD math never sees garbage.
   const paramDim = envDim(kind, DIM_PARAMS);
   for (let k = 0; k < paramDim; k++) {

@@ -16,6 +16,8 @@ export { reinforceLoss, ESTIMATORS, type ReinforceBatch, type ReinforceOptions, 
 export { adapt, type AdaptOptions, type LossFn } from './meta/adapt';
 export type { Activation } from './nn/mlp';
 export { resolveConfig, defaultConfig, parseCliFlags, configHelp, CONFIG_FIELDS, ALGOS, CONFIG_BACKENDS, parseDirectedSchedule, directedStepDue, type TrainConfig, type AlgoName, type DirectedSchedule, type ConfigField } from './config';
+export { configHash, parseJsonStrict, RESUMABLE_FIELDS, checkTrainingMemory, trainingMemory, trainingRollouts, checkWasmMemory, memoryLimitsHelp } from './train/config';
+export { wasmMemoryPlan, envDims, wasmBlockLimitBytes, WASM_MEMORY_BUDGET_BYTES, type WasmMemoryPlan, type RolloutShape, type MemoryPart } from './rl/memory';
 export { rollout, type RolloutOptions } from './rl/rollout';
 export { recordEpisode, type Episode, type EpisodeOptions } from './rl/episode';
 export { Trajectories } from './rl/trajectories';
@@ -26,7 +28,7 @@ export { loadPolicy } from './train/load';
 export { maml, fomaml, metaSgd, directed, algoName, type MetaAlgorithm, type DirectedOptions } from './meta/algorithms';
 export { metaStep, directedStep, taskMetaGradient, innerAdaptFlat, mediumTask, MIN_INNER_LR, type MetaStepContext, type TaskAdvantages } from './meta/meta-step';
 export { metaStepWith, planIteration, runTask, finishIteration, type IterationPlan, type TaskOutcome, type TaskRunner } from './meta/meta-step';
-export { metaGradient, GRAD_ENGINES, type GradEngine, type RowBatch, type MetaGradientOptions, type MetaGradientResult } from './meta/meta-gradient';
+export { metaGradient, secondOrderBytes, usesTfjsGraph, GRAD_ENGINES, type GradEngine, type RowBatch, type MetaGradientOptions, type MetaGradientResult } from './meta/meta-gradient';
 export { webWorkerFactory, setDefaultWorkerFactory, type WorkerFactory, type PoolWorker, type PoolFault } from './train/pool';
 export { evaluateAdaptation, adaptPolicy, type EvaluateOptions, type AdaptPolicyOptions } from './meta/evaluate';
 export { Trainer, algorithmFromConfig, metaStepContext, type TrainerState, type TrainerOptions } from './train/trainer';

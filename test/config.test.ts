@@ -62,11 +62,14 @@ test('each bad value throws a ConfigError naming the field and what is allowed',
   const bad: Array<[Record<string, unknown>, string, string[]]> = [
     [{ env: 'Pendulum-v9' }, 'env', ['CartPole-v1']],
     [{ algo: 'reptile' }, 'algo', ['maml', 'directed-meta-sgd']],
-    [{ iterations: 0 }, 'iterations', ['integer', '>= 1']],
+    [{ iterations: 0 }, 'iterations', ['integer', '[1, ']],
     [{ iterations: 2.5 }, 'iterations', ['integer']],
-    [{ metaBatch: -3 }, 'metaBatch', ['>= 1']],
+    [{ metaBatch: -3 }, 'metaBatch', ['[1, 16777216]']],
+    [{ metaBatch: 2 ** 24 + 1 }, 'metaBatch', ['[1, 16777216]']],
     [{ episodes: '20' }, 'episodes', ['integer']],
-    [{ maxSteps: 0 }, 'maxSteps', ['>= 1']],
+    [{ maxSteps: 0 }, 'maxSteps', ['[1, 16777216]']],
+    [{ maxSteps: 2 ** 24 + 1 }, 'maxSteps', ['[1, 16777216]']],
+    [{ episodes: 2 ** 24 + 1 }, 'episodes', ['[1, 16777216]']],
     [{ hidden: [64, 0] }, 'hidden', ['integers']],
     [{ hidden: new Array(17).fill(8) }, 'hidden', ['0 to 16']],
     [{ hidden: 64 }, 'hidden', ['list']],
@@ -81,6 +84,11 @@ test('each bad value throws a ConfigError naming the field and what is allowed',
     [{ seed: -1 }, 'seed', ['integer', '4294967295']],
     [{ seed: 2 ** 32 }, 'seed', ['4294967295']],
     [{ directedLr: 0 }, 'directedLr', ['> 0']],
+    // Directed-only fields given to another algorithm are refused, not ignored.
+    [{ algo: 'maml', directedLr: 0.1 }, 'directedLr', ['only to a directed-* algo', 'algo is maml']],
+    [{ algo: 'fomaml', medium: { halfLength: 0.5 } }, 'medium', ['only to a directed-* algo']],
+    [{ algo: 'meta-sgd', directedSchedule: 'every' }, 'directedSchedule', ['only to a directed-* algo']],
+    [{ algo: 'maml', directedVariant: 'pg' }, 'directedVariant', ['only to a directed-* algo']],
     [{ directedVariant: 'sgd' }, 'directedVariant', ['pg', 'fomaml']],
     [{ directedSchedule: 'sometimes' }, 'directedSchedule', ['every:N', 'first:K']],
     [{ directedSchedule: 'every:0' }, 'directedSchedule', ['N >= 1']],
@@ -126,12 +134,12 @@ test('schedules parse into {kind, n} and decide the iterations of the directed s
 
 test('CLI flags: kebab-case, typed from the table, both --name value and --name=value', () => {
   const p = dm.parseCliFlags([
-    '--env', 'CartPole-v1', '--algo=fomaml', '--meta-batch', '4', '--inner-lr', '0.05', '--hidden', '32,16',
+    '--env', 'CartPole-v1', '--algo=directed-fomaml', '--meta-batch', '4', '--inner-lr', '0.05', '--hidden', '32,16',
     '--max-steps', '200', '--ranges', 'halfLength=0.3:0.6,massPole=0.2', '--medium', 'halfLength=0.4',
     '--directed-schedule', 'every:2', '--seed', '7',
   ]);
   assert.deepEqual(p, {
-    env: 'CartPole-v1', algo: 'fomaml', metaBatch: 4, innerLr: 0.05, hidden: [32, 16], maxSteps: 200,
+    env: 'CartPole-v1', algo: 'directed-fomaml', metaBatch: 4, innerLr: 0.05, hidden: [32, 16], maxSteps: 200,
     ranges: { halfLength: [0.3, 0.6], massPole: 0.2 }, medium: { halfLength: 0.4 }, directedSchedule: 'every:2', seed: 7,
   });
   const c = dm.resolveConfig(p);
@@ -149,16 +157,22 @@ test('CLI flags: kebab-case, typed from the table, both --name value and --name=
   throwsField(() => dm.parseCliFlags(['--innerLr', '0.1']), '--innerLr', '--inner-lr');
   throwsField(() => dm.parseCliFlags(['innerLr']), 'argument', '--name value');
   throwsField(() => dm.parseCliFlags(['--seed', '1', '--seed', '2']), '--seed', 'at most once');
-  throwsField(() => dm.parseCliFlags(['--meta-batch', '--seed', '2']), 'metaBatch', 'integer');
-  assert.throws(() => dm.parseCliFlags(['--meta-batch']), /metaBatch: got "\(no value\)"/);
+  throwsField(() => dm.parseCliFlags(['--meta-batch', '--seed', '2']), '--meta-batch', 'integer');
+  assert.throws(() => dm.parseCliFlags(['--meta-batch']), /--meta-batch: got "\(no value\)"/);
+  // --hidden none: the linear policy.
+  assert.deepEqual(dm.parseCliFlags(['--hidden', 'none']).hidden, []);
+  // A parameter named twice is refused (not "last one wins"), in both forms.
+  throwsField(() => dm.parseCliFlags(['--ranges', 'halfLength=0.3:0.5,halfLength=0.6:0.7']), 'ranges', 'at most once', 'halfLength');
+  throwsField(() => dm.parseCliFlags(['--ranges', '{"halfLength":[0.3,0.5],"halfLength":[0.6,0.7]}']), 'ranges', 'duplicate key "halfLength"');
+  throwsField(() => dm.parseCliFlags(['--medium', 'halfLength=0.3,halfLength=0.6']), 'medium', 'at most once');
   // A value the flag form reads but the schema refuses (a name outside the env) is left to resolve/TaskFamily.
   throwsField(() => dm.resolveConfig(dm.parseCliFlags(['--ranges', 'halfLength=a:0.5'])), 'ranges.halfLength', 'finite');
 });
 
 test('--config file under flags: flags win, file keys are validated like API keys', () => {
   const file = { metaBatch: 8, innerLr: 0.2, hidden: [16], algo: 'maml' };
-  const merged = dm.parseCliFlags(['--inner-lr', '0.3', '--algo', 'fomaml'], file);
-  assert.deepEqual(merged, { metaBatch: 8, innerLr: 0.3, hidden: [16], algo: 'fomaml' });
+  const merged = dm.parseCliFlags(['--inner-lr', '0.3', '--algo', 'directed-fomaml'], file);
+  assert.deepEqual(merged, { metaBatch: 8, innerLr: 0.3, hidden: [16], algo: 'directed-fomaml' });
   const c = dm.resolveConfig(merged);
   assert.equal(c.metaBatch, 8);
   assert.equal(c.innerLr, 0.3);
@@ -168,4 +182,35 @@ test('--config file under flags: flags win, file keys are validated like API key
   throwsField(() => dm.resolveConfig(dm.parseCliFlags([], { innerlr: 0.1 })), 'innerlr', 'innerLr');
   throwsField(() => dm.resolveConfig(dm.parseCliFlags([], { metaBatch: '8' })), 'metaBatch', 'integer');
   throwsField(() => dm.parseCliFlags([], [1, 2] as unknown as object), 'config', 'object');
+});
+
+test('JSON with a key given twice is refused (config files and object flags)', () => {
+  assert.deepEqual(dm.parseJsonStrict('{"a": {"b": 1, "c": [1, {"b": 2}]}, "b": "x\\"y"}'), { a: { b: 1, c: [1, { b: 2 }] }, b: 'x"y' });
+  assert.throws(() => dm.parseJsonStrict('{"metaBatch": 4, "seed": 1, "metaBatch": 40}'), /duplicate key "metaBatch"/);
+  assert.throws(() => dm.parseJsonStrict('{"ranges": {"halfLength": 1, "halfLength": 2}}'), /duplicate key "halfLength"/);
+  // Same key in sibling objects, or a key-like string value, is fine.
+  assert.deepEqual(dm.parseJsonStrict('[{"a": 1}, {"a": 2}, "a"]'), [{ a: 1 }, { a: 2 }, 'a']);
+});
+
+test('configHash: the identity of a run, over every field but iterations and workers', () => {
+  const a = dm.resolveConfig({ algo: 'fomaml', seed: 3 });
+  assert.match(dm.configHash(a), /^[0-9a-f]{16}$/);
+  assert.equal(dm.configHash(a), dm.configHash(dm.resolveConfig({ seed: 3, algo: 'fomaml', iterations: 99 })), 'iterations may change on resume');
+  assert.equal(dm.configHash(a), dm.configHash(dm.resolveConfig({ seed: 3, algo: 'fomaml', workers: 3 })), 'results are identical for every worker count');
+  assert.deepEqual(dm.RESUMABLE_FIELDS, ['iterations', 'workers']);
+  for (const change of [{ seed: 4 }, { algo: 'maml' }, { env: 'Intersection-v0' }, { innerLr: 0.05 }, { hidden: [64] }, { ranges: { halfLength: [0.3, 0.7] } }]) {
+    assert.notEqual(dm.configHash(dm.resolveConfig({ algo: 'fomaml', seed: 3, ...change })), dm.configHash(a), JSON.stringify(change));
+  }
+});
+
+test('a value echoed in an error is cut to a readable length', () => {
+  const huge = 'a'.repeat(50 * 1024 * 1024);
+  for (const fn of [() => dm.resolveConfig({ env: huge }), () => dm.resolveConfig(dm.parseCliFlags(['--algo', huge])), () => dm.parseCliFlags(['--hidden', huge]), () => dm.parseCliFlags([`--${huge}`, '1'])]) {
+    assert.throws(fn, (err: Error) => {
+      assert.ok(err instanceof dm.ConfigError, String(err));
+      assert.ok(err.message.length < 2000, `message of ${err.message.length} characters`);
+      return true;
+    });
+  }
+  assert.throws(() => dm.resolveConfig({ env: huge }), /env: got "a{80}…" \(52428800 characters\); allowed/);
 });

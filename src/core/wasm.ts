@@ -7,6 +7,10 @@ export interface WasmExports {
   memory: WebAssembly.Memory;
   alloc(bytes: number): number;
   free(ptr: number): void;
+  /** Byte sizes of what the creators allocate (in all, or the largest buffer), for src/rl/memory.ts. */
+  vecEnvBytes(kind: number, numEnvs: number, largest: boolean): number;
+  rolloutBytes(kind: number, numEpisodes: number, maxSteps: number, largest: boolean): number;
+  mlpBytes(numLayers: number, sizesPtr: number, numSets: number, largest: boolean): number;
   fillUniform(seed: number, purpose: number, task: number, lane: number, counterStart: bigint, out: number, n: number): void;
   deriveSeed(seed: number, purpose: number, task: number, lane: number): number;
   envDim(kind: number, which: number): number;
@@ -85,7 +89,15 @@ export function loadWasm(): Promise<WasmExports> {
       },
     };
     loading = WebAssembly.compile(wasmBytes as unknown as BufferSource).then((module) => WebAssembly.instantiate(module, imports)).then((instance) => {
-      const e = instance.exports as unknown as WasmExports;
+      const raw = instance.exports as unknown as WasmExports;
+      // Addresses are usize (u32), but a wasm i32 reaches JavaScript signed: read the ones JS uses
+      // as offsets unsigned, or memory past 2 GiB would give negative offsets.
+      const e: WasmExports = {
+        ...raw,
+        alloc: (bytes: number) => raw.alloc(bytes) >>> 0,
+        vecEnvField: (env: number, field: number) => raw.vecEnvField(env, field) >>> 0,
+        rolloutField: (rollout: number, field: number) => raw.rolloutField(rollout, field) >>> 0,
+      };
       memoryRef = e.memory;
       exports = e;
       return e;
@@ -133,12 +145,22 @@ export const u64View = (ptr: number, length: number) => new MemoryView(BigUint64
 export class Scratch {
   private ptr = 0;
   private bytes = 0;
-  ensure(bytes: number): number {
+  /**
+   * A buffer of at least `bytes`. It grows by doubling (episodes lengthen as a policy learns) but
+   * never past max(bytes, capBytes) when the caller knows its largest need, nor past the
+   * allocator's block limit: a size beyond that limit is a RangeError here, not a WASM abort.
+   */
+  ensure(bytes: number, capBytes = Infinity): number {
     if (bytes > this.bytes) {
       const w = wasm();
+      const blockLimit = wasmConst('ALLOC_MAX_BYTES');
+      if (bytes > blockLimit) throw new RangeError(`directed-maml wasm: a buffer of ${bytes} bytes exceeds the allocator's block limit of ${blockLimit} bytes`);
+      const grown = Math.min(Math.max(bytes, this.bytes * 2, 64), Math.max(bytes, capBytes), blockLimit);
       if (this.ptr) w.free(this.ptr);
-      this.bytes = Math.max(bytes, this.bytes * 2, 64);
-      this.ptr = w.alloc(this.bytes);
+      this.ptr = 0;
+      this.bytes = 0;
+      this.ptr = w.alloc(grown);
+      this.bytes = grown;
     }
     return this.ptr;
   }

@@ -18,6 +18,9 @@ export interface StepResult {
   truncated: Uint8Array;
 }
 
+/** The most envs one VecEnv holds. */
+export const MAX_VEC_ENVS = 1 << 20;
+
 export class VecEnv {
   readonly numEnvs: number;
   readonly maxSteps: number;
@@ -37,7 +40,7 @@ export class VecEnv {
 
   constructor(readonly family: TaskFamily, options: { numEnvs: number; seed?: number; maxSteps?: number }) {
     const { numEnvs, seed = 0, maxSteps = family.maxEpisodeSteps } = options;
-    if (!Number.isInteger(numEnvs) || numEnvs < 1 || numEnvs > 1 << 20) throw new ConfigError('numEnvs', numEnvs, 'an integer in [1, 1048576]');
+    if (!Number.isInteger(numEnvs) || numEnvs < 1 || numEnvs > MAX_VEC_ENVS) throw new ConfigError('numEnvs', numEnvs, `an integer in [1, ${MAX_VEC_ENVS}]`);
     if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new ConfigError('maxSteps', maxSteps, 'an integer >= 1');
     checkSeed(seed);
     const w = wasm();

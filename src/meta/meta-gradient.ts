@@ -225,3 +225,28 @@ function tfjsMetaGradient(policy: Policy, inner: RowBatch, outer: RowBatch, o: R
   tf.dispose(grads);
   return result;
 }
+
+/**
+ * An upper bound of the bytes of tensors the tfjs backend holds at once during one task's
+ * second-order meta-gradient on the tfjs engine, for batches of `rows` rows (pre and post each)
+ * through an MLP with these layer sizes. Measured with tf.profile's peakBytes (CartPole and
+ * Intersection; linear to [1024, 1024] MLPs; tanh and relu; 1–3 inner steps; naive and lvc; MAML
+ * and Meta-SGD): at most 206 + 121·(k − 1) bytes per row and unit (units: every layer's width,
+ * input and logits included) and 4·P·(18.6 + 13.4·(k − 1)) bytes for the parameters (k inner
+ * steps, P parameters). The bound below adds a margin of 20% or more to both;
+ * test/train/memory.test.ts keeps it above the measured peak.
+ */
+export function secondOrderBytes(rows: number, layerSizes: readonly number[], innerSteps: number): number {
+  const units = layerSizes.reduce((a, b) => a + b, 0);
+  let params = 0;
+  for (let l = 0; l + 1 < layerSizes.length; l++) params += layerSizes[l] * layerSizes[l + 1] + layerSizes[l + 1];
+  return rows * units * (128 + 128 * innerSteps) + 4 * params * (10 + 16 * innerSteps);
+}
+
+/**
+ * Whether an algorithm's meta-gradient builds a tfjs graph through the adaptation: order 2 or
+ * learned rates, on the tfjs engine (the wasm engine and first order need none).
+ */
+export function usesTfjsGraph(algo: { order: number; learnInnerLr: boolean }, engine: GradEngine): boolean {
+  return engine === 'tfjs' && (algo.order !== 1 || algo.learnInnerLr);
+}

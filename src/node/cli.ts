@@ -1,8 +1,22 @@
-// `dmaml`: the command-line face of the library (Node only).
+// `dmaml`: the command-line face of the library (Node only). Every command reads its flags with the
+// one parser (src/config.ts parseArgs), and every failure a user can cause — a bad value, a run
+// directory that is not theirs to write, the state of their disk — ends as one line on stderr:
+//   exit 2: refused before anything was written (ConfigError);
+//   exit 1: the file system failed (FileError: the path and the system's cause);
+//   exit 130 / 143: stopped by Ctrl-C / SIGTERM after committing an iteration (dmaml train).
 import * as dm from '../index';
-import { readFlags, NO_VALUE, type FlagValues } from '../config';
-import { trainCommand, TRAIN_USAGE } from './commands/train';
+import { loadWasm } from '../core/wasm';
+import { uniforms, Purpose } from '../core/rng';
+import { intFlag, parseArgs, flagsHelp, type CommandFlag } from '../config';
+import { FileError } from './store';
+import { MAX_VEC_ENVS } from '../envs/vec-env';
+import { trainCommand, trainHelp } from './commands/train';
 import { adaptCommand, ADAPT_USAGE } from './commands/adapt';
+
+const DEMO_FLAGS: readonly CommandFlag[] = [
+  intFlag('num-envs', 'parallel envs (lanes) of the vec-env', 1, MAX_VEC_ENVS),
+  intFlag('steps', 'env steps per lane', 1, 2 ** 31 - 1),
+];
 
 const HELP = `dmaml — meta-reinforcement learning (MAML family, task-directed variants)
 
@@ -11,38 +25,36 @@ Usage:
   dmaml adapt …   (dmaml adapt --help)
   dmaml demo [--env CartPole-v1] [--num-envs 4096] [--steps 2000] [--seed 0]
       steps a task family with uniformly random actions; prints mean return and env-steps/s
+${flagsHelp(DEMO_FLAGS).replace(/^/gm, '    ')}
   dmaml help
+
+Exit codes: 0 done; 2 refused before anything was written (one line naming the field, the value
+and what is allowed); 1 the file system failed (one line naming the path and the cause);
+130 / 143 stopped by Ctrl-C / SIGTERM after committing an iteration.
 `;
 
-function intFlag(flags: FlagValues, name: string, fallback: number, min: number): number {
-  const text = flags[name];
-  if (text === undefined) return fallback;
-  const v = text === NO_VALUE ? NaN : Number(text);
-  if (!Number.isInteger(v) || v < min) throw new dm.ConfigError(`--${name}`, text === NO_VALUE ? '(no value)' : text, `an integer >= ${min}`);
-  return v;
-}
-
-async function demo(flags: FlagValues): Promise<void> {
+async function demo(argv: string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(HELP.slice(HELP.indexOf('  dmaml demo'), HELP.indexOf('  dmaml help')).trimEnd());
+    return;
+  }
+  const { flags, config } = parseArgs(argv, { command: 'demo', flags: DEMO_FLAGS, configFields: ['env', 'seed'] });
   await dm.init();
-  const envId = flags.env ?? 'CartPole-v1';
-  if (envId === NO_VALUE) throw new dm.ConfigError('--env', '(no value)', dm.envIds().join(' | '));
-  const family = dm.taskFamily(envId);
-  const numEnvs = intFlag(flags, 'num-envs', 4096, 1);
-  const steps = intFlag(flags, 'steps', 2000, 1);
-  const seed = intFlag(flags, 'seed', 0, 0);
+  const family = dm.taskFamily(config.env ?? 'CartPole-v1');
+  const numEnvs = (flags['num-envs'] as number | undefined) ?? 4096;
+  const steps = (flags.steps as number | undefined) ?? 2000;
+  const seed = config.seed ?? 0;
   const env = family.makeVecEnv({ numEnvs, seed });
   env.setTasks(family.sample(numEnvs, { seed }));
   env.reset();
   const actions = new Int32Array(numEnvs);
   const episodeReturn = new Float64Array(numEnvs);
   let finished = 0, returnSum = 0;
-  let rng = seed + 1;
   const t0 = performance.now();
   for (let t = 0; t < steps; t++) {
-    for (let i = 0; i < numEnvs; i++) {
-      rng = (Math.imul(rng, 1664525) + 1013904223) >>> 0; // demo-only LCG for the random policy
-      actions[i] = rng >>> 31 ? 1 : 0;
-    }
+    // The random policy draws from the library's one RNG: stream (seed, ACTION, 0, t) for step t.
+    const u = uniforms(seed, Purpose.ACTION, 0, t, numEnvs);
+    for (let i = 0; i < numEnvs; i++) actions[i] = Math.min(family.numActions - 1, Math.floor(u[i] * family.numActions));
     const { reward, terminated, truncated } = env.step(actions);
     for (let i = 0; i < numEnvs; i++) {
       episodeReturn[i] += reward[i];
@@ -56,26 +68,40 @@ async function demo(flags: FlagValues): Promise<void> {
   const seconds = (performance.now() - t0) / 1000;
   console.log(`${family}: random policy, ${numEnvs} envs x ${steps} steps`);
   console.log(`episodes finished: ${finished}, mean return: ${(returnSum / Math.max(1, finished)).toFixed(2)}`);
-  console.log(`env-steps/s (including the JS random policy): ${((numEnvs * steps) / seconds / 1e6).toFixed(2)} M`);
+  console.log(`env-steps/s (including the random policy's draws): ${((numEnvs * steps) / seconds / 1e6).toFixed(2)} M`);
   env.dispose();
+}
+
+/** One line for an error a user can cause; null for a bug (which keeps its stack trace). */
+function userMessage(err: unknown): { line: string; code: number } | null {
+  if (err instanceof dm.ConfigError) return { line: err.message, code: 2 };
+  if (err instanceof FileError) return { line: err.message, code: 1 };
+  const e = err as NodeJS.ErrnoException;
+  // A system error that escaped a FileError wrapper still names its path and cause.
+  if (e && typeof e.code === 'string' && typeof e.syscall === 'string') {
+    return { line: FileError.from(e, e.path ?? '(unknown path)', e.syscall).message, code: 1 };
+  }
+  return null;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [command = 'help', ...rest] = argv;
   try {
     switch (command) {
-      case 'demo': await demo(readFlags(rest)); return 0;
+      case 'demo': await demo(rest); return 0;
       case 'train': return await trainCommand(rest);
       case 'adapt': return await adaptCommand(rest);
       case 'help': case '--help': case '-h':
-        console.log(`${HELP}\n${TRAIN_USAGE.replace(/^Usage:\n/, '')}${dm.configHelp()}\n\n${ADAPT_USAGE.replace(/^Usage:\n/, '')}`);
+        await loadWasm(); // the memory limits in the train help come from the module
+        console.log(`${HELP}\n${trainHelp().replace(/^Usage:\n/, '')}\n${ADAPT_USAGE.replace(/^Usage:\n/, '')}`);
         return 0;
       default: throw new dm.ConfigError('command', command, 'train | adapt | demo | help');
     }
   } catch (err) {
-    if (err instanceof dm.ConfigError) {
-      console.error(`dmaml: ${err.message}`);
-      return 2;
+    const message = userMessage(err);
+    if (message) {
+      console.error(`dmaml: ${message.line}`);
+      return message.code;
     }
     throw err;
   }

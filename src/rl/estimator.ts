@@ -1,7 +1,7 @@
 // Advantages (assembly/estimator.ts), the batch tensors for tfjs, and the WASM policy gradient:
 // the cheap first-order estimator the task-directed step calls.
 import * as tf from '@tensorflow/tfjs';
-import { wasm, Scratch } from '../core/wasm';
+import { wasm, wasmConst, Scratch } from '../core/wasm';
 import { ConfigError } from '../errors';
 import type { Policy } from '../nn/policy';
 import type { Trajectories } from './trajectories';
@@ -28,6 +28,19 @@ export interface Advantages {
 
 const inputScratch = new Scratch();
 const outputScratch = new Scratch();
+
+/**
+ * WASM memory of the estimator's scratch buffers after calls on at most `numSteps` rows of
+ * `numEpisodes` episodes (estimateAdvantages, policyGradient) for a policy of numParams parameters.
+ * `largest` is the largest request; the buffers grow by doubling (capped at the allocator's block
+ * limit), so `total` counts up to twice the requests.
+ */
+export function estimatorScratchBytes(numEpisodes: number, numSteps: number, obsDim: number, numParams: number): { total: number; largest: number } {
+  const input = Math.max((numEpisodes + numSteps * (obsDim + 1)) * 4, numSteps * (obsDim + 3) * 4) + 16;
+  const output = Math.max(numSteps * 16 + 16, numParams * 4);
+  const held = (bytes: number) => Math.max(bytes, Math.min(2 * bytes, wasmConst('ALLOC_MAX_BYTES')));
+  return { total: held(input) + held(output), largest: Math.max(input, output) };
+}
 
 /** Throws when trajectories and policy (or their own arrays) disagree on sizes. */
 function checkTrajectories(traj: Trajectories, policy?: Policy): void {

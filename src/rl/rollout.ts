@@ -47,7 +47,28 @@ function workspace(kind: number, numEpisodes: number, maxSteps: number): number 
   return ws;
 }
 
-function positiveInt(field: string, value: number, max = 1 << 24): number {
+/** The largest episode count and step limit of one dm.rollout call. */
+export const MAX_ROLLOUT_COUNT = 1 << 24;
+
+export interface MemoryBytes {
+  total: number;
+  /** The largest single buffer: it must fit one block of the WASM allocator (ALLOC_MAX_BYTES). */
+  largest: number;
+}
+
+/** WASM memory of the workspace dm.rollout keeps for numEpisodes episodes of ≤ maxSteps steps (assembly/rollout.ts). */
+export function rolloutWorkspaceBytes(kind: number, numEpisodes: number, maxSteps: number): MemoryBytes {
+  const w = wasm();
+  return { total: w.rolloutBytes(kind, numEpisodes, maxSteps, false), largest: w.rolloutBytes(kind, numEpisodes, maxSteps, true) };
+}
+
+/** WASM memory of the copy-out buffer (one, shared by every shape) after a call of this shape, at its cap. */
+export function rolloutCopyOutBytes(obsDim: number, numEpisodes: number, maxSteps: number): MemoryBytes {
+  const bytes = numEpisodes * maxSteps * (obsDim + 3) * 4;
+  return { total: bytes, largest: bytes };
+}
+
+function positiveInt(field: string, value: number, max = MAX_ROLLOUT_COUNT): number {
   if (!Number.isInteger(value) || value < 1 || value > max) throw new ConfigError(field, value, `an integer in [1, ${max}]`);
   return value;
 }
@@ -95,10 +116,10 @@ export function rollout(family: TaskFamily, policy: Policy, tasks: Float32Array,
   new Uint32Array(w.memory.buffer, idsPtr, numTasks).set(Array.from(taskIds, (id) => id >>> 0));
   const numSteps = w.rolloutRun(ws, mlp, seed, episodes, idsPtr, sets.length > 1 ? 1 : 0, maxSteps);
 
-  // Copy out in compact rows; the workspace is reused by the next call.
+  // Copy out in compact rows; the workspace is reused by the next call. The copy never needs more
+  // than the workspace holds (numEpisodes x maxSteps steps), which caps the buffer's growth.
   const obsDim = family.obsDim;
-  const bytes = numSteps * (obsDim + 3) * 4;
-  const base = compactScratch.ensure(Math.max(16, bytes));
+  const base = compactScratch.ensure(Math.max(16, numSteps * (obsDim + 3) * 4), numEpisodes * maxSteps * (obsDim + 3) * 4);
   const obsPtr = base, actionPtr = obsPtr + numSteps * obsDim * 4, rewardPtr = actionPtr + numSteps * 4, logProbPtr = rewardPtr + numSteps * 4;
   w.rolloutCompact(ws, obsPtr, actionPtr, rewardPtr, logProbPtr);
   const buffer = w.memory.buffer;

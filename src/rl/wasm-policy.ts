@@ -28,6 +28,26 @@ export function wasmMlp(shape: PolicyShape, numSets: number): number {
   return handle;
 }
 
+/**
+ * WASM memory of the handle for this architecture with numSets weight sets (assembly/policy.ts),
+ * plus the weight-copy scratch (requests of the flat parameters; held up to twice that: it grows by doubling).
+ */
+export function mlpMemoryBytes(shape: PolicyShape, numSets: number, numParams: number): { total: number; largest: number } {
+  const w = wasm();
+  const sizes = Int32Array.from(shape.layerSizes);
+  const ptr = w.alloc(sizes.byteLength);
+  try {
+    new Int32Array(w.memory.buffer, ptr, sizes.length).set(sizes);
+    const numLayers = sizes.length - 1;
+    return {
+      total: w.mlpBytes(numLayers, ptr, numSets, false) + 2 * numParams * 4,
+      largest: Math.max(w.mlpBytes(numLayers, ptr, numSets, true), numParams * 4),
+    };
+  } finally {
+    w.free(ptr);
+  }
+}
+
 /** Copies flat weight sets (public layout) into the handle. */
 export function loadWeights(handle: number, sets: readonly Float32Array[]): void {
   const w = wasm();

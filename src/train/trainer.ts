@@ -1,7 +1,7 @@
 // dm.Trainer: the seeded, resumable meta-training loop. Each iteration is one metaStep
 // (src/meta/meta-step.ts); everything random derives from (seed, iteration), so the whole state
 // of a run is {config, iteration, θ, α, Adam moments} and a resumed run equals an uninterrupted one.
-import { resolveConfig, type TrainConfig, type AlgoName } from './config';
+import { resolveConfig, checkTrainingMemory, type TrainConfig, type AlgoName } from './config';
 import { ConfigError } from '../errors';
 import { TaskFamily, taskFamily } from '../envs/task-family';
 import { createPolicy, type Policy } from '../nn/policy';
@@ -103,6 +103,7 @@ export class Trainer {
     if (algo !== undefined) Object.assign(partial, typeof algo === 'string' ? { algo } : configFromAlgorithm(algo));
     this.config = resolveConfig(partial);
     this.resolveWorkers(); // a worker count this runtime cannot give is a ConfigError now, not at run()
+    checkTrainingMemory(this.config); // before anything is allocated
     this.family = family ?? taskFamily(this.config.env, this.config.ranges);
     this.algo = algorithmFromConfig(this.config);
     if (this.algo.directed?.medium) this.family.task(this.algo.directed.medium, 'medium'); // validates the medium task

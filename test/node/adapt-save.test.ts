@@ -5,11 +5,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, writeFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as dm from 'directed-maml';
-import { fileLoadHandler, readStateFile } from 'directed-maml/node';
+import { acquireRunLock, fileLoadHandler, readStateFile } from 'directed-maml/node';
 
 const BIN = join(process.cwd(), 'bin', 'dmaml.js');
 
@@ -54,6 +54,7 @@ test('--save writes the adapted policy: equal to dm.adaptPolicy through the API,
 
   // The same adaptation through the API.
   const state = await readStateFile(runDir, '--checkpoint');
+  assert.ok(state, 'the run has a checkpoint');
   const family = dm.taskFamily(state.config.env, state.config.ranges);
   const policy = dm.createPolicy({ obsDim: 4, numActions: 2, hidden: state.config.hidden, activation: state.config.activation });
   policy.setFlat(state.theta);
@@ -85,11 +86,15 @@ test('--save writes the adapted policy: equal to dm.adaptPolicy through the API,
 test('--save refuses a run directory, the run\'s own policy/, a file and no value; nothing is written', async () => {
   const file = join(root, 'a-file');
   await writeFile(file, 'keep me');
+  const userDir = join(root, 'mine');
+  await mkdir(userDir);
+  await writeFile(join(userDir, 'notes.txt'), 'mine');
   const before = await files(runDir);
   const cases: Array<[string[], RegExp]> = [
-    [['--save', runDir], /--save: got ".*run"; allowed: .*it holds state\.json/],
+    [['--save', runDir], /--save: got ".*run"; allowed: .*it holds a training run/],
     [['--save', join(runDir, 'policy')], /--save: got ".*run\/policy"; allowed: a directory for the adapted policy/],
     [['--save', file], /--save: got ".*a-file"; allowed: .*this path is a file/],
+    [['--save', userDir], /--save: got ".*mine"; allowed: .*it holds notes\.txt/],
     [['--save'], /--save: got "\(no value\)"; allowed: a directory path/],
   ];
   for (const [extra, pattern] of cases) {
@@ -101,4 +106,24 @@ test('--save refuses a run directory, the run\'s own policy/, a file and no valu
   }
   assert.deepEqual(await files(runDir), before);
   assert.equal(await readFile(file, 'utf8'), 'keep me');
+  assert.deepEqual(await readdir(userDir), ['notes.txt']);
+});
+
+test('--save takes the directory\'s lock: a live holder refuses the save in one line and nothing is written', async () => {
+  const out = join(root, 'locked');
+  await mkdir(out);
+  // A lock held by this (live) test process, taken the way every writer takes it.
+  const lock = await acquireRunLock(out, { command: 'test holder' });
+  try {
+    const r = await dmaml(['adapt', '--checkpoint', runDir, '--steps', '1', '--episodes', '2', '--save', out]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`pid ${process.pid}`));
+    assert.deepEqual(await readdir(out), ['run.lock']);
+  } finally {
+    lock.release();
+  }
+  const ok = await dmaml(['adapt', '--checkpoint', runDir, '--steps', '1', '--episodes', '2', '--save', out]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.deepEqual((await readdir(out)).filter((n) => !n.startsWith('weights-')), ['model.json'], 'the lock is released after the save');
 });

@@ -3,7 +3,7 @@
 // last line.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, writeFile, rm, appendFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readdir, readFile, writeFile, rm, appendFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as dm from 'directed-maml';
@@ -27,7 +27,8 @@ test('writeFileAtomic replaces the file whole and leaves no temporary file', asy
   assert.deepEqual([...(await readFile(path))], [1, 2, 3]);
   assert.deepEqual((await readdir(dir)).filter((n) => n.startsWith('a.json')), ['a.json']);
   // A write that cannot happen (the directory does not exist) throws and leaves nothing behind.
-  await assert.rejects(node.writeFileAtomic(join(dir, 'missing', 'b.json'), 'x'), /ENOENT/);
+  await assert.rejects(node.writeFileAtomic(join(dir, 'missing', 'b.json'), 'x'),
+    (err: Error) => err instanceof node.FileError && /^cannot write .*missing\/b\.json: no such file or directory \(ENOENT\)$/.test(err.message));
   assert.deepEqual((await readdir(dir)).sort(), ['a.json']);
 });
 
@@ -71,4 +72,21 @@ test('metrics.jsonl: appended lines read back; a torn last line is dropped; a ba
   assert.equal(await readFile(join(runDir, node.METRICS_FILE), 'utf8'), `${JSON.stringify(m(1))}\n${JSON.stringify(m(2))}\n`);
   await writeFile(join(runDir, node.METRICS_FILE), `${JSON.stringify(m(1))}\nnot json\n${JSON.stringify(m(3))}\n`);
   await assert.rejects(node.readMetrics(runDir), /line 2 is not JSON/);
+});
+
+test('metrics.jsonl as a file: run ids per line, the torn tail measured, extra fields written; a failed append names the file', async () => {
+  const runDir = await mkdtemp(join(dir, 'file-'));
+  const m = (i: number) => ({ iteration: i, preReturn: 1, postReturn: 2, sampleSeconds: 0, gradSeconds: 0, seconds: 0, envSteps: i });
+  await node.appendMetrics(runDir, m(1), { run: 'abc' });
+  await node.appendMetrics(runDir, m(2));
+  const whole = (await readFile(join(runDir, node.METRICS_FILE))).length;
+  await appendFile(join(runDir, node.METRICS_FILE), '{"iteration":3,"pre');
+  const file = await node.readMetricsFile(runDir);
+  assert.deepEqual(file.lines, [m(1), m(2)]);
+  assert.deepEqual(file.runIds, ['abc', undefined]);
+  assert.deepEqual([file.completeBytes, file.totalBytes], [whole, whole + 19]);
+  // An append that fails (here: metrics.jsonl is a directory) is a FileError naming the file.
+  const broken = await mkdtemp(join(dir, 'broken-'));
+  await mkdir(join(broken, node.METRICS_FILE));
+  await assert.rejects(node.appendMetrics(broken, m(1)), (err: Error) => err instanceof node.FileError && /metrics\.jsonl: .*\(EISDIR\)$/.test(err.message));
 });

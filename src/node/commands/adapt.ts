@@ -1,113 +1,121 @@
 // `dmaml adapt`: the few-shot curve of a trained run on one task — the mean return after 0, 1, …,
 // steps adaptation steps (fresh rollouts after every step), with the run's own inner rate
-// (Meta-SGD: its learned rates). --save DIR writes the adapted policy (tfjs LayersModel).
-import { stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+// (Meta-SGD: its learned rates). Reads the run directory (checked like a resume); --save DIR writes
+// the adapted policy (tfjs LayersModel) under DIR's run lock, never into a run directory.
+import { mkdir, readdir, rmdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { ConfigError } from '../../errors';
-import { readFlags, NO_VALUE, type FlagValues } from '../../config';
+import { checkWasmMemory, flagsHelp, intFlag, parseArgs, parseParamMap, CONFIG_FIELDS, type CommandFlag } from '../../config';
 import { init } from '../../init';
 import { taskFamily } from '../../envs/task-family';
 import { createPolicy } from '../../nn/policy';
 import { adaptPolicy } from '../../meta/evaluate';
 import { exportPolicy, POLICY_METADATA_KEY, type PolicyMetadata } from '../../train/export';
 import type { Policy } from '../../nn/policy';
-import { fileSaveHandler, METRICS_FILE } from '../store';
-import { readStateFile, POLICY_DIR, STATE_FILE } from './train';
+import { envDims, wasmMemoryPlan } from '../../rl/memory';
+import { acquireRunLock, readRun, METRICS_FILE, POLICY_DIR, RUN_FILE, STATE_FILE } from '../run-dir';
+import { fileSaveHandler, onFile, tempFileOwner, FileError } from '../store';
+
+const TASK_ALLOWED = 'name=value pairs separated by commas, each name once, e.g. halfLength=0.7';
+
+export const ADAPT_FLAGS: readonly CommandFlag[] = [
+  { flag: 'checkpoint', type: '<dir>', description: 'the run directory written by dmaml train', allowed: 'the directory of a run written by dmaml train' },
+  {
+    flag: 'task', type: '<name=value,…>', description: "task parameters; the others take the centre of the run's ranges", allowed: TASK_ALLOWED,
+    parse: (text) => parseParamMap('--task', text, TASK_ALLOWED, false),
+  },
+  intFlag('steps', 'inner adaptation steps (the curve has steps + 1 points)', 0, 1000),
+  { flag: 'save', type: '<dir>', description: 'write the adapted policy there (model.json + weights, tfjs LayersModel; replaced atomically)', allowed: 'a directory path: absent, empty, or holding only a policy saved by adapt --save' },
+  { flag: 'json', type: '', description: 'print one JSON object instead of text', allowed: 'no value (a switch)', isSwitch: true },
+];
+const ADAPT_CONFIG_FIELDS = ['env', 'episodes', 'seed', 'maxSteps'] as const;
 
 export const ADAPT_USAGE = `Usage:
   dmaml adapt --checkpoint DIR [--env ID] [--task name=value,…] [--steps 3] [--episodes E] [--seed S] [--max-steps T] [--save OUT] [--json]
       the mean return on one task after 0..steps inner adaptation steps of the run saved in DIR
       (DIR/state.json). --task names task parameters; the others take the centre of the run's ranges.
       --env must be the run's env (the default); --episodes, --seed and --max-steps default to the run's.
-      --save OUT writes the adapted policy to OUT/model.json + weights (tfjs LayersModel, replaced
-      atomically; dm.loadPolicy and tf.loadLayersModel read it). OUT may not be a run directory.
+      --save OUT writes the adapted policy to OUT/model.json + weights (dm.loadPolicy and
+      tf.loadLayersModel read it), under OUT's lock; OUT may not be a run directory or hold other files.
 `;
 
-const ADAPT_FLAGS = ['checkpoint', 'env', 'task', 'steps', 'episodes', 'seed', 'max-steps', 'save', 'json'];
+/** Files a policy saved by `adapt --save` consists of (fileSaveHandler's names), and its lock. */
+const SAVED_POLICY_FILE = /^(model\.json|weights-[0-9a-f]{16}\.bin|run\.lock)$/;
 
-function intFlag(flags: FlagValues, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const text = flags[name];
-  if (text === undefined) return fallback;
-  const v = text === NO_VALUE || text.trim() === '' ? NaN : Number(text);
-  if (!Number.isInteger(v) || v < min || v > max) throw new ConfigError(`--${name}`, text === NO_VALUE ? '(no value)' : text, `an integer in [${min}, ${max}]`);
-  return v;
-}
-
-/** 'halfLength=0.7,massPole=0.2' → {halfLength: 0.7, massPole: 0.2}. */
-function parseTask(text: string): Record<string, number> {
-  const allowed = 'name=value pairs separated by commas, e.g. halfLength=0.7';
-  const out: Record<string, number> = {};
-  for (const part of text.split(',')) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) throw new ConfigError('--task', text, allowed);
-    const name = part.slice(0, eq).trim();
-    const valueText = part.slice(eq + 1).trim();
-    const value = valueText === '' ? NaN : Number(valueText);
-    if (!Number.isFinite(value)) throw new ConfigError(`task.${name}`, valueText, 'a finite number');
-    out[name] = value;
-  }
-  return out;
-}
-
-async function exists(path: string): Promise<'file' | 'dir' | 'none'> {
-  try {
-    return (await stat(path)).isDirectory() ? 'dir' : 'file';
-  } catch {
-    return 'none';
-  }
-}
-
-/** --save OUT: a directory that is not a run (its policy/ belongs to its state.json), nor the checkpoint's policy/. */
+/**
+ * --save OUT, checked before anything runs: not the run's own policy/, not a run directory, and
+ * nothing in it but an earlier saved policy (the user's files are never replaced).
+ */
 async function checkSaveDir(out: string, checkpoint: string): Promise<void> {
-  const allowed = `a directory for the adapted policy, outside the run's own files (not ${join(checkpoint, POLICY_DIR)}, not a run directory)`;
-  if (resolve(out) === resolve(checkpoint, POLICY_DIR)) throw new ConfigError('--save', out, allowed);
-  const kind = await exists(out);
-  if (kind === 'file') throw new ConfigError('--save', out, `${allowed}; this path is a file`);
-  if (kind === 'dir') {
-    for (const name of [STATE_FILE, METRICS_FILE]) {
-      if ((await exists(join(out, name))) !== 'none') throw new ConfigError('--save', out, `${allowed}; it holds ${name}`);
-    }
+  const allowed = 'a directory for the adapted policy: absent, empty, or holding only a policy saved by adapt --save';
+  if (resolve(out) === resolve(checkpoint, POLICY_DIR)) throw new ConfigError('--save', out, `${allowed} (not the run's own ${POLICY_DIR}/)`);
+  const entries = await readdir(out).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return [];
+    if (err.code === 'ENOTDIR') throw new ConfigError('--save', out, `${allowed} (this path is a file)`);
+    throw FileError.from(err, out, 'read');
+  });
+  if (entries.some((name) => name === RUN_FILE || name === STATE_FILE || name === METRICS_FILE)) {
+    throw new ConfigError('--save', out, `${allowed} (it holds a training run)`);
   }
+  const others = entries.filter((name) => !SAVED_POLICY_FILE.test(name) && tempFileOwner(name) === undefined);
+  if (others.length > 0) throw new ConfigError('--save', out, `${allowed} (it holds ${others.slice(0, 3).join(', ')}${others.length > 3 ? ', …' : ''})`);
 }
 
 /**
- * Writes an adapted policy to `dir` as a tfjs LayersModel through the run-directory file handler
- * (weights under a content name, then model.json renamed over the old one): a crash leaves the
- * previous model or the new one. The one call `dmaml adapt --save` makes to write files.
+ * Writes an adapted policy to `dir` (tfjs LayersModel through the run-directory file handler:
+ * weights under a content name, then model.json renamed over the old one) while holding `dir`'s
+ * run lock, so two `adapt --save` into one directory cannot interleave.
  */
 export async function saveAdaptedPolicy(dir: string, policy: Policy, metadata: PolicyMetadata): Promise<void> {
-  await exportPolicy(policy, fileSaveHandler(dir), { metadata: { [POLICY_METADATA_KEY]: metadata } });
+  const created = await onFile(dir, 'create', () => mkdir(dir, { recursive: true }));
+  const lock = await acquireRunLock(dir, { command: ['dmaml', ...process.argv.slice(2)].join(' '), flag: '--save' }).catch(async (err: unknown) => {
+    if (created) await rmdir(dir).catch(() => undefined); // only the directory this call made, still empty
+    throw err;
+  });
+  try {
+    await exportPolicy(policy, fileSaveHandler(dir), { metadata: { [POLICY_METADATA_KEY]: metadata } });
+  } finally {
+    lock.release();
+  }
+}
+
+export function adaptHelp(): string {
+  // The config fields adapt takes default to the run's values, not to the schema's defaults.
+  const fields = CONFIG_FIELDS.filter((f) => (ADAPT_CONFIG_FIELDS as readonly string[]).includes(f.name))
+    .map((f): CommandFlag => ({ flag: f.flag, type: f.type, description: `${f.description} (default: the run's)`, allowed: f.allowed }));
+  return `${ADAPT_USAGE}\nFlags:\n${flagsHelp([...ADAPT_FLAGS, ...fields])}\n`;
 }
 
 export async function adaptCommand(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(ADAPT_USAGE);
+    process.stdout.write(adaptHelp());
     return 0;
   }
-  const flags = readFlags(argv);
-  for (const name of Object.keys(flags)) {
-    if (!ADAPT_FLAGS.includes(name)) throw new ConfigError(`--${name}`, flags[name], ADAPT_FLAGS.map((f) => `--${f}`).join(', '));
-  }
-  const dir = flags.checkpoint;
-  if (typeof dir !== 'string') throw new ConfigError('--checkpoint', dir === undefined ? '(missing)' : '(no value)', 'the directory of a run written by dmaml train');
-  const state = await readStateFile(dir, '--checkpoint');
+  const { flags, config: given } = parseArgs(argv, { command: 'adapt', flags: ADAPT_FLAGS, configFields: ADAPT_CONFIG_FIELDS });
+  const dir = flags.checkpoint as string | undefined;
+  if (dir === undefined) throw new ConfigError('--checkpoint', '(missing)', 'the directory of a run written by dmaml train');
+  const { state } = await readRun(dir, '--checkpoint');
+  if (!state) throw new ConfigError('--checkpoint', dir, 'a run with at least one iteration (this one has no state.json yet)');
   const config = state.config;
-  if (flags.env !== undefined && flags.env !== config.env) {
-    throw new ConfigError('--env', flags.env === NO_VALUE ? '(no value)' : flags.env, `${config.env} (the env the policy in ${dir} was trained on)`);
+  if (given.env !== undefined && given.env !== config.env) {
+    throw new ConfigError('--env', given.env, `${config.env} (the env the policy in ${dir} was trained on)`);
   }
-  const steps = intFlag(flags, 'steps', 3, 0, 1000);
-  const episodes = intFlag(flags, 'episodes', config.episodes, 1, 1e6);
-  const seed = intFlag(flags, 'seed', config.seed, 0, 2 ** 32 - 1);
-  const maxSteps = intFlag(flags, 'max-steps', config.maxSteps, 1, 1e7);
-  if (flags.task === NO_VALUE) throw new ConfigError('--task', '(no value)', 'name=value pairs, e.g. halfLength=0.7');
-  const taskValues = typeof flags.task === 'string' ? parseTask(flags.task) : {};
-  if (flags.save === NO_VALUE) throw new ConfigError('--save', '(no value)', 'a directory path');
-  const saveDir = flags.save;
+  const steps = (flags.steps as number | undefined) ?? 3;
+  const episodes = given.episodes ?? config.episodes;
+  const seed = given.seed ?? config.seed;
+  const maxSteps = given.maxSteps ?? config.maxSteps;
+  const taskValues = (flags.task as Record<string, unknown> | undefined) ?? {};
+  for (const [name, value] of Object.entries(taskValues)) {
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw new ConfigError(`task.${name}`, value, 'a finite number');
+  }
+  const saveDir = flags.save as string | undefined;
   if (saveDir !== undefined) await checkSaveDir(saveDir, dir);
 
   await init({ backend: config.backend });
+  checkWasmMemory(config.env, config.hidden, [['episodes', episodes], ['maxSteps', maxSteps]],
+    (t) => wasmMemoryPlan(envDims(config.env), config, [{ numTasks: 1, episodes, maxSteps: t }], [1]));
   const family = taskFamily(config.env, config.ranges);
-  const task = family.task(taskValues); // validates names and the physical domain
+  const task = family.task(taskValues as Record<string, number>); // validates names and the physical domain
   const policy = createPolicy({ obsDim: family.obsDim, numActions: family.numActions, hidden: config.hidden, activation: config.activation, seed: config.seed });
   try {
     if (state.theta.length !== policy.numParams) {
@@ -131,15 +139,15 @@ export async function adaptCommand(argv: string[]): Promise<number> {
     } finally {
       adapted.dispose();
     }
-    if (flags.json !== undefined && flags.json !== 'false') {
-      const saved = saveDir !== undefined ? { saved: join(saveDir, 'model.json') } : {};
+    if (flags.json) {
+      const saved = saveDir !== undefined ? { saved: `${saveDir.replace(/\/+$/, '')}/model.json` } : {};
       console.log(JSON.stringify({ env: config.env, algo: config.algo, iteration: state.iteration, task: named, episodes, seed, steps: returns.map((_, j) => j), returns, ...saved }));
     } else {
       const varied = family.paramNames.filter((n, k) => family.low[k] !== family.high[k] || n in taskValues);
       console.log(`${config.env}, ${config.algo} after ${state.iteration} iterations; task ${varied.map((n) => `${n}=${named[n]}`).join(', ') || '(medium)'}`);
       console.log(`mean return over ${episodes} episodes per step (seed ${seed}):`);
       returns.forEach((r, j) => console.log(`  ${`after ${j} step${j === 1 ? '' : 's'}:`.padEnd(16)}${r.toFixed(2)}`));
-      if (saveDir !== undefined) console.log(`adapted policy: ${join(saveDir, 'model.json')} (tfjs LayersModel)`);
+      if (saveDir !== undefined) console.log(`adapted policy: ${saveDir.replace(/\/+$/, '')}/model.json (tfjs LayersModel)`);
     }
   } finally {
     policy.dispose();

@@ -1,0 +1,260 @@
+// runTraining: one training run into one run directory (Node only). `dmaml train` is a thin face
+// over it; the experiment runner and queue workers call it the same way.
+//
+// Order of work: everything the caller gave is validated and the trainer is built (config, ranges
+// against the physics, WASM memory, the run directory's files) before anything is written; then
+// the directory is created if needed, locked, checked again under the lock, and each iteration is
+// committed in this order:
+//   1. its metrics line is appended to metrics.jsonl and flushed;
+//   2. state.json is replaced (atomically): the commit point;
+//   3. policy/ and curve.svg are replaced (atomically).
+// A crash after 1 leaves one metrics line (or a torn part of one) past the state: a resume cuts it.
+// A crash after 2 leaves the policy and curve one iteration behind: the next iteration (or a resume
+// with nothing left to run) rewrites them. The lock is released on every exit path, and a lock left
+// by a killed process is stale and taken over.
+import { open, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { init } from '../init';
+import { ConfigError } from '../errors';
+import { resolveConfig, RESUMABLE_FIELDS, type TrainConfig } from '../train/config';
+import { Trainer } from '../train/trainer';
+import { serializeState } from '../train/checkpoint';
+import { exportPolicy, POLICY_METADATA_KEY, type PolicyMetadata } from '../train/export';
+import type { IterationMetrics } from '../train/types';
+import { FileError, appendMetrics, fileSaveHandler, writeFileAtomic, writeMetrics } from './store';
+import { curveSvg } from './plot';
+import {
+  CURVE_FILE, METRICS_FILE, POLICY_DIR, RUN_FILE, STATE_FILE, acquireRunLock, createRunDir, holdsRunError,
+  identityOf, inspectRunDir, readRun, runFileText, shellQuote, type RunContents, type RunIdentity, type RunLock,
+} from './run-dir';
+
+export interface RunTrainingOptions {
+  dir: string;
+  /**
+   * 'new': dir must be absent or empty (nothing of a user's in it); 'resume': dir must hold a run;
+   * 'auto': a new run, or the resume of the run in dir when it has this config (another run is refused).
+   */
+  mode: 'new' | 'resume' | 'auto';
+  /**
+   * new/auto: the run's config (validated and completed here). resume: values the caller expects
+   * the run to have (e.g. flags given with --resume): any that differ are refused, except
+   * RESUMABLE_FIELDS — `iterations` sets the new total.
+   */
+  config?: Partial<TrainConfig>;
+  /** Iterations in total; overrides config.iterations. */
+  iterations?: number;
+  /** Called once the directory is locked and checked, before the first iteration. */
+  onStart?(run: StartedRun): void;
+  /** Called after each iteration's files are committed. */
+  onIteration?(metrics: IterationMetrics, run: StartedRun): void | Promise<void>;
+  /** Aborting stops the run after the current iteration's files are committed. */
+  signal?: AbortSignal;
+  /** What the lock file says holds the directory (default: this process's command line). */
+  command?: string;
+  /** The name errors about `dir` give it (default '--out' for new runs, '--resume' otherwise). */
+  flag?: string;
+}
+
+export interface StartedRun {
+  dir: string;
+  /** The run's config, iterations = the target. */
+  config: TrainConfig;
+  identity: RunIdentity;
+  /** Iterations already in the directory when this call started. */
+  startIteration: number;
+  target: number;
+  resumed: boolean;
+  /** The task family, described (for a start line). */
+  family: string;
+}
+
+export interface TrainingResult extends StartedRun {
+  /** Metrics of iterations 1..iteration (all of the run's, not just this call's). */
+  metrics: IterationMetrics[];
+  /** Iterations completed in total. */
+  iteration: number;
+  /** Iterations run by this call. */
+  done: number;
+  interrupted: boolean;
+  seconds: number;
+}
+
+/** The resume command of a run directory, quoted for a shell. */
+export function resumeCommand(dir: string): string {
+  return `dmaml train --resume ${shellQuote(dir)}`;
+}
+
+interface Plan {
+  config: TrainConfig;
+  target: number;
+  /** The directory's contents when resuming; null for a new run. */
+  existing: RunContents | null;
+}
+
+/** Compares what the caller expects with the run's config; only RESUMABLE_FIELDS may differ. */
+function checkExpected(expected: Partial<TrainConfig>, saved: TrainConfig, dir: string): void {
+  for (const [key, value] of Object.entries(expected)) {
+    if ((RESUMABLE_FIELDS as readonly string[]).includes(key)) continue;
+    const normalised = resolveConfig({ ...saved, [key]: value })[key as keyof TrainConfig];
+    if (JSON.stringify(normalised) !== JSON.stringify((saved as unknown as Record<string, unknown>)[key])) {
+      throw new ConfigError(key, value, `${JSON.stringify((saved as unknown as Record<string, unknown>)[key])} (the run in ${dir} keeps its settings; only ${RESUMABLE_FIELDS.map((f) => `--${f}`).join(', ')} may change)`);
+    }
+  }
+}
+
+/** What the directory holds and what to run; reads, never writes. */
+async function planRun(o: RunTrainingOptions, flag: string): Promise<Plan> {
+  const requested = o.iterations ?? o.config?.iterations;
+  let newConfig: TrainConfig | null = null;
+  if (o.mode !== 'resume') {
+    newConfig = resolveConfig({ ...o.config, ...(requested !== undefined ? { iterations: requested } : {}) });
+    const kind = await inspectRunDir(o.dir, flag);
+    if (kind !== 'run') return { config: newConfig, target: newConfig.iterations, existing: null };
+    if (o.mode === 'new') throw await holdsRunError(o.dir, flag, newConfig);
+  }
+  const existing = await readRun(o.dir, flag);
+  const saved = existing.state?.config ?? existing.config;
+  if (newConfig && identityOf(newConfig).configHash !== existing.identity.configHash) {
+    const theirs = existing.identity;
+    throw new ConfigError(flag, o.dir, `a directory holding this run or none (it holds another run: ${theirs.env}, ${theirs.algo}, seed ${theirs.seed}, config ${theirs.configHash}; this one is config ${identityOf(newConfig).configHash})`);
+  }
+  if (o.mode === 'resume' && o.config) checkExpected(o.config, saved, o.dir);
+  const target = requested !== undefined ? resolveConfig({ ...saved, iterations: requested }).iterations : saved.iterations;
+  const done = existing.state?.iteration ?? 0;
+  if (target < done) throw new ConfigError('iterations', target, `an integer >= ${done} (the iterations already in ${o.dir})`);
+  return { config: { ...saved, iterations: target }, target, existing };
+}
+
+/**
+ * Runs (or continues) the training run in `dir` to its target number of iterations, committing
+ * each iteration's files as described at the top of this file. Refuses, before writing anything,
+ * with a ConfigError (bad values, a directory that is not this run's or is locked by a live
+ * process) or a FileError (the file system). A FileError during the run says which iteration the
+ * directory holds intact and how to resume.
+ */
+export async function runTraining(o: RunTrainingOptions): Promise<TrainingResult> {
+  const flag = o.flag ?? (o.mode === 'new' ? '--out' : '--resume');
+  const { dir } = o;
+  if (o.mode !== 'resume') {
+    // A new run's values are checked first, whatever the directory holds: build (and so validate
+    // the ranges against the physics, the medium task and the WASM memory) a trainer of the config.
+    const config = resolveConfig({ ...o.config, ...(o.iterations !== undefined ? { iterations: o.iterations } : {}) });
+    await init({ backend: config.backend });
+    new Trainer(config).dispose();
+  }
+  const first = await planRun(o, flag);
+  if (first.existing) {
+    // A resume: validate what will run (the saved config, against this version's limits).
+    await init({ backend: first.config.backend });
+    new Trainer(first.config).dispose();
+  }
+
+  const removeCreated = first.existing ? async () => undefined : await createRunDir(dir, flag);
+  let lock: RunLock;
+  try {
+    lock = await acquireRunLock(dir, { command: o.command ?? ['dmaml', ...process.argv.slice(2)].join(' '), flag });
+  } catch (err) {
+    await removeCreated();
+    throw err;
+  }
+  const releaseOnExit = () => lock.release();
+  process.on('exit', releaseOnExit);
+  let trainer: Trainer | null = null;
+  // Whether the directory holds a run that must stay if this call fails: a resumed one, or a new
+  // one once its first iteration is committed. Otherwise a failure removes what this call wrote
+  // (only if it wrote run.json: a run another process finished meanwhile is not this call's).
+  let committed = false;
+  let wroteRunFile = false;
+  try {
+    // Under the lock, the directory is ours: look again (another process may have written it
+    // between the first look and the lock).
+    const plan = await planRun(o, flag);
+    const existing = plan.existing;
+    const identity = identityOf(plan.config);
+    const id = identity.configHash;
+    trainer = existing?.state ? Trainer.fromState({ ...existing.state, config: plan.config }) : new Trainer(plan.config);
+    if (!existing) {
+      wroteRunFile = true;
+      await writeFileAtomic(join(dir, RUN_FILE), runFileText(plan.config));
+    } else if (existing.metricsNeedCut) {
+      // Lines past the checkpoint and any torn tail go before anything is appended.
+      await writeMetrics(dir, existing.metrics, { run: id });
+    }
+    committed = existing !== null;
+    const metrics = [...(existing?.metrics ?? [])];
+    const started: StartedRun = {
+      dir, config: plan.config, identity, startIteration: trainer.iteration, target: plan.target, resumed: existing !== null,
+      family: String(trainer.family),
+    };
+    o.onStart?.(started);
+
+    // What a loader needs to adapt the policy (dm.loadPolicy, the page) and the run it belongs to.
+    const policyMetadata = (): Record<string, PolicyMetadata> => ({ [POLICY_METADATA_KEY]: {
+      run: id, iterations: trainer!.iteration, env: plan.config.env, algo: plan.config.algo, ranges: trainer!.family.ranges,
+      innerLr: ((lr) => (typeof lr === 'number' ? lr : Array.from(lr)))(trainer!.innerLearningRate),
+    } });
+    const title = `${plan.config.env} · ${plan.config.algo} · seed ${plan.config.seed}`;
+    const saveDerived = async () => {
+      await exportPolicy(trainer!.policy, fileSaveHandler(join(dir, POLICY_DIR), policyMetadata()));
+      await writeFileAtomic(join(dir, CURVE_FILE), curveSvg(metrics, { title }));
+    };
+    const metricsPath = join(dir, METRICS_FILE);
+    const metricsSize = async () => {
+      const handle = await open(metricsPath, 'r').catch(() => null);
+      if (!handle) return 0;
+      try { return (await handle.stat()).size; } finally { await handle.close(); }
+    };
+    let committedBytes = await metricsSize();
+
+    const remaining = plan.target - trainer.iteration;
+    if (remaining === 0) {
+      // Nothing to run: bring the derived files (and the recorded target) up to the state.
+      if (existing?.state && existing.state.config.iterations !== plan.target) await writeFileAtomic(join(dir, STATE_FILE), serializeState(trainer.getState()));
+      if (existing?.policyIteration !== trainer.iteration) await saveDerived();
+    }
+    const t0 = performance.now();
+    let done = 0;
+    let interrupted = o.signal?.aborted ?? false;
+    try {
+      if (!interrupted) {
+        for await (const m of trainer.run(remaining)) {
+          await appendMetrics(dir, m, { run: id });
+          await writeFileAtomic(join(dir, STATE_FILE), serializeState(trainer.getState()));
+          committed = true;
+          committedBytes = await metricsSize();
+          metrics.push(m);
+          await saveDerived();
+          done++;
+          await o.onIteration?.(m, started);
+          if (o.signal?.aborted) {
+            interrupted = trainer.iteration < plan.target;
+            break;
+          }
+        }
+      }
+    } catch (err) {
+      if (err instanceof FileError) {
+        // Leave the directory exactly at its last committed iteration (truncating needs no space).
+        const handle = await open(metricsPath, 'r+').catch(() => null);
+        if (handle) await handle.truncate(committedBytes).catch(() => undefined).finally(() => handle.close());
+        throw committed
+          ? err.withHint(`${dir} holds iteration ${metrics.length} intact; once the cause is fixed, continue with: ${resumeCommand(dir)}`)
+          : err;
+      }
+      throw err;
+    }
+    return { ...started, metrics, iteration: trainer.iteration, done, interrupted, seconds: (performance.now() - t0) / 1000 };
+  } catch (err) {
+    if (!committed) {
+      // A new run that never committed an iteration: remove what this call wrote.
+      if (wroteRunFile) for (const name of [STATE_FILE, METRICS_FILE, RUN_FILE, CURVE_FILE]) await unlink(join(dir, name)).catch(() => undefined);
+      lock.release();
+      await removeCreated();
+    }
+    throw err;
+  } finally {
+    trainer?.dispose();
+    lock.release();
+    process.off('exit', releaseOnExit);
+  }
+}
