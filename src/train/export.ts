@@ -59,6 +59,8 @@ export interface PolicyMetadata {
   algo?: string;
   /** Meta-training iterations behind it. */
   iterations?: number;
+  /** The episode step limit it was trained (and is adapted) with. */
+  maxSteps?: number;
   /** The inner rate to adapt it with: α, or Meta-SGD's learned rates in the flat layout. */
   innerLr?: number | number[];
   /** Set when the policy is an adapted one: the task (named values) and the steps taken. */
