@@ -4,7 +4,7 @@
 // saving (IndexedDB, download) and loading (IndexedDB, files) a policy. All library work runs in
 // worker.ts; this thread sends requests and draws what comes back, so it never loads tfjs (it
 // imports types and the renderers only).
-import type { FromWorker, ToWorker, PolicyInfo, TaskParam, EpisodeFrames, AdaptRequest } from './worker';
+import type { FromWorker, ToWorker, PolicyInfo, TaskParam, EpisodeFrames, AdaptRequest, BackendActivity } from './worker';
 import type { IterationMetrics, TrainConfig } from '../index';
 import { drawCurve } from './curve';
 import { rendererFor, type RenderFrame } from './render/index';
@@ -30,6 +30,8 @@ interface DemoRecord {
   backend: string | null;
   /** Threads that run the tasks of an iteration (the trainer's worker pool). */
   workers: number | null;
+  /** What the tfjs backend did in the last run (webgl: shader programs run, GPU memory). */
+  activity: BackendActivity | null;
   metrics: IterationMetrics[];
   policy: PolicyInfo | null;
   adaptation: Adaptation | null;
@@ -95,7 +97,7 @@ const loadFiles = byId<HTMLInputElement>('load-files');
 const storeStatus = byId<HTMLDivElement>('store-status');
 
 const record: DemoRecord = {
-  state: 'loading', config: null, backend: null, workers: null, metrics: [], policy: null, adaptation: null, playback: 'idle',
+  state: 'loading', config: null, backend: null, workers: null, activity: null, metrics: [], policy: null, adaptation: null, playback: 'idle',
   saved: [], downloads: [], store: { state: 'idle', message: '' }, adaptState: 'idle',
 };
 (window as unknown as { dmDemo: DemoRecord }).dmDemo = record;
@@ -207,6 +209,7 @@ function onMetrics(m: IterationMetrics): void {
 function describeConfig(c: TrainConfig, backend: string, workers: number): string {
   return `${c.algo} on ${c.env} · meta-batch ${c.metaBatch} · ${c.episodes} episodes per task · max ${c.maxSteps} steps · `
     + `hidden ${c.hidden.join(',') || 'none'} ${c.activation} · inner lr ${c.innerLr} · outer lr ${c.outerLr} · seed ${c.seed} · tfjs ${backend} backend in a Web Worker`
+    + ` · meta-gradient engine ${c.gradEngine}`
     + (workers > 1 ? `, tasks on ${workers} nested workers` : '');
 }
 
@@ -536,6 +539,7 @@ worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
       returnsBox.replaceChildren();
       stopPlayback();
       record.workers = message.workers;
+      record.activity = null;
       runConfig.textContent = describeConfig(message.config, message.backend, message.workers);
       setState('running', `Running: iteration 1 / ${message.config.iterations}…`);
       break;
@@ -544,7 +548,10 @@ worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
       break;
     case 'done': {
       const verb = message.reason === 'finished' ? 'Finished' : 'Stopped after';
-      setState(message.reason, `${verb} ${message.iterations} iteration${message.iterations === 1 ? '' : 's'} · ${timing()}`);
+      record.activity = message.activity;
+      const a = message.activity;
+      const gl = a.shaderRuns === null ? '' : ` · webgl ran ${a.shaderRuns.toLocaleString('en')} shader programs (${((a.gpuBytes ?? 0) / 2 ** 20).toFixed(0)} MiB of textures)`;
+      setState(message.reason, `${verb} ${message.iterations} iteration${message.iterations === 1 ? '' : 's'} · ${timing()}${gl}`);
       break;
     }
     case 'policy':

@@ -62,6 +62,19 @@ export interface AdaptRequest {
   seed: number;
 }
 
+/**
+ * What the tfjs backend did during a run, so that a webgl run shows webgl computed: on webgl, the
+ * shader programs it ran (its runWebGLProgram calls, counted in this worker) and the GPU memory
+ * its textures hold at the end; null on other backends. (On webgl the tasks run in this worker:
+ * the config's workers default to 1 there.)
+ */
+export interface BackendActivity {
+  backend: string;
+  gradEngine: string;
+  shaderRuns: number | null;
+  gpuBytes: number | null;
+}
+
 export type ToWorker =
   /** Starts a run of config.iterations meta-iterations (fields not given take their defaults). */
   | { type: 'start'; config: Partial<TrainConfig> }
@@ -85,7 +98,7 @@ export type FromWorker =
   /** One meta-iteration finished. */
   | { type: 'metrics'; metrics: IterationMetrics }
   /** The run ended: all iterations done ('finished') or after a stop message ('stopped'). */
-  | { type: 'done'; reason: 'finished' | 'stopped'; iterations: number }
+  | { type: 'done'; reason: 'finished' | 'stopped'; iterations: number; activity: BackendActivity }
   /** The policy that adapt and save now use. */
   | { type: 'policy'; info: PolicyInfo }
   /** An adaptation: the return after 0..steps steps, and one episode of each policy on the task. */
@@ -164,6 +177,7 @@ async function train(config: Partial<TrainConfig>): Promise<void> {
     await init({ backend: resolved.backend, wasmPaths });
     replaceCurrent(null); // the run replaces the policy held here (save it first to keep it)
     trainer = new Trainer(resolved);
+    const runsBefore = shaderRuns();
     post({ type: 'started', config: trainer.config, backend: tf.getBackend(), workers: trainer.workers });
     let reason: 'finished' | 'stopped' = 'finished';
     for await (const metrics of trainer.run()) {
@@ -181,11 +195,37 @@ async function train(config: Partial<TrainConfig>): Promise<void> {
       source: 'trained', origin: `trained here (${tf.getBackend()})`, algo: c.algo, iterations: trainer.iteration, maxSteps: c.maxSteps });
     replaceCurrent({ policy: trainer.policy, family: trainer.family, info, innerLr, gamma: c.gamma, lambda: c.lambda });
     trainer = null; // its policy is now the current one
-    post({ type: 'done', reason, iterations: info.iterations ?? 0 });
+    const runsAfter = shaderRuns();
+    const activity: BackendActivity = {
+      backend: tf.getBackend(), gradEngine: c.gradEngine,
+      shaderRuns: runsAfter === null || runsBefore === null ? null : runsAfter - runsBefore,
+      gpuBytes: tf.getBackend() === 'webgl' ? (tf.memory() as { numBytesInGPUAllocated?: number }).numBytesInGPUAllocated ?? null : null,
+    };
+    post({ type: 'done', reason, iterations: info.iterations ?? 0, activity });
   } finally {
     trainer?.dispose();
     running = false;
   }
+}
+
+/**
+ * Shader programs the webgl backend has run in this worker so far, or null on another backend.
+ * Counted by wrapping the backend instance's runWebGLProgram (every webgl kernel goes through it)
+ * the first time it is asked for; null if this tfjs has no such method.
+ */
+function shaderRuns(): number | null {
+  if (tf.getBackend() !== 'webgl') return null;
+  const gl = tf.backend() as unknown as { runWebGLProgram?: (...args: unknown[]) => unknown; dmShaderRuns?: number };
+  if (typeof gl.runWebGLProgram !== 'function') return null;
+  if (gl.dmShaderRuns === undefined) {
+    const run = gl.runWebGLProgram;
+    gl.dmShaderRuns = 0;
+    gl.runWebGLProgram = function (this: typeof gl, ...args: unknown[]) {
+      gl.dmShaderRuns!++;
+      return run.apply(this, args);
+    };
+  }
+  return gl.dmShaderRuns;
 }
 
 function requireCurrent(): Current {
