@@ -29,14 +29,18 @@ const PAGE_HTML = `<!doctype html>
     rendererFor(scene.env).draw(ctx, { scene, step, return: 0, reward: 0, end });
     const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
     return colours.map(([r, g, b]) => {
-      let n = 0, sx = 0, sy = 0;
+      let n = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
       for (let i = 0; i < data.length; i += 4) {
         if (Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b) < 30) {
-          const p = i / 4;
-          n++; sx += p % canvas.width; sy += Math.floor(p / canvas.width);
+          const p = i / 4, x = p % canvas.width, y = Math.floor(p / canvas.width);
+          n++; sx += x; sy += y; sxx += x * x; syy += y * y; sxy += x * y;
         }
       }
-      return { n, x: n ? sx / n : NaN, y: n ? sy / n : NaN };
+      const mx = sx / n, my = sy / n;
+      const cxx = sxx / n - mx * mx, cyy = syy / n - my * my, cxy = sxy / n - mx * my;
+      // The principal axis of the pixels (rad, y up, in (−π/2, π/2]).
+      const axis = 0.5 * Math.atan2(-2 * cxy, cxx - cyy);
+      return { n, x: n ? mx : NaN, y: n ? my : NaN, axis: n ? axis : NaN };
     });
   };
   // The topmost row (from \`fromY\` down) of column x whose pixel is close to a colour, or -1.
@@ -50,7 +54,7 @@ const PAGE_HTML = `<!doctype html>
   window.renderersReady = true;
 </script></body></html>`;
 
-type Blob = { n: number; x: number; y: number };
+type Blob = { n: number; x: number; y: number; axis: number };
 const hex = (h: string) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
 const CART = hex('#4e79a7'), POLE = hex('#c9a227'), OTHER = hex('#e15759'), ZONE = hex('#f4c7c3'), COLLISION = hex('#ff8182');
 // The lander renderer's colours (src/browser/render/lunar-lander.ts and types.ts).
@@ -164,13 +168,16 @@ async function run(record: Recorder, resources: Resources): Promise<void> {
   const legAt = async (phiBody: number, flags: [number, number]) => (await draw({ ...at(10, 8, phiBody), legContact: Uint8Array.from(flags) } as AnyScene, [LEG_CONTACT]))[0];
   const direction = async (phiBody: number) => {
     const [l0, l1] = [await legAt(phiBody, [1, 0]), await legAt(phiBody, [0, 1])];
-    return { angle: Math.atan2(-(l0.y - l1.y), l0.x - l1.x), n: l0.n + l1.n }; // y up
+    return { angle: Math.atan2(-(l0.y - l1.y), l0.x - l1.x), axes: [l0.axis, l1.axis], n: l0.n + l1.n }; // y up
   };
   const [upright, tilted] = [await direction(0), await direction(phi)];
   const turned = tilted.angle - upright.angle;
-  record(`LunarLander-v2: the legs turn with the body (rotated by ${phi} rad)`,
-    upright.n > 15 && Math.abs(turned - phi) < 0.06,
-    `the line from legs[1] to legs[0]: ${upright.angle.toFixed(3)} → ${tilted.angle.toFixed(3)} rad (turned ${turned.toFixed(3)}); leg pixels ${upright.n} → ${tilted.n}`);
+  // Each leg's own long axis (a box 4 × 16 px in Gymnasium's units) turns too, modulo π.
+  const axisTurn = [0, 1].map((k) => { const t = tilted.axes[k] - upright.axes[k]; return t - Math.PI * Math.round(t / Math.PI); });
+  record(`LunarLander-v2: the legs turn with the body (rotated by ${phi} rad): their places and their own axes`,
+    upright.n > 15 && Math.abs(turned - phi) < 0.06 && axisTurn.every((t) => Math.abs(t - phi) < 0.2),
+    `the line from legs[1] to legs[0]: ${upright.angle.toFixed(3)} → ${tilted.angle.toFixed(3)} rad (turned ${turned.toFixed(3)}); `
+    + `the legs' long axes turned ${axisTurn.map((t) => t.toFixed(3)).join(', ')} rad; leg pixels ${upright.n} → ${tilted.n}`);
 
   const touching = (flags: [number, number]) => ({ ...at(10, 8), legContact: Uint8Array.from(flags) }) as AnyScene;
   const [body0, contact0] = await draw(touching([1, 0]), [LANDER, LEG_CONTACT]);

@@ -121,6 +121,7 @@ test('LunarLander-v2: bodies as dm.decodeLunarState has them, the outcome as the
     assert.equal(last, s.outcome === 'at rest' ? 100 : -100, `seed ${seed}: ${s.outcome} with reward ${last}`);
     const x = s.bodies[(3 * s.steps) * 3];
     if (s.outcome === 'out of bounds') assert.ok(x <= 0 || x >= s.widthM, `seed ${seed}: out of bounds at x ${x}`);
+    if (s.outcome === 'crashed') assert.ok(x > 0 && x < s.widthM, `seed ${seed}: crashed at x ${x}, outside the world`);
   }
   assert.ok(seen['at rest'] > 0 && seen.crashed > 0, `outcomes seen: ${JSON.stringify(seen)}`);
 });
