@@ -237,7 +237,7 @@ function requireCurrent(): Current {
 /** An episode of `task` as the page draws it, and the buffers to transfer. */
 function frames(family: TaskFamily, task: Float32Array, episode: Episode): { frames: EpisodeFrames; transfer: Transferable[] } {
   const scene = episodeScene(family, task, episode);
-  const buffers = Object.values(scene).filter((v): v is Float32Array => ArrayBuffer.isView(v)).map((v) => v.buffer as ArrayBuffer);
+  const buffers = Object.values(scene).filter((v): v is ArrayBufferView => ArrayBuffer.isView(v)).map((v) => v.buffer as ArrayBuffer);
   const { rewards, return: total, length, terminated } = episode;
   return { frames: { scene, rewards, return: total, length, terminated }, transfer: [...new Set([...buffers, rewards.buffer as ArrayBuffer])] };
 }
