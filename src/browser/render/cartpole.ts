@@ -52,7 +52,7 @@ export const cartPoleRenderer: Renderer<CartPoleScene> = {
     const tipX = pivotX + Math.sin(theta) * poleLength * scale;
     const tipY = pivotY - Math.cos(theta) * poleLength * scale;
     ctx.strokeStyle = Math.abs(theta) > scene.thetaThresholdRad ? DANGER : '#c9a227';
-    ctx.lineWidth = Math.max(4, Math.min(14, 6 * Math.sqrt(scene.task.massPole / 0.1)));
+    ctx.lineWidth = Math.max(4, Math.min(14, 19 * Math.sqrt(scene.task.massPole))); // thicker for a heavier pole (px per √kg)
     ctx.lineCap = 'round';
     ctx.beginPath();
     ctx.moveTo(pivotX, pivotY);
