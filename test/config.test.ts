@@ -42,6 +42,12 @@ test('defaults are SPEC §5 values; directedLr follows innerLr; ranges are the e
     workers: 0, // one per core, resolved by the trainer's worker factory
     gradEngine: 'wasm',
   });
+  // Choosing webgl moves the meta-gradient onto it (the wasm engine would leave webgl no work), unless asked otherwise.
+  assert.equal(dm.resolveConfig({ backend: 'webgl' }).gradEngine, 'tfjs');
+  assert.equal(dm.resolveConfig({ backend: 'webgl' }).workers, 1); // one GL context
+  assert.equal(dm.resolveConfig({ backend: 'webgl', workers: 2 }).workers, 2);
+  assert.equal(dm.resolveConfig({ backend: 'webgl', gradEngine: 'wasm' }).gradEngine, 'wasm');
+  assert.equal(dm.resolveConfig({ backend: 'cpu' }).gradEngine, 'wasm');
   assert.equal(dm.resolveConfig({ innerLr: 0.05 }).directedLr, 0.05);
   assert.equal(dm.resolveConfig({ innerLr: 0.05, directedLr: 0.2 }).directedLr, 0.2);
   // The resolved config is a copy: mutating it does not change the next defaults.

@@ -21,6 +21,11 @@ export const RESET_BOUND: f32 = 0.05;
 export const MAX_EPISODE_STEPS: i32 = 500; // TimeLimit of CartPole-v1
 
 export const STATE_DIM: i32 = 4; // x, xDot, theta, thetaDot
+// State components (Gymnasium's order; the observation is the state itself).
+export const STATE_X: i32 = 0; // cart position (m)
+export const STATE_X_DOT: i32 = 1; // cart velocity (m/s)
+export const STATE_THETA: i32 = 2; // pole angle (rad), 0 upright, positive leaning towards +x
+export const STATE_THETA_DOT: i32 = 3; // pole angular velocity (rad/s)
 export const OBS_DIM: i32 = 4;
 export const PARAM_DIM: i32 = 5; // gravity, massCart, massPole, halfLength, forceMag
 export const NUM_ACTIONS: i32 = 2;
@@ -53,10 +58,10 @@ export function cartpoleStepLanes(lanes: i32, state: usize, params: usize, actio
   const one = f32x4.splat(1.0);
   for (let i = 0; i < lanes; i += 4) {
     const off = <usize>i << 2;
-    const x = v128.load(state + off);
-    const xDot = v128.load(state + stride + off);
-    const theta = v128.load(state + 2 * stride + off);
-    const thetaDot = v128.load(state + 3 * stride + off);
+    const x = v128.load(state + <usize>STATE_X * stride + off);
+    const xDot = v128.load(state + <usize>STATE_X_DOT * stride + off);
+    const theta = v128.load(state + <usize>STATE_THETA * stride + off);
+    const thetaDot = v128.load(state + <usize>STATE_THETA_DOT * stride + off);
     const gravity = v128.load(params + off);
     const massCart = v128.load(params + stride + off);
     const massPole = v128.load(params + 2 * stride + off);
@@ -81,10 +86,10 @@ export function cartpoleStepLanes(lanes: i32, state: usize, params: usize, actio
 
     const xNew = f32x4.add(x, f32x4.mul(tau, xDot));
     const thetaNew = f32x4.add(theta, f32x4.mul(tau, thetaDot));
-    v128.store(state + off, xNew);
-    v128.store(state + stride + off, f32x4.add(xDot, f32x4.mul(tau, xAcc)));
-    v128.store(state + 2 * stride + off, thetaNew);
-    v128.store(state + 3 * stride + off, f32x4.add(thetaDot, f32x4.mul(tau, thetaAcc)));
+    v128.store(state + <usize>STATE_X * stride + off, xNew);
+    v128.store(state + <usize>STATE_X_DOT * stride + off, f32x4.add(xDot, f32x4.mul(tau, xAcc)));
+    v128.store(state + <usize>STATE_THETA * stride + off, thetaNew);
+    v128.store(state + <usize>STATE_THETA_DOT * stride + off, f32x4.add(thetaDot, f32x4.mul(tau, thetaAcc)));
 
     const outOfBounds = v128.or(
       f32x4.gt(f32x4.abs(xNew), f32x4.splat(X_THRESHOLD)),
@@ -99,8 +104,8 @@ export function cartpoleStepLanes(lanes: i32, state: usize, params: usize, actio
 export function cartpoleStepScalar(lanes: i32, lane: i32, state: usize, params: usize, action: i32): i32 {
   const stride = <usize>lanes << 2;
   const off = <usize>lane << 2;
-  const x = load<f32>(state + off), xDot = load<f32>(state + stride + off);
-  const theta = load<f32>(state + 2 * stride + off), thetaDot = load<f32>(state + 3 * stride + off);
+  const x = load<f32>(state + <usize>STATE_X * stride + off), xDot = load<f32>(state + <usize>STATE_X_DOT * stride + off);
+  const theta = load<f32>(state + <usize>STATE_THETA * stride + off), thetaDot = load<f32>(state + <usize>STATE_THETA_DOT * stride + off);
   const gravity = load<f32>(params + off), massCart = load<f32>(params + stride + off);
   const massPole = load<f32>(params + 2 * stride + off), halfLength = load<f32>(params + 3 * stride + off);
   const forceMag = load<f32>(params + 4 * stride + off);
@@ -112,10 +117,10 @@ export function cartpoleStepScalar(lanes: i32, lane: i32, state: usize, params: 
   const thetaAcc = (gravity * sinTheta - cosTheta * temp) / (halfLength * (FOUR_THIRDS - massPole * cosTheta * cosTheta / totalMass));
   const xAcc = temp - poleMassLength * thetaAcc * cosTheta / totalMass;
   const xNew = x + TAU_SECONDS * xDot, thetaNew = theta + TAU_SECONDS * thetaDot;
-  store<f32>(state + off, xNew);
-  store<f32>(state + stride + off, xDot + TAU_SECONDS * xAcc);
-  store<f32>(state + 2 * stride + off, thetaNew);
-  store<f32>(state + 3 * stride + off, thetaDot + TAU_SECONDS * thetaAcc);
+  store<f32>(state + <usize>STATE_X * stride + off, xNew);
+  store<f32>(state + <usize>STATE_X_DOT * stride + off, xDot + TAU_SECONDS * xAcc);
+  store<f32>(state + <usize>STATE_THETA * stride + off, thetaNew);
+  store<f32>(state + <usize>STATE_THETA_DOT * stride + off, thetaDot + TAU_SECONDS * thetaAcc);
   return <i32>(Mathf.abs(xNew) > X_THRESHOLD || Mathf.abs(thetaNew) > THETA_THRESHOLD_RADIANS);
 }
 
@@ -137,8 +142,8 @@ export function cartpoleObserve(numEnvs: i32, lanes: i32, state: usize, obs: usi
   let i = 0;
   for (; i + 4 <= numEnvs; i += 4) {
     const off = <usize>i << 2;
-    const x = v128.load(state + off), xDot = v128.load(state + stride + off);
-    const theta = v128.load(state + 2 * stride + off), thetaDot = v128.load(state + 3 * stride + off);
+    const x = v128.load(state + <usize>STATE_X * stride + off), xDot = v128.load(state + <usize>STATE_X_DOT * stride + off);
+    const theta = v128.load(state + <usize>STATE_THETA * stride + off), thetaDot = v128.load(state + <usize>STATE_THETA_DOT * stride + off);
     const lo01 = v128.shuffle<f32>(x, xDot, 0, 4, 1, 5);          // x0 v0 x1 v1
     const hi01 = v128.shuffle<f32>(x, xDot, 2, 6, 3, 7);          // x2 v2 x3 v3
     const lo23 = v128.shuffle<f32>(theta, thetaDot, 0, 4, 1, 5);  // θ0 ω0 θ1 ω1

@@ -67,6 +67,11 @@ export const POSITION_OBS_SCALE: f32 = 50.0;
 
 export const MAX_EPISODE_STEPS: i32 = 100; // 20 s
 export const STATE_DIM: i32 = 4; // egoPosition, egoSpeed, otherPosition, otherSpeed
+// State components: front bumpers relative to the zone entry (m), speeds (m/s).
+export const STATE_EGO_POSITION: i32 = 0;
+export const STATE_EGO_SPEED: i32 = 1;
+export const STATE_OTHER_POSITION: i32 = 2;
+export const STATE_OTHER_SPEED: i32 = 3;
 export const OBS_DIM: i32 = 4;
 export const PARAM_DIM: i32 = 2; // aggressiveness, otherInitialSpeed
 export const NUM_ACTIONS: i32 = 5;
@@ -126,10 +131,10 @@ export function intersectionStepLanes(lanes: i32, state: usize, params: usize, a
   const comfortBrake = f32x4.splat(-COMFORT_DECEL);
   for (let i = 0; i < lanes; i += 4) {
     const off = <usize>i << 2;
-    const egoP = v128.load(state + off);
-    const egoV = v128.load(state + stride + off);
-    const otherP = v128.load(state + 2 * stride + off);
-    const otherV = v128.load(state + 3 * stride + off);
+    const egoP = v128.load(state + <usize>STATE_EGO_POSITION * stride + off);
+    const egoV = v128.load(state + <usize>STATE_EGO_SPEED * stride + off);
+    const otherP = v128.load(state + <usize>STATE_OTHER_POSITION * stride + off);
+    const otherV = v128.load(state + <usize>STATE_OTHER_SPEED * stride + off);
     const beta = v128.load(params + off);
 
     // Ego: action i → (i − 2)·2 m/s².
@@ -160,10 +165,10 @@ export function intersectionStepLanes(lanes: i32, state: usize, params: usize, a
     const egoPNext = nextPosition4(egoP, egoV, egoVNext);
     const otherVNext = nextSpeed4(otherV, otherA);
     const otherPNext = nextPosition4(otherP, otherV, otherVNext);
-    v128.store(state + off, egoPNext);
-    v128.store(state + stride + off, egoVNext);
-    v128.store(state + 2 * stride + off, otherPNext);
-    v128.store(state + 3 * stride + off, otherVNext);
+    v128.store(state + <usize>STATE_EGO_POSITION * stride + off, egoPNext);
+    v128.store(state + <usize>STATE_EGO_SPEED * stride + off, egoVNext);
+    v128.store(state + <usize>STATE_OTHER_POSITION * stride + off, otherPNext);
+    v128.store(state + <usize>STATE_OTHER_SPEED * stride + off, otherVNext);
 
     // Outcomes on the new positions; success and collision exclude each other (p_e' > w + L).
     const success = f32x4.gt(egoPNext, f32x4.splat(ZONE_EXIT));
@@ -199,8 +204,8 @@ export function intersectionStepLanes(lanes: i32, state: usize, params: usize, a
 export function intersectionStepScalar(lanes: i32, lane: i32, state: usize, params: usize, action: i32, reward: usize): i32 {
   const stride = <usize>lanes << 2;
   const off = <usize>lane << 2;
-  const egoP = load<f32>(state + off), egoV = load<f32>(state + stride + off);
-  const otherP = load<f32>(state + 2 * stride + off), otherV = load<f32>(state + 3 * stride + off);
+  const egoP = load<f32>(state + <usize>STATE_EGO_POSITION * stride + off), egoV = load<f32>(state + <usize>STATE_EGO_SPEED * stride + off);
+  const otherP = load<f32>(state + <usize>STATE_OTHER_POSITION * stride + off), otherV = load<f32>(state + <usize>STATE_OTHER_SPEED * stride + off);
   const beta = load<f32>(params + off);
 
   const egoA = <f32>(action - CENTER_ACTION) * EGO_ACCEL_STEP;
@@ -220,10 +225,10 @@ export function intersectionStepScalar(lanes: i32, lane: i32, state: usize, para
   const egoPNext = egoP + (egoV + egoVNext) * HALF_DT;
   const otherVNext = clampf(otherV + otherA * DT_SECONDS, 0, MAX_SPEED);
   const otherPNext = otherP + (otherV + otherVNext) * HALF_DT;
-  store<f32>(state + off, egoPNext);
-  store<f32>(state + stride + off, egoVNext);
-  store<f32>(state + 2 * stride + off, otherPNext);
-  store<f32>(state + 3 * stride + off, otherVNext);
+  store<f32>(state + <usize>STATE_EGO_POSITION * stride + off, egoPNext);
+  store<f32>(state + <usize>STATE_EGO_SPEED * stride + off, egoVNext);
+  store<f32>(state + <usize>STATE_OTHER_POSITION * stride + off, otherPNext);
+  store<f32>(state + <usize>STATE_OTHER_SPEED * stride + off, otherVNext);
 
   const success = egoPNext > ZONE_EXIT;
   const collision = inZone(egoPNext) && inZone(otherPNext);
@@ -242,10 +247,10 @@ export function intersectionResetLane(lanes: i32, lane: i32, state: usize, param
   const stride = <usize>lanes << 2;
   const off = <usize>lane << 2;
   const otherSpeedCentre = load<f32>(params + stride + off);
-  store<f32>(state + off, uniform(key, counter, RESET_POSITION_LOW, RESET_POSITION_HIGH));
-  store<f32>(state + stride + off, uniform(key, counter + 1, INITIAL_SPEED_LOW, INITIAL_SPEED_HIGH));
-  store<f32>(state + 2 * stride + off, uniform(key, counter + 2, RESET_POSITION_LOW, RESET_POSITION_HIGH));
-  store<f32>(state + 3 * stride + off, uniform(key, counter + 3,
+  store<f32>(state + <usize>STATE_EGO_POSITION * stride + off, uniform(key, counter, RESET_POSITION_LOW, RESET_POSITION_HIGH));
+  store<f32>(state + <usize>STATE_EGO_SPEED * stride + off, uniform(key, counter + 1, INITIAL_SPEED_LOW, INITIAL_SPEED_HIGH));
+  store<f32>(state + <usize>STATE_OTHER_POSITION * stride + off, uniform(key, counter + 2, RESET_POSITION_LOW, RESET_POSITION_HIGH));
+  store<f32>(state + <usize>STATE_OTHER_SPEED * stride + off, uniform(key, counter + 3,
     otherSpeedCentre - INITIAL_SPEED_HALF_WIDTH, otherSpeedCentre + INITIAL_SPEED_HALF_WIDTH));
 }
 
@@ -261,10 +266,10 @@ export function intersectionObserve(numEnvs: i32, lanes: i32, state: usize, obs:
   const whole = numEnvs & ~3;
   for (let i = 0; i < whole; i += 4) {
     const off = <usize>i << 2;
-    const egoP = f32x4.div(v128.load(state + off), positionScale);
-    const egoV = f32x4.div(v128.load(state + stride + off), speedScale);
-    const otherP = f32x4.div(v128.load(state + 2 * stride + off), positionScale);
-    const otherV = f32x4.div(v128.load(state + 3 * stride + off), speedScale);
+    const egoP = f32x4.div(v128.load(state + <usize>STATE_EGO_POSITION * stride + off), positionScale);
+    const egoV = f32x4.div(v128.load(state + <usize>STATE_EGO_SPEED * stride + off), speedScale);
+    const otherP = f32x4.div(v128.load(state + <usize>STATE_OTHER_POSITION * stride + off), positionScale);
+    const otherV = f32x4.div(v128.load(state + <usize>STATE_OTHER_SPEED * stride + off), speedScale);
     // 4×4 transpose: pairs of (p_e, v_e) and (p_o, v_o) per env, then whole rows.
     const ego01 = f32x4.shuffle(egoP, egoV, 0, 4, 1, 5);
     const ego23 = f32x4.shuffle(egoP, egoV, 2, 6, 3, 7);
@@ -279,9 +284,9 @@ export function intersectionObserve(numEnvs: i32, lanes: i32, state: usize, obs:
   for (let i = whole; i < numEnvs; i++) {
     const off = <usize>i << 2;
     const row = obs + (<usize>i * OBS_DIM << 2);
-    store<f32>(row, load<f32>(state + off) / POSITION_OBS_SCALE);
-    store<f32>(row + 4, load<f32>(state + stride + off) / MAX_SPEED);
-    store<f32>(row + 8, load<f32>(state + 2 * stride + off) / POSITION_OBS_SCALE);
-    store<f32>(row + 12, load<f32>(state + 3 * stride + off) / MAX_SPEED);
+    store<f32>(row, load<f32>(state + <usize>STATE_EGO_POSITION * stride + off) / POSITION_OBS_SCALE);
+    store<f32>(row + 4, load<f32>(state + <usize>STATE_EGO_SPEED * stride + off) / MAX_SPEED);
+    store<f32>(row + 8, load<f32>(state + <usize>STATE_OTHER_POSITION * stride + off) / POSITION_OBS_SCALE);
+    store<f32>(row + 12, load<f32>(state + <usize>STATE_OTHER_SPEED * stride + off) / MAX_SPEED);
   }
 }

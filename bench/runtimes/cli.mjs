@@ -1,9 +1,9 @@
 // bench/runtimes' job in a server-side runtime (node, bun, deno): prints one JSON line.
-//   <runtime> bench/runtimes/cli.mjs [iterations] [seed]
+//   <runtime> bench/runtimes/cli.mjs [iterations] [seed] [gradEngine]
 import * as dm from '../../dist/index.js';
 import { trainingJob } from './job.mjs';
 
-const [iterations = '10', seed = '1'] = typeof Deno !== 'undefined' ? Deno.args : process.argv.slice(2);
+const [iterations = '10', seed = '1', gradEngine] = typeof Deno !== 'undefined' ? Deno.args : process.argv.slice(2);
 await dm.init({ backend: 'wasm' });
-const result = await trainingJob(dm, { iterations: Number(iterations), seed: Number(seed) });
+const result = await trainingJob(dm, { iterations: Number(iterations), seed: Number(seed), gradEngine });
 console.log(JSON.stringify(result));

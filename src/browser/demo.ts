@@ -4,7 +4,7 @@
 // saving (IndexedDB, download) and loading (IndexedDB, files) a policy. All library work runs in
 // worker.ts; this thread sends requests and draws what comes back, so it never loads tfjs (it
 // imports types and the renderers only).
-import type { FromWorker, ToWorker, PolicyInfo, TaskParam, EpisodeFrames, AdaptRequest } from './worker';
+import type { FromWorker, ToWorker, PolicyInfo, TaskParam, EpisodeFrames, AdaptRequest, BackendActivity } from './worker';
 import type { IterationMetrics, TrainConfig } from '../index';
 import { drawCurve } from './curve';
 import { rendererFor, type RenderFrame } from './render/index';
@@ -30,6 +30,8 @@ interface DemoRecord {
   backend: string | null;
   /** Threads that run the tasks of an iteration (the trainer's worker pool). */
   workers: number | null;
+  /** What the tfjs backend did in the last run (webgl: shader programs run, GPU memory). */
+  activity: BackendActivity | null;
   metrics: IterationMetrics[];
   policy: PolicyInfo | null;
   adaptation: Adaptation | null;
@@ -56,6 +58,8 @@ const numberInputs = {
   iterations: byId<HTMLInputElement>('iterations'),
   metaBatch: byId<HTMLInputElement>('meta-batch'),
   episodes: byId<HTMLInputElement>('episodes'),
+  maxSteps: byId<HTMLInputElement>('max-steps'),
+  outerLr: byId<HTMLInputElement>('outer-lr'),
   seed: byId<HTMLInputElement>('seed'),
 };
 const startButton = byId<HTMLButtonElement>('start');
@@ -93,7 +97,7 @@ const loadFiles = byId<HTMLInputElement>('load-files');
 const storeStatus = byId<HTMLDivElement>('store-status');
 
 const record: DemoRecord = {
-  state: 'loading', config: null, backend: null, workers: null, metrics: [], policy: null, adaptation: null, playback: 'idle',
+  state: 'loading', config: null, backend: null, workers: null, activity: null, metrics: [], policy: null, adaptation: null, playback: 'idle',
   saved: [], downloads: [], store: { state: 'idle', message: '' }, adaptState: 'idle',
 };
 (window as unknown as { dmDemo: DemoRecord }).dmDemo = record;
@@ -133,6 +137,40 @@ function updateControls(): void {
   if (record.adaptation === null) saveWhich.value = 'meta';
 }
 
+// ---- per-environment starting values -------------------------------------------------------
+
+/**
+ * What the page starts with for each env (the config's defaults are sized for runs in Node): a
+ * meta-batch of 10 tasks × 10 episodes, the env's own step limit, the config's outer rate, played
+ * at twice the env's pace. LunarLander: a step limit of 400 (its own is 1000: an untrained policy
+ * crashes within ~100 steps, but a hovering one would make every iteration sample 1000-step
+ * episodes), 60 iterations at an outer rate of 3e-3 (measured in Node, seed 1, one thread: the
+ * post-adaptation return went from −251 to 147 in 30 s; to 41 at 1e-3), played at real speed.
+ */
+interface PageSettings { hidden: string; iterations: number; metaBatch: number; episodes: number; maxSteps?: number; outerLr?: number; speed: number }
+const FALLBACK_SETTINGS: PageSettings = { hidden: '64,64', iterations: 20, metaBatch: 10, episodes: 10, speed: 2 };
+const PAGE_SETTINGS: Record<string, Partial<PageSettings>> = {
+  'LunarLander-v2': { iterations: 60, maxSteps: 400, outerLr: 3e-3, speed: 1 },
+};
+let envStepLimits: Record<string, number> = {};
+let configDefaults: TrainConfig | null = null;
+
+function settingsOf(env: string): PageSettings {
+  return { ...FALLBACK_SETTINGS, maxSteps: envStepLimits[env], outerLr: configDefaults?.outerLr, ...PAGE_SETTINGS[env] };
+}
+
+function applyEnvSettings(env: string): void {
+  const s = settingsOf(env);
+  hiddenInput.value = s.hidden;
+  numberInputs.iterations.value = String(s.iterations);
+  numberInputs.metaBatch.value = String(s.metaBatch);
+  numberInputs.episodes.value = String(s.episodes);
+  numberInputs.maxSteps.value = s.maxSteps === undefined ? '' : String(s.maxSteps);
+  numberInputs.outerLr.value = s.outerLr === undefined ? '' : String(s.outerLr);
+  redrawCurve();
+}
+envSelect.addEventListener('change', () => applyEnvSettings(envSelect.value));
+
 // ---- meta-training --------------------------------------------------------------------------
 
 function redrawCurve(): void {
@@ -171,6 +209,7 @@ function onMetrics(m: IterationMetrics): void {
 function describeConfig(c: TrainConfig, backend: string, workers: number): string {
   return `${c.algo} on ${c.env} · meta-batch ${c.metaBatch} · ${c.episodes} episodes per task · max ${c.maxSteps} steps · `
     + `hidden ${c.hidden.join(',') || 'none'} ${c.activation} · inner lr ${c.innerLr} · outer lr ${c.outerLr} · seed ${c.seed} · tfjs ${backend} backend in a Web Worker`
+    + ` · meta-gradient engine ${c.gradEngine}`
     + (workers > 1 ? `, tasks on ${workers} nested workers` : '');
 }
 
@@ -196,6 +235,8 @@ byId<HTMLFormElement>('controls').addEventListener('submit', (event) => {
       iterations: numberOf(numberInputs.iterations),
       metaBatch: numberOf(numberInputs.metaBatch),
       episodes: numberOf(numberInputs.episodes),
+      maxSteps: numberOf(numberInputs.maxSteps),
+      outerLr: numberOf(numberInputs.outerLr),
       seed: numberOf(numberInputs.seed),
     },
   });
@@ -207,15 +248,27 @@ stopButton.addEventListener('click', () => {
 
 // ---- the task and its policy ----------------------------------------------------------------
 
-/** Slider bounds: the training range widened by half its width each side (a fixed value: ±50%), within the physics' domain. */
+/**
+ * Slider bounds: the training range widened by half its width each side (a fixed value: ±50%; a
+ * value fixed at 0, like the lander's wind: the whole physical domain), within that domain, on a
+ * grid of a round step (1, 2 or 5 × 10^k, about 1/200 of the span) so that round values, the
+ * medium task's among them, are on it.
+ */
 function sliderBounds(p: TaskParam): { min: number; max: number; step: number } {
   const width = p.high - p.low;
-  let lo = width > 0 ? p.low - width / 2 : p.low * 0.5;
-  let hi = width > 0 ? p.high + width / 2 : p.high === 0 ? 1 : p.high * 1.5;
+  let lo: number, hi: number;
+  if (width > 0) [lo, hi] = [p.low - width / 2, p.high + width / 2];
+  else if (p.low === 0) [lo, hi] = [p.min, p.max];
+  else [lo, hi] = [p.low * 0.5, p.low * 1.5];
   if (hi < lo) [lo, hi] = [hi, lo];
-  const step = Number(((hi - lo) / 200).toPrecision(2));
-  lo = Math.max(lo, p.minInclusive ? p.min : p.min + step);
-  hi = Math.min(hi, p.max);
+  const raw = (hi - lo) / 200;
+  const decade = 10 ** Math.floor(Math.log10(raw));
+  const step = [5, 2, 1].map((m) => m * decade).find((s) => s <= raw)!;
+  const onGrid = (v: number) => Number((Math.round(v / step) * step).toPrecision(12));
+  lo = onGrid(Math.max(lo, p.min));
+  hi = onGrid(Math.min(hi, p.max));
+  if (lo < p.min || (lo === p.min && !p.minInclusive)) lo = onGrid(lo + step);
+  if (hi > p.max || (hi === p.max && !p.maxInclusive)) hi = onGrid(hi - step);
   return { min: lo, max: hi, step };
 }
 
@@ -259,6 +312,7 @@ function describePolicy(info: PolicyInfo): string {
 }
 
 function onPolicy(info: PolicyInfo): void {
+  if (record.policy?.env !== info.env) speedSelect.value = String(settingsOf(info.env).speed);
   record.policy = info;
   record.adaptation = null;
   policyInfo.textContent = describePolicy(info);
@@ -323,47 +377,53 @@ function onAdapted(message: Extract<FromWorker, { type: 'adapted' }>): void {
     + `(${message.episodes} episodes per step, α ${message.innerLr.toPrecision(3)}, ${(message.seconds * 1000).toFixed(0)} ms)`);
   captions.meta.innerHTML = `meta-policy θ · this episode: <b>${message.meta.return.toFixed(1)}</b>`;
   captions.adapted.innerHTML = `adapted θ′ after ${message.steps} step${message.steps === 1 ? '' : 's'} · this episode: <b>${message.adapted.return.toFixed(1)}</b>`;
-  episodes = { meta: message.meta, adapted: message.adapted, task: message.task };
+  episodes = { meta: playable(message.meta), adapted: playable(message.adapted) };
   play();
 }
 
 // ---- playback -------------------------------------------------------------------------------
 
-let episodes: { meta: EpisodeFrames; adapted: EpisodeFrames; task: Record<string, number> } | null = null;
+/** An episode ready to play: its frames and the return after each step (so a frame costs O(1)). */
+interface Playable { ep: EpisodeFrames; returns: Float64Array }
+let episodes: { meta: Playable; adapted: Playable } | null = null;
 let animation = 0;
 
-function frameOf(ep: EpisodeFrames, step: number, task: Record<string, number>): RenderFrame {
+function playable(ep: EpisodeFrames): Playable {
+  const returns = new Float64Array(ep.length + 1);
+  for (let t = 0; t < ep.length; t++) returns[t + 1] = returns[t] + ep.rewards[t];
+  return { ep, returns };
+}
+
+function frameOf({ ep, returns }: Playable, step: number): RenderFrame {
   const s = Math.max(0, Math.min(step, ep.length));
-  let total = 0;
-  for (let t = 0; t < s; t++) total += ep.rewards[t];
   return {
-    state: ep.states.subarray(s * ep.stateDim, (s + 1) * ep.stateDim), task, step: s, return: total,
+    scene: ep.scene, step: s, return: returns[s],
     reward: s > 0 ? ep.rewards[s - 1] : 0, end: s === ep.length ? (ep.terminated ? 'terminated' : 'truncated') : null,
   };
 }
 
 /** A plain readout for an env without a renderer module. */
-function drawStateText(ctx: CanvasRenderingContext2D, frame: RenderFrame, envId: string): void {
+function drawWithoutRenderer(ctx: CanvasRenderingContext2D, frame: RenderFrame): void {
   const { width, height } = ctx.canvas;
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, width, height);
   ctx.fillStyle = '#1f2328';
   ctx.font = '13px system-ui, sans-serif';
   ctx.textBaseline = 'top';
-  ctx.fillText(`${envId}: no renderer · step ${frame.step} · return ${frame.return.toFixed(1)}`, 10, 10);
-  Array.from(frame.state).forEach((v, k) => ctx.fillText(`state[${k}] = ${v.toFixed(3)}`, 10, 34 + 18 * k));
+  ctx.fillText(`${frame.scene.env}: no renderer · step ${frame.step} · return ${frame.return.toFixed(1)}`, 10, 10);
 }
 
+/** Draws both episodes at `step` (each held at its last frame once over); true when both are over. */
 function drawAt(step: number): boolean {
-  if (!episodes || !record.policy) return true;
-  const renderer = rendererFor(record.policy.env);
+  if (!episodes) return true;
   let finished = true;
   for (const key of ['meta', 'adapted'] as const) {
-    const ep = episodes[key];
-    const frame = frameOf(ep, step, episodes.task);
+    const p = episodes[key];
+    const frame = frameOf(p, step);
     const ctx = canvases[key].getContext('2d')!;
-    if (renderer) renderer.draw(ctx, frame); else drawStateText(ctx, frame, record.policy.env);
-    if (step < ep.length) finished = false;
+    const renderer = rendererFor(frame.scene.env);
+    if (renderer) renderer.draw(ctx, frame); else drawWithoutRenderer(ctx, frame);
+    if (step < p.ep.length) finished = false;
   }
   return finished;
 }
@@ -373,19 +433,28 @@ function stopPlayback(): void {
   record.playback = 'idle';
 }
 
-/** Plays both episodes together at the env's pace times the speed factor. */
+/**
+ * Plays both episodes together at the env's pace times the speed factor. Simulated time advances
+ * by each animation frame's duration times the speed read then (a speed change applies from there
+ * on), and a frame is drawn only when the step changed.
+ */
 function play(): void {
   stopPlayback();
-  if (!episodes || !record.policy) return;
-  const stepSeconds = rendererFor(record.policy.env)?.stepSeconds ?? 0.05;
-  const start = performance.now();
+  if (!episodes) return;
+  const stepSeconds = episodes.meta.ep.scene.stepSeconds;
+  let simSeconds = 0, last: number | null = null, drawn = -1;
   record.playback = 'playing';
   const tick = (now: number) => {
-    // rAF's timestamp is the frame's start, which may precede `start`: never a negative step.
-    const step = Math.max(0, Math.floor(((now - start) / 1000) * Number(speedSelect.value) / stepSeconds));
-    if (drawAt(step)) {
-      record.playback = 'done';
-      return;
+    // Capped so that a tab in the background does not jump to the end when it comes back.
+    if (last !== null) simSeconds += (Math.min(Math.max(0, now - last), 100) / 1000) * Number(speedSelect.value);
+    last = now;
+    const step = Math.floor(simSeconds / stepSeconds);
+    if (step !== drawn) {
+      drawn = step;
+      if (drawAt(step)) {
+        record.playback = 'done';
+        return;
+      }
     }
     animation = requestAnimationFrame(tick);
   };
@@ -450,7 +519,10 @@ worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
   switch (message.type) {
     case 'ready':
       record.backend = message.backend;
+      envStepLimits = message.maxEpisodeSteps;
+      configDefaults = message.defaults;
       fillSelect(envSelect, message.envIds);
+      applyEnvSettings(envSelect.value);
       fillSelect(algoSelect, message.algos);
       fillSelect(backendSelect, message.backends, 'wasm');
       setState('ready', `Ready: the library is initialised in a Web Worker (tfjs ${message.backend} backend).`);
@@ -467,6 +539,7 @@ worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
       returnsBox.replaceChildren();
       stopPlayback();
       record.workers = message.workers;
+      record.activity = null;
       runConfig.textContent = describeConfig(message.config, message.backend, message.workers);
       setState('running', `Running: iteration 1 / ${message.config.iterations}…`);
       break;
@@ -475,7 +548,10 @@ worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
       break;
     case 'done': {
       const verb = message.reason === 'finished' ? 'Finished' : 'Stopped after';
-      setState(message.reason, `${verb} ${message.iterations} iteration${message.iterations === 1 ? '' : 's'} · ${timing()}`);
+      record.activity = message.activity;
+      const a = message.activity;
+      const gl = a.shaderRuns === null ? '' : ` · webgl ran ${a.shaderRuns.toLocaleString('en')} shader programs (${((a.gpuBytes ?? 0) / 2 ** 20).toFixed(0)} MiB of textures)`;
+      setState(message.reason, `${verb} ${message.iterations} iteration${message.iterations === 1 ? '' : 's'} · ${timing()}${gl}`);
       break;
     }
     case 'policy':

@@ -5,8 +5,8 @@
 // messages, the worker answers with FromWorker ones.
 import {
   init, Trainer, envIds, ALGOS, CONFIG_BACKENDS, resolveConfig, tf, taskFamily, adaptPolicy, recordEpisode, loadPolicy,
-  exportPolicy, envSpec, ConfigError, POLICY_METADATA_KEY,
-  type TrainConfig, type IterationMetrics, type Policy, type TaskFamily, type PolicyMetadata, type Episode,
+  exportPolicy, envSpec, episodeScene, ConfigError, POLICY_METADATA_KEY,
+  type TrainConfig, type IterationMetrics, type Policy, type TaskFamily, type PolicyMetadata, type Scene, type Episode,
 } from '../index';
 
 /** A task parameter as the page's sliders need it. */
@@ -17,6 +17,7 @@ export interface TaskParam {
   min: number;
   minInclusive: boolean;
   max: number;
+  maxInclusive: boolean;
   /** The range the policy was meta-trained on (low = high: fixed). */
   low: number;
   high: number;
@@ -38,10 +39,18 @@ export interface PolicyInfo {
   params: TaskParam[];
   /** The task the meta-policy is centred on (the middle of every range). */
   medium: Record<string, number>;
+  /** Step limit of the episodes it adapts on and plays: the training's (or the saved policy's), else the env's own. */
+  maxSteps: number;
 }
 
-/** One recorded episode (dm.recordEpisode), for a renderer. */
-export type EpisodeFrames = Omit<Episode, 'actions'>;
+/** One recorded episode (dm.recordEpisode) as a renderer draws it: its scene (dm.episodeScene) and rewards. */
+export interface EpisodeFrames {
+  scene: Scene;
+  rewards: Float32Array;
+  return: number;
+  length: number;
+  terminated: boolean;
+}
 
 export interface AdaptRequest {
   /** Task parameters by name; the others take the middle of the training range. */
@@ -51,6 +60,19 @@ export interface AdaptRequest {
   /** The inner rate; null: the policy's own (α, or Meta-SGD's learned rates). */
   innerLr: number | null;
   seed: number;
+}
+
+/**
+ * What the tfjs backend did during a run, so that a webgl run shows webgl computed: on webgl, the
+ * shader programs it ran (its runWebGLProgram calls, counted in this worker) and the GPU memory
+ * its textures hold at the end; null on other backends. (On webgl the tasks run in this worker:
+ * the config's workers default to 1 there.)
+ */
+export interface BackendActivity {
+  backend: string;
+  gradEngine: string;
+  shaderRuns: number | null;
+  gpuBytes: number | null;
 }
 
 export type ToWorker =
@@ -70,13 +92,13 @@ export type ToWorker =
 
 export type FromWorker =
   /** The library is initialised; the lists and defaults the page offers. */
-  | { type: 'ready'; envIds: string[]; algos: string[]; backends: string[]; defaults: TrainConfig; backend: string }
+  | { type: 'ready'; envIds: string[]; maxEpisodeSteps: Record<string, number>; algos: string[]; backends: string[]; defaults: TrainConfig; backend: string }
   /** A run began with this resolved config, on this tfjs backend, its tasks on `workers` threads (nested Web Workers when > 1). */
   | { type: 'started'; config: TrainConfig; backend: string; workers: number }
   /** One meta-iteration finished. */
   | { type: 'metrics'; metrics: IterationMetrics }
   /** The run ended: all iterations done ('finished') or after a stop message ('stopped'). */
-  | { type: 'done'; reason: 'finished' | 'stopped'; iterations: number }
+  | { type: 'done'; reason: 'finished' | 'stopped'; iterations: number; activity: BackendActivity }
   /** The policy that adapt and save now use. */
   | { type: 'policy'; info: PolicyInfo }
   /** An adaptation: the return after 0..steps steps, and one episode of each policy on the task. */
@@ -100,7 +122,10 @@ const errorMessage = (err: unknown): string => (err instanceof Error ? err.messa
 const wasmPaths = new URL('./', import.meta.url).href;
 const ready = init({ backend: 'wasm', wasmPaths });
 ready.then(
-  () => post({ type: 'ready', envIds: envIds(), algos: [...ALGOS], backends: [...CONFIG_BACKENDS], defaults: resolveConfig({}), backend: tf.getBackend() }),
+  () => post({
+    type: 'ready', envIds: envIds(), maxEpisodeSteps: Object.fromEntries(envIds().map((id) => [id, taskFamily(id).maxEpisodeSteps])),
+    algos: [...ALGOS], backends: [...CONFIG_BACKENDS], defaults: resolveConfig({}), backend: tf.getBackend(),
+  }),
   (err) => post({ type: 'error', during: 'init', message: `initialisation failed: ${errorMessage(err)}` }),
 );
 
@@ -126,14 +151,17 @@ function replaceCurrent(next: Current | null): void {
   if (next) post({ type: 'policy', info: next.info });
 }
 
-function describe(family: TaskFamily, policy: Policy, innerLr: number | Float32Array, rest: Pick<PolicyInfo, 'source' | 'origin' | 'algo' | 'iterations'>): PolicyInfo {
+function describe(family: TaskFamily, policy: Policy, innerLr: number | Float32Array, rest: Pick<PolicyInfo, 'source' | 'origin' | 'algo' | 'iterations' | 'maxSteps'>): PolicyInfo {
   const spec = envSpec(family.id);
   const medium = family.medium();
   let meanLr = typeof innerLr === 'number' ? innerLr : 0;
   if (typeof innerLr !== 'number') for (const a of innerLr) meanLr += a / innerLr.length;
   return {
     env: family.id, ...rest, hidden: [...policy.hidden], activation: policy.activation, innerLr: meanLr, learnedRates: typeof innerLr !== 'number',
-    params: spec.params.map((p, k) => ({ name: p.name, description: p.description, min: p.min, minInclusive: p.minInclusive, max: p.max, low: family.low[k], high: family.high[k] })),
+    params: spec.params.map((p, k) => ({
+      name: p.name, description: p.description, min: p.min, minInclusive: p.minInclusive, max: p.max, maxInclusive: p.maxInclusive !== false,
+      low: family.low[k], high: family.high[k],
+    })),
     medium: Object.fromEntries(family.paramNames.map((n, k) => [n, medium[k]])),
   };
 }
@@ -149,6 +177,7 @@ async function train(config: Partial<TrainConfig>): Promise<void> {
     await init({ backend: resolved.backend, wasmPaths });
     replaceCurrent(null); // the run replaces the policy held here (save it first to keep it)
     trainer = new Trainer(resolved);
+    const runsBefore = shaderRuns();
     post({ type: 'started', config: trainer.config, backend: tf.getBackend(), workers: trainer.workers });
     let reason: 'finished' | 'stopped' = 'finished';
     for await (const metrics of trainer.run()) {
@@ -162,14 +191,41 @@ async function train(config: Partial<TrainConfig>): Promise<void> {
     }
     const c = trainer.config;
     const innerLr = trainer.innerLearningRate;
-    const info = describe(trainer.family, trainer.policy, innerLr, { source: 'trained', origin: `trained here (${tf.getBackend()})`, algo: c.algo, iterations: trainer.iteration });
+    const info = describe(trainer.family, trainer.policy, innerLr, {
+      source: 'trained', origin: `trained here (${tf.getBackend()})`, algo: c.algo, iterations: trainer.iteration, maxSteps: c.maxSteps });
     replaceCurrent({ policy: trainer.policy, family: trainer.family, info, innerLr, gamma: c.gamma, lambda: c.lambda });
     trainer = null; // its policy is now the current one
-    post({ type: 'done', reason, iterations: info.iterations ?? 0 });
+    const runsAfter = shaderRuns();
+    const activity: BackendActivity = {
+      backend: tf.getBackend(), gradEngine: c.gradEngine,
+      shaderRuns: runsAfter === null || runsBefore === null ? null : runsAfter - runsBefore,
+      gpuBytes: tf.getBackend() === 'webgl' ? (tf.memory() as { numBytesInGPUAllocated?: number }).numBytesInGPUAllocated ?? null : null,
+    };
+    post({ type: 'done', reason, iterations: info.iterations ?? 0, activity });
   } finally {
     trainer?.dispose();
     running = false;
   }
+}
+
+/**
+ * Shader programs the webgl backend has run in this worker so far, or null on another backend.
+ * Counted by wrapping the backend instance's runWebGLProgram (every webgl kernel goes through it)
+ * the first time it is asked for; null if this tfjs has no such method.
+ */
+function shaderRuns(): number | null {
+  if (tf.getBackend() !== 'webgl') return null;
+  const gl = tf.backend() as unknown as { runWebGLProgram?: (...args: unknown[]) => unknown; dmShaderRuns?: number };
+  if (typeof gl.runWebGLProgram !== 'function') return null;
+  if (gl.dmShaderRuns === undefined) {
+    const run = gl.runWebGLProgram;
+    gl.dmShaderRuns = 0;
+    gl.runWebGLProgram = function (this: typeof gl, ...args: unknown[]) {
+      gl.dmShaderRuns!++;
+      return run.apply(this, args);
+    };
+  }
+  return gl.dmShaderRuns;
 }
 
 function requireCurrent(): Current {
@@ -178,9 +234,12 @@ function requireCurrent(): Current {
   return current;
 }
 
-function frames(episode: Episode): { frames: EpisodeFrames; transfer: Transferable[] } {
-  const { actions: _actions, ...rest } = episode;
-  return { frames: rest, transfer: [rest.states.buffer, rest.rewards.buffer] };
+/** An episode of `task` as the page draws it, and the buffers to transfer. */
+function frames(family: TaskFamily, task: Float32Array, episode: Episode): { frames: EpisodeFrames; transfer: Transferable[] } {
+  const scene = episodeScene(family, task, episode);
+  const buffers = Object.values(scene).filter((v): v is ArrayBufferView => ArrayBuffer.isView(v)).map((v) => v.buffer as ArrayBuffer);
+  const { rewards, return: total, length, terminated } = episode;
+  return { frames: { scene, rewards, return: total, length, terminated }, transfer: [...new Set([...buffers, rewards.buffer as ArrayBuffer])] };
 }
 
 async function adapt(request: AdaptRequest): Promise<void> {
@@ -188,8 +247,9 @@ async function adapt(request: AdaptRequest): Promise<void> {
   const task = c.family.task(request.task); // validates names and the physical domain (not the training range)
   const innerLr = request.innerLr ?? c.innerLr;
   const start = performance.now();
+  const maxSteps = c.info.maxSteps;
   const result = await adaptPolicy(c.policy, c.family, task, {
-    steps: request.steps, episodes: request.episodes, innerLr, seed: request.seed, gamma: c.gamma, lambda: c.lambda });
+    steps: request.steps, episodes: request.episodes, innerLr, seed: request.seed, gamma: c.gamma, lambda: c.lambda, maxSteps });
   const seconds = (performance.now() - start) / 1000;
   const named = Object.fromEntries(c.family.paramNames.map((n, k) => [n, task[k]]));
   adapted?.policy.dispose();
@@ -198,8 +258,8 @@ async function adapt(request: AdaptRequest): Promise<void> {
     metadata: { ...metadataOf(c), adapted: { task: named, steps: request.steps, episodes: request.episodes, seed: request.seed, returns: result.returns } },
   };
   // Both policies play the same episode start (same seed): the difference is the adaptation.
-  const meta = frames(recordEpisode(c.family, c.policy, task, { seed: request.seed }));
-  const after = frames(recordEpisode(c.family, result.policy, task, { seed: request.seed }));
+  const meta = frames(c.family, task, recordEpisode(c.family, c.policy, task, { seed: request.seed, maxSteps }));
+  const after = frames(c.family, task, recordEpisode(c.family, result.policy, task, { seed: request.seed, maxSteps }));
   const lr = typeof innerLr === 'number' ? innerLr : c.info.innerLr;
   post({ type: 'adapted', task: named, steps: request.steps, episodes: request.episodes, innerLr: lr, returns: result.returns, seconds, meta: meta.frames, adapted: after.frames },
     [...meta.transfer, ...after.transfer]);
@@ -207,7 +267,7 @@ async function adapt(request: AdaptRequest): Promise<void> {
 
 function metadataOf(c: Current): PolicyMetadata {
   return {
-    env: c.family.id, ranges: c.family.ranges, algo: c.info.algo ?? undefined, iterations: c.info.iterations ?? undefined,
+    env: c.family.id, ranges: c.family.ranges, algo: c.info.algo ?? undefined, iterations: c.info.iterations ?? undefined, maxSteps: c.info.maxSteps,
     innerLr: typeof c.innerLr === 'number' ? c.innerLr : Array.from(c.innerLr),
   };
 }
@@ -288,7 +348,8 @@ async function load(message: Extract<ToWorker, { type: 'load' }>): Promise<void>
     let innerLr: number | Float32Array = 0.1;
     if (typeof meta?.innerLr === 'number') innerLr = meta.innerLr;
     else if (Array.isArray(meta?.innerLr) && meta.innerLr.length === policy.numParams) innerLr = Float32Array.from(meta.innerLr);
-    const info = describe(family, policy, innerLr, { source: message.from, origin, algo: meta?.algo ?? null, iterations: meta?.iterations ?? null });
+    const maxSteps = Number.isInteger(meta?.maxSteps) && meta!.maxSteps! >= 1 ? meta!.maxSteps! : family.maxEpisodeSteps;
+    const info = describe(family, policy, innerLr, { source: message.from, origin, algo: meta?.algo ?? null, iterations: meta?.iterations ?? null, maxSteps });
     replaceCurrent({ policy, family, info, innerLr, gamma: 0.99, lambda: 1.0 });
   } catch (err) {
     policy.dispose();

@@ -24,6 +24,11 @@ export interface WasmExports {
   vecEnvStep(env: number): void;
   cartpoleStepScalar(lanes: number, lane: number, state: number, params: number, action: number): number;
   intersectionStepScalar(lanes: number, lane: number, state: number, params: number, action: number, reward: number): number;
+  lunarChunkX(i: number): number;
+  lunarShapeVertexCount(body: number): number;
+  lunarShapeVertex(body: number, i: number, coordinate: number): number;
+  lunarWindAt(index: number, power: number): number;
+  lunarEngineFiring(x: number, y: number, angle: number, action: number): number;
   mlpCreate(numLayers: number, sizesPtr: number, activation: number, numSets: number): number;
   mlpFree(mlp: number): void;
   mlpFlatFloats(mlp: number): number;

@@ -190,7 +190,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<TrainingResult
 
     // What a loader needs to adapt the policy (dm.loadPolicy, the page) and the run it belongs to.
     const policyMetadata = (): Record<string, PolicyMetadata> => ({ [POLICY_METADATA_KEY]: {
-      run: id, iterations: trainer!.iteration, env: plan.config.env, algo: plan.config.algo, ranges: trainer!.family.ranges,
+      run: id, iterations: trainer!.iteration, env: plan.config.env, algo: plan.config.algo, ranges: trainer!.family.ranges, maxSteps: plan.config.maxSteps,
       innerLr: ((lr) => (typeof lr === 'number' ? lr : Array.from(lr)))(trainer!.innerLearningRate),
     } });
     const title = `${plan.config.env} · ${plan.config.algo} · seed ${plan.config.seed}`;

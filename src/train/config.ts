@@ -127,12 +127,12 @@ function numberField(name: Key, fallback: number | ((c: Partial<TrainConfig>) =>
   };
 }
 
-function enumField<T extends string>(name: Key, values: readonly T[] | (() => readonly string[]), fallback: T, description: string): ConfigField {
+function enumField<T extends string>(name: Key, values: readonly T[] | (() => readonly string[]), fallback: T | ((c: Partial<TrainConfig>) => T), description: string): ConfigField {
   const list = (): readonly string[] => (typeof values === 'function' ? values() : values);
   return {
     name, flag: kebab(name), type: '<name>', description,
     get allowed() { return list().join(' | '); },
-    defaultValue: () => fallback,
+    defaultValue: typeof fallback === 'function' ? fallback : () => fallback,
     check(v) {
       if (typeof v !== 'string' || !list().includes(v)) throw new ConfigError(name, v, list().join(' | '));
       return v;
@@ -306,8 +306,12 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   enumField('backend', CONFIG_BACKENDS, 'wasm', 'tfjs backend of the gradient computations (webgl: in a browser page or worker only)'),
   enumField('estimator', ESTIMATORS, 'naive', "inner surrogate of second-order meta-gradients: 'naive' (log π·A, as MAML-RL) or 'lvc' (π/⊥π·A, ProMP: also credits the pre-update sampling)"),
   // 0 stays 0 here (no node:* in this file); the trainer asks its worker factory for the core count.
-  numberField('workers', 0, { integer: true, min: 0, max: 256 }, 'worker threads that run the tasks of an iteration (0: one per core; 1: no pool); results are identical for every value, so a run may be resumed with another'),
-  enumField('gradEngine', GRAD_ENGINES, 'wasm', "engine of second-order and Meta-SGD meta-gradients: 'wasm' (Hessian-vector products in WASM) or 'tfjs' (tf.grads through the adaptation)"),
+  // On webgl, 1: a pool worker would hold a GL context of its own (shaders, ~300 MB of textures at
+  // the defaults) and two gave no speed-up on this project's machine (software GL).
+  numberField('workers', (c) => (c.backend === 'webgl' ? 1 : 0), { integer: true, min: 0, max: 256 }, 'worker threads that run the tasks of an iteration (0: one per core; 1: no pool; default 1 with backend webgl, else 0); results are identical for every value, so a run may be resumed with another'),
+  // Choosing webgl means the meta-gradient runs on it: the wasm engine would leave it no work.
+  enumField('gradEngine', GRAD_ENGINES, (c) => (c.backend === 'webgl' ? 'tfjs' : 'wasm'),
+    "engine of second-order and Meta-SGD meta-gradients: 'wasm' (Hessian-vector products in WASM) or 'tfjs' (tf.grads through the adaptation, on the tfjs backend); default: tfjs with backend webgl, else wasm"),
 ];
 
 const FIELD_BY_NAME = new Map<string, ConfigField>(CONFIG_FIELDS.map((f) => [f.name, f]));

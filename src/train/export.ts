@@ -61,6 +61,8 @@ export interface PolicyMetadata {
   iterations?: number;
   /** The config hash of the `dmaml train` run it belongs to (its run directory's identity). */
   run?: string;
+  /** The episode step limit it was trained (and is adapted) with. */
+  maxSteps?: number;
   /** The inner rate to adapt it with: α, or Meta-SGD's learned rates in the flat layout. */
   innerLr?: number | number[];
   /** Set when the policy is an adapted one: the task (named values) and the steps taken. */

@@ -6,9 +6,12 @@
 // plays must equal dm.adaptPolicy / dm.recordEpisode in Node bit for bit, before and after the
 // reload (the saved policy is exact). Screenshots while training and after adapting.
 //
+// Then LunarLander-v2: the page's starting values for it, a short run, an adaptation in wind (a
+// value outside the training range), both episodes drawn by its renderer and equal to Node's.
+//
 // Run: npm run test:browser (builds first), or after a build:
-//   node --import tsx test/browser/flow.browser.ts [--screenshots DIR] [--iterations N]
-// (screenshots go to the temp dir by default; the README's: --screenshots docs --iterations 30)
+//   node --import tsx test/browser/flow.browser.ts [--screenshots DIR] [--iterations N] [--lander-iterations N]
+// (screenshots go to the temp dir by default; the README's: --screenshots docs --iterations 30 --lander-iterations 60)
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +19,7 @@ import type { Page } from 'playwright-core';
 import * as dm from 'directed-maml';
 import { startServer, launchChromium, runChecks, collectErrors, type Recorder, type Resources } from './harness';
 
-const TIMEOUT_MS = 180_000;
+const TIMEOUT_MS = 240_000;
 const argument = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : undefined;
@@ -24,10 +27,12 @@ const argument = (name: string): string | undefined => {
 const SCREENSHOTS = argument('screenshots') ?? tmpdir();
 /** 2 in the test; more for the README's screenshots (the checks are the same for any count). */
 const ITERATIONS = Number(argument('iterations') ?? 2);
+const LANDER_ITERATIONS = Number(argument('lander-iterations') ?? 1);
 
 /** What demo.ts exposes as window.dmDemo (the fields used here). */
 interface DemoRecord {
   state: string;
+  config: dm.TrainConfig | null;
   metrics: dm.IterationMetrics[];
   policy: { env: string; source: string; origin: string; params: { name: string }[]; innerLr: number } | null;
   adaptation: { task: Record<string, number>; outside: string[]; steps: number; returns: number[]; metaEpisodeReturn: number; adaptedEpisodeReturn: number } | null;
@@ -231,6 +236,54 @@ async function run(record: Recorder, resources: Resources): Promise<void> {
   record('Intersection-v0: trained, adapted and both episodes drawn by its renderer',
     d.policy?.env === 'Intersection-v0' && d.adaptation?.returns.length === 2 && inkIntersection.every((n) => n > 500),
     `policy ${d.policy?.env}, returns ${JSON.stringify(d.adaptation?.returns)}, canvas ink ${inkIntersection.join(' / ')} px; ${errorsText()}`);
+
+  // 7. LunarLander-v2: its starting values, a short run, an adaptation with wind, both episodes drawn.
+  await page.selectOption('#env', 'LunarLander-v2');
+  const field = (id: string) => page.$eval(`#${id}`, (el) => (el as HTMLInputElement).value);
+  const starting = { maxSteps: await field('max-steps'), outerLr: await field('outer-lr'), iterations: await field('iterations') };
+  await page.fill('#iterations', String(LANDER_ITERATIONS));
+  if (LANDER_ITERATIONS === 1) { // the test: a small run; the README's screenshot keeps the page's sizes
+    await page.fill('#meta-batch', '4');
+    await page.fill('#episodes', '4');
+  }
+  await page.click('#start');
+  await waitFor(page, "d.state === 'finished' || d.state === 'error'", LANDER_ITERATIONS * 5_000 + 60_000);
+  const landerSpeed = await field('speed');
+  const windBounds = await page.$eval('.param[data-name="windPower"] input', (el) => [Number((el as HTMLInputElement).min), Number((el as HTMLInputElement).max)]);
+  await setSlider(page, 'gravity', -10);
+  await setSlider(page, 'windPower', 10);
+  await page.fill('#adapt-steps', '1');
+  await page.fill('#adapt-episodes', '6');
+  await page.fill('#adapt-seed', '2');
+  await page.fill('#adapt-lr', '');
+  if (!process.argv.includes('--screenshots')) await page.selectOption('#speed', '16');
+  await page.click('#adapt');
+  await waitFor(page, "d.adaptState === 'ok' || d.adaptState === 'error'");
+  await waitFor(page, "d.playback === 'done'", 60_000);
+  d = await demo(page);
+  const inkLander = [await inkOf(page, 'episode-meta'), await inkOf(page, 'episode-adapted')];
+  const afterLander = join(SCREENSHOTS, 'demo-lander.png');
+  await sectionScreenshot(page, '#adapt-section', afterLander);
+  // Node: the config the page resolved trains the same θ; the same adaptation and episodes (400-step limit).
+  const landerConfig = d.config!;
+  const landerTrainer = new dm.Trainer({ ...landerConfig, backend: 'wasm' });
+  for await (const _ of landerTrainer.run()) { /* the page's iterations */ }
+  const lunar = dm.taskFamily('LunarLander-v2');
+  const windTask = lunar.task(d.adaptation!.task);
+  const landerExpected = await dm.adaptPolicy(landerTrainer.policy, lunar, windTask, { steps: 1, episodes: 6, innerLr: landerConfig.innerLr, seed: 2, maxSteps: landerConfig.maxSteps });
+  const landerMeta = dm.recordEpisode(lunar, landerTrainer.policy, windTask, { seed: 2, maxSteps: landerConfig.maxSteps });
+  const landerAdapted = dm.recordEpisode(lunar, landerExpected.policy, windTask, { seed: 2, maxSteps: landerConfig.maxSteps });
+  record('LunarLander-v2: the page starts it at 400 steps, outer lr 3e-3, real speed; wind over its whole domain; the adaptation in wind and both episodes equal Node\'s',
+    starting.maxSteps === '400' && starting.outerLr === '0.003' && landerSpeed === '1' && windBounds[0] === 0 && windBounds[1] === 20
+      && d.policy?.env === 'LunarLander-v2' && landerConfig.maxSteps === 400 && d.adaptation?.outside.join() === 'windPower'
+      && JSON.stringify(d.adaptation?.returns) === JSON.stringify(landerExpected.returns)
+      && d.adaptation?.metaEpisodeReturn === landerMeta.return && d.adaptation?.adaptedEpisodeReturn === landerAdapted.return
+      && inkLander.every((n) => n > 500),
+    `starting values ${JSON.stringify(starting)}, speed ${landerSpeed}×, windPower slider [${windBounds}]; task ${JSON.stringify(d.adaptation?.task)} (outside: ${d.adaptation?.outside}); `
+    + `returns page ${JSON.stringify(d.adaptation?.returns)} vs Node ${JSON.stringify(landerExpected.returns)}; episodes page ${d.adaptation?.metaEpisodeReturn} / ${d.adaptation?.adaptedEpisodeReturn} `
+    + `vs Node ${landerMeta.return} / ${landerAdapted.return} (${landerMeta.length} / ${landerAdapted.length} steps); canvas ink ${inkLander.join(' / ')} px, screenshot ${afterLander}; ${errorsText()}`);
+  landerExpected.policy.dispose();
+  landerTrainer.dispose();
 
   record('no console error in the page or its worker during the whole flow', errors.length === 0, errorsText());
   expected.policy.dispose();

@@ -43,7 +43,7 @@ test('a small run writes the documented files, all naming the run; the summary n
   for (const m of lines) for (const k of ['preReturn', 'postReturn', 'sampleSeconds', 'gradSeconds', 'seconds', 'envSteps']) assert.equal(typeof m[k], 'number', k);
   const model = JSON.parse(await readFile(join(runDir, 'policy', 'model.json'), 'utf8'));
   const { ranges, ...meta } = model.userDefinedMetadata.directedMaml;
-  assert.deepEqual(meta, { run: run.configHash, iterations: 2, env: 'CartPole-v1', algo: 'directed-maml', innerLr: 0.1 });
+  assert.deepEqual(meta, { run: run.configHash, iterations: 2, env: 'CartPole-v1', algo: 'directed-maml', maxSteps: run.config.maxSteps, innerLr: 0.1 });
   assert.deepEqual(ranges.halfLength, [0.25, 0.75], 'the ranges it was trained on, for a loader that adapts it');
   assert.match(await readFile(join(runDir, 'curve.svg'), 'utf8'), /^<svg [\s\S]*seed 3[\s\S]*<\/svg>\n$/);
 });

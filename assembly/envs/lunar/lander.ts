@@ -23,9 +23,11 @@
 import { uniform01 } from '../../rng';
 import { SCALE, FPS, VIEWPORT_W, VIEWPORT_H, CHUNKS, INITIAL_X, INITIAL_Y, INITIAL_RANDOM, LEG_AWAY, LEG_DOWN,
   MAIN_ENGINE_POWER, SIDE_ENGINE_POWER, SIDE_ENGINE_HEIGHT, SIDE_ENGINE_AWAY, MAIN_ENGINE_Y_LOCATION,
-  TERRAIN_SMOOTHING, BODY_COUNT, BODY_LANDER, JOINT_COUNT, LANDER_SHAPE, LEG_SPAWN_ANGLE, legSign } from './definition';
+  TERRAIN_SMOOTHING, BODY_COUNT, BODY_LANDER, JOINT_COUNT, LANDER_SHAPE, LEG_SPAWN_ANGLE, legSign, W, H, HELIPAD_X1, HELIPAD_X2, HELIPAD_Y,
+  bodyShape } from './definition';
+import { vertexX, vertexY } from './polygon';
 import { bodyLocalCenterX, bodyLocalCenterY, bodyInvMass, bodyInvInertia } from './body';
-import { collideLane, clearManifolds, synchronizeLane, initBroadPhase, GROUP_LANES, BATCH_LANES } from './contact_manager';
+import { collideLane, clearManifolds, synchronizeLane, initBroadPhase, chunkX, GROUP_LANES, BATCH_LANES } from './contact_manager';
 import { prepareIsland4, solveVelocities4, finishIsland4 } from './island4';
 import { solveIsland } from './island';
 import { rotate, rotSin, rotCos } from './rotation';
@@ -36,6 +38,10 @@ export const STATE_DIM: i32 = LANDER_STATE_DIM;
 export const OBS_DIM: i32 = 8;
 export const PARAM_DIM: i32 = 5; // gravity, windPower, turbulencePower, mainEnginePower, sideEnginePower
 export const NUM_ACTIONS: i32 = 4; // noop, left engine, main engine, right engine
+export const ACTION_NOOP: i32 = 0;
+export const ACTION_LEFT_ENGINE: i32 = 1; // lunar_lander.py: "fire left orientation engine" (direction −1)
+export const ACTION_MAIN_ENGINE: i32 = 2;
+export const ACTION_RIGHT_ENGINE: i32 = 3; // direction +1
 export const MAX_EPISODE_STEPS: i32 = 1000;
 export const TERRAIN_DRAWS: i32 = CHUNKS + 1;
 export const RESET_DRAWS: u64 = <u64>TERRAIN_DRAWS + 2 + 2 + 2; // terrain, push, wind indices, step(0)'s dispersion
@@ -124,6 +130,43 @@ let mainPower: f64 = 0, sidePower: f64 = 0;
   return Math.tanh(Math.sin(0.02 * k) + Math.sin(Math.PI * 0.01 * k));
 }
 
+/** The wind force (N) at wind index k for windPower, or the turbulence torque (N·m) at torque index k for turbulencePower. */
+@inline function windAt(index: f32, power: f32): f32 {
+  return <f32>(windProfile(<f64>index) * <f64>power);
+}
+
+// One engine firing, as lunar_lander.py computes it: (engineOx, engineOy) is its `ox, oy` (the
+// direction the particle is thrown, opposite to the lander's impulse; its length scales the
+// impulse) and (enginePointX, enginePointY) the world point the impulse is applied at.
+let engineOx: f64 = 0, engineOy: f64 = 0, enginePointX: f64 = 0, enginePointY: f64 = 0;
+
+/**
+ * The geometry of `action`'s engine for a lander whose origin is at (posX, posY) with `angle`, and
+ * dispersions d0, d1; returns false for noop. Used by the step, and (without dispersion) to draw flames.
+ */
+function engineGeometry(posX: f64, posY: f64, angle: f64, action: i32, d0: f64, d1: f64): bool {
+  const tipX = Math.sin(angle), tipY = Math.cos(angle);
+  const sideX = -tipY, sideY = tipX;
+  if (action == ACTION_MAIN_ENGINE) {
+    // 4 px below the origin, ±2 px of dispersion.
+    engineOx = tipX * (<f64>MAIN_ENGINE_Y_LOCATION / <f64>SCALE + 2.0 * d0) + sideX * d1;
+    engineOy = -tipY * (<f64>MAIN_ENGINE_Y_LOCATION / <f64>SCALE + 2.0 * d0) - sideY * d1;
+    enginePointX = posX + engineOx;
+    enginePointY = posY + engineOy;
+    return true;
+  }
+  if (action == ACTION_LEFT_ENGINE || action == ACTION_RIGHT_ENGINE) {
+    const direction = <f64>(action - ACTION_MAIN_ENGINE); // −1 left, +1 right
+    engineOx = tipX * d0 + sideX * (3.0 * d1 + direction * <f64>SIDE_ENGINE_AWAY / <f64>SCALE);
+    engineOy = -tipY * d0 - sideY * (3.0 * d1 + direction * <f64>SIDE_ENGINE_AWAY / <f64>SCALE);
+    // 17 where SIDE_ENGINE_HEIGHT (14) was meant: an orientation-dependent torque, kept as Gymnasium has it.
+    enginePointX = posX + engineOx - tipX * 17.0 / <f64>SCALE;
+    enginePointY = posY + engineOy + tipY * <f64>SIDE_ENGINE_HEIGHT / <f64>SCALE;
+    return true;
+  }
+  return false;
+}
+
 /** b2Body::ApplyLinearImpulse on the lander (wake = true), impulse and point in float32. */
 function applyLanderImpulse(state: usize, stride: usize, lane: i32, impulseX: f32, impulseY: f32, pointX: f32, pointY: f32): void {
   set(state, stride, lane, S_AWAKE, 1);
@@ -152,42 +195,29 @@ function beforeWorldStep(state: usize, stride: usize, lane: i32, params: usize, 
   if ((windPower > 0 || turbulencePower > 0) && !legTouching) {
     const windIndex = get(state, stride, lane, S_WIND_INDEX);
     const torqueIndex = get(state, stride, lane, S_TORQUE_INDEX);
-    forceX += <f32>(windProfile(<f64>windIndex) * <f64>windPower); // ApplyForceToCenter((wind, 0), True)
+    forceX += windAt(windIndex, windPower); // ApplyForceToCenter((wind, 0), True)
     set(state, stride, lane, S_WIND_INDEX, windIndex + 1);
-    torque = <f32>(windProfile(<f64>torqueIndex) * <f64>turbulencePower); // ApplyTorque(torque, True)
+    torque = windAt(torqueIndex, turbulencePower); // ApplyTorque(torque, True)
     set(state, stride, lane, S_TORQUE_INDEX, torqueIndex + 1);
     set(state, stride, lane, S_AWAKE, 1);
   }
 
   const angle = <f64>get(state, stride, lane, bodyComponent(BODY_LANDER, B_ANGLE));
-  const tipX = Math.sin(angle), tipY = Math.cos(angle);
-  const sideX = -tipY, sideY = tipX;
   const d0 = (2.0 * <f64>uniform01(key, counter) - 1.0) / <f64>SCALE;
   const d1 = (2.0 * <f64>uniform01(key, counter + 1) - 1.0) / <f64>SCALE;
   landerOrigin(state, stride, lane);
-  const posX = <f64>originX, posY = <f64>originY;
-
   mainPower = 0;
-  if (action == 2) {
-    mainPower = 1.0;
-    // 4 px below the origin, ±2 px of dispersion.
-    const ox = tipX * (<f64>MAIN_ENGINE_Y_LOCATION / <f64>SCALE + 2.0 * d0) + sideX * d1;
-    const oy = -tipY * (<f64>MAIN_ENGINE_Y_LOCATION / <f64>SCALE + 2.0 * d0) - sideY * d1;
-    const power = <f64>get(params, stride, lane, P_MAIN_ENGINE_POWER);
-    applyLanderImpulse(state, stride, lane, <f32>(-ox * power * mainPower), <f32>(-oy * power * mainPower),
-      <f32>(posX + ox), <f32>(posY + oy));
-  }
   sidePower = 0;
-  if (action == 1 || action == 3) {
-    const direction = <f64>(action - 2);
+  if (!engineGeometry(<f64>originX, <f64>originY, angle, action, d0, d1)) return;
+  let power: f64;
+  if (action == ACTION_MAIN_ENGINE) {
+    mainPower = 1.0;
+    power = <f64>get(params, stride, lane, P_MAIN_ENGINE_POWER) * mainPower;
+  } else {
     sidePower = 1.0;
-    const ox = tipX * d0 + sideX * (3.0 * d1 + direction * <f64>SIDE_ENGINE_AWAY / <f64>SCALE);
-    const oy = -tipY * d0 - sideY * (3.0 * d1 + direction * <f64>SIDE_ENGINE_AWAY / <f64>SCALE);
-    // 17 where SIDE_ENGINE_HEIGHT (14) was meant: an orientation-dependent torque, kept as Gymnasium has it.
-    const power = <f64>get(params, stride, lane, P_SIDE_ENGINE_POWER);
-    applyLanderImpulse(state, stride, lane, <f32>(-ox * power * sidePower), <f32>(-oy * power * sidePower),
-      <f32>(posX + ox - tipX * 17.0 / <f64>SCALE), <f32>(posY + oy + tipY * <f64>SIDE_ENGINE_HEIGHT / <f64>SCALE));
+    power = <f64>get(params, stride, lane, P_SIDE_ENGINE_POWER) * sidePower;
   }
+  applyLanderImpulse(state, stride, lane, <f32>(-engineOx * power), <f32>(-engineOy * power), <f32>enginePointX, <f32>enginePointY);
 }
 
 // The bodies' poses at the start of the step of each lane of a batch (b2Sweep c0, a0), for the
@@ -445,3 +475,52 @@ export const LUNAR_STEP_DRAWS: i32 = <i32>STEP_DRAWS;
 /** The lander body's local centre of mass (m, body frame): origin = centre of mass − R(angle)·this. */
 export const LUNAR_LANDER_CENTER_X: f32 = LANDER_SHAPE.centroidX;
 export const LUNAR_LANDER_CENTER_Y: f32 = LANDER_SHAPE.centroidY;
+
+// ---- what a picture of a world needs (src/envs/scene.ts reads these exports) -----------------
+export const LUNAR_FPS: f32 = FPS;
+/** The world Gymnasium shows: [0, W] × [0, H] (m), its viewport divided by SCALE. */
+export const LUNAR_WORLD_WIDTH: f32 = W;
+export const LUNAR_WORLD_HEIGHT: f32 = H;
+export const LUNAR_CHUNKS: i32 = CHUNKS;
+export const LUNAR_HELIPAD_X1: f32 = HELIPAD_X1;
+export const LUNAR_HELIPAD_X2: f32 = HELIPAD_X2;
+export const LUNAR_HELIPAD_Y: f32 = HELIPAD_Y;
+export const LUNAR_BODY_COUNT: i32 = BODY_COUNT;
+export const LUNAR_ACTION_NOOP: i32 = ACTION_NOOP;
+export const LUNAR_ACTION_LEFT_ENGINE: i32 = ACTION_LEFT_ENGINE;
+export const LUNAR_ACTION_MAIN_ENGINE: i32 = ACTION_MAIN_ENGINE;
+export const LUNAR_ACTION_RIGHT_ENGINE: i32 = ACTION_RIGHT_ENGINE;
+
+/** x (m) of terrain point i (the terrain's heights are the state's last CHUNKS components). */
+export function lunarChunkX(i: i32): f32 {
+  return chunkX(i);
+}
+
+/** Vertices of body b's polygon in its body frame (m, counter-clockwise, as the collider uses them). */
+export function lunarShapeVertexCount(body: i32): i32 {
+  return bodyShape(body).count;
+}
+export function lunarShapeVertex(body: i32, i: i32, coordinate: i32): f32 {
+  const p = bodyShape(body);
+  return coordinate == 0 ? vertexX(p, i) : vertexY(p, i);
+}
+
+/** The wind force (N) at wind index k for windPower (or the turbulence torque at torque index k for turbulencePower). */
+export function lunarWindAt(index: f32, power: f32): f32 {
+  return windAt(index, power);
+}
+
+const engineOut = memory.data(4 << 3, 8);
+/**
+ * An engine's firing without dispersion, for a lander origin (x, y) and angle: the address of four
+ * f64 — the particle direction ox, oy (m; the lander's impulse is −power·(ox, oy)) and the world
+ * point of the impulse — or 0 for noop.
+ */
+export function lunarEngineFiring(x: f64, y: f64, angle: f64, action: i32): usize {
+  if (!engineGeometry(x, y, angle, action, 0, 0)) return 0;
+  store<f64>(engineOut, engineOx);
+  store<f64>(engineOut, engineOy, 8);
+  store<f64>(engineOut, enginePointX, 16);
+  store<f64>(engineOut, enginePointY, 24);
+  return engineOut;
+}

@@ -3,10 +3,11 @@
 import type { Renderer } from './types';
 import { cartPoleRenderer } from './cartpole';
 import { intersectionRenderer } from './intersection';
+import { lunarLanderRenderer } from './lunar-lander';
 
-export type { Renderer, RenderFrame } from './types';
+export type { Renderer, RenderFrame, Scene } from './types';
 
-export const RENDERERS: readonly Renderer[] = [cartPoleRenderer, intersectionRenderer];
+export const RENDERERS: readonly Renderer[] = [cartPoleRenderer, intersectionRenderer, lunarLanderRenderer];
 
 /** The renderer of an env id, or undefined when there is none. */
 export function rendererFor(envId: string): Renderer | undefined {

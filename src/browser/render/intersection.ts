@@ -1,31 +1,33 @@
-// Intersection-v0: state [egoPosition, egoSpeed, otherPosition, otherSpeed] — front bumpers in
-// metres from the conflict zone's entry (negative while approaching), speeds in m/s. The ego drives
-// left to right, the other car top to bottom; the zone is the 4 m square where the roads cross, and
-// a car occupies it while 0 ≤ p ≤ 4 + 5 m (zone width + car length). Colours follow the outcome.
-import { header, endLabel, MUTED, type Renderer, type RenderFrame } from './types';
+// Intersection-v0: the ego car drives left to right, the other car top to bottom; the conflict zone
+// is the square where the roads cross, red while both cars are in it. Positions are front bumpers
+// relative to the zone entry, so a car's body is drawn behind its bumper. The zone's side, a car's
+// length and the farthest start come from the scene (the module's ZONE_WIDTH, VEHICLE_LENGTH and
+// RESET_POSITION_LOW); a car's width is a drawing choice (the physics is one-dimensional).
+import { header, endLabel, MUTED, DANGER, GOOD, type Renderer } from './types';
+import type { IntersectionScene } from '../../envs/scene';
 
-const ZONE_M = 4;
-const CAR_LENGTH_M = 5;
-const CAR_WIDTH_M = 2;
-const VIEW_BEFORE_M = 48; // how far before the zone entry the view starts
-const VIEW_AFTER_M = 14;
+const CAR_WIDTH_M = 2; // drawn size only
+const VIEW_MARGIN_M = 3; // room before the farthest start
+const VIEW_AFTER_M = 14; // room after the zone
 
-export const intersectionRenderer: Renderer = {
+export const intersectionRenderer: Renderer<IntersectionScene> = {
   envId: 'Intersection-v0',
-  stepSeconds: 0.2, // Δt
-  draw(ctx: CanvasRenderingContext2D, frame: RenderFrame): void {
+  draw(ctx, frame): void {
     const { width, height } = ctx.canvas;
-    const [egoP, egoV, otherP, otherV] = frame.state;
+    const scene = frame.scene, f = frame.step;
+    const egoP = scene.egoPosition[f], otherP = scene.otherPosition[f];
     ctx.clearRect(0, 0, width, height);
     ctx.fillStyle = '#eef3ea';
     ctx.fillRect(0, 0, width, height);
 
     // Metres to pixels: the zone's top-left corner at (cx, cy); the ego road runs along y, the other along x.
-    const span = VIEW_BEFORE_M + ZONE_M + VIEW_AFTER_M;
+    const before = -scene.resetPositionLowM + VIEW_MARGIN_M;
+    const span = before + scene.zoneWidthM + VIEW_AFTER_M;
     const scale = Math.min((width - 16) / span, (height - 40) / span);
-    const cx = (width - span * scale) / 2 + VIEW_BEFORE_M * scale;
-    const cy = 30 + VIEW_BEFORE_M * scale;
-    const zone = ZONE_M * scale;
+    const cx = (width - span * scale) / 2 + before * scale;
+    const cy = 30 + before * scale;
+    const zone = scene.zoneWidthM * scale;
+    const inZone = (p: number) => p >= 0 && p <= scene.zoneWidthM + scene.vehicleLengthM;
 
     // Roads and the conflict zone.
     ctx.fillStyle = '#d0d7de';
@@ -36,27 +38,22 @@ export const intersectionRenderer: Renderer = {
     ctx.fillRect(cx, cy, zone, zone);
 
     // Cars: the front bumper at p, the body behind it. Ego rightwards, other downwards.
-    const carW = CAR_WIDTH_M * scale, carL = CAR_LENGTH_M * scale;
+    const carW = CAR_WIDTH_M * scale, carL = scene.vehicleLengthM * scale;
     ctx.fillStyle = '#4e79a7';
     ctx.fillRect(cx + egoP * scale - carL, cy + (zone - carW) / 2, carL, carW);
     ctx.fillStyle = '#e15759';
     ctx.fillRect(cx + (zone - carW) / 2, cy + otherP * scale - carL, carW, carL);
 
-    header(ctx, `t ${(frame.step * 0.2).toFixed(1)} s · return ${frame.return.toFixed(1)}${endLabel(frame)}`, `other driver β = ${(frame.task.aggressiveness ?? 0).toFixed(2)}`);
+    header(ctx, `t ${(f * scene.stepSeconds).toFixed(1)} s · return ${frame.return.toFixed(1)}${endLabel(frame)}`, `other driver β = ${scene.task.aggressiveness.toFixed(2)}`);
     ctx.font = '11px system-ui, sans-serif';
     ctx.fillStyle = MUTED;
     ctx.textBaseline = 'top';
-    ctx.fillText(`ego ${egoV.toFixed(1)} m/s`, 8, cy + zone + 6);
-    ctx.fillText(`other ${otherV.toFixed(1)} m/s`, cx + zone + 6, 30);
+    ctx.fillText(`ego ${scene.egoSpeed[f].toFixed(1)} m/s`, 8, cy + zone + 6);
+    ctx.fillText(`other ${scene.otherSpeed[f].toFixed(1)} m/s`, cx + zone + 6, 30);
     if (frame.end === 'terminated') {
       ctx.font = '600 13px system-ui, sans-serif';
-      ctx.fillStyle = bothIn || frame.reward < 0 ? '#cf222e' : '#1a7f37';
-      ctx.fillText(frame.reward < -50 ? 'collision' : 'crossed', cx + zone + 6, cy + zone + 6);
+      ctx.fillStyle = scene.outcome === 'collision' ? DANGER : GOOD;
+      ctx.fillText(scene.outcome ?? 'ended', cx + zone + 6, cy + zone + 6);
     }
   },
 };
-
-/** A car is in the zone while its front is past the entry and its rear not past the exit. */
-function inZone(p: number): boolean {
-  return p >= 0 && p <= ZONE_M + CAR_LENGTH_M;
-}

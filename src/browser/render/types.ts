@@ -1,33 +1,36 @@
 // What a renderer is: one per environment, in its own module, drawing one frame of an episode from
-// the env's physical state (a row of env.getState(), Gymnasium order) and the task (named values).
-// Renderers run on the page's main thread and import nothing from the library (no tfjs there).
+// the episode's scene (dm.episodeScene, built by the library in the page's worker: the env's state
+// decoded, with the sizes and limits of the WASM module). Renderers run on the page's main thread
+// and import nothing from the library at run time (type imports only: no tfjs, no WASM there), so
+// they hold no physics number of their own — only drawing choices (colours, margins, shapes that
+// have no physical size).
+import type { Scene } from '../../envs/scene';
 
-export interface RenderFrame {
-  /** One row of env.getState(): the state after `step` steps. */
-  state: Float32Array;
-  /** The task, by parameter name (family.paramNames). */
-  task: Readonly<Record<string, number>>;
-  /** Steps taken so far, and the sum of their rewards. */
+export type { Scene };
+
+export interface RenderFrame<S extends Scene = Scene> {
+  scene: S;
+  /** The frame to draw: the state after `step` steps (0..scene.steps). */
   step: number;
+  /** The sum of the rewards of steps 0..step − 1, and the last one (0 at the reset state). */
   return: number;
-  /** Reward of the last step (0 at the reset state). */
   reward: number;
-  /** The episode ended with this frame: 'terminated' (the env ended it), 'truncated' (step limit) or null. */
+  /** The episode ended with this frame: 'terminated' (the env ended it; scene.outcome says how), 'truncated' (step limit) or null. */
   end: 'terminated' | 'truncated' | null;
 }
 
-export interface Renderer {
+export interface Renderer<S extends Scene = Scene> {
   /** The env id this renderer draws (a registered env). */
-  readonly envId: string;
-  /** Simulated seconds per env step: the page plays episodes at this pace (times its speed factor). */
-  readonly stepSeconds: number;
+  readonly envId: S['env'];
   /** Draws the frame over the whole canvas (clears it first). */
-  draw(ctx: CanvasRenderingContext2D, frame: RenderFrame): void;
+  draw(ctx: CanvasRenderingContext2D, frame: RenderFrame<S>): void;
 }
 
 /** Shared look: colours and the text line at the top of every frame. */
 export const INK = '#1f2328';
 export const MUTED = '#656d76';
+export const DANGER = '#cf222e';
+export const GOOD = '#1a7f37';
 
 export function header(ctx: CanvasRenderingContext2D, left: string, right: string): void {
   ctx.font = '12px system-ui, sans-serif';
@@ -40,6 +43,13 @@ export function header(ctx: CanvasRenderingContext2D, left: string, right: strin
   ctx.textAlign = 'left';
 }
 
+/** " · <how it ended>" on the last frame, "" before. */
 export function endLabel(frame: RenderFrame): string {
-  return frame.end === 'terminated' ? ' · ended' : frame.end === 'truncated' ? ' · step limit' : '';
+  return frame.end === 'terminated' ? ` · ${frame.scene.outcome ?? 'ended'}` : frame.end === 'truncated' ? ' · step limit' : '';
+}
+
+export function clear(ctx: CanvasRenderingContext2D, colour: string): void {
+  ctx.clearRect(0, 0, ctx.canvas.width, ctx.canvas.height);
+  ctx.fillStyle = colour;
+  ctx.fillRect(0, 0, ctx.canvas.width, ctx.canvas.height);
 }

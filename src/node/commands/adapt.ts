@@ -131,7 +131,7 @@ export async function adaptCommand(argv: string[]): Promise<number> {
     try {
       if (saveDir !== undefined) {
         await saveAdaptedPolicy(saveDir, adapted, {
-          env: config.env, ranges: family.ranges, algo: config.algo, iterations: state.iteration,
+          env: config.env, ranges: family.ranges, algo: config.algo, iterations: state.iteration, maxSteps,
           innerLr: typeof innerLr === 'number' ? innerLr : Array.from(innerLr),
           adapted: { task: named, steps, episodes, seed, returns },
         });

@@ -1,0 +1,202 @@
+// dm.episodeScene: an episode as a picture needs it — the env's state rows decoded into named
+// physical quantities, with the sizes and limits the WASM module defines (read from its exports,
+// never re-typed). Renderers (the demo page's src/browser/render/) draw from a scene alone: they
+// run where the library is not loaded (a page's main thread) and hold no physics number of their
+// own. A scene is plain numbers and typed arrays, so it crosses postMessage as it is.
+import { wasm, wasmConst } from '../core/wasm';
+import { ConfigError } from '../errors';
+import type { TaskFamily } from './task-family';
+import { decodeLunarState } from './lunar-lander';
+
+/** What a scene is built from: dm.recordEpisode's result (or the same fields). */
+export interface EpisodeStates {
+  /** (length + 1) × stateDim: the reset state, then the state after every step. */
+  states: Float32Array;
+  actions: Int32Array;
+  length: number;
+  /** true when the env ended the episode, false when the step limit cut it. */
+  terminated: boolean;
+}
+
+interface SceneBase {
+  /** The task, by parameter name. */
+  task: Record<string, number>;
+  /** Simulated seconds per env step. */
+  stepSeconds: number;
+  /** Steps taken; frames are 0..steps (frame f is the state after f steps). */
+  steps: number;
+  /** The action of each step. */
+  actions: Int32Array;
+  /** true when the env ended the episode (then `outcome` says how), false when the step limit cut it. */
+  terminated: boolean;
+}
+
+/** CartPole-v1: the cart on its track, the pole on the cart. */
+export interface CartPoleScene extends SceneBase {
+  env: 'CartPole-v1';
+  /** |x| beyond this ends an episode (m). */
+  xThresholdM: number;
+  /** |θ| beyond this ends an episode (rad). */
+  thetaThresholdRad: number;
+  /** Per frame: cart position (m) and pole angle (rad; 0 upright, positive leaning towards +x). */
+  x: Float32Array;
+  theta: Float32Array;
+  outcome: 'pole fell' | 'off the track' | null;
+}
+
+/** Intersection-v0: two cars on crossing roads, the conflict zone where they cross. */
+export interface IntersectionScene extends SceneBase {
+  env: 'Intersection-v0';
+  /** Side of the square conflict zone, and a car's length (m); a car is in the zone while 0 ≤ p ≤ zone + length. */
+  zoneWidthM: number;
+  vehicleLengthM: number;
+  /** The farthest from the zone a car starts (m, negative). */
+  resetPositionLowM: number;
+  /** Per frame: front bumpers relative to the zone entry (m) and speeds (m/s). */
+  egoPosition: Float32Array;
+  egoSpeed: Float32Array;
+  otherPosition: Float32Array;
+  otherSpeed: Float32Array;
+  outcome: 'collision' | 'crossed' | null;
+}
+
+/** LunarLander-v2: the moon's terrain and pad, the lander and its legs, the engines and the wind. */
+export interface LunarLanderScene extends SceneBase {
+  env: 'LunarLander-v2';
+  /** The world Gymnasium shows: [0, widthM] × [0, heightM]. */
+  widthM: number;
+  heightM: number;
+  /** Terrain points (m): the moon's surface is the polyline through them (the episode's terrain). */
+  terrainX: Float32Array;
+  terrainY: Float32Array;
+  /** The pad between its flags (m). */
+  helipadX1M: number;
+  helipadX2M: number;
+  helipadYM: number;
+  /** Outlines in the body frame (m), x, y pairs: the lander's polygon and a leg's box. */
+  landerPolygon: Float32Array;
+  legPolygon: Float32Array;
+  /** Per frame f and body b (0 lander, 1 legs[0], 2 legs[1]): origin x, y (m) and angle (rad) at (3f + b)·3 + 0, 1, 2. */
+  bodies: Float32Array;
+  /** Per frame f: lunar_lander.py's ground_contact of legs[0], legs[1] at 2f + 0, 1 (0/1). */
+  legContact: Uint8Array;
+  /**
+   * Per frame f ≥ 1: the engine step f − 1 fired, drawn on frame f's pose: the world point of its
+   * impulse and the direction its exhaust leaves (m, the length scales the impulse), at 4f + 0..3;
+   * NaN for noop (and for frame 0).
+   */
+  flames: Float32Array;
+  /** Per frame f ≥ 1: the wind force (N, +x) and turbulence torque (N·m) of step f − 1; 0 when none acted. */
+  wind: Float32Array;
+  turbulence: Float32Array;
+  /** The action codes of the module (lunar_lander.py's). */
+  actionCodes: { noop: number; left: number; main: number; right: number };
+  outcome: 'at rest' | 'crashed' | 'out of bounds' | null;
+}
+
+export type Scene = CartPoleScene | IntersectionScene | LunarLanderScene;
+
+/** The scene of an episode of `task` (one row of the family's parameters). */
+export function episodeScene(family: TaskFamily, task: Float32Array, episode: EpisodeStates): Scene {
+  if (!(task instanceof Float32Array) || task.length !== family.numParams) {
+    throw new ConfigError('task', task, `a Float32Array of ${family.numParams} values (${family.paramNames.join(', ')})`);
+  }
+  const { states, length } = episode;
+  if (!Number.isInteger(length) || length < 0 || !(states instanceof Float32Array) || states.length !== (length + 1) * family.stateDim) {
+    throw new ConfigError('episode.states', `${states?.length} floats for ${length} steps`, `(length + 1) × ${family.stateDim} floats`);
+  }
+  const base: SceneBase = {
+    task: Object.fromEntries(family.paramNames.map((n, k) => [n, task[k]])),
+    stepSeconds: 0, steps: length, actions: episode.actions.slice(0, length), terminated: episode.terminated,
+  };
+  switch (family.spec.id) {
+    case 'CartPole-v1': return cartPoleScene(base, states, family.stateDim);
+    case 'Intersection-v0': return intersectionScene(base, states, family.stateDim);
+    case 'LunarLander-v2': return lunarLanderScene(base, states, family.stateDim);
+    default: throw new ConfigError('env', family.spec.id, 'an env with a scene: CartPole-v1 | Intersection-v0 | LunarLander-v2');
+  }
+}
+
+/** Component k of every frame. */
+function column(states: Float32Array, stateDim: number, k: number): Float32Array {
+  const out = new Float32Array(states.length / stateDim);
+  for (let f = 0; f < out.length; f++) out[f] = states[f * stateDim + k];
+  return out;
+}
+
+function cartPoleScene(base: SceneBase, states: Float32Array, D: number): CartPoleScene {
+  const x = column(states, D, wasmConst('CARTPOLE_STATE_X'));
+  const theta = column(states, D, wasmConst('CARTPOLE_STATE_THETA'));
+  const xThresholdM = wasmConst('CARTPOLE_X_THRESHOLD');
+  const thetaThresholdRad = wasmConst('CARTPOLE_THETA_THRESHOLD_RADIANS');
+  const last = base.steps;
+  return {
+    env: 'CartPole-v1', ...base, stepSeconds: wasmConst('CARTPOLE_TAU_SECONDS'), xThresholdM, thetaThresholdRad, x, theta,
+    outcome: !base.terminated ? null : Math.abs(x[last]) > xThresholdM ? 'off the track' : 'pole fell',
+  };
+}
+
+function intersectionScene(base: SceneBase, states: Float32Array, D: number): IntersectionScene {
+  const egoPosition = column(states, D, wasmConst('INTERSECTION_STATE_EGO_POSITION'));
+  const otherPosition = column(states, D, wasmConst('INTERSECTION_STATE_OTHER_POSITION'));
+  const zoneWidthM = wasmConst('INTERSECTION_ZONE_WIDTH'), vehicleLengthM = wasmConst('INTERSECTION_VEHICLE_LENGTH');
+  const exit = Math.fround(zoneWidthM + vehicleLengthM); // float32, as the module sums it
+  const inZone = (p: number) => p >= 0 && p <= exit;
+  const last = base.steps;
+  return {
+    env: 'Intersection-v0', ...base, stepSeconds: wasmConst('INTERSECTION_DT_SECONDS'), zoneWidthM, vehicleLengthM,
+    resetPositionLowM: wasmConst('INTERSECTION_RESET_POSITION_LOW'),
+    egoPosition, egoSpeed: column(states, D, wasmConst('INTERSECTION_STATE_EGO_SPEED')),
+    otherPosition, otherSpeed: column(states, D, wasmConst('INTERSECTION_STATE_OTHER_SPEED')),
+    outcome: !base.terminated ? null : inZone(egoPosition[last]) && inZone(otherPosition[last]) ? 'collision' : 'crossed',
+  };
+}
+
+function lunarLanderScene(base: SceneBase, states: Float32Array, D: number): LunarLanderScene {
+  const w = wasm();
+  const frames = base.steps + 1;
+  const bodyCount = wasmConst('LUNAR_BODY_COUNT');
+  const bodies = new Float32Array(frames * bodyCount * 3);
+  const legContact = new Uint8Array(frames * 2);
+  const flames = new Float32Array(frames * 4).fill(NaN);
+  const wind = new Float32Array(frames), turbulence = new Float32Array(frames);
+  const windPower = base.task.windPower, turbulencePower = base.task.turbulencePower;
+  const decoded = Array.from({ length: frames }, (_, f) => decodeLunarState(states.subarray(f * D, (f + 1) * D)));
+  for (let f = 0; f < frames; f++) {
+    const s = decoded[f];
+    [s.lander, ...s.legs].forEach((b, k) => bodies.set([b.x, b.y, b.angle], (f * bodyCount + k) * 3));
+    legContact[2 * f] = Number(s.legContact[0]);
+    legContact[2 * f + 1] = Number(s.legContact[1]);
+    if (f === 0) continue;
+    const firing = w.lunarEngineFiring(s.lander.x, s.lander.y, s.lander.angle, base.actions[f - 1]);
+    if (firing !== 0) {
+      const [ox, oy, pointX, pointY] = new Float64Array(w.memory.buffer, firing, 4);
+      flames.set([pointX, pointY, ox, oy], 4 * f);
+    }
+    // The module advances a wind index exactly when it applies that wind (the rule lives there).
+    const before = decoded[f - 1];
+    if (s.windIndex !== before.windIndex) wind[f] = w.lunarWindAt(before.windIndex, windPower);
+    if (s.torqueIndex !== before.torqueIndex) turbulence[f] = w.lunarWindAt(before.torqueIndex, turbulencePower);
+  }
+  const chunks = wasmConst('LUNAR_CHUNKS');
+  const polygon = (body: number) => {
+    const n = w.lunarShapeVertexCount(body);
+    const out = new Float32Array(2 * n);
+    for (let i = 0; i < n; i++) { out[2 * i] = w.lunarShapeVertex(body, i, 0); out[2 * i + 1] = w.lunarShapeVertex(body, i, 1); }
+    return out;
+  };
+  const end = decoded[frames - 1];
+  return {
+    env: 'LunarLander-v2', ...base, stepSeconds: 1 / wasmConst('LUNAR_FPS'),
+    widthM: wasmConst('LUNAR_WORLD_WIDTH'), heightM: wasmConst('LUNAR_WORLD_HEIGHT'),
+    terrainX: Float32Array.from({ length: chunks }, (_, i) => w.lunarChunkX(i)), terrainY: Float32Array.from(decoded[0].terrainY),
+    helipadX1M: wasmConst('LUNAR_HELIPAD_X1'), helipadX2M: wasmConst('LUNAR_HELIPAD_X2'), helipadYM: wasmConst('LUNAR_HELIPAD_Y'),
+    landerPolygon: polygon(0), legPolygon: polygon(1), bodies, legContact, flames, wind, turbulence,
+    actionCodes: {
+      noop: wasmConst('LUNAR_ACTION_NOOP'), left: wasmConst('LUNAR_ACTION_LEFT_ENGINE'),
+      main: wasmConst('LUNAR_ACTION_MAIN_ENGINE'), right: wasmConst('LUNAR_ACTION_RIGHT_ENGINE'),
+    },
+    // lunar_lander.py's order: a crash or |x| ≥ 1 gives −100, then an asleep lander +100 overrides.
+    outcome: !base.terminated ? null : !end.awake ? 'at rest' : end.gameOver ? 'crashed' : 'out of bounds',
+  };
+}
