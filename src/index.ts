@@ -21,7 +21,7 @@ export { estimateAdvantages, toBatch, policyGradient, wasmForward, type Advantag
 export { serializeState, deserializeState, STATE_FORMAT_VERSION } from './train/checkpoint';
 export { exportPolicy, policyToLayersModel, type ExportablePolicy } from './train/export';
 export { maml, fomaml, metaSgd, directed, algoName, type MetaAlgorithm, type DirectedOptions } from './meta/algorithms';
-export { metaStep, directedStep, taskMetaGradient, innerAdaptFlat, mediumTask, MIN_INNER_LR, type MetaStepContext } from './meta/meta-step';
+export { metaStep, directedStep, taskMetaGradient, innerAdaptFlat, mediumTask, MIN_INNER_LR, RANDOM_MEDIUM_LANE, type MetaStepContext } from './meta/meta-step';
 export { evaluateAdaptation, type EvaluateOptions } from './meta/evaluate';
 export { Trainer, algorithmFromConfig, type TrainerState, type TrainerOptions } from './train/trainer';
 export { adamInit, adamStep, type AdamState } from './train/adam';

@@ -3,12 +3,18 @@ import * as dm from '../index';
 import { readFlags, NO_VALUE, type FlagValues } from '../config';
 import { trainCommand, TRAIN_USAGE } from './commands/train';
 import { adaptCommand, ADAPT_USAGE } from './commands/adapt';
+import { experimentCommand, EXPERIMENT_USAGE } from './commands/experiment';
+import { evaluateCommand, EVALUATE_USAGE } from './commands/evaluate';
+import { WORKER_USAGE } from './experiment/usage';
 
 const HELP = `dmaml — meta-reinforcement learning (MAML family, task-directed variants)
 
 Usage:
   dmaml train …   (dmaml train --help)
   dmaml adapt …   (dmaml adapt --help)
+  dmaml evaluate …    (dmaml evaluate --help)
+  dmaml experiment …  (dmaml experiment --help)
+  dmaml worker …      (dmaml worker --help)
   dmaml demo [--env CartPole-v1] [--num-envs 4096] [--steps 2000] [--seed 0]
       steps a task family with uniformly random actions; prints mean return and env-steps/s
   dmaml help
@@ -67,10 +73,14 @@ export async function main(argv: string[]): Promise<number> {
       case 'demo': await demo(readFlags(rest)); return 0;
       case 'train': return await trainCommand(rest);
       case 'adapt': return await adaptCommand(rest);
+      case 'evaluate': return await evaluateCommand(rest);
+      // The queue (BullMQ) is loaded only when --queue is given or a worker starts.
+      case 'experiment': return await experimentCommand(rest, async (url, out, grid) => (await import('./experiment/queue')).queueExecutor(url, out, grid));
+      case 'worker': return await (await import('./experiment/queue')).workerCommand(rest);
       case 'help': case '--help': case '-h':
-        console.log(`${HELP}\n${TRAIN_USAGE.replace(/^Usage:\n/, '')}${dm.configHelp()}\n\n${ADAPT_USAGE.replace(/^Usage:\n/, '')}`);
+        console.log(`${HELP}\n${TRAIN_USAGE.replace(/^Usage:\n/, '')}${dm.configHelp()}\n\n${[ADAPT_USAGE, EVALUATE_USAGE, EXPERIMENT_USAGE, WORKER_USAGE].map((u) => u.replace(/^Usage:\n/, '')).join('\n')}`);
         return 0;
-      default: throw new dm.ConfigError('command', command, 'train | adapt | demo | help');
+      default: throw new dm.ConfigError('command', command, 'train | adapt | evaluate | experiment | worker | demo | help');
     }
   } catch (err) {
     if (err instanceof dm.ConfigError) {
