@@ -317,7 +317,11 @@ export async function workerCommand(argv: string[]): Promise<number> {
     const dir = join(root, cell.name);
     await rm(dir, { recursive: true, force: true });
     const snapshot = await loadSnapshot(client, id);
-    if (snapshot) await restoreSnapshot(dir, snapshot);
+    if (snapshot) {
+      await restoreSnapshot(dir, snapshot);
+      const at = (await readCellState(dir).catch(() => null))?.iteration ?? 0;
+      console.error(`dmaml worker: cell ${cell.name} resumes at iteration ${at} from its checkpoint in Redis`);
+    }
     const ship = async () => {
       const s = await snapshotDir(dir);
       if (s) await storeSnapshot(client, id, s);
@@ -362,12 +366,14 @@ export async function workerCommand(argv: string[]): Promise<number> {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', () => { stop.abort('forward'); resolve(); });
   });
+  let serverLost = false;
   try {
-    await Promise.race([stopped, watchdog(client, url, 20, stop.signal)]);
+    await Promise.race([stopped, watchdog(client, url, 20, stop.signal).catch((err) => { serverLost = true; throw err; })]);
   } finally {
     stop.abort();
-    // Cells in progress stop after their iteration and ship their last checkpoint first.
-    await within(worker.close().catch(() => undefined), 120_000);
+    // Cells in progress stop after their iteration and ship their last checkpoint first (unless
+    // the server is gone: then their checkpoints are already in Redis up to the loss).
+    await within(worker.close(serverLost).catch(() => undefined), serverLost ? 3000 : 120_000);
     client.disconnect();
     await rm(root, { recursive: true, force: true });
   }

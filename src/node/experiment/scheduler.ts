@@ -87,6 +87,8 @@ export async function runLocal(outDir: string, cells: readonly Cell[], options: 
       pending.push(cell);
     }
   }
+  const resuming = pending.filter((c) => (initial.get(c.name) ?? 0) > 0).length;
+  (options.stream ?? process.stderr).write(`dmaml experiment: ${options.phase}${cells.length} cells: ${complete} complete, ${resuming} to resume, ${pending.length - resuming} to start\n`);
   const progress = new GridProgress(cells, initial, options.stream, options.phase);
   for (const cell of cells) if (!pending.includes(cell)) progress.cellDone(cell);
   const stop = new AbortController();

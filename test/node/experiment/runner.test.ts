@@ -10,11 +10,11 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as dm from 'directed-maml';
+import { experimentContent, jsonLines } from './content';
 
 const BIN = join(process.cwd(), 'bin', 'dmaml.js');
-const TIMING = new Set(['sampleSeconds', 'gradSeconds', 'seconds', 'reachSeconds', 'trainSeconds', 'secondsToThreshold']);
 
-export const GRID = {
+const GRID = {
   envs: ['CartPole-v1'],
   algos: ['fomaml', 'directed-fomaml'],
   seeds: [1, 2],
@@ -32,35 +32,6 @@ function dmaml(args: string[]): Promise<{ code: number; stdout: string; stderr: 
       resolve({ code: err ? Number((err as { code?: number }).code ?? -1) : 0, stdout, stderr });
     });
   });
-}
-
-/** JSON with every timing field removed, at any depth. */
-export function withoutTiming(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutTiming);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).filter(([k]) => !TIMING.has(k)).map(([k, v]) => [k, withoutTiming(v)]));
-  }
-  return value;
-}
-
-const jsonLines = async (path: string) => (await readFile(path, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
-
-/** Everything in an experiment directory that must not depend on how it was run (timing aside). */
-export async function experimentContent(dir: string): Promise<Record<string, unknown>> {
-  const out: Record<string, unknown> = { results: withoutTiming(await jsonLines(join(dir, 'results.jsonl'))) };
-  for (const cell of (await readdir(join(dir, 'cells'))).sort()) {
-    const d = join(dir, 'cells', cell);
-    const files = (await readdir(d, { recursive: true })).map(String).filter((f) => !f.startsWith('policy') || f.includes('.')).sort();
-    const weights = files.filter((f) => f.startsWith('policy/weights-'));
-    out[cell] = {
-      files,
-      metrics: withoutTiming(await jsonLines(join(d, 'metrics.jsonl'))),
-      state: JSON.parse(await readFile(join(d, 'state.json'), 'utf8')),
-      heldout: existsSync(join(d, 'heldout.jsonl')) ? await readFile(join(d, 'heldout.jsonl'), 'utf8') : null,
-      weights: weights.length === 1 ? (await readFile(join(d, weights[0]))).toString('base64') : weights,
-    };
-  }
-  return out;
 }
 
 before(async () => {
@@ -159,7 +130,8 @@ test('resumable: a runner killed mid-grid and run again gives the results of an 
   const resumed = join(root, 'resumed');
   const args = [BIN, 'experiment', '--grid', gridPath, '--out', resumed, '--jobs', '2'];
   // Its own process group, so the kill takes the runner and every cell process at once (a crash).
-  const child = spawn(process.execPath, args, { detached: true, stdio: 'ignore' });
+  // (TMPDIR: a killed cell leaves its temporary --config file behind; keep it in the test's directory.)
+  const child = spawn(process.execPath, args, { detached: true, stdio: 'ignore', env: { ...process.env, TMPDIR: root } });
   const exited = new Promise((r) => child.on('exit', r));
   // Kill once a reported cell has a checkpoint and the grid is not done.
   const deadline = Date.now() + 240_000;
@@ -167,7 +139,9 @@ test('resumable: a runner killed mid-grid and run again gives the results of an 
   while (Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 100));
     const cells = existsSync(join(resumed, 'cells')) ? await readdir(join(resumed, 'cells')) : [];
-    if (cells.some((c) => !c.endsWith('seed9') && existsSync(join(resumed, 'cells', c, 'state.json')))) {
+    const iterations = await Promise.all(cells.filter((c) => !c.endsWith('seed9')).map((c) =>
+      readFile(join(resumed, 'cells', c, 'state.json'), 'utf8').then((t) => (dm.deserializeState(t) as { iteration: number }).iteration, () => 0)));
+    if (iterations.some((i) => i > 0 && i < 3)) {
       process.kill(-child.pid!, 'SIGKILL');
       killed = true;
       break;
@@ -178,6 +152,10 @@ test('resumable: a runner killed mid-grid and run again gives the results of an 
   assert.ok(!existsSync(join(resumed, 'results.jsonl')), 'the grid was not finished when killed');
   const r = await dmaml(args.slice(1));
   assert.equal(r.code, 0, r.stderr);
+  // The tuning cells were complete (skipped); at least one reported cell resumed from its checkpoint.
+  assert.match(r.stderr, /dmaml experiment: tuning 2 cells: 2 complete, 0 to resume, 0 to start/);
+  const resuming = Number(/dmaml experiment: 8 cells: \d+ complete, (\d+) to resume, \d+ to start/.exec(r.stderr)?.[1]);
+  assert.ok(resuming >= 1, r.stderr);
   assert.deepEqual(await experimentContent(resumed), await experimentContent(straight));
 
   // Run once more: every cell is complete, nothing runs again.
