@@ -115,12 +115,18 @@ export async function planExperiment(argv: string[]): Promise<ExperimentPlan> {
   return { grid, out, jobs, queue };
 }
 
+/** The grid without what only the analysis reads (the thresholds): cells made under one serve any of them. */
+function cellsIdentity(grid: Grid): string {
+  return JSON.stringify({ ...grid, perEnv: Object.fromEntries(Object.entries(grid.perEnv).map(([env, e]) => [env, e.config])) });
+}
+
 /**
- * Creates DIR with experiment.json, or checks that DIR holds this same experiment (to resume).
- * Refuses a non-empty DIR that holds something else.
+ * Creates DIR with experiment.json, or checks that DIR holds this same experiment (to resume, or
+ * to report it again with other thresholds, which experiment.json then records). Refuses a
+ * non-empty DIR that holds something else.
  */
 async function prepareDir(out: string, grid: Grid): Promise<void> {
-  const recorded = JSON.stringify({ format: 'directed-maml-experiment', formatVersion: 1, grid }, null, 2);
+  const recorded = `${JSON.stringify({ format: 'directed-maml-experiment', formatVersion: 1, grid }, null, 2)}\n`;
   let entries: string[] = [];
   try {
     entries = await readdir(out);
@@ -131,14 +137,20 @@ async function prepareDir(out: string, grid: Grid): Promise<void> {
   }
   if (entries.length > 0) {
     if (!entries.includes(EXPERIMENT_FILE)) throw new ConfigError('--out', out, `a new or empty directory, or an earlier experiment's (it holds files but no ${EXPERIMENT_FILE})`);
-    const before = await readFile(join(out, EXPERIMENT_FILE), 'utf8');
-    if (before.trim() !== recorded.trim()) {
+    let before: Grid | undefined;
+    try {
+      before = (JSON.parse(await readFile(join(out, EXPERIMENT_FILE), 'utf8')) as { grid?: Grid }).grid;
+    } catch {
+      before = undefined;
+    }
+    if (!before || cellsIdentity(before) !== cellsIdentity(grid)) {
       throw new ConfigError('--out', out, `the directory of this same grid to resume it (${EXPERIMENT_FILE} there records another grid); choose another --out`);
     }
+    if (JSON.stringify(before) !== JSON.stringify(grid)) await writeFileAtomic(join(out, EXPERIMENT_FILE), recorded);
     return;
   }
   await mkdir(out, { recursive: true });
-  await writeFileAtomic(join(out, EXPERIMENT_FILE), `${recorded}\n`);
+  await writeFileAtomic(join(out, EXPERIMENT_FILE), recorded);
 }
 
 function shellQuote(arg: string): string {

@@ -12,7 +12,7 @@
 // changing the loop: see the SWITCH POINT comment.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, rm, stat, writeFile, mkdtemp } from 'node:fs/promises';
+import { readFile, readdir, rm, stat, writeFile, mkdtemp } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -140,6 +140,7 @@ function childFailure(cell: Cell, what: string, r: ChildResult): Error {
 /** The cell's runner over `dmaml train` child processes (held-out evaluation in this process). */
 export const runCellByCli: RunCell = async (cell, dir, hooks = {}) => {
   const N = cell.config.iterations;
+  await removeStaleTemporaries(dir);
   const points = evaluationPoints(N, cell.heldout);
   let lastIterations = -1, lastStateTime = 0;
   // Progress and checkpoints while a training child runs: metrics.jsonl lines, state.json renames.
@@ -197,6 +198,15 @@ export const runCellByCli: RunCell = async (cell, dir, hooks = {}) => {
     if (r.code !== 0) throw childFailure(cell, 'train', r);
   }
 };
+
+/**
+ * Removes the temporary files of atomic writes (`name.tmp-<pid>-<random>`) that a killed process
+ * left in a cell's directory: the runner is the cell's only writer, so none of them is live.
+ */
+async function removeStaleTemporaries(dir: string): Promise<void> {
+  const entries = await readdir(dir, { recursive: true }).catch(() => [] as string[]);
+  for (const rel of entries.map(String)) if (/\.tmp-\d+-[a-z0-9]+$/.test(rel)) await rm(join(dir, rel), { force: true });
+}
 
 /**
  * Cuts metrics.jsonl to the checkpoint's `iterations` complete lines when a crash left more, or a
