@@ -2,7 +2,7 @@
 // and so is every number both sides must agree on (RNG purposes, env kinds and dimensions, buffer
 // field ids, activation codes): TypeScript reads them from these exports (src/core/wasm.ts wasmConst).
 export { alloc, free, ALLOC_MAX_BYTES } from './memory';
-export { fillUniform, deriveSeed, PURPOSE_ITERATION, PURPOSE_TASKS, PURPOSE_RESET, PURPOSE_ACTION, PURPOSE_INIT, PURPOSE_ENV } from './rng';
+export { fillUniform, deriveSeed, PURPOSE_ITERATION, PURPOSE_TASKS, PURPOSE_RESET, PURPOSE_ACTION, PURPOSE_INIT, PURPOSE_ENV, PURPOSE_BOOTSTRAP } from './rng';
 export { envDim, envDefaultParam, ENV_CARTPOLE, ENV_INTERSECTION, ENV_LUNAR_LANDER,
   DIM_STATE, DIM_OBS, DIM_PARAMS, DIM_ACTIONS, DIM_MAX_EPISODE_STEPS } from './envs/registry';
 export { vecEnvCreate, vecEnvBytes, vecEnvFree, vecEnvField, vecEnvSeed, vecEnvResetAll, vecEnvObserve, vecEnvStep,

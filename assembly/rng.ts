@@ -13,6 +13,7 @@ export const PURPOSE_ACTION: u32 = 3; // action sampling in rollouts
 export const PURPOSE_INIT: u32 = 4; // policy weight initialisation
 export const PURPOSE_ENV: u32 = 5; // randomness inside an env step (e.g. engine dispersion)
 export const PURPOSE_ITERATION: u32 = 6; // per-iteration seeds of a training run
+export const PURPOSE_BOOTSTRAP: u32 = 7; // resampling of the experiment statistics (bootstrap CIs)
 
 const GOLDEN_GAMMA: u64 = 0x9e3779b97f4a7c15;
 

@@ -24,7 +24,8 @@ await build({
   outdir: 'dist',
   platform: 'node',
   splitting: true,
-  external: ['@tensorflow/*'],
+  // bullmq/ioredis: dependencies of the CLI's queue, loaded only by `--queue` and `dmaml worker`.
+  external: ['@tensorflow/*', 'bullmq', 'ioredis'],
 });
 
 const browser = await build({

@@ -27,7 +27,7 @@ export { serializeState, deserializeState, STATE_FORMAT_VERSION } from './train/
 export { exportPolicy, policyToLayersModel, type ExportablePolicy, type ExportOptions, POLICY_METADATA_KEY, type PolicyMetadata } from './train/export';
 export { loadPolicy } from './train/load';
 export { maml, fomaml, metaSgd, directed, algoName, type MetaAlgorithm, type DirectedOptions } from './meta/algorithms';
-export { metaStep, directedStep, taskMetaGradient, innerAdaptFlat, mediumTask, MIN_INNER_LR, type MetaStepContext, type TaskAdvantages } from './meta/meta-step';
+export { metaStep, directedStep, taskMetaGradient, innerAdaptFlat, mediumTask, MIN_INNER_LR, RANDOM_MEDIUM_LANE, type MetaStepContext, type TaskAdvantages } from './meta/meta-step';
 export { metaStepWith, planIteration, runTask, finishIteration, type IterationPlan, type TaskOutcome, type TaskRunner } from './meta/meta-step';
 export { metaGradient, secondOrderBytes, usesTfjsGraph, GRAD_ENGINES, type GradEngine, type RowBatch, type MetaGradientOptions, type MetaGradientResult } from './meta/meta-gradient';
 export { webWorkerFactory, setDefaultWorkerFactory, type WorkerFactory, type PoolWorker, type PoolFault } from './train/pool';

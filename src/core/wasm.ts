@@ -69,6 +69,7 @@ export const Purpose = {
   get INIT() { return wasmConst('PURPOSE_INIT'); },
   get ENV() { return wasmConst('PURPOSE_ENV'); },
   get ITERATION() { return wasmConst('PURPOSE_ITERATION'); },
+  get BOOTSTRAP() { return wasmConst('PURPOSE_BOOTSTRAP'); },
 };
 
 let exports: WasmExports | null = null;

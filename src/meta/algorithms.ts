@@ -24,8 +24,12 @@ export interface MetaAlgorithm {
 export interface DirectedOptions {
   /** β_d, the step size of the directed step (default: the algorithm's innerLr). */
   lr: number;
-  /** The medium task by parameter name; unnamed parameters take the centre of their range. */
-  medium?: Record<string, number>;
+  /**
+   * The medium task by parameter name; unnamed parameters take the centre of their range.
+   * 'random': a task drawn from the task distribution at each iteration instead (the control that
+   * separates "one extra first-order step" from "the medium task").
+   */
+  medium?: Record<string, number> | 'random';
   /** 'pg': one policy-gradient step on medium-task rollouts; 'fomaml': step along the post-adaptation gradient. */
   variant: 'pg' | 'fomaml';
   schedule: DirectedSchedule;
@@ -62,7 +66,7 @@ export const metaSgd = (options: InnerOptions = {}) => base('meta-sgd', 2, true,
  * of a scheduled iteration, one cheap first-order step on the medium task moves θ toward where
  * the meta-gradient would lead. One wrapper for MAML, FOMAML and Meta-SGD alike.
  */
-export function directed(algo: MetaAlgorithm, options: { lr?: number; medium?: Record<string, number>; variant?: 'pg' | 'fomaml'; schedule?: string } = {}): MetaAlgorithm {
+export function directed(algo: MetaAlgorithm, options: { lr?: number; medium?: Record<string, number> | 'random'; variant?: 'pg' | 'fomaml'; schedule?: string } = {}): MetaAlgorithm {
   const lr = options.lr ?? algo.innerLr;
   if (!(lr > 0) || !Number.isFinite(lr)) throw new ConfigError('directed.lr', lr, 'a finite number > 0');
   const variant = options.variant ?? 'pg';

@@ -78,8 +78,15 @@ export function innerAdaptFlat(policy: Policy, traj: Trajectories, theta: Float3
   return current;
 }
 
-/** The medium task of the directed step: the centre of the ranges, overridden by name. */
-export function mediumTask(family: TaskFamily, medium?: Record<string, number>): Float32Array {
+/** RNG lane of the 'random' medium task (control), apart from the lanes of metaStep's own draws. */
+export const RANDOM_MEDIUM_LANE = 0x6d656431;
+
+/**
+ * The medium task of the directed step: the centre of the ranges, overridden by name; or, for the
+ * 'random' control, one task drawn from p(T) with the run's stream (seed, ITERATION, iteration).
+ */
+export function mediumTask(family: TaskFamily, medium?: Record<string, number> | 'random', seed = 0, iteration = 0): Float32Array {
+  if (medium === 'random') return family.sample(1, { seed: deriveSeed(seed, Purpose.ITERATION, iteration, RANDOM_MEDIUM_LANE) });
   return medium ? family.task(medium, 'medium') : family.medium();
 }
 
@@ -88,7 +95,7 @@ export function directedStep(ctx: MetaStepContext, iteration: number): Record<st
   const d = ctx.algo.directed;
   if (!d || !directedStepDue(d.schedule, iteration)) return { directedStep: 0 };
   const { policy, family, theta } = ctx;
-  const task = mediumTask(family, d.medium);
+  const task = mediumTask(family, d.medium, ctx.seed, iteration);
   const sample = (weights: Float32Array, lane: number) => rollout(family, policy, task, {
     episodes: ctx.episodes, maxSteps: ctx.maxSteps, weights, seed: deriveSeed(ctx.seed, Purpose.ITERATION, iteration, lane) });
   const onMedium = sample(theta, 2);

@@ -12,6 +12,9 @@ import { FileError } from './store';
 import { MAX_VEC_ENVS } from '../envs/vec-env';
 import { trainCommand, trainHelp } from './commands/train';
 import { adaptCommand, ADAPT_USAGE } from './commands/adapt';
+import { experimentCommand, EXPERIMENT_USAGE } from './commands/experiment';
+import { evaluateCommand, EVALUATE_USAGE } from './commands/evaluate';
+import { WORKER_USAGE } from './experiment/usage';
 
 const DEMO_FLAGS: readonly CommandFlag[] = [
   intFlag('num-envs', 'parallel envs (lanes) of the vec-env', 1, MAX_VEC_ENVS),
@@ -23,6 +26,9 @@ const HELP = `dmaml — meta-reinforcement learning (MAML family, task-directed 
 Usage:
   dmaml train …   (dmaml train --help)
   dmaml adapt …   (dmaml adapt --help)
+  dmaml evaluate …    (dmaml evaluate --help)
+  dmaml experiment …  (dmaml experiment --help)
+  dmaml worker …      (dmaml worker --help)
   dmaml demo [--env CartPole-v1] [--num-envs 4096] [--steps 2000] [--seed 0]
       steps a task family with uniformly random actions; prints mean return and env-steps/s
 ${flagsHelp(DEMO_FLAGS).replace(/^/gm, '    ')}
@@ -91,11 +97,15 @@ export async function main(argv: string[]): Promise<number> {
       case 'demo': await demo(rest); return 0;
       case 'train': return await trainCommand(rest);
       case 'adapt': return await adaptCommand(rest);
+      case 'evaluate': return await evaluateCommand(rest);
+      // The queue (BullMQ) is loaded only when --queue is given or a worker starts.
+      case 'experiment': return await experimentCommand(rest, async (url, out, grid) => (await import('./experiment/queue')).queueExecutor(url, out, grid));
+      case 'worker': return await (await import('./experiment/queue')).workerCommand(rest);
       case 'help': case '--help': case '-h':
         await loadWasm(); // the memory limits in the train help come from the module
-        console.log(`${HELP}\n${trainHelp().replace(/^Usage:\n/, '')}\n${ADAPT_USAGE.replace(/^Usage:\n/, '')}`);
+        console.log(`${HELP}\n${trainHelp().replace(/^Usage:\n/, '')}\n${[ADAPT_USAGE, EVALUATE_USAGE, EXPERIMENT_USAGE, WORKER_USAGE].map((u) => u.replace(/^Usage:\n/, '')).join('\n')}`);
         return 0;
-      default: throw new dm.ConfigError('command', command, 'train | adapt | demo | help');
+      default: throw new dm.ConfigError('command', command, 'train | adapt | evaluate | experiment | worker | demo | help');
     }
   } catch (err) {
     const message = userMessage(err);

@@ -16,3 +16,10 @@ export { curveSvg, niceTicks, acrossRuns, logTicks, bandPanelsSvg, type CurveOpt
 export { ProgressBar, formatDuration, type ProgressOptions, type ProgressStream } from './progress';
 export { trainCommand } from './commands/train';
 export { adaptCommand } from './commands/adapt';
+export { experimentCommand, planExperiment, EXPERIMENT_FILE } from './commands/experiment';
+export { evaluateCommand, heldoutEvaluation, type HeldoutRecord } from './commands/evaluate';
+export { resolveGrid, tuneCells, mainCells, armName, cellName, baseOf, DEFAULT_THRESHOLDS, type Grid, type Cell, type HeldoutSpec, type Controls, type Overrides } from './experiment/grid';
+export { runCellByCli, evaluationPoints, readHeldout, cellComplete, HELDOUT_FILE, type RunCell, type CellHooks, type CellOutcome } from './experiment/run-cell';
+export { runLocal, cellDir, CELLS_DIR } from './experiment/scheduler';
+export { writeReport, pickOuterLr, analyse, loadCell, RESULTS_JSONL, RESULTS_MD, type CellResult, type Report } from './experiment/report';
+export * as stats from './experiment/stats';

@@ -140,7 +140,7 @@ export interface Run { x: readonly number[]; y: readonly number[] }
 export interface RunSummary { x: number[]; y: number[]; lo: number[]; hi: number[] }
 
 /** y of the piecewise-linear curve through (xs, ys) at x, for x in [xs[0], xs[xs.length - 1]]. */
-function interpolate(xs: readonly number[], ys: readonly number[], x: number): number {
+export function interpolate(xs: readonly number[], ys: readonly number[], x: number): number {
   let a = 0, b = xs.length - 1;
   while (b - a > 1) {
     const mid = (a + b) >> 1;

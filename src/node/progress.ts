@@ -17,6 +17,8 @@ export interface ProgressOptions {
   plainIntervalSeconds?: number;
   /** Clock in seconds (tests pass a fake one). */
   now?: () => number;
+  /** First word of a plain (non-TTY) line. Default 'iteration'. */
+  label?: string;
 }
 
 /** h:mm:ss or m:ss. */
@@ -34,6 +36,7 @@ export class ProgressBar {
   private readonly tty: boolean;
   private readonly interval: number;
   private readonly now: () => number;
+  private readonly label: string;
   private readonly t0: number;
   private lastPlain = -Infinity;
   private done = 0;
@@ -45,17 +48,17 @@ export class ProgressBar {
     this.tty = this.stream.isTTY === true;
     this.interval = options.plainIntervalSeconds ?? 10;
     this.now = options.now ?? (() => performance.now() / 1000);
+    this.label = options.label ?? 'iteration';
     this.t0 = this.now();
   }
 
-  /** The status text after `m` (the iterations-so-far count is start + updates). */
-  private status(m: IterationMetrics, barWidth: number): string {
-    const count = this.start + this.done;
+  /** The status text at `count` units done, with `text` (returns, cells, …) after i/N. */
+  private status(count: number, text: string, barWidth: number): string {
     const elapsed = this.now() - this.t0;
-    const perIteration = elapsed / Math.max(1, this.done);
-    const eta = perIteration * Math.max(0, this.total - count);
+    const perUnit = elapsed / Math.max(1, this.done);
+    const eta = perUnit * Math.max(0, this.total - count);
     const width = String(this.total).length;
-    const stats = `${String(count).padStart(width)}/${this.total}  pre ${m.preReturn.toFixed(1)}  post ${m.postReturn.toFixed(1)}  ${perIteration.toFixed(2)} s/it  ETA ${formatDuration(eta)}`;
+    const stats = `${String(count).padStart(width)}/${this.total}  ${text}  ${perUnit.toFixed(2)} s/it  ETA ${formatDuration(eta)}`;
     if (barWidth <= 0) return stats;
     const filled = Math.round((barWidth * count) / Math.max(1, this.total));
     return `[${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}] ${stats}`;
@@ -63,19 +66,26 @@ export class ProgressBar {
 
   /** Reports one finished iteration. */
   update(m: IterationMetrics): void {
-    this.done++;
-    const count = this.start + this.done;
+    this.advance(this.start + this.done + 1, `pre ${m.preReturn.toFixed(1)}  post ${m.postReturn.toFixed(1)}`);
+  }
+
+  /**
+   * Reports `count` units done in total (start included), described by `text`: the general form
+   * of update, for bars over other units (the iterations of a whole experiment grid).
+   */
+  advance(count: number, text: string): void {
+    this.done = count - this.start;
     if (this.tty) {
       const columns = this.stream.columns ?? 80;
       const bar = Math.max(0, Math.min(30, columns - 70));
-      const line = this.status(m, bar).slice(0, Math.max(10, columns - 1));
+      const line = this.status(count, text, bar).slice(0, Math.max(10, columns - 1));
       this.stream.write(`\r\x1b[2K${line}`);
       this.drawn = true;
       return;
     }
     const t = this.now();
-    if (this.done === 1 || count >= this.total || t - this.lastPlain >= this.interval) {
-      this.stream.write(`iteration ${this.status(m, 0)}\n`);
+    if (this.lastPlain === -Infinity || count >= this.total || t - this.lastPlain >= this.interval) {
+      this.stream.write(`${this.label} ${this.status(count, text, 0)}\n`);
       this.lastPlain = t;
     }
   }

@@ -42,8 +42,11 @@ export interface TrainConfig {
   directedVariant?: (typeof DIRECTED_VARIANTS)[number];
   /** 'every' | 'every:N' | 'first:K'; parse with parseDirectedSchedule. */
   directedSchedule?: string;
-  /** The medium task of the directed step; parameters not named take the centre of their range. */
-  medium?: Record<string, number>;
+  /**
+   * The medium task of the directed step; parameters not named take the centre of their range.
+   * 'random': a task drawn from the task distribution at each iteration (a control, see meta-step).
+   */
+  medium?: Record<string, number> | 'random';
   backend: (typeof CONFIG_BACKENDS)[number];
   /** Inner surrogate of the second-order meta-gradient: 'naive' (MAML-RL's) or 'lvc' (ProMP's). */
   estimator: Estimator;
@@ -224,12 +227,13 @@ const rangesField: ConfigField = {
   fromFlag: (text) => parseParamMap('ranges', text, rangesAllowed, true),
 };
 
-const mediumAllowed = 'an object {parameter: value} (CLI: name=value,…)';
+const mediumAllowed = "an object {parameter: value} (CLI: name=value,…), or 'random'";
 const mediumField: ConfigField = {
-  name: 'medium', flag: 'medium', type: '<name=value,…>', allowed: mediumAllowed,
-  description: 'the medium task of the directed step; unnamed parameters take the centre of their range',
+  name: 'medium', flag: 'medium', type: '<name=value,…|random>', allowed: mediumAllowed,
+  description: "the medium task of the directed step; unnamed parameters take the centre of their range; 'random': a task drawn each iteration (control)",
   defaultValue: () => undefined,
   check(v) {
+    if (v === 'random') return v;
     if (!isPlainObject(v)) throw new ConfigError('medium', v, mediumAllowed);
     const out: Record<string, number> = {};
     for (const [name, x] of Object.entries(v)) {
@@ -238,7 +242,7 @@ const mediumField: ConfigField = {
     }
     return out;
   },
-  fromFlag: (text) => parseParamMap('medium', text, mediumAllowed, false),
+  fromFlag: (text) => (text.trim() === 'random' ? 'random' : parseParamMap('medium', text, mediumAllowed, false)),
 };
 
 const hiddenAllowed = "a list of 0 to 16 integers in [1, 4096] ([] = a linear policy; CLI: 64,64, or 'none' for linear)";

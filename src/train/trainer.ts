@@ -106,7 +106,8 @@ export class Trainer {
     checkTrainingMemory(this.config); // before anything is allocated
     this.family = family ?? taskFamily(this.config.env, this.config.ranges);
     this.algo = algorithmFromConfig(this.config);
-    if (this.algo.directed?.medium) this.family.task(this.algo.directed.medium, 'medium'); // validates the medium task
+    const medium = this.algo.directed?.medium;
+    if (medium && medium !== 'random') this.family.task(medium, 'medium'); // validates the medium task
     const c = this.config;
     this.policy = createPolicy({ obsDim: this.family.obsDim, numActions: this.family.numActions, hidden: c.hidden, activation: c.activation, seed: c.seed });
     this.theta = this.policy.getFlat();

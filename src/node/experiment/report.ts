@@ -1,0 +1,475 @@
+// DIR/results.jsonl, DIR/RESULTS.md and DIR/figures/*.svg of `dmaml experiment`, generated from
+// the cells' run directories (metrics.jsonl, heldout.jsonl) and nothing else, so a report can be
+// rebuilt at any time and equals the one a distributed run writes.
+//
+// Per cell: iterations and training seconds until the post-adaptation return first reaches the
+// env's threshold, the area under the post-adaptation curve (its mean over iterations), the final
+// return (mean of the last tenth of the run), the held-out k-shot returns at the last evaluation.
+// Per arm (env, algorithm, overrides): the mean over seeds and its 95% bootstrap CI. Per pair of
+// arms on the same seeds (a directed variant against its base, or against its random-task
+// control): the mean paired difference, its CI and a verdict on the claim.
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { availableParallelism, cpus } from 'node:os';
+import { readMetrics, writeFileAtomic } from '../store';
+import { bandPanelsSvg, interpolate, type BandSeries, type BandPanel } from '../plot';
+import type { IterationMetrics } from '../../train/types';
+import { baseOf, armName, type Cell, type Grid, type Overrides } from './grid';
+import { readHeldout, HELDOUT_FILE } from './run-cell';
+import { cellDir } from './scheduler';
+import {
+  bootstrapMean, pairedDifferences, verdict, reachThreshold, postAuc, finalReturn, finalWindow, cumulativeSeconds, streamOf, mean,
+  BOOTSTRAP_RESAMPLES, CI_LEVEL, REACH_WINDOW, type Estimate, type Verdict,
+} from './stats';
+
+export const RESULTS_JSONL = 'results.jsonl';
+export const RESULTS_MD = 'RESULTS.md';
+export const FIGURES_DIR = 'figures';
+/** Seed of every bootstrap of a report (each statistic has its own stream, see streamOf). */
+export const BOOTSTRAP_SEED = 20251001;
+
+export interface CellResult {
+  type: 'cell';
+  cell: string;
+  arm: string;
+  env: string;
+  algo: string;
+  seed: number;
+  overrides: Overrides;
+  phase: Cell['phase'];
+  iterations: number;
+  threshold: number;
+  /** null: not reached within the run. */
+  reachIteration: number | null;
+  reachSeconds: number | null;
+  auc: number;
+  finalReturn: number;
+  trainSeconds: number;
+  envSteps: number;
+  /** Held-out k-shot mean returns (k = 0..steps) at the last evaluation point, or null. */
+  heldout: { iteration: number; mean: number[] } | null;
+  /** heldout.mean[k] − heldout.mean[0] for k = 1..steps. */
+  heldoutGain: number[] | null;
+}
+
+interface LoadedCell { cell: Cell; result: CellResult; metrics: IterationMetrics[]; heldoutByIteration: Map<number, number[]> }
+
+export async function loadCell(outDir: string, cell: Cell, threshold: number): Promise<LoadedCell> {
+  const dir = cellDir(outDir, cell);
+  const metrics = (await readMetrics(dir)).slice(0, cell.config.iterations);
+  const records = cell.heldout ? await readHeldout(dir) : [];
+  const last = records.length ? records.reduce((a, b) => (b.iteration > a.iteration ? b : a)) : null;
+  const reach = reachThreshold(metrics, threshold);
+  const result: CellResult = {
+    type: 'cell', cell: cell.name, arm: cell.arm, env: cell.env, algo: cell.algo, seed: cell.seed, overrides: cell.overrides, phase: cell.phase,
+    iterations: metrics.length, threshold, reachIteration: reach.iteration, reachSeconds: reach.seconds,
+    auc: postAuc(metrics), finalReturn: finalReturn(metrics),
+    trainSeconds: metrics.reduce((s, m) => s + m.seconds, 0), envSteps: metrics.reduce((s, m) => s + m.envSteps, 0),
+    heldout: last ? { iteration: last.iteration, mean: last.mean } : null,
+    heldoutGain: last ? last.mean.slice(1).map((r) => r - last.mean[0]) : null,
+  };
+  return { cell, result, metrics, heldoutByIteration: new Map(records.map((r) => [r.iteration, r.mean])) };
+}
+
+// ---- The outer-learning-rate sweep.
+
+export interface TuningResult {
+  type: 'tuning';
+  env: string;
+  base: string;
+  rates: Array<{ outerLr: number; auc: Estimate }>;
+  picked: number;
+}
+
+/** Per env and swept base: the rate whose runs on the sweep seeds have the largest mean AUC (the first on a tie). */
+export async function pickOuterLr(outDir: string, grid: Grid, tuneCells: readonly Cell[]): Promise<{ picks: Record<string, Record<string, number>>; tuning: TuningResult[] }> {
+  const picks: Record<string, Record<string, number>> = {};
+  const tuning: TuningResult[] = [];
+  const sweep = grid.controls.outerLrSweep;
+  if (!sweep) return { picks, tuning };
+  for (const env of grid.envs) {
+    picks[env] = {};
+    const bases = [...new Set(tuneCells.filter((c) => c.env === env).map((c) => c.algo))];
+    for (const base of bases) {
+      const rates: TuningResult['rates'] = [];
+      for (const outerLr of sweep.rates) {
+        const cells = tuneCells.filter((c) => c.env === env && c.algo === base && c.overrides.outerLr === outerLr);
+        const aucs = await Promise.all(cells.map(async (c) => postAuc(await readMetrics(cellDir(outDir, c)))));
+        rates.push({ outerLr, auc: bootstrapMean(aucs, { seed: BOOTSTRAP_SEED, stream: streamOf(`tuning/${env}/${base}/${outerLr}`) }) });
+      }
+      const best = rates.reduce((a, b) => (b.auc.mean > a.auc.mean ? b : a));
+      picks[env][base] = best.outerLr;
+      tuning.push({ type: 'tuning', env, base, rates, picked: best.outerLr });
+    }
+  }
+  return { picks, tuning };
+}
+
+// ---- Arms and their comparisons.
+
+/** A value with censoring: runs that never reached the threshold count as a lower bound. */
+interface Censored { values: Map<number, number>; censored: Set<number> }
+
+function reachValues(cells: readonly CellResult[], which: 'iterations' | 'seconds'): Censored {
+  const values = new Map<number, number>(), censored = new Set<number>();
+  for (const c of cells) {
+    const v = which === 'iterations' ? c.reachIteration : c.reachSeconds;
+    if (v === null) {
+      censored.add(c.seed);
+      // Not reached within the run: the true value exceeds the run (the budget + 1 iteration, or its seconds).
+      values.set(c.seed, which === 'iterations' ? c.iterations + 1 : c.trainSeconds);
+    } else values.set(c.seed, v);
+  }
+  return { values, censored };
+}
+
+const METRICS = ['iterationsToThreshold', 'secondsToThreshold', 'auc', 'finalReturn', 'heldoutGain'] as const;
+type MetricName = (typeof METRICS)[number];
+const BETTER: Record<MetricName, 'lower' | 'higher'> = {
+  iterationsToThreshold: 'lower', secondsToThreshold: 'lower', auc: 'higher', finalReturn: 'higher', heldoutGain: 'higher',
+};
+
+/** Per seed values of one metric for one arm (heldoutGain: the gain after the last adaptation step). */
+function metricValues(cells: readonly CellResult[], metric: MetricName): Censored {
+  if (metric === 'iterationsToThreshold') return reachValues(cells, 'iterations');
+  if (metric === 'secondsToThreshold') return reachValues(cells, 'seconds');
+  const values = new Map<number, number>();
+  for (const c of cells) {
+    const v = metric === 'auc' ? c.auc : metric === 'finalReturn' ? c.finalReturn : c.heldoutGain?.[c.heldoutGain.length - 1];
+    if (v !== undefined && Number.isFinite(v)) values.set(c.seed, v);
+  }
+  return { values, censored: new Set() };
+}
+
+export interface ArmSummary {
+  type: 'arm';
+  env: string;
+  arm: string;
+  algo: string;
+  overrides: Overrides;
+  seeds: number[];
+  /** Runs that reached the threshold (the others count as budget + 1 iterations / their total seconds). */
+  reached: number;
+  iterationsToThreshold: Estimate;
+  secondsToThreshold: Estimate;
+  auc: Estimate;
+  finalReturn: Estimate;
+  /** Held-out return after k = 0..steps adaptation steps at the last evaluation. */
+  heldout: Estimate[];
+  /** Held-out gain (k-shot minus 0-shot) for k = 1..steps. */
+  heldoutGain: Estimate[];
+}
+
+function summariseArm(env: string, arm: string, cells: readonly CellResult[]): ArmSummary {
+  const ci = (label: string, values: number[]) => bootstrapMean(values, { seed: BOOTSTRAP_SEED, stream: streamOf(`${arm}/${label}`) });
+  const steps = cells[0].heldout ? cells[0].heldout.mean.length : 0;
+  const withHeldout = cells.filter((c) => c.heldout);
+  return {
+    type: 'arm', env, arm, algo: cells[0].algo, overrides: cells[0].overrides, seeds: cells.map((c) => c.seed),
+    reached: cells.filter((c) => c.reachIteration !== null).length,
+    iterationsToThreshold: ci('iterationsToThreshold', [...reachValues(cells, 'iterations').values.values()]),
+    secondsToThreshold: ci('secondsToThreshold', [...reachValues(cells, 'seconds').values.values()]),
+    auc: ci('auc', cells.map((c) => c.auc)),
+    finalReturn: ci('finalReturn', cells.map((c) => c.finalReturn)),
+    heldout: Array.from({ length: steps }, (_, k) => ci(`heldout${k}`, withHeldout.map((c) => c.heldout!.mean[k]))),
+    heldoutGain: Array.from({ length: Math.max(0, steps - 1) }, (_, k) => ci(`heldoutGain${k + 1}`, withHeldout.map((c) => c.heldoutGain![k]))),
+  };
+}
+
+export interface Comparison {
+  type: 'comparison';
+  env: string;
+  kind: 'directed-vs-base' | 'medium-vs-random';
+  /** The arm the claim is about (a directed variant) and the arm it is measured against. */
+  arm: string;
+  against: string;
+  seeds: number[];
+  /** Mean paired difference arm − against per metric, its CI, and the verdict on "arm is better". */
+  metrics: Record<MetricName, { diff: Estimate; verdict: Verdict }>;
+}
+
+function compare(env: string, kind: Comparison['kind'], arm: string, a: readonly CellResult[], against: string, b: readonly CellResult[]): Comparison {
+  const metrics = {} as Comparison['metrics'];
+  let seeds: number[] = [];
+  for (const metric of METRICS) {
+    const va = metricValues(a, metric), vb = metricValues(b, metric);
+    const paired = pairedDifferences(va.values, vb.values);
+    if (metric === 'iterationsToThreshold') seeds = paired.seeds;
+    const diff = bootstrapMean(paired.diffs, { seed: BOOTSTRAP_SEED, stream: streamOf(`${arm}-vs-${against}/${metric}`) });
+    // A censored value of `arm` is a lower bound of a lower-is-better metric: the true difference
+    // may be larger (away from the claim); one of `against` may make it smaller (toward it).
+    const censoring = { awayFromClaim: paired.seeds.some((s) => va.censored.has(s)), towardClaim: paired.seeds.some((s) => vb.censored.has(s)) };
+    metrics[metric] = { diff, verdict: verdict(diff, BETTER[metric], censoring) };
+  }
+  return { type: 'comparison', env, kind, arm, against, seeds, metrics };
+}
+
+export interface Claim {
+  type: 'claim';
+  env: string;
+  claim: string;
+  metric: MetricName;
+  arm: string;
+  against: string;
+  verdict: Verdict;
+}
+
+export interface Report {
+  cells: CellResult[];
+  tuning: TuningResult[];
+  arms: ArmSummary[];
+  comparisons: Comparison[];
+  claims: Claim[];
+}
+
+/** Summaries, comparisons and claims from the main cells' results. */
+export function analyse(grid: Grid, results: readonly CellResult[], tuning: TuningResult[] = []): Report {
+  const byArm = new Map<string, CellResult[]>();
+  for (const r of results) {
+    if (r.phase !== 'main') continue;
+    if (!byArm.has(r.arm)) byArm.set(r.arm, []);
+    byArm.get(r.arm)!.push(r);
+  }
+  const arms: ArmSummary[] = [...byArm.entries()].map(([arm, cells]) => summariseArm(cells[0].env, arm, cells));
+  const comparisons: Comparison[] = [];
+  const claims: Claim[] = [];
+  for (const [arm, cells] of byArm) {
+    const { env, algo, overrides } = cells[0];
+    if (!algo.startsWith('directed-')) continue;
+    const { medium, directedLr, ...shared } = overrides;
+    const baseArm = armName(env, baseOf(algo as never), shared);
+    const isDefault = medium === undefined && directedLr === undefined;
+    if (byArm.has(baseArm) && directedLr === undefined) {
+      const c = compare(env, 'directed-vs-base', arm, cells, baseArm, byArm.get(baseArm)!);
+      comparisons.push(c);
+      if (isDefault) {
+        const base = baseOf(algo as never);
+        claims.push({ type: 'claim', env, metric: 'iterationsToThreshold', arm, against: baseArm, verdict: c.metrics.iterationsToThreshold.verdict,
+          claim: `${algo} reaches the threshold in fewer meta-iterations than ${base}` });
+        claims.push({ type: 'claim', env, metric: 'secondsToThreshold', arm, against: baseArm, verdict: c.metrics.secondsToThreshold.verdict,
+          claim: `${algo} reaches the threshold in less training time than ${base}` });
+      }
+    }
+    if (medium === 'random' && directedLr === undefined) {
+      const mediumArm = armName(env, algo, shared);
+      if (byArm.has(mediumArm)) {
+        const c = compare(env, 'medium-vs-random', mediumArm, byArm.get(mediumArm)!, arm, cells);
+        comparisons.push(c);
+        claims.push({ type: 'claim', env, metric: 'iterationsToThreshold', arm: mediumArm, against: arm, verdict: c.metrics.iterationsToThreshold.verdict,
+          claim: `the medium task matters: ${algo} reaches the threshold in fewer meta-iterations than with a random task for its directed step` });
+        claims.push({ type: 'claim', env, metric: 'auc', arm: mediumArm, against: arm, verdict: c.metrics.auc.verdict,
+          claim: `the medium task matters: ${algo} has a larger area under the post-adaptation curve than with a random task` });
+      }
+    }
+  }
+  return { cells: [...results], tuning, arms, comparisons, claims };
+}
+
+// ---- Writing: results.jsonl, figures, RESULTS.md.
+
+const PALETTE = ['#4c78a8', '#e45756', '#54a24b', '#b279a2', '#f58518', '#72b7b2', '#9d755d', '#eeca3b', '#ff9da6', '#bab0ac'];
+
+function fmt(x: number): string {
+  if (!Number.isFinite(x)) return '–';
+  const a = Math.abs(x);
+  return a >= 100 ? x.toFixed(0) : a >= 10 ? x.toFixed(1) : a >= 1 ? x.toFixed(2) : x.toPrecision(2);
+}
+
+function est(e: Estimate | undefined, prefix = ''): string {
+  if (!e || e.n === 0) return '–';
+  return Number.isFinite(e.lo) ? `${prefix}${fmt(e.mean)} [${fmt(e.lo)}, ${fmt(e.hi)}]` : `${prefix}${fmt(e.mean)}`;
+}
+
+const signed = (e: Estimate): string => (Number.isFinite(e.lo) ? `${e.mean >= 0 ? '+' : ''}${fmt(e.mean)} [${fmt(e.lo)}, ${fmt(e.hi)}]` : fmt(e.mean));
+
+/** A short label of an arm for tables and legends: algorithm and overrides. */
+function armLabel(a: { algo: string; overrides: Overrides }): string {
+  const o = a.overrides;
+  const parts = [a.algo];
+  if (o.medium === 'random') parts.push('random task');
+  if (o.directedLr !== undefined) parts.push(`β_d ${o.directedLr}`);
+  if (o.outerLr !== undefined) parts.push(`lr ${o.outerLr}`);
+  return parts.length === 1 ? parts[0] : `${parts[0]} (${parts.slice(1).join(', ')})`;
+}
+
+/** Mean and bootstrap CI at each common x of several runs (linear interpolation between a run's points). */
+function bandOf(runs: ReadonlyArray<{ x: number[]; y: number[] }>, label: string): { x: number[]; y: number[]; lo: number[]; hi: number[] } {
+  const start = Math.max(...runs.map((r) => r.x[0]));
+  const end = Math.min(...runs.map((r) => r.x[r.x.length - 1]));
+  const xs = [...new Set(runs.flatMap((r) => r.x.filter((v) => v >= start && v <= end)))].sort((p, q) => p - q);
+  const out = { x: xs, y: [] as number[], lo: [] as number[], hi: [] as number[] };
+  xs.forEach((at, i) => {
+    const e = bootstrapMean(runs.map((r) => interpolate(r.x, r.y, at)), { seed: BOOTSTRAP_SEED, stream: streamOf(`${label}/${i}`), resamples: 2000 });
+    out.y.push(e.mean);
+    out.lo.push(Number.isFinite(e.lo) ? e.lo : e.mean);
+    out.hi.push(Number.isFinite(e.hi) ? e.hi : e.mean);
+  });
+  return out;
+}
+
+function styleOf(index: number, algo: string, overrides: Overrides): Pick<BandSeries, 'color' | 'dash'> {
+  const dash = overrides.medium === 'random' ? '2 3' : algo.startsWith('directed-') ? undefined : '7 4';
+  return { color: PALETTE[index % PALETTE.length], dash };
+}
+
+function curvesSvg(env: string, threshold: number, loaded: readonly LoadedCell[], arms: readonly ArmSummary[]): string {
+  const perIteration: BandSeries[] = [], perSecond: BandSeries[] = [];
+  let maxSec = 0, minSec = Infinity;
+  arms.forEach((arm, i) => {
+    const cells = loaded.filter((l) => l.cell.arm === arm.arm);
+    const style = styleOf(i, arm.algo, arm.overrides);
+    const label = armLabel(arm);
+    const it = bandOf(cells.map((l) => ({ x: l.metrics.map((m) => m.iteration), y: l.metrics.map((m) => m.postReturn) })), `${arm.arm}/curve`);
+    perIteration.push({ label, ...style, ...it });
+    const sec = bandOf(cells.map((l) => ({ x: cumulativeSeconds(l.metrics), y: l.metrics.map((m) => m.postReturn) })), `${arm.arm}/seconds`);
+    perSecond.push({ label, ...style, ...sec });
+    maxSec = Math.max(maxSec, ...sec.x);
+    minSec = Math.min(minSec, ...sec.x.filter((x) => x > 0));
+  });
+  const rules = [{ y: threshold, label: `threshold ${threshold}` }];
+  const panels: BandPanel[] = [
+    { xLabel: 'meta-iteration', yLabel: 'post-adaptation return', series: perIteration, rules, integerX: true },
+    { xLabel: 'training seconds (sum of per-iteration compute)', yLabel: 'post-adaptation return', series: perSecond, rules, xScale: maxSec / minSec > 30 ? 'log' : 'linear' },
+  ];
+  return bandPanelsSvg(panels, { title: `${env}: post-adaptation return`, subtitle: `mean over seeds; band: ${CI_LEVEL * 100}% bootstrap CI of the mean` });
+}
+
+function kshotSvg(env: string, loaded: readonly LoadedCell[], arms: readonly ArmSummary[]): string | null {
+  const series: BandSeries[] = [];
+  arms.forEach((arm, i) => {
+    if (arm.heldout.length === 0) return;
+    series.push({
+      label: armLabel(arm), ...styleOf(i, arm.algo, arm.overrides),
+      x: arm.heldout.map((_, k) => k), y: arm.heldout.map((e) => e.mean),
+      lo: arm.heldout.map((e) => (Number.isFinite(e.lo) ? e.lo : e.mean)), hi: arm.heldout.map((e) => (Number.isFinite(e.hi) ? e.hi : e.mean)),
+    });
+  });
+  if (series.length === 0) return null;
+  const iteration = loaded.find((l) => l.cell.heldout)?.result.heldout?.iteration;
+  return bandPanelsSvg([{ xLabel: 'inner adaptation steps on a held-out task', yLabel: 'mean return', series, integerX: true }],
+    { title: `${env}: k-shot returns on held-out tasks (after ${iteration} iterations)`, subtitle: `mean over seeds; band: ${CI_LEVEL * 100}% bootstrap CI of the mean`, panelWidth: 760 });
+}
+
+export interface ReportContext {
+  /** The command that produced the experiment, quoted at the top of RESULTS.md. */
+  command: string;
+  jobs: number;
+  /** Where the cells ran: 'local' or the queue URL without credentials. */
+  where: string;
+}
+
+/** Writes results.jsonl, RESULTS.md and the figures for a complete grid; returns the report. */
+export async function writeReport(outDir: string, grid: Grid, tuneCells: readonly Cell[], mainCells: readonly Cell[], context: ReportContext): Promise<Report> {
+  const loaded: LoadedCell[] = [];
+  for (const cell of mainCells) loaded.push(await loadCell(outDir, cell, grid.perEnv[cell.env].threshold));
+  const tuneLoaded: LoadedCell[] = [];
+  for (const cell of tuneCells) tuneLoaded.push(await loadCell(outDir, cell, grid.perEnv[cell.env].threshold));
+  const { tuning } = await pickOuterLr(outDir, grid, tuneCells);
+  const report = analyse(grid, [...tuneLoaded, ...loaded].map((l) => l.result), tuning);
+
+  const lines = [...report.cells, ...report.tuning, ...report.arms, ...report.comparisons, ...report.claims].map((x) => JSON.stringify(x));
+  await writeFileAtomic(join(outDir, RESULTS_JSONL), `${lines.join('\n')}\n`);
+
+  await mkdir(join(outDir, FIGURES_DIR), { recursive: true });
+  const figures: Record<string, string[]> = {};
+  for (const env of grid.envs) {
+    const arms = report.arms.filter((a) => a.env === env);
+    const envLoaded = loaded.filter((l) => l.cell.env === env);
+    figures[env] = [];
+    const curves = `${env}-curves.svg`;
+    await writeFileAtomic(join(outDir, FIGURES_DIR, curves), curvesSvg(env, grid.perEnv[env].threshold, envLoaded, arms));
+    figures[env].push(curves);
+    const kshot = kshotSvg(env, envLoaded, arms);
+    if (kshot) {
+      await writeFileAtomic(join(outDir, FIGURES_DIR, `${env}-kshot.svg`), kshot);
+      figures[env].push(`${env}-kshot.svg`);
+    }
+  }
+  await writeFileAtomic(join(outDir, RESULTS_MD), resultsMarkdown(grid, mainCells, report, figures, context));
+  return report;
+}
+
+function configLine(c: Cell['config']): string {
+  return `${c.iterations} meta-iterations, ${c.metaBatch} tasks × ${c.episodes} episodes per iteration, at most ${c.maxSteps} steps per episode, `
+    + `policy [${c.hidden.join(', ')}] ${c.activation}, α = ${c.innerLr}, ${c.innerSteps} inner step(s), outer Adam lr ${c.outerLr}, β_d = ${c.directedLr}`;
+}
+
+const VERDICT_MARK: Record<Verdict, string> = { holds: '**holds**', 'does not hold': '**does not hold**', inconclusive: 'inconclusive' };
+
+function resultsMarkdown(grid: Grid, mainCells: readonly Cell[], report: Report, figures: Record<string, string[]>, context: ReportContext): string {
+  const out: string[] = [];
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  out.push('# Directed-MAML against its base algorithms: results', '');
+  out.push('Generated by:', '', '```sh', context.command, '```', '');
+  out.push(`Machine: ${availableParallelism()} cores (${cpu}), Node ${process.version}; cells ran ${context.where}${context.jobs > 0 ? ` with ${context.jobs} at a time` : ''}. `
+    + 'Training seconds are the sum of the per-iteration compute times in metrics.jsonl (no process start-up, checkpoint writing or evaluation), '
+    + 'measured while other cells ran beside them: compare them within this report only.', '');
+  out.push('## Method', '');
+  out.push(`- Seeds ${grid.seeds.join(', ')} for every arm; a seed fixes the task draws, the initial policy and every rollout, so arms are compared **paired** on the same seeds.`);
+  for (const env of grid.envs) {
+    const c = mainCells.find((x) => x.env === env)!.config;
+    out.push(`- ${env}: threshold **${grid.perEnv[env].threshold}** (post-adaptation return); ${configLine(c)}; task ranges ${JSON.stringify(c.ranges)}.`);
+  }
+  out.push(`- Iterations (seconds) to threshold: the first meta-iteration at which the mean post-adaptation return of the last ${REACH_WINDOW} iterations (fewer at the start) is ≥ the threshold (the training seconds up to it). A run that never gets there counts as its budget + 1 iterations (its total seconds) — a lower bound, marked by "reached k/n".`);
+  out.push(`- AUC: the mean post-adaptation return over all iterations (area under the curve per iteration). Final return: the mean over the last ${finalWindow(mainCells[0].config.iterations)} iteration(s).`);
+  out.push(`- Held-out: ${grid.heldout.tasks} test tasks drawn with seed ${grid.heldout.seed} (never trained on), each adapted 0..${grid.heldout.steps} inner steps from the policy at iterations ${grid.heldout.every}, ${2 * grid.heldout.every}, … and the last; gain = k-shot minus 0-shot return at the last evaluation.`);
+  out.push(`- Intervals: ${CI_LEVEL * 100}% percentile bootstrap of the mean over seeds (${BOOTSTRAP_RESAMPLES} resamples, seed ${BOOTSTRAP_SEED}); with 5 seeds such intervals tend to be narrow, so read them as a screen, not a proof.`);
+  out.push('- Verdicts: a claim **holds** when the CI of the paired difference lies entirely on the claimed side of 0, **does not hold** when it lies entirely on the other side or at 0, and is inconclusive when it straddles 0 — or when runs that never reached the threshold (lower bounds) could overturn it.');
+  if (grid.controls.outerLrSweep) {
+    const s = grid.controls.outerLrSweep;
+    out.push(`- Outer learning rate: swept over ${s.rates.join(', ')} for each base algorithm on seeds ${s.seeds.join(', ')} (not reported), picked by AUC; each directed variant and its controls run at the rate picked for its base.`);
+  }
+  if (grid.controls.randomMedium) out.push('- Random-task control: the directed step taken on a task drawn from the task distribution at each iteration (`--medium random`) instead of the medium task.');
+  if (grid.controls.directedLrSweep) out.push(`- β_d sweep: the directed variants also run at β_d = ${grid.controls.directedLrSweep.rates.join(', ')}.`);
+  out.push('');
+
+  out.push('## Claims', '');
+  out.push('| env | claim | paired difference (mean [CI]) | verdict |', '|---|---|---|---|');
+  for (const c of report.claims) {
+    const comp = report.comparisons.find((x) => x.arm === c.arm && x.against === c.against)!;
+    out.push(`| ${c.env} | ${c.claim} | ${signed(comp.metrics[c.metric].diff)} ${c.metric === 'secondsToThreshold' ? 's' : c.metric === 'iterationsToThreshold' ? 'iterations' : ''} | ${VERDICT_MARK[c.verdict]} |`);
+  }
+  if (report.claims.length === 0) out.push('| – | no directed variant with its base in this grid | – | – |');
+  out.push('');
+
+  if (report.tuning.length) {
+    out.push('## Outer learning rate (tuning seeds)', '');
+    out.push('| env | base algorithm | AUC per rate (mean [CI]) | picked |', '|---|---|---|---|');
+    for (const t of report.tuning) out.push(`| ${t.env} | ${t.base} | ${t.rates.map((r) => `${r.outerLr}: ${est(r.auc)}`).join('; ')} | **${t.picked}** |`);
+    out.push('');
+  }
+
+  for (const env of grid.envs) {
+    const arms = report.arms.filter((a) => a.env === env);
+    const k = grid.heldout.steps;
+    out.push(`## ${env}`, '');
+    out.push(`| arm | reached | iterations to ${grid.perEnv[env].threshold} | seconds to ${grid.perEnv[env].threshold} | AUC | final return | held-out 0-shot | held-out gain, 1 step | held-out gain, ${k} steps |`);
+    out.push('|---|---|---|---|---|---|---|---|---|');
+    for (const a of arms) {
+      const censored = a.reached < a.seeds.length ? '≥ ' : '';
+      out.push(`| ${armLabel(a)} | ${a.reached}/${a.seeds.length} | ${est(a.iterationsToThreshold, censored)} | ${est(a.secondsToThreshold, censored)} | ${est(a.auc)} | ${est(a.finalReturn)} | ${est(a.heldout[0])} | ${est(a.heldoutGain[0])} | ${est(a.heldoutGain[k - 1])} |`);
+    }
+    out.push('');
+    const comps = report.comparisons.filter((c) => c.env === env);
+    if (comps.length) {
+      out.push('Paired differences (first arm minus second, same seeds; verdict on "the first is better"):', '');
+      out.push('| arms | iterations to threshold | seconds to threshold | AUC | final return | held-out gain |', '|---|---|---|---|---|---|');
+      for (const c of comps) {
+        const label = (arm: string) => armLabel(report.arms.find((a) => a.arm === arm)!);
+        const cell = (m: MetricName) => `${signed(c.metrics[m].diff)} ${c.metrics[m].verdict === 'inconclusive' ? '' : `(${c.metrics[m].verdict})`}`;
+        out.push(`| ${label(c.arm)} − ${label(c.against)} | ${cell('iterationsToThreshold')} | ${cell('secondsToThreshold')} | ${cell('auc')} | ${cell('finalReturn')} | ${cell('heldoutGain')} |`);
+      }
+      out.push('');
+    }
+    for (const f of figures[env] ?? []) out.push(`![${env}: ${f.includes('kshot') ? 'k-shot returns on held-out tasks' : 'post-adaptation return per iteration and per second'}](${FIGURES_DIR}/${f})`, '');
+  }
+  out.push(`Per-cell numbers: \`${RESULTS_JSONL}\` (one JSON object per line: cells, tuning, arms, comparisons, claims); each cell's run directory is under \`cells/\` (metrics.jsonl, state.json, policy/, curve.svg, ${HELDOUT_FILE}).`, '');
+  return out.join('\n');
+}
+
+/** Mean over seeds of a list of results' values (for quick summaries in the command's output). */
+export const meanOf = (xs: readonly number[]): number => (xs.length ? mean(xs) : NaN);
+
+export async function readResults(outDir: string): Promise<unknown[]> {
+  return (await readFile(join(outDir, RESULTS_JSONL), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+}

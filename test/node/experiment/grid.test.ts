@@ -1,0 +1,151 @@
+// The grid: every bad entry is one ConfigError naming it and what is allowed (checked before
+// anything runs, also through the CLI: exit 2, one line, no directory made); cells and their
+// names (stable, safe as file names); the controls' arms.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile, rm, readdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as dm from 'directed-maml';
+import { resolveGrid, tuneCells, mainCells, armName, cellName } from 'directed-maml/node';
+
+before(async () => { await dm.init(); });
+
+const base = { envs: ['CartPole-v1'], algos: ['fomaml', 'directed-fomaml'], seeds: [1, 2] };
+
+function refused(grid: unknown, field: string, allowed: RegExp): void {
+  assert.throws(() => resolveGrid(grid), (e: Error) => {
+    assert.ok(e instanceof dm.ConfigError, `a ConfigError, got ${e}`);
+    assert.equal(e.field, field, e.message);
+    assert.match(e.allowed, allowed, e.message);
+    assert.ok(!e.message.includes('\n'), 'one line');
+    return true;
+  });
+}
+
+test('a bad grid entry is one error naming the entry and what is allowed', () => {
+  refused([], 'grid', /JSON object/);
+  refused({ ...base, colour: 'red' }, 'grid.colour', /envs, algos, seeds/);
+  refused({ ...base, envs: [] }, 'grid.envs', /non-empty list/);
+  refused({ ...base, envs: ['CartPole-v1', 'Pong'] }, 'grid.envs[1]', /CartPole-v1 \| Intersection-v0/);
+  refused({ ...base, algos: ['fomaml', 'reptile'] }, 'grid.algos[1]', /directed-maml/);
+  refused({ ...base, algos: ['fomaml', 'fomaml'] }, 'grid.algos[1]', /at most once/);
+  refused({ ...base, seeds: [1, -2] }, 'grid.seeds[1]', /integer in \[0, 4294967295\]/);
+  refused({ ...base, config: { metaBatch: 0 } }, 'grid.config.metaBatch', /integer >= 1/);
+  refused({ ...base, config: { algo: 'maml' } }, 'grid.config.algo', /grid\.algos/);
+  refused({ ...base, config: { metabatch: 3 } }, 'grid.config.metabatch', /a config field: .*metaBatch/);
+  refused({ ...base, config: { ranges: { halfLength: [0.25, 150] } } }, 'grid.config.ranges.halfLength', /\(0, 100\]/);
+  refused({ ...base, perEnv: { 'Intersection-v0': {} } }, 'grid.perEnv.Intersection-v0', /an env of grid\.envs/);
+  refused({ ...base, perEnv: { 'CartPole-v1': { threshold: 'high' } } }, 'grid.perEnv.CartPole-v1.threshold', /finite/);
+  refused({ ...base, perEnv: { 'CartPole-v1': { config: { innerLr: -1 } } } }, 'grid.perEnv.CartPole-v1.config.innerLr', /> 0/);
+  refused({ ...base, heldout: { steps: 11 } }, 'grid.heldout.steps', /\[0, 10\]/);
+  refused({ ...base, heldout: { every: 0 } }, 'grid.heldout.every', /\[1, /);
+  refused({ ...base, controls: { outerLrSweep: { rates: [0.001, -1], seeds: [9] } } }, 'grid.controls.outerLrSweep.rates[1]', /> 0/);
+  refused({ ...base, controls: { outerLrSweep: { rates: [0.001], seeds: [9, 2] } } }, 'grid.controls.outerLrSweep.seeds[1]', /not reported/);
+  refused({ ...base, config: { outerLr: 0.01 }, controls: { outerLrSweep: { rates: [0.001], seeds: [9] } } }, 'grid.config.outerLr', /sweep picks it/);
+  refused({ ...base, algos: ['fomaml'], controls: { randomMedium: true } }, 'grid.controls.randomMedium', /directed-/);
+  refused({ ...base, controls: { randomMedium: 'yes' } }, 'grid.controls.randomMedium', /true \| false/);
+  refused({ ...base, controls: { directedLrSweep: { rates: [] } } }, 'grid.controls.directedLrSweep.rates', /non-empty/);
+  refused({ ...base, controls: { tuning: {} } }, 'grid.controls.tuning', /outerLrSweep, randomMedium, directedLrSweep/);
+});
+
+test('cells: one per env × algorithm × seed, named env.algo[.flag=value].seedN, safe as file names', () => {
+  const grid = resolveGrid({ ...base, envs: ['CartPole-v1', 'Intersection-v0'], config: { iterations: 4, metaBatch: 2 } });
+  const cells = mainCells(grid);
+  assert.deepEqual(cells.map((c) => c.name), [
+    'CartPole-v1.fomaml.seed1', 'CartPole-v1.fomaml.seed2', 'CartPole-v1.directed-fomaml.seed1', 'CartPole-v1.directed-fomaml.seed2',
+    'Intersection-v0.fomaml.seed1', 'Intersection-v0.fomaml.seed2', 'Intersection-v0.directed-fomaml.seed1', 'Intersection-v0.directed-fomaml.seed2',
+  ]);
+  for (const c of cells) {
+    assert.match(c.name, /^[A-Za-z0-9.=+-]+$/);
+    assert.equal(c.config.env, c.env);
+    assert.equal(c.config.algo, c.algo);
+    assert.equal(c.config.seed, c.seed);
+    assert.equal(c.config.metaBatch, 2);
+    assert.equal(c.config.iterations, 4);
+  }
+  assert.equal(tuneCells(grid).length, 0);
+  // Names are stable: overrides in a fixed order, numbers in shortest form.
+  assert.equal(armName('CartPole-v1', 'directed-maml', { outerLr: 0.003, medium: 'random' }), 'CartPole-v1.directed-maml.medium=random.outer-lr=0.003');
+  assert.equal(armName('CartPole-v1', 'directed-maml', { medium: 'random', outerLr: 0.003 }), 'CartPole-v1.directed-maml.medium=random.outer-lr=0.003');
+  assert.equal(cellName(armName('CartPole-v1', 'maml', { outerLr: 1e-7 }), 12), 'CartPole-v1.maml.outer-lr=1e-7.seed12');
+});
+
+test('controls: sweep cells on their own seeds; directed variants and controls at the rate picked for their base', () => {
+  const grid = resolveGrid({
+    ...base, algos: ['maml', 'directed-fomaml'], config: { iterations: 3 }, perEnv: { 'CartPole-v1': { threshold: 50 } },
+    controls: { outerLrSweep: { rates: [0.001, 0.01], seeds: [7, 8] }, randomMedium: true, directedLrSweep: { rates: [0.05] } },
+  });
+  assert.equal(grid.perEnv['CartPole-v1'].threshold, 50);
+  const tune = tuneCells(grid);
+  // bases of maml and directed-fomaml: maml, fomaml; 2 rates × 2 seeds each
+  assert.deepEqual(tune.map((c) => c.name).sort(), [
+    'CartPole-v1.fomaml.outer-lr=0.001.seed7', 'CartPole-v1.fomaml.outer-lr=0.001.seed8', 'CartPole-v1.fomaml.outer-lr=0.01.seed7', 'CartPole-v1.fomaml.outer-lr=0.01.seed8',
+    'CartPole-v1.maml.outer-lr=0.001.seed7', 'CartPole-v1.maml.outer-lr=0.001.seed8', 'CartPole-v1.maml.outer-lr=0.01.seed7', 'CartPole-v1.maml.outer-lr=0.01.seed8',
+  ]);
+  assert.ok(tune.every((c) => c.phase === 'tune' && c.heldout === null && c.config.outerLr === c.overrides.outerLr));
+  assert.throws(() => mainCells(grid), /no outer learning rate picked/);
+  const cells = mainCells(grid, { 'CartPole-v1': { maml: 0.001, fomaml: 0.01 } });
+  const arms = [...new Set(cells.map((c) => c.arm))];
+  assert.deepEqual(arms, [
+    'CartPole-v1.maml.outer-lr=0.001',
+    'CartPole-v1.directed-fomaml.outer-lr=0.01',
+    'CartPole-v1.directed-fomaml.medium=random.outer-lr=0.01',
+    'CartPole-v1.directed-fomaml.directed-lr=0.05.outer-lr=0.01',
+  ]);
+  const random = cells.find((c) => c.arm.includes('medium=random'))!;
+  assert.equal(random.config.medium, 'random');
+  assert.equal(random.config.outerLr, 0.01);
+  assert.equal(cells.find((c) => c.arm.includes('directed-lr'))!.config.directedLr, 0.05);
+  assert.deepEqual([...new Set(cells.map((c) => c.seed))], [1, 2]);
+  assert.ok(cells.every((c) => c.phase === 'main' && c.heldout !== null));
+});
+
+// ---- Through the CLI: refused before anything is written.
+
+const BIN = join(process.cwd(), 'bin', 'dmaml.js');
+let root: string;
+before(async () => { root = await mkdtemp(join(tmpdir(), 'dmaml-grid-')); });
+after(async () => { await rm(root, { recursive: true, force: true }); });
+
+function dmaml(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number((err as { code?: number }).code ?? -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+test('dmaml experiment: a bad grid file, list or flag is one line, exit 2, and no directory', async () => {
+  const gridPath = join(root, 'grid.json');
+  await writeFile(gridPath, JSON.stringify({ ...base, controls: { outerLrSweep: { rates: [0.001], seeds: [1] } } }));
+  const cases: Array<[string[], RegExp]> = [
+    [['--grid', gridPath], /^dmaml: grid\.controls\.outerLrSweep\.seeds\[0\]: got 1; allowed: a seed that is not reported/],
+    [['--grid', join(root, 'missing.json')], /^dmaml: --grid: .*ENOENT/],
+    [['--envs', 'CartPole-v1', '--algos', 'fomaml'], /^dmaml: --seeds: got "\(missing\)"/],
+    [['--envs', 'CartPole-v1', '--algos', 'fomaml', '--seeds', '1,x'], /^dmaml: --seeds: got "1,x"; allowed: a comma-separated list of integers/],
+    [['--envs', 'CartPole-v1', '--algos', 'fomaml', '--seeds', '1', '--meta-batch', '0'], /^dmaml: metaBatch: got "0"; allowed: an integer >= 1/],
+    [['--envs', 'CartPole-v1', '--algos', 'fomaml', '--seeds', '1', '--seed', '3'], /^dmaml: --seed: .*--seeds \(a list\)/],
+    [['--envs', 'CartPole-v1', '--algos', 'fomaml', '--seeds', '1', '--colour', 'red'], /^dmaml: --colour: .*--grid.*dmaml train config flag/],
+  ];
+  for (const [args, pattern] of cases) {
+    const out = join(root, 'out');
+    const r = await dmaml(['experiment', '--out', out, ...args]);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    const lines = r.stderr.trimEnd().split('\n');
+    assert.equal(lines.length, 1, `${args.join(' ')}: one line, got\n${r.stderr}`);
+    assert.match(lines[0], pattern);
+    assert.equal(r.stdout, '');
+    assert.ok(!existsSync(out), `${args.join(' ')}: nothing was created`);
+  }
+  // An occupied --out that is not an experiment is refused before anything runs, and left as it was.
+  const occupied = join(root, 'occupied');
+  await dmaml(['train', '--out', occupied, '--iterations', '1', '--meta-batch', '1', '--episodes', '1', '--max-steps', '5', '--hidden', '4']);
+  const before = (await readdir(occupied)).sort();
+  const r = await dmaml(['experiment', '--out', occupied, '--envs', 'CartPole-v1', '--algos', 'fomaml', '--seeds', '1']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /^dmaml: --out: .*holds files but no experiment\.json/);
+  assert.deepEqual((await readdir(occupied)).sort(), before);
+});

@@ -1,0 +1,171 @@
+// `dmaml experiment` end to end, as a user runs it (child processes, real files): the controls'
+// plumbing (the outer-lr sweep's pick, the random-task and β_d arms, held-out records), the
+// generated report, and resumability — a runner killed mid-grid (its whole process group, like a
+// crash) and run again ends with the same results as one that ran straight through.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as dm from 'directed-maml';
+import { experimentContent, jsonLines } from './content';
+
+const BIN = join(process.cwd(), 'bin', 'dmaml.js');
+
+const GRID = {
+  envs: ['CartPole-v1'],
+  algos: ['fomaml', 'directed-fomaml'],
+  seeds: [1, 2],
+  config: { metaBatch: 2, episodes: 2, maxSteps: 20, hidden: [8], iterations: 3 },
+  perEnv: { 'CartPole-v1': { threshold: 16 } },
+  heldout: { every: 2, tasks: 2, seed: 99, steps: 2, episodes: 2 },
+  controls: { outerLrSweep: { rates: [0.001, 0.03], seeds: [9] }, randomMedium: true, directedLrSweep: { rates: [0.05] } },
+};
+
+let root: string, gridPath: string, straight: string;
+
+function dmaml(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { timeout: 300_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number((err as { code?: number }).code ?? -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+before(async () => {
+  await dm.init();
+  root = await mkdtemp(join(tmpdir(), 'dmaml-experiment-'));
+  gridPath = join(root, 'grid.json');
+  await writeFile(gridPath, JSON.stringify(GRID));
+  straight = join(root, 'straight');
+  const r = await dmaml(['experiment', '--grid', gridPath, '--out', straight, '--jobs', '2']);
+  assert.equal(r.code, 0, r.stderr);
+});
+after(async () => { await rm(root, { recursive: true, force: true }); });
+
+const cellDir = (dir: string, name: string) => join(dir, 'cells', name);
+
+async function postAuc(dir: string): Promise<number> {
+  const lines = await jsonLines(join(dir, 'metrics.jsonl'));
+  return lines.reduce((s, m) => s + m.postReturn, 0) / lines.length;
+}
+
+test('controls: the sweep picks the rate of largest AUC on its own seeds; every arm runs with what it should', async () => {
+  const names = (await readdir(join(straight, 'cells'))).sort();
+  const aucLow = await postAuc(cellDir(straight, 'CartPole-v1.fomaml.outer-lr=0.001.seed9'));
+  const aucHigh = await postAuc(cellDir(straight, 'CartPole-v1.fomaml.outer-lr=0.03.seed9'));
+  assert.notEqual(aucLow, aucHigh);
+  const picked = aucHigh > aucLow ? 0.03 : 0.001;
+  assert.deepEqual(names, [
+    `CartPole-v1.directed-fomaml.directed-lr=0.05.outer-lr=${picked}.seed1`, `CartPole-v1.directed-fomaml.directed-lr=0.05.outer-lr=${picked}.seed2`,
+    `CartPole-v1.directed-fomaml.medium=random.outer-lr=${picked}.seed1`, `CartPole-v1.directed-fomaml.medium=random.outer-lr=${picked}.seed2`,
+    `CartPole-v1.directed-fomaml.outer-lr=${picked}.seed1`, `CartPole-v1.directed-fomaml.outer-lr=${picked}.seed2`,
+    `CartPole-v1.fomaml.outer-lr=${picked}.seed1`, `CartPole-v1.fomaml.outer-lr=${picked}.seed2`,
+    'CartPole-v1.fomaml.outer-lr=0.001.seed9', 'CartPole-v1.fomaml.outer-lr=0.03.seed9',
+  ].sort());
+  const state = async (name: string) => dm.deserializeState(await readFile(join(cellDir(straight, name), 'state.json'), 'utf8')) as { config: dm.TrainConfig; iteration: number };
+  for (const name of names) {
+    const { config, iteration } = await state(name);
+    assert.equal(iteration, 3, name);
+    const seed = Number(/seed(\d+)$/.exec(name)![1]);
+    assert.equal(config.seed, seed, name);
+    assert.equal(config.metaBatch, 2, name);
+    assert.equal(config.outerLr, seed === 9 ? Number(/outer-lr=([^.]+(?:\.\d+)?)/.exec(name)![1]) : picked, name);
+    assert.equal(config.medium, name.includes('medium=random') ? 'random' : undefined, name);
+    assert.equal(config.directedLr, name.includes('directed-lr=0.05') ? 0.05 : config.innerLr, name);
+    assert.equal(config.algo, name.includes('directed') ? 'directed-fomaml' : 'fomaml', name);
+    // the directed arms took their directed step at every iteration
+    const metrics = await jsonLines(join(cellDir(straight, name), 'metrics.jsonl'));
+    assert.deepEqual(metrics.map((m) => m.directedStep), config.algo === 'directed-fomaml' ? [1, 1, 1] : [0, 0, 0], name);
+    // held-out evaluation at iterations 2 and 3 of reported cells (not of tuning ones)
+    const heldout = existsSync(join(cellDir(straight, name), 'heldout.jsonl')) ? await jsonLines(join(cellDir(straight, name), 'heldout.jsonl')) : [];
+    if (seed === 9) assert.equal(heldout.length, 0, name);
+    else {
+      assert.deepEqual(heldout.map((h) => h.iteration), [2, 3], name);
+      for (const h of heldout) {
+        assert.equal(h.taskSeed, 99);
+        assert.equal(h.returns.length, 2, 'two test tasks');
+        assert.ok(h.returns.every((r: number[]) => r.length === 3), 'returns after 0, 1, 2 steps');
+        assert.equal(h.mean[1], (h.returns[0][1] + h.returns[1][1]) / 2);
+      }
+    }
+  }
+  // The same held-out tasks for every cell (drawn from the held-out seed, not the run's).
+  const tasks = new Set<string>();
+  for (const name of names.filter((n) => !n.endsWith('seed9'))) tasks.add(JSON.stringify((await jsonLines(join(cellDir(straight, name), 'heldout.jsonl')))[0].tasks));
+  assert.equal(tasks.size, 1);
+});
+
+test('report: results.jsonl, RESULTS.md and figures, with verdicts for the claims and the controls', async () => {
+  const results = await jsonLines(join(straight, 'results.jsonl'));
+  const types = results.map((r) => r.type);
+  assert.equal(types.filter((t) => t === 'cell').length, 10);
+  assert.equal(types.filter((t) => t === 'tuning').length, 1);
+  assert.equal(types.filter((t) => t === 'arm').length, 4);
+  assert.equal(types.filter((t) => t === 'comparison').length, 3); // directed, random control, each vs fomaml; directed vs random
+  const claims = results.filter((r) => r.type === 'claim');
+  assert.deepEqual(claims.map((c) => c.metric), ['iterationsToThreshold', 'secondsToThreshold', 'iterationsToThreshold', 'auc']);
+  for (const c of claims) assert.ok(['holds', 'does not hold', 'inconclusive'].includes(c.verdict));
+  // A cell line agrees with its metrics file.
+  const cell = results.find((r) => r.type === 'cell' && r.cell.startsWith('CartPole-v1.fomaml.') && r.seed === 1);
+  const metrics = await jsonLines(join(cellDir(straight, cell.cell), 'metrics.jsonl'));
+  assert.equal(cell.auc, metrics.reduce((s, m) => s + m.postReturn, 0) / 3);
+  assert.equal(cell.finalReturn, metrics[2].postReturn);
+  const md = await readFile(join(straight, 'RESULTS.md'), 'utf8');
+  assert.match(md, /^# Directed-MAML/);
+  assert.match(md, new RegExp(`dmaml experiment --grid ${gridPath.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
+  assert.match(md, /threshold \*\*16\*\*/);
+  assert.match(md, /random task/);
+  assert.match(md, /β_d 0\.05/);
+  for (const f of ['CartPole-v1-curves.svg', 'CartPole-v1-kshot.svg']) {
+    const svg = await readFile(join(straight, 'figures', f), 'utf8');
+    assert.match(svg, /^<svg /);
+    assert.match(md, new RegExp(`figures/${f}`));
+  }
+});
+
+test('resumable: a runner killed mid-grid and run again gives the results of an uninterrupted run', async () => {
+  const resumed = join(root, 'resumed');
+  const args = [BIN, 'experiment', '--grid', gridPath, '--out', resumed, '--jobs', '2'];
+  // Its own process group, so the kill takes the runner and every cell process at once (a crash).
+  // (TMPDIR: a killed cell leaves its temporary --config file behind; keep it in the test's directory.)
+  const child = spawn(process.execPath, args, { detached: true, stdio: 'ignore', env: { ...process.env, TMPDIR: root } });
+  const exited = new Promise((r) => child.on('exit', r));
+  // Kill once a reported cell has a checkpoint and the grid is not done.
+  const deadline = Date.now() + 240_000;
+  let killed = false;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    const cells = existsSync(join(resumed, 'cells')) ? await readdir(join(resumed, 'cells')) : [];
+    const iterations = await Promise.all(cells.filter((c) => !c.endsWith('seed9')).map((c) =>
+      readFile(join(resumed, 'cells', c, 'state.json'), 'utf8').then((t) => (dm.deserializeState(t) as { iteration: number }).iteration, () => 0)));
+    if (iterations.some((i) => i > 0 && i < 3)) {
+      process.kill(-child.pid!, 'SIGKILL');
+      killed = true;
+      break;
+    }
+  }
+  await exited;
+  assert.ok(killed, 'the runner was killed mid-grid');
+  assert.ok(!existsSync(join(resumed, 'results.jsonl')), 'the grid was not finished when killed');
+  const r = await dmaml(args.slice(1));
+  assert.equal(r.code, 0, r.stderr);
+  // The tuning cells were complete (skipped); at least one reported cell resumed from its checkpoint.
+  assert.match(r.stderr, /dmaml experiment: tuning 2 cells: 2 complete, 0 to resume, 0 to start/);
+  const resuming = Number(/dmaml experiment: 8 cells: \d+ complete, (\d+) to resume, \d+ to start/.exec(r.stderr)?.[1]);
+  assert.ok(resuming >= 1, r.stderr);
+  assert.deepEqual(await experimentContent(resumed), await experimentContent(straight));
+
+  // Run once more: every cell is complete, nothing runs again.
+  const stateFile = join(resumed, 'cells', 'CartPole-v1.fomaml.outer-lr=0.001.seed9', 'state.json');
+  const mtime = (await stat(stateFile)).mtimeMs;
+  const again = await dmaml(args.slice(1));
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal((await stat(stateFile)).mtimeMs, mtime);
+  // Another grid into the same directory is refused.
+  const other = await dmaml(['experiment', '--grid', gridPath, '--out', resumed, '--iterations', '4']);
+  assert.equal(other.code, 2);
+  assert.match(other.stderr, /^dmaml: --out: .*records another grid/);
+});
