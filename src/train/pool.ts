@@ -3,8 +3,9 @@
 // WASM instance and tfjs, set up once from the trainer's config (src/train/pool-worker.ts), and
 // runs whole tasks: D_i, θ'_i, D'_i and the task's meta-gradient.
 //
-// Protocol, per iteration: θ, α and the plan go to every worker once; then tasks are dealt one at
-// a time to whichever worker is free, and outcomes come back as plain typed arrays (transferred).
+// Protocol, per iteration: θ, α and the plan go to every worker once; then task indices are dealt
+// to the workers as they answer (two in flight each), and outcomes come back as plain typed arrays
+// (transferred).
 // Outcomes are stored by task index, so the reduction sees them in task order whatever the timing.
 //
 // Isomorphic: the threads come from an injected WorkerFactory — Node's worker_threads in
@@ -114,7 +115,17 @@ export function defaultWorkerFactory(): WorkerFactory | null {
   return registeredFactory ?? webWorkerFactory();
 }
 
-type Slot = { worker: PoolWorker; task: number };
+/** A worker and the tasks sent to it, oldest first (it answers them in that order). */
+type Slot = { worker: PoolWorker; tasks: number[] };
+
+/**
+ * Tasks in flight per worker: the next one waits in the worker's queue while it runs the current
+ * one, so no worker idles for a message round trip between tasks.
+ */
+const TASKS_IN_FLIGHT = 2;
+
+/** How long a lost task's own error event may take to arrive before the loss itself is the error. */
+const LOST_TASK_GRACE_MS = 200;
 
 /** N threads that run the tasks of each iteration; see the protocol at the top of this file. */
 export class TaskPool {
@@ -145,7 +156,7 @@ export class TaskPool {
           pool.fail(k, `could not be created: ${(err as Error).message ?? err}`);
           return;
         }
-        const slot: Slot = { worker, task: -1 };
+        const slot: Slot = { worker, tasks: [] };
         slots.push(slot);
         worker.listen(
           (message) => {
@@ -176,15 +187,17 @@ export class TaskPool {
       const outcomes = new Array<TaskOutcome>(B);
       let next = 0, done = 0;
       const deal = (slot: Slot) => {
-        slot.task = next < B ? next++ : -1;
-        if (slot.task >= 0) slot.worker.post({ type: 'task', index: slot.task });
+        while (slot.tasks.length < TASKS_IN_FLIGHT && next < B) {
+          slot.tasks.push(next);
+          slot.worker.post({ type: 'task', index: next++ });
+        }
       };
       this.pending = {
         reject,
         onOutcome: (slot, index, outcome) => {
           outcomes[index] = outcome;
+          slot.tasks.shift();
           if (++done === B) {
-            slot.task = -1;
             this.pending = null;
             this.idle();
             resolve(outcomes);
@@ -216,7 +229,15 @@ export class TaskPool {
   private onMessage(k: number, slot: Slot, message: FromPoolWorker): void {
     if (this.closed) return;
     if (message.type === 'outcome') {
-      if (message.iteration !== this.iteration || message.index !== slot.task || !this.pending) {
+      if (message.iteration === this.iteration && this.pending && slot.tasks.indexOf(message.index) > 0) {
+        // A worker answers its tasks in order, so the older ones were lost: an error escaped the
+        // task (it reports through the thread's error event, which may come a moment after the
+        // next answer). Give that event a moment to be the one error; otherwise name the loss.
+        const lost = slot.tasks[0];
+        setTimeout(() => this.fail(k, `never answered task ${lost} (it answered task ${message.index} after it)`), LOST_TASK_GRACE_MS);
+        return;
+      }
+      if (message.iteration !== this.iteration || message.index !== slot.tasks[0] || !this.pending) {
         this.fail(k, `sent an outcome nobody asked for (task ${message.index} of iteration ${message.iteration})`);
         return;
       }
@@ -232,7 +253,7 @@ export class TaskPool {
   private fail(k: number, description: string): void {
     if (this.closed) return;
     const slot = this.slots[k];
-    const where = this.iteration < 0 ? 'while starting' : slot && slot.task >= 0 ? `on task ${slot.task} of iteration ${this.iteration}` : 'while idle';
+    const where = this.iteration < 0 ? 'while starting' : slot && slot.tasks.length > 0 ? `on task ${slot.tasks[0]} of iteration ${this.iteration}` : 'while idle';
     this.failure = new Error(`directed-maml worker pool: worker ${k + 1} of ${this.slots.length} failed ${where}: ${description}; the pool is shut down`);
     this.close();
   }

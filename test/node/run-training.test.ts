@@ -61,7 +61,7 @@ test('an abort stops after a committed iteration; a throwing callback releases t
 
 test('a new run refused for its values creates nothing', async () => {
   const dir = join(root, 'deep', 'never');
-  await assert.rejects(node.runTraining({ dir, mode: 'new', config: { ...CONFIG, maxSteps: 16777216 } }), /metaBatch × episodes × maxSteps: got "2 × 2 × 16777216 = 67108864 steps"/);
+  await assert.rejects(node.runTraining({ dir, mode: 'new', config: { ...CONFIG, maxSteps: 16777216 } }), /episodes × maxSteps: got "2 × 16777216 = 33554432 steps"/);
   await assert.rejects(node.runTraining({ dir, mode: 'new', config: { ...CONFIG, ranges: { halfLength: [-1, 1] } } }), /ranges\.halfLength: got \[-1, 1\]/);
   await assert.rejects(readdir(join(root, 'deep')), /ENOENT/);
 });
