@@ -14,7 +14,12 @@ import { trainCommand, trainHelp } from './commands/train';
 import { adaptCommand, ADAPT_USAGE } from './commands/adapt';
 import { experimentCommand, EXPERIMENT_USAGE } from './commands/experiment';
 import { evaluateCommand, EVALUATE_USAGE } from './commands/evaluate';
-import { WORKER_USAGE } from './experiment/usage';
+import { WORKER_USAGE, parseWorkerArgs, workerHelp } from './experiment/usage';
+import { setDefaultWorkerFactory } from '../train/pool';
+import { nodeWorkerFactory } from './pool';
+
+// The CLI is a Node face: trainers get worker_threads for their `workers` (as 'directed-maml/node' gives them).
+setDefaultWorkerFactory(nodeWorkerFactory());
 
 const DEMO_FLAGS: readonly CommandFlag[] = [
   intFlag('num-envs', 'parallel envs (lanes) of the vec-env', 1, MAX_VEC_ENVS),
@@ -100,7 +105,14 @@ export async function main(argv: string[]): Promise<number> {
       case 'evaluate': return await evaluateCommand(rest);
       // The queue (BullMQ) is loaded only when --queue is given or a worker starts.
       case 'experiment': return await experimentCommand(rest, async (url, out, grid) => (await import('./experiment/queue')).queueExecutor(url, out, grid));
-      case 'worker': return await (await import('./experiment/queue')).workerCommand(rest);
+      case 'worker': {
+        if (rest.includes('--help') || rest.includes('-h')) {
+          process.stdout.write(workerHelp());
+          return 0;
+        }
+        const options = parseWorkerArgs(rest); // flags first: a bad one never loads BullMQ
+        return await (await import('./experiment/queue')).workerCommand(options);
+      }
       case 'help': case '--help': case '-h':
         await loadWasm(); // the memory limits in the train help come from the module
         console.log(`${HELP}\n${trainHelp().replace(/^Usage:\n/, '')}\n${[ADAPT_USAGE, EVALUATE_USAGE, EXPERIMENT_USAGE, WORKER_USAGE].map((u) => u.replace(/^Usage:\n/, '')).join('\n')}`);

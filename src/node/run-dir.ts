@@ -70,14 +70,19 @@ export interface RunLock {
   release(): void;
 }
 
-/** Field 22 of /proc/<pid>/stat (start time), or undefined where there is no /proc. */
-function procStartOf(pid: number | 'self'): string | undefined {
+/** Fields 3.. of /proc/<pid>/stat (after the command name), or undefined where there is no /proc. */
+function procStatOf(pid: number | 'self'): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
+}
+
+/** Field 22 of /proc/<pid>/stat (start time), or undefined where there is no /proc. */
+function procStartOf(pid: number | 'self'): string | undefined {
+  return procStatOf(pid)?.[19];
 }
 
 /** This process's pid namespace, where /proc tells it. */
@@ -102,8 +107,12 @@ function lockState(info: LockInfo): LockState {
     // EPERM: the process exists but belongs to another user.
     return (err as NodeJS.ErrnoException).code === 'ESRCH' ? 'stale' : 'live';
   }
-  // The pid runs; it is the lock's process unless the pid was reused since.
-  const start = procStartOf(info.pid);
+  // The pid exists. A zombie (killed, not yet reaped by its parent — an orphan waits for pid 1,
+  // which may take seconds) holds no file and writes nothing more: its lock is stale.
+  const stat = procStatOf(info.pid);
+  if (stat && (stat[0] === 'Z' || stat[0] === 'X')) return 'stale';
+  // It runs; it is the lock's process unless the pid was reused since.
+  const start = stat?.[19];
   return info.procStart && start && start !== info.procStart ? 'stale' : 'live';
 }
 

@@ -122,7 +122,10 @@ async function planRun(o: RunTrainingOptions, flag: string): Promise<Plan> {
   const target = requested !== undefined ? resolveConfig({ ...saved, iterations: requested }).iterations : saved.iterations;
   const done = existing.state?.iteration ?? 0;
   if (target < done) throw new ConfigError('iterations', target, `an integer >= ${done} (the iterations already in ${o.dir})`);
-  return { config: { ...saved, iterations: target }, target, existing };
+  // The other resumable fields the caller gave (workers) apply to this call: they are not the run's.
+  const given: Record<string, unknown> = {};
+  for (const key of RESUMABLE_FIELDS) if (key !== 'iterations' && o.config?.[key] !== undefined) given[key] = o.config[key];
+  return { config: resolveConfig({ ...saved, ...given, iterations: target }), target, existing };
 }
 
 /**

@@ -136,6 +136,32 @@ test('a stale lock (its process gone) is taken over by exactly one of eight proc
   assert.deepEqual(await readdir(dir), []);
 });
 
+test('a lock whose process is a zombie (killed, not yet reaped by its parent) is stale and taken over', async () => {
+  const dir = join(root, 'zombie');
+  await mkdir(dir);
+  // sh starts the holder and waits for it; with sh stopped, the killed holder stays a zombie.
+  const holder = `import { acquireRunLock } from 'directed-maml/node'; await acquireRunLock(process.argv[1], { command: 'holder', flag: 'dir' }); console.log('locked'); setInterval(() => {}, 1000);`;
+  const sh = spawn('sh', ['-c', '"$0" --input-type=module -e "$1" "$2" & echo "pid $!"; wait', process.execPath, holder, dir], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  sh.stdout!.on('data', (d) => { out += d; });
+  try {
+    await waitFor(async () => /pid \d+/.test(out) && out.includes('locked'), 'the holder to take the lock');
+    const pid = Number(/pid (\d+)/.exec(out)![1]);
+    assert.equal(JSON.parse(await readFile(join(dir, 'run.lock'), 'utf8')).pid, pid);
+    process.kill(sh.pid!, 'SIGSTOP');
+    process.kill(pid, 'SIGKILL');
+    const state = async () => { const s = await readFile(`/proc/${pid}/stat`, 'utf8'); return s.slice(s.lastIndexOf(')') + 2).split(' ')[0]; };
+    await waitFor(async () => (await state()) === 'Z', 'the holder to be a zombie');
+    const lock = await node.acquireRunLock(dir, { command: 'next', flag: 'dir' });
+    assert.equal(lock.info.pid, process.pid);
+    assert.equal(await state(), 'Z', 'taken over while the holder was still a zombie');
+    lock.release();
+    assert.deepEqual(await readdir(dir), []);
+  } finally {
+    sh.kill('SIGKILL');
+  }
+});
+
 test('locks that cannot be judged are refused, and release removes only its own lock', async () => {
   const dir = join(root, 'locks');
   await mkdir(dir);

@@ -34,6 +34,13 @@ test("mode 'auto': a new run, then the same run resumed to more iterations; anot
   const third = await node.runTraining({ dir, mode: 'resume', iterations: 3 });
   assert.equal(third.done, 0);
   assert.ok((await readFile(join(dir, 'state.json'))).equals(files));
+  // The worker count is not the run's: given with a resume, it is the one this call runs with.
+  for (const workers of [1, 2]) {
+    const resumed = await node.runTraining({ dir, mode: 'resume', config: { workers }, iterations: 3 });
+    assert.equal(resumed.config.workers, workers);
+    assert.equal((await node.runTraining({ dir, mode: 'auto', config: { ...CONFIG, workers }, iterations: 3 })).config.workers, workers);
+  }
+  assert.ok((await readFile(join(dir, 'state.json'))).equals(files));
 
   await assert.rejects(node.runTraining({ dir, mode: 'auto', config: { ...CONFIG, seed: 8 }, iterations: 3, flag: 'cell' }),
     /cell: got ".*cell"; allowed: a directory holding this run or none \(it holds another run: CartPole-v1, directed-fomaml, seed 7, config [0-9a-f]{16}; this one is config [0-9a-f]{16}\)/);

@@ -3,23 +3,41 @@
 // their own seed, never from the run's training stream. `dmaml experiment` calls it at every
 // evaluation point of a cell; its --json line is what the cell's heldout.jsonl keeps.
 import { ConfigError } from '../../errors';
-import { readFlags } from '../../config';
+import { checkWasmMemory, flagsHelp, intFlag, parseArgs, CONFIG_FIELDS, type CommandFlag } from '../../config';
 import { init } from '../../init';
 import { taskFamily } from '../../envs/task-family';
 import { createPolicy } from '../../nn/policy';
 import { evaluateAdaptation } from '../../meta/evaluate';
 import { deriveSeed, Purpose } from '../../core/rng';
-import { readStateFile } from '../run-dir';
-import { intOption, checkFlagNames } from '../experiment/flags';
+import { envDims, wasmMemoryPlan } from '../../rl/memory';
+import { readRun } from '../run-dir';
+
+/** What a held-out evaluation uses when not told (dmaml evaluate's flags, a grid's heldout). */
+export const HELDOUT_DEFAULTS = { tasks: 10, taskSeed: 7919, steps: 3 } as const;
+
+export const EVALUATE_FLAGS: readonly CommandFlag[] = [
+  { flag: 'checkpoint', type: '<dir>', description: 'the run directory written by dmaml train', allowed: 'the directory of a run written by dmaml train' },
+  intFlag('tasks', `held-out test tasks, drawn from the run's ranges (default ${HELDOUT_DEFAULTS.tasks})`, 1, 1000),
+  intFlag('task-seed', `seed of the test tasks and their rollouts: their own stream, never the training one (default ${HELDOUT_DEFAULTS.taskSeed})`, 0, 2 ** 32 - 1),
+  intFlag('steps', `inner adaptation steps (the curve has steps + 1 points; default ${HELDOUT_DEFAULTS.steps})`, 0, 100),
+  { flag: 'json', type: '', description: 'print one JSON line (what heldout.jsonl keeps) instead of text', allowed: 'no value (a switch)', isSwitch: true },
+];
+const EVALUATE_CONFIG_FIELDS = ['episodes', 'maxSteps'] as const;
 
 export const EVALUATE_USAGE = `Usage:
   dmaml evaluate --checkpoint DIR [--tasks 10] [--task-seed 7919] [--steps 3] [--episodes E] [--max-steps T] [--json]
-      held-out k-shot returns of the run saved in DIR: --tasks test tasks drawn from the run's ranges
-      with --task-seed (their own stream, not the training one), each adapted 0..steps inner steps
-      with the run's inner rate (Meta-SGD: its learned rates). --episodes and --max-steps default to the run's.
+      held-out k-shot returns of the run saved in DIR (checked like a resume): --tasks test tasks drawn
+      from the run's ranges with --task-seed (their own stream, not the training one), each adapted
+      0..steps inner steps with the run's inner rate (Meta-SGD: its learned rates). --episodes and
+      --max-steps default to the run's.
 `;
 
-const FLAGS = ['checkpoint', 'tasks', 'task-seed', 'steps', 'episodes', 'max-steps', 'json'];
+export function evaluateHelp(): string {
+  // The config fields evaluate takes default to the run's values, not to the schema's defaults.
+  const fields = CONFIG_FIELDS.filter((f) => (EVALUATE_CONFIG_FIELDS as readonly string[]).includes(f.name))
+    .map((f): CommandFlag => ({ flag: f.flag, type: f.type, description: `${f.description} (default: the run's)`, allowed: f.allowed }));
+  return `${EVALUATE_USAGE}\nFlags:\n${flagsHelp([...EVALUATE_FLAGS, ...fields])}\n`;
+}
 
 /** What `dmaml evaluate --json` prints (one line) and heldout.jsonl keeps per evaluation point. */
 export interface HeldoutRecord {
@@ -35,15 +53,23 @@ export interface HeldoutRecord {
   mean: number[];
 }
 
+/**
+ * The held-out record of the run in `dir`, read with readRun (its files must all be this run's,
+ * as for a resume or `dmaml adapt`). The rollouts (episodes × maxSteps of one task) are checked
+ * against the WASM memory before anything runs.
+ */
 export async function heldoutEvaluation(dir: string, options: { tasks: number; taskSeed: number; steps: number; episodes?: number; maxSteps?: number }): Promise<HeldoutRecord> {
-  const state = await readStateFile(dir, '--checkpoint');
+  const { state } = await readRun(dir, '--checkpoint');
   if (!state) throw new ConfigError('--checkpoint', dir, 'a run with at least one iteration (this one has no state.json yet)');
   const config = state.config;
+  const episodes = options.episodes ?? config.episodes;
+  const maxSteps = options.maxSteps ?? config.maxSteps;
   await init({ backend: config.backend });
+  checkWasmMemory(config.env, config.hidden, [['episodes', episodes], ['maxSteps', maxSteps]],
+    (t) => wasmMemoryPlan(envDims(config.env), config, [{ numTasks: 1, episodes, maxSteps: t }], [1]));
   const family = taskFamily(config.env, config.ranges);
   const tasks = family.sample(options.tasks, { seed: options.taskSeed });
   const policy = createPolicy({ obsDim: family.obsDim, numActions: family.numActions, hidden: config.hidden, activation: config.activation, seed: config.seed });
-  const episodes = options.episodes ?? config.episodes;
   try {
     if (state.theta.length !== policy.numParams) {
       throw new ConfigError('--checkpoint', dir, `a checkpoint whose θ has ${policy.numParams} values for its config (it has ${state.theta.length})`);
@@ -58,7 +84,7 @@ export async function heldoutEvaluation(dir: string, options: { tasks: number; t
       rows.push(Array.from(task));
       returns.push(await evaluateAdaptation(policy, family, task, {
         steps: options.steps, episodes, innerLr, gamma: config.gamma, lambda: config.lambda,
-        maxSteps: options.maxSteps ?? config.maxSteps,
+        maxSteps,
         // rollouts of test task i: their own stream, the same for every run evaluated
         seed: deriveSeed(options.taskSeed, Purpose.ITERATION, 0x7ffffffe, i),
       }));
@@ -72,21 +98,20 @@ export async function heldoutEvaluation(dir: string, options: { tasks: number; t
 
 export async function evaluateCommand(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(EVALUATE_USAGE);
+    process.stdout.write(evaluateHelp());
     return 0;
   }
-  const flags = readFlags(argv);
-  checkFlagNames(flags, FLAGS);
-  const dir = flags.checkpoint;
-  if (typeof dir !== 'string') throw new ConfigError('--checkpoint', dir === undefined ? '(missing)' : '(no value)', 'the directory of a run written by dmaml train');
+  const { flags, config } = parseArgs(argv, { command: 'evaluate', flags: EVALUATE_FLAGS, configFields: EVALUATE_CONFIG_FIELDS });
+  const dir = flags.checkpoint as string | undefined;
+  if (dir === undefined) throw new ConfigError('--checkpoint', '(missing)', 'the directory of a run written by dmaml train');
   const record = await heldoutEvaluation(dir, {
-    tasks: intOption(flags, 'tasks', 10, 1, 1000),
-    taskSeed: intOption(flags, 'task-seed', 7919, 0, 2 ** 32 - 1),
-    steps: intOption(flags, 'steps', 3, 0, 100),
-    episodes: flags.episodes === undefined ? undefined : intOption(flags, 'episodes', 1, 1, 1e5),
-    maxSteps: flags['max-steps'] === undefined ? undefined : intOption(flags, 'max-steps', 1, 1, 1e7),
+    tasks: (flags.tasks as number | undefined) ?? HELDOUT_DEFAULTS.tasks,
+    taskSeed: (flags['task-seed'] as number | undefined) ?? HELDOUT_DEFAULTS.taskSeed,
+    steps: (flags.steps as number | undefined) ?? HELDOUT_DEFAULTS.steps,
+    episodes: config.episodes,
+    maxSteps: config.maxSteps,
   });
-  if (flags.json !== undefined && flags.json !== 'false') {
+  if (flags.json) {
     console.log(JSON.stringify(record));
   } else {
     console.log(`held-out evaluation after ${record.iteration} iterations: ${record.tasks.length} tasks (seed ${record.taskSeed}), ${record.episodes} episodes per task and step`);

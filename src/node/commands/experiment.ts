@@ -2,36 +2,87 @@
 // pool of child processes or on a BullMQ queue, then results.jsonl, RESULTS.md and figures.
 // Everything the user gave is validated before any cell runs; DIR/experiment.json records the
 // resolved grid, so a rerun with the same command skips complete cells and resumes the others.
-import { mkdir, readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '../../errors';
-import { readFlags, configFromFlags, NO_VALUE, CONFIG_FIELDS, isPlainObject } from '../../config';
+import { CONFIG_FIELDS, flagsHelp, intFlag, parseArgs, parseJsonStrict, isPlainObject, type CommandFlag, type TrainConfig } from '../../config';
 import { init } from '../../init';
-import { writeFileAtomic } from '../store';
-import { resolveGrid, tuneCells, mainCells, type Grid, type Cell } from '../experiment/grid';
-import { runLocal, defaultJobs, type ScheduleResult } from '../experiment/scheduler';
+import { writeFileAtomic, tempFileOwner } from '../store';
+import { acquireRunLock, createRunDir, shellQuote, LOCK_FILE, type RunLock } from '../run-dir';
+import { resolveGrid, tuneCells, mainCells, NOT_IN_GRID, type Grid, type Cell } from '../experiment/grid';
+import { runLocal, defaultJobs, workersPerCell, type ScheduleResult } from '../experiment/scheduler';
 import { runCellByCli } from '../experiment/run-cell';
 import { pickOuterLr, writeReport, RESULTS_MD, RESULTS_JSONL, FIGURES_DIR } from '../experiment/report';
-import { intOption, listOption, stringOption } from '../experiment/flags';
 
 export const EXPERIMENT_FILE = 'experiment.json';
+
+/** A comma-separated list flag: '1,2,3' → ['1', '2', '3'] (no empty item). */
+function listFlag(flag: string, placeholder: string, description: string, what: string): CommandFlag {
+  const allowed = `a comma-separated list of ${what}`;
+  return {
+    flag, type: placeholder, description, allowed,
+    parse(text) {
+      const items = text.split(',').map((x) => x.trim());
+      if (items.some((x) => x === '')) throw new ConfigError(`--${flag}`, text, allowed);
+      return items;
+    },
+  };
+}
+
+const SEEDS_ALLOWED = 'a comma-separated list of integers in [0, 4294967295]';
+
+export const EXPERIMENT_FLAGS: readonly CommandFlag[] = [
+  { flag: 'out', type: '<dir>', description: 'the experiment directory: new, empty, or an earlier run of this same grid (to resume it)', allowed: 'a directory path' },
+  { flag: 'grid', type: '<grid.json>', description: 'the grid file (JSON; config fields named in camelCase, as in dmaml train --config)', allowed: 'a JSON file path' },
+  listFlag('envs', '<id,…>', 'env ids (replace the grid file\'s envs)', 'env ids'),
+  listFlag('algos', '<name,…>', 'algorithms (replace the grid file\'s algos)', 'algorithms'),
+  {
+    flag: 'seeds', type: '<int,…>', description: 'the reported seeds (replace the grid file\'s seeds)', allowed: SEEDS_ALLOWED,
+    parse(text) {
+      const seeds = text.split(',').map((x) => (x.trim() === '' ? NaN : Number(x)));
+      if (seeds.some((v) => !Number.isInteger(v) || v < 0 || v > 2 ** 32 - 1)) throw new ConfigError('--seeds', text, SEEDS_ALLOWED);
+      return seeds;
+    },
+  },
+  intFlag('jobs', 'cells at a time (default: the cores); each cell trains with max(1, floor(cores / jobs)) worker threads', 1, 1024),
+  { flag: 'queue', type: '<redis://HOST:PORT>', description: "run the cells on this BullMQ queue (Redis), by 'dmaml worker --queue URL' on any machine", allowed: 'redis://HOST:PORT' },
+];
+
+/**
+ * Config fields that are not flags of an experiment: given as flags, each is refused with what to
+ * use instead (a cell's env, algo and seed come from the lists; its worker threads from --jobs).
+ */
+const REDIRECTED_FLAGS: readonly CommandFlag[] = CONFIG_FIELDS.filter((f) => f.name in NOT_IN_GRID).map((f) => {
+  const instead = f.name === 'workers'
+    ? '--jobs (each cell trains with max(1, floor(cores / jobs)) worker threads; results are the same for any count)'
+    : `--${f.flag}s (a list) for an experiment`;
+  return {
+    flag: f.flag, type: f.type, description: '', allowed: instead,
+    parse(text: string): never { throw new ConfigError(`--${f.flag}`, text, instead); },
+  };
+});
+const EXPERIMENT_CONFIG_FIELDS = CONFIG_FIELDS.map((f) => f.name).filter((n) => !(n in NOT_IN_GRID));
 
 export const EXPERIMENT_USAGE = `Usage:
   dmaml experiment --out DIR [--grid grid.json] [--envs A,B] [--algos X,Y] [--seeds 1,2,3] [--jobs N]
                    [--queue redis://HOST:PORT] [--<train field> value …]
       runs every (env, algorithm, seed, control) cell of the grid as a dmaml train run directory under
       DIR/cells/, evaluates each on held-out tasks, and writes DIR/results.jsonl, DIR/RESULTS.md and
-      DIR/figures/. --envs/--algos/--seeds replace the grid file's lists; any dmaml train flag
-      (--iterations, --meta-batch, …) applies to every cell and wins over the grid file. Cells run
-      --jobs at a time (default: the cores), or on the BullMQ queue at --queue, run by
-      'dmaml worker --queue URL' on any machine. Rerun the same command to resume: complete cells
-      are skipped, interrupted ones resume from their checkpoint.
-  Grid file (JSON): {"envs", "algos", "seeds", "config": {train fields}, "perEnv": {ENV: {"threshold",
-      "config"}}, "heldout": {"every", "tasks", "seed", "steps", "episodes"}, "controls": {"outerLrSweep":
-      {"rates", "seeds"}, "randomMedium": true, "directedLrSweep": {"rates"}}}
+      DIR/figures/. --envs/--algos/--seeds replace the grid file's lists; any dmaml train config flag
+      (--iterations, --meta-batch, …; not --env, --algo, --seed, --workers) applies to every cell and
+      wins over the grid file (directed-only fields: to the directed-* cells). Cells run --jobs at a
+      time (default: the cores), each a 'dmaml train' process with max(1, floor(cores / jobs)) worker
+      threads, or on the BullMQ queue at --queue, run by 'dmaml worker --queue URL' on any machine.
+      One runner at a time per DIR (DIR/${LOCK_FILE}). Rerun the same command to resume: complete
+      cells are skipped, interrupted ones resume from their checkpoint.
+  Grid file (JSON; config fields in camelCase): {"envs", "algos", "seeds", "config": {train fields},
+      "perEnv": {ENV: {"threshold", "config"}}, "heldout": {"every", "tasks", "seed", "steps", "episodes"},
+      "controls": {"outerLrSweep": {"rates", "seeds"}, "randomMedium": true, "directedLrSweep": {"rates"}}}
 `;
 
-const OWN_FLAGS = ['out', 'grid', 'envs', 'algos', 'seeds', 'jobs', 'queue'];
+export function experimentHelp(): string {
+  return `${EXPERIMENT_USAGE}\nFlags:\n${flagsHelp(EXPERIMENT_FLAGS)}\n  --<train field> value   any config flag of dmaml train (dmaml train --help) but --env, --algo, --seed, --workers\n`;
+}
 
 /** Runs a phase's cells somewhere (the local pool or a queue); resolves when they are done or interrupted. */
 export interface CellExecutor {
@@ -52,7 +103,7 @@ async function readGridFile(path: string): Promise<Record<string, unknown>> {
   }
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJsonStrict(text); // a key given twice is refused, not "last one wins"
   } catch (err) {
     throw new ConfigError('--grid', path, `${allowed} (${(err as Error).message})`);
   }
@@ -69,50 +120,29 @@ export interface ExperimentPlan {
 
 /** Flags and grid file → a validated plan; touches no file. */
 export async function planExperiment(argv: string[]): Promise<ExperimentPlan> {
-  const flags = readFlags(argv);
-  const own: Record<string, string | typeof NO_VALUE> = {}, trainFlags: Record<string, string | typeof NO_VALUE> = {};
-  for (const [name, value] of Object.entries(flags)) {
-    if (OWN_FLAGS.includes(name)) own[name] = value;
-    else if (CONFIG_FIELDS.some((f) => f.flag === name)) trainFlags[name] = value;
-    else throw new ConfigError(`--${name}`, value === NO_VALUE ? '(no value)' : value, `${OWN_FLAGS.map((f) => `--${f}`).join(', ')}, or a dmaml train config flag (dmaml train --help)`);
-  }
-  for (const cellFlag of ['env', 'algo', 'seed']) {
-    if (cellFlag in trainFlags) throw new ConfigError(`--${cellFlag}`, trainFlags[cellFlag], `--${cellFlag === 'env' ? 'envs' : `${cellFlag}s`} (a list) for an experiment`);
-  }
-  const out = stringOption(own, 'out', 'the directory of the experiment');
+  const { flags, config } = parseArgs(argv, { command: 'experiment', flags: [...EXPERIMENT_FLAGS, ...REDIRECTED_FLAGS], configFields: EXPERIMENT_CONFIG_FIELDS });
+  const out = flags.out as string | undefined;
   if (out === undefined) throw new ConfigError('--out', '(missing)', 'the directory of the experiment (created, or an earlier experiment to resume)');
-  const gridPath = stringOption(own, 'grid', 'a grid JSON file');
-  const raw: Record<string, unknown> = gridPath ? await readGridFile(gridPath) : {};
-  const envs = listOption(own, 'envs', 'env ids');
-  const algos = listOption(own, 'algos', 'algorithms');
-  const seeds = listOption(own, 'seeds', 'seeds');
-  if (envs) raw.envs = envs;
-  if (algos) raw.algos = algos;
-  if (seeds) {
-    raw.seeds = seeds.map((s) => {
-      const v = Number(s);
-      if (!Number.isInteger(v) || v < 0 || v > 2 ** 32 - 1) throw new ConfigError('--seeds', own.seeds, 'a comma-separated list of integers in [0, 4294967295]');
-      return v;
-    });
-  }
-  for (const [key, what] of [['envs', '--envs'], ['algos', '--algos'], ['seeds', '--seeds']]) {
-    if (raw[key] === undefined) throw new ConfigError(what, '(missing)', `a list, as ${what} or "${key}" in --grid`);
-  }
-  // Train flags apply to every cell: over the grid's config and over every perEnv config.
-  const flagConfig = configFromFlags(trainFlags) as Record<string, unknown>;
-  if (Object.keys(flagConfig).length) {
-    raw.config = { ...(isPlainObject(raw.config) ? raw.config : {}), ...flagConfig };
-    if (isPlainObject(raw.perEnv)) {
-      for (const entry of Object.values(raw.perEnv)) {
-        if (isPlainObject(entry) && isPlainObject(entry.config)) for (const key of Object.keys(flagConfig)) delete entry.config[key];
-      }
+  const raw: Record<string, unknown> = flags.grid !== undefined ? await readGridFile(flags.grid as string) : {};
+  const fromFlags = new Set<string>();
+  for (const key of ['envs', 'algos', 'seeds']) {
+    if (flags[key] !== undefined) {
+      raw[key] = flags[key];
+      fromFlags.add(key);
     }
+    if (raw[key] === undefined) throw new ConfigError(`--${key}`, '(missing)', `a list, as --${key} or "${key}" in --grid`);
   }
   await init();
-  const grid = resolveGrid(raw);
-  const queue = stringOption(own, 'queue', 'redis://HOST:PORT');
-  const jobs = intOption(own, 'jobs', defaultJobs(), 1, 1024);
-  return { grid, out, jobs, queue };
+  let grid: Grid;
+  try {
+    grid = resolveGrid(raw, config as Partial<TrainConfig>);
+  } catch (err) {
+    // A bad item of a list given as a flag is named after the flag (--envs), not the grid entry.
+    const list = err instanceof ConfigError ? /^grid\.(envs|algos|seeds)(\[\d+\])?$/.exec(err.field) : null;
+    if (list && fromFlags.has(list[1])) throw new ConfigError(`--${list[1]}`, (err as ConfigError).value, (err as ConfigError).allowed);
+    throw err;
+  }
+  return { grid, out, jobs: (flags.jobs as number | undefined) ?? defaultJobs(), queue: flags.queue as string | undefined };
 }
 
 /** The grid without what only the analysis reads (the thresholds): cells made under one serve any of them. */
@@ -120,46 +150,69 @@ function cellsIdentity(grid: Grid): string {
   return JSON.stringify({ ...grid, perEnv: Object.fromEntries(Object.entries(grid.perEnv).map(([env, e]) => [env, e.config])) });
 }
 
+/** Names in an experiment directory that are not the user's: its lock and writers' temporary files. */
+const isOurs = (name: string): boolean => name === LOCK_FILE || name.startsWith(`${LOCK_FILE}.takeover-`) || tempFileOwner(name) !== undefined;
+
 /**
- * Creates DIR with experiment.json, or checks that DIR holds this same experiment (to resume, or
- * to report it again with other thresholds, which experiment.json then records). Refuses a
- * non-empty DIR that holds something else.
+ * Whether DIR can hold this experiment, reading only: 'new' (absent or empty) or 'resume' (it
+ * holds this same grid's experiment.json, perhaps with other thresholds). Refuses a directory that
+ * holds anything else, or another grid.
  */
-async function prepareDir(out: string, grid: Grid): Promise<void> {
-  const recorded = `${JSON.stringify({ format: 'directed-maml-experiment', formatVersion: 1, grid }, null, 2)}\n`;
-  let entries: string[] = [];
+async function checkDir(out: string, grid: Grid): Promise<'new' | 'resume'> {
+  let entries: string[];
   try {
     entries = await readdir(out);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOTDIR') throw new ConfigError('--out', out, 'a directory (this path is a file)');
-    if (code !== 'ENOENT') throw new ConfigError('--out', out, `a directory this user can create or read (${code})`);
+    if (code === 'ENOENT') return 'new';
+    if (code === 'ENOTDIR') throw new ConfigError('--out', out, 'a directory (this path, or a part of it, is a file)');
+    throw new ConfigError('--out', out, `a directory this user can create or read (${code})`);
   }
-  if (entries.length > 0) {
-    if (!entries.includes(EXPERIMENT_FILE)) throw new ConfigError('--out', out, `a new or empty directory, or an earlier experiment's (it holds files but no ${EXPERIMENT_FILE})`);
-    let before: Grid | undefined;
-    try {
-      before = (JSON.parse(await readFile(join(out, EXPERIMENT_FILE), 'utf8')) as { grid?: Grid }).grid;
-    } catch {
-      before = undefined;
-    }
-    if (!before || cellsIdentity(before) !== cellsIdentity(grid)) {
-      throw new ConfigError('--out', out, `the directory of this same grid to resume it (${EXPERIMENT_FILE} there records another grid); choose another --out`);
-    }
-    if (JSON.stringify(before) !== JSON.stringify(grid)) await writeFileAtomic(join(out, EXPERIMENT_FILE), recorded);
-    return;
+  if (entries.filter((name) => !isOurs(name)).length === 0) return 'new';
+  if (!entries.includes(EXPERIMENT_FILE)) throw new ConfigError('--out', out, `a new or empty directory, or an earlier experiment's (it holds files but no ${EXPERIMENT_FILE})`);
+  let before: Grid | undefined;
+  try {
+    before = (JSON.parse(await readFile(join(out, EXPERIMENT_FILE), 'utf8')) as { grid?: Grid }).grid;
+  } catch {
+    before = undefined;
   }
-  await mkdir(out, { recursive: true });
-  await writeFileAtomic(join(out, EXPERIMENT_FILE), recorded);
+  if (!before || cellsIdentity(before) !== cellsIdentity(grid)) {
+    throw new ConfigError('--out', out, `the directory of this same grid to resume it (${EXPERIMENT_FILE} there records another grid); choose another --out`);
+  }
+  return 'resume';
 }
 
-function shellQuote(arg: string): string {
-  return /^[A-Za-z0-9_./:=,+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+/**
+ * Opens DIR for this runner: checked (checkDir), created if needed, locked (one runner per
+ * experiment directory: a second is refused in one line naming the first), checked again under
+ * the lock, and experiment.json written (new, or with new thresholds). The caller releases the lock.
+ */
+async function openExperimentDir(out: string, grid: Grid, command: string): Promise<RunLock> {
+  await checkDir(out, grid);
+  const removeCreated = await createRunDir(out, '--out');
+  let lock: RunLock;
+  try {
+    lock = await acquireRunLock(out, { command, flag: '--out' });
+  } catch (err) {
+    await removeCreated();
+    throw err;
+  }
+  try {
+    await checkDir(out, grid); // another runner may have written it between the first look and the lock
+    const recorded = `${JSON.stringify({ format: 'directed-maml-experiment', formatVersion: 1, grid }, null, 2)}\n`;
+    const current = await readFile(join(out, EXPERIMENT_FILE), 'utf8').catch(() => null);
+    if (current !== recorded) await writeFileAtomic(join(out, EXPERIMENT_FILE), recorded);
+  } catch (err) {
+    lock.release();
+    await removeCreated();
+    throw err;
+  }
+  return lock;
 }
 
 export async function experimentCommand(argv: string[], makeQueueExecutor?: (url: string, out: string, grid: Grid) => Promise<CellExecutor>): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(EXPERIMENT_USAGE);
+    process.stdout.write(experimentHelp());
     return 0;
   }
   const plan = await planExperiment(argv);
@@ -170,17 +223,29 @@ export async function experimentCommand(argv: string[], makeQueueExecutor?: (url
     if (!makeQueueExecutor) throw new ConfigError('--queue', plan.queue, 'a queue this build supports');
     executor = await makeQueueExecutor(plan.queue, out, grid);
   } else {
+    // Cells side by side share the cores: each trains with its share of them as worker threads.
+    const workers = workersPerCell(plan.jobs);
     executor = {
       where: 'locally', jobs: plan.jobs,
-      run: (cells, phase) => runLocal(out, cells, { jobs: plan.jobs, runCell: runCellByCli, signal: stop.signal, phase }),
+      run: (cells, phase) => runLocal(out, cells, { jobs: plan.jobs, runCell: (cell, dir, hooks) => runCellByCli(cell, dir, { ...hooks, workers }), signal: stop.signal, phase }),
       close: async () => undefined,
     };
   }
-  await prepareDir(out, grid);
   const command = `dmaml experiment ${argv.map(shellQuote).join(' ')}`;
+  let lock: RunLock;
+  try {
+    lock = await openExperimentDir(out, grid, command);
+  } catch (err) {
+    await executor.close();
+    throw err;
+  }
+  // The lock is held for the runner's lifetime: released on return, on an error, and at exit (a
+  // second Ctrl-C); a killed runner's lock is stale and taken over by the next one.
+  const releaseOnExit = () => lock.release();
+  process.on('exit', releaseOnExit);
   const tune = tuneCells(grid);
   const total = tune.length + mainCellsCount(grid);
-  console.error(`dmaml experiment: ${total} cells (${tune.length ? `${tune.length} tuning, ` : ''}${grid.envs.join(', ')} × ${grid.algos.join(', ')} × ${grid.seeds.length} seeds${controlsText(grid)}) → ${out}, ${executor.where}`);
+  console.error(`dmaml experiment: ${total} cells (${tune.length ? `${tune.length} tuning, ` : ''}${grid.envs.join(', ')} × ${grid.algos.join(', ')} × ${grid.seeds.length} seeds${controlsText(grid)}) → ${out}, ${executor.where}${plan.queue === undefined ? `, ${plan.jobs} at a time with ${workersPerCell(plan.jobs)} worker thread(s) each` : ''}`);
 
   // Ctrl-C reaches the cells' processes too (one process group): each finishes its iteration.
   // A second Ctrl-C quits at once. SIGTERM is forwarded to the cells as an interrupt.
@@ -213,6 +278,8 @@ export async function experimentCommand(argv: string[], makeQueueExecutor?: (url
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await executor.close();
+    lock.release();
+    process.off('exit', releaseOnExit);
   }
 }
 

@@ -17,12 +17,22 @@
 //   }
 // A cell is (env, algorithm, seed, overrides); its name is stable and safe as a file name:
 //   CartPole-v1.directed-fomaml.medium=random.seed3
+// Config fields are named as in a --config file (camelCase: "metaBatch"); the same fields given as
+// flags of `dmaml experiment` (kebab-case: --meta-batch, read by the CLI's one parser) apply to every
+// cell and win over the grid file. Fields that apply only to some algorithms (the directed-only
+// directedLr, directedVariant, directedSchedule, medium) go to the cells of those algorithms.
 // Everything is validated here, before any cell runs; a bad entry is one ConfigError naming it
-// (grid.perEnv.CartPole-v1.config.metaBatch, grid.controls.outerLrSweep.seeds[0], …).
+// (grid.perEnv.CartPole-v1.config.metaBatch, grid.controls.outerLrSweep.seeds[0], …), with the
+// schema's own message; a flag's value is named like `dmaml train` names it (metaBatch).
 import { ConfigError } from '../../errors';
-import { ALGOS, CONFIG_FIELDS, resolveConfig, isPlainObject, type AlgoName, type TrainConfig } from '../../train/config';
+import {
+  ALGOS, CONFIG_FIELDS, FIELD_BY_FLAG, checkTrainingMemory, checkWasmMemory, configField, resolveConfig, isPlainObject,
+  type AlgoName, type TrainConfig,
+} from '../../train/config';
 import { envIds } from '../../envs/registry';
 import { taskFamily } from '../../envs/task-family';
+import { envDims, wasmMemoryPlan } from '../../rl/memory';
+import { HELDOUT_DEFAULTS } from '../commands/evaluate';
 
 /**
  * Post-adaptation return that counts as "solved enough" per env, for iterations- and
@@ -61,7 +71,10 @@ export interface Grid {
   envs: string[];
   algos: AlgoName[];
   seeds: number[];
-  /** Config fields for every cell (not env, algo or seed). */
+  /**
+   * Config fields for every cell (not env, algo, seed or workers), the flags' over the file's; a
+   * field that applies only to some algorithms goes to their cells.
+   */
   config: Partial<TrainConfig>;
   perEnv: Record<string, { threshold: number; config: Partial<TrainConfig> }>;
   heldout: HeldoutSpec;
@@ -88,8 +101,19 @@ export interface Cell {
 }
 
 const GRID_KEYS = ['envs', 'algos', 'seeds', 'config', 'perEnv', 'heldout', 'controls'] as const;
-const CELL_FIELDS = new Set(['env', 'algo', 'seed']);
 const MAX_SEED = 2 ** 32 - 1;
+
+/**
+ * Config fields a grid entry may not set, and what to say instead: a cell's env, algo and seed
+ * come from the grid's lists; its worker threads from the runner (max(1, floor(cores / jobs)), so
+ * cells running side by side never oversubscribe the cores; results are the same for any count).
+ */
+export const NOT_IN_GRID: Readonly<Record<string, string>> = {
+  env: 'no env here (cells take it from grid.envs; flag --envs)',
+  algo: 'no algo here (cells take it from grid.algos; flag --algos)',
+  seed: 'no seed here (cells take it from grid.seeds; flag --seeds)',
+  workers: 'no workers here (each cell runs max(1, floor(cores / --jobs)) worker threads; results are the same for any count)',
+};
 
 function unknownKeys(obj: Record<string, unknown>, allowed: readonly string[], where: string): void {
   for (const key of Object.keys(obj)) {
@@ -125,17 +149,47 @@ function intIn(v: unknown, where: string, min: number, max: number, fallback: nu
   return v;
 }
 
-/** The config fields of a grid entry, checked against the schema (cell fields refused: they come from the grid). */
-function configAt(v: unknown, where: string): Partial<TrainConfig> {
+const GRID_FIELDS = CONFIG_FIELDS.map((f) => f.name).filter((n) => !(n in NOT_IN_GRID));
+
+/**
+ * The config fields of a grid entry (camelCase, as in a --config file), each checked by the schema
+ * (its own message, named grid.config.metaBatch, …). Refused: fields that come from elsewhere
+ * (NOT_IN_GRID), and a field that applies to none of the grid's algorithms.
+ */
+function configAt(v: unknown, where: string, algos: readonly AlgoName[]): Partial<TrainConfig> {
   if (v === undefined) return {};
   const obj = objectAt(v, where, 'an object of dmaml train config fields');
-  for (const key of Object.keys(obj)) {
-    if (CELL_FIELDS.has(key)) throw new ConfigError(`${where}.${key}`, obj[key], `no ${key} here (cells take it from grid.${key === 'env' ? 'envs' : `${key}s`})`);
-    if (!CONFIG_FIELDS.some((f) => f.name === key)) {
-      throw new ConfigError(`${where}.${key}`, obj[key], `a config field: ${CONFIG_FIELDS.map((f) => f.name).filter((n) => !CELL_FIELDS.has(n)).join(', ')}`);
+  for (const [key, value] of Object.entries(obj)) {
+    if (key in NOT_IN_GRID) throw new ConfigError(`${where}.${key}`, value, NOT_IN_GRID[key]);
+    const field = configField(key);
+    if (!field) {
+      // A flag's spelling (meta-batch) in a file: say which name the file wants.
+      const flagOf = FIELD_BY_FLAG.get(key);
+      const hint = flagOf ? `${flagOf.name} (a grid file names config fields in camelCase, like a --config file; --${key} is the flag)` : `a config field: ${GRID_FIELDS.join(', ')}`;
+      throw new ConfigError(`${where}.${key}`, value, hint);
     }
+    withPlace(where, () => field.check(value));
+    checkApplies(key, value, `${where}.${key}`, algos);
   }
   return { ...obj } as Partial<TrainConfig>;
+}
+
+/** Refuses a field that applies only to some algorithms when the grid runs none of them. */
+function checkApplies(key: string, value: unknown, where: string, algos: readonly AlgoName[]): void {
+  const field = configField(key);
+  if (field?.appliesTo && !algos.some((algo) => field.appliesTo!({ algo }))) {
+    throw new ConfigError(where, value, `nothing: it applies only to ${field.appliesWhen} (grid.algos: ${algos.join(', ')})`);
+  }
+}
+
+/** The fields of `config` that mean something for `algo` (the schema's appliesTo): the others are left out of its cells. */
+function fieldsFor(config: Partial<TrainConfig>, algo: AlgoName): Partial<TrainConfig> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) {
+    const field = configField(key);
+    if (!field?.appliesTo || field.appliesTo({ algo })) out[key] = value;
+  }
+  return out as Partial<TrainConfig>;
 }
 
 /** Re-throws a schema error with the grid entry it came from (grid.config.metaBatch, …). */
@@ -143,22 +197,34 @@ function withPlace<T>(where: string, fn: () => T): T {
   try {
     return fn();
   } catch (err) {
-    if (err instanceof ConfigError) throw new ConfigError(`${where}.${err.field}`, err.value, err.allowed);
+    if (err instanceof ConfigError) throw new ConfigError(where ? `${where}.${err.field}` : err.field, err.value, err.allowed);
     throw err;
   }
 }
 
 /**
- * Validates a grid (a parsed grid file merged with the command-line lists and flags) and fills
- * its defaults. Needs the WASM module (dm.init) to check task ranges against the physics.
+ * Validates a grid (a parsed grid file merged with the command-line lists) and fills its
+ * defaults. `flags`: config fields given as flags (already read by the one parser), for every
+ * cell, over the grid file's (top-level and per-env) values. Needs the WASM module (dm.init): task
+ * ranges are checked against the physics, and every cell's training and held-out rollouts against
+ * the WASM memory.
  */
-export function resolveGrid(raw: unknown): Grid {
+export function resolveGrid(raw: unknown, flags: Partial<TrainConfig> = {}): Grid {
   const g = objectAt(raw, 'grid', 'a JSON object with envs, algos, seeds and optional config, perEnv, heldout, controls');
   unknownKeys(g, GRID_KEYS, 'grid');
   const envs = uniqueList(listAt(g.envs, 'grid.envs', 'env ids'), 'grid.envs', envIds().join(' | '), (x): x is string => typeof x === 'string' && envIds().includes(x));
   const algos = uniqueList(listAt(g.algos, 'grid.algos', 'algorithms'), 'grid.algos', ALGOS.join(' | '), (x): x is AlgoName => typeof x === 'string' && (ALGOS as readonly string[]).includes(x));
   const seeds = uniqueList(listAt(g.seeds, 'grid.seeds', 'seeds'), 'grid.seeds', seedText, isSeed);
-  const config = configAt(g.config, 'grid.config');
+  const fileConfig = configAt(g.config, 'grid.config', algos);
+  // The flags' fields, named as `dmaml train` names them (the parser checked their text; check() their values).
+  for (const [key, value] of Object.entries(flags)) {
+    if (key in NOT_IN_GRID) throw new ConfigError(configField(key) ? `--${configField(key)!.flag}` : key, value, NOT_IN_GRID[key]);
+    const field = configField(key);
+    if (!field) throw new ConfigError(key, value, `a config field: ${GRID_FIELDS.join(', ')}`);
+    field.check(value);
+    checkApplies(key, value, key, algos);
+  }
+  const config = { ...fileConfig, ...flags } as Partial<TrainConfig>;
 
   const perEnvRaw = g.perEnv === undefined ? {} : objectAt(g.perEnv, 'grid.perEnv', 'an object {envId: {threshold, config}}');
   for (const key of Object.keys(perEnvRaw)) {
@@ -173,8 +239,27 @@ export function resolveGrid(raw: unknown): Grid {
     if (typeof threshold !== 'number' || !Number.isFinite(threshold)) {
       throw new ConfigError(`${where}.threshold`, entry.threshold, `a finite post-adaptation return${env in DEFAULT_THRESHOLDS ? '' : ` (${env} has no default)`}`);
     }
-    perEnv[env] = { threshold, config: configAt(entry.config, `${where}.config`) };
+    const envConfig = configAt(entry.config, `${where}.config`, algos) as Record<string, unknown>;
+    for (const key of Object.keys(flags)) delete envConfig[key]; // the flags win here too
+    perEnv[env] = { threshold, config: envConfig as Partial<TrainConfig> };
   }
+  /** Where a cell's value of `key` came from, as errors name it: a flag, the env's entry, the grid's config, or the default. */
+  const placeOf = (env: string, key: string): string => {
+    if (key in flags) return '';
+    if (key in perEnv[env].config) return `grid.perEnv.${env}.config`;
+    return key in fileConfig ? 'grid.config' : '';
+  };
+  /** withPlace for a check of the cell config of `env`: the entry named after the error's first field. */
+  const checkAt = <T>(env: string, fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      // The first field the error names (metaBatch × hidden, ranges.halfLength) that a grid entry set.
+      const where = (err.field.match(/[A-Za-z]+/g) ?? []).map((key) => placeOf(env, key)).find((w) => w !== '');
+      throw where ? new ConfigError(`${where}.${err.field}`, err.value, err.allowed) : err;
+    }
+  };
 
   const controlsRaw = g.controls === undefined ? {} : objectAt(g.controls, 'grid.controls', 'an object of controls');
   unknownKeys(controlsRaw, ['outerLrSweep', 'randomMedium', 'directedLrSweep'], 'grid.controls');
@@ -189,7 +274,12 @@ export function resolveGrid(raw: unknown): Grid {
     sweepSeeds.forEach((seed, i) => {
       if (seeds.includes(seed)) throw new ConfigError(`${where}.seeds[${i}]`, seed, `a seed that is not reported (not in grid.seeds: ${seeds.join(', ')})`);
     });
-    if ('outerLr' in config) throw new ConfigError('grid.config.outerLr', config.outerLr, 'no outerLr with controls.outerLrSweep (the sweep picks it)');
+    if ('outerLr' in config) {
+      throw new ConfigError('outerLr' in flags ? '--outer-lr' : 'grid.config.outerLr', config.outerLr, 'no outerLr with controls.outerLrSweep (the sweep picks it)');
+    }
+    for (const env of envs) {
+      if ('outerLr' in perEnv[env].config) throw new ConfigError(`grid.perEnv.${env}.config.outerLr`, perEnv[env].config.outerLr, 'no outerLr with controls.outerLrSweep (the sweep picks it)');
+    }
     controls.outerLrSweep = { rates, seeds: sweepSeeds };
   }
   if (controlsRaw.randomMedium !== undefined) {
@@ -206,29 +296,43 @@ export function resolveGrid(raw: unknown): Grid {
     controls.directedLrSweep = { rates };
   }
 
-  // Every cell's config must resolve, and its ranges (and medium task) must fit the physics.
-  for (const env of envs) {
-    for (const algo of algos) {
-      const where = perEnv[env].config && Object.keys(perEnv[env].config).length ? `grid.perEnv.${env}.config` : 'grid.config';
-      const resolved = withPlace(where, () => resolveConfig({ ...config, ...perEnv[env].config, env, algo, seed: seeds[0] }));
-      withPlace(where, () => {
-        const family = taskFamily(env, resolved.ranges);
-        if (resolved.medium && resolved.medium !== 'random') family.task(resolved.medium, 'medium');
-      });
-    }
-  }
-
   const iterations = resolveConfig({ ...config, env: envs[0] }).iterations;
   const h = g.heldout === undefined ? {} : objectAt(g.heldout, 'grid.heldout', 'an object {every, tasks, seed, steps, episodes}');
   unknownKeys(h, ['every', 'tasks', 'seed', 'steps', 'episodes'], 'grid.heldout');
   const heldout: HeldoutSpec = {
     every: intIn(h.every, 'grid.heldout.every', 1, 1e6, Math.max(1, Math.ceil(iterations / 3))),
-    tasks: intIn(h.tasks, 'grid.heldout.tasks', 1, 1000, 10),
-    seed: intIn(h.seed, 'grid.heldout.seed', 0, MAX_SEED, 7919),
-    steps: intIn(h.steps, 'grid.heldout.steps', 0, 10, 3),
+    tasks: intIn(h.tasks, 'grid.heldout.tasks', 1, 1000, HELDOUT_DEFAULTS.tasks),
+    seed: intIn(h.seed, 'grid.heldout.seed', 0, MAX_SEED, HELDOUT_DEFAULTS.taskSeed),
+    steps: intIn(h.steps, 'grid.heldout.steps', 0, 10, HELDOUT_DEFAULTS.steps),
   };
   if (h.episodes !== undefined) heldout.episodes = intIn(h.episodes, 'grid.heldout.episodes', 1, 1e5, 1);
+
+  // Every cell's config must resolve, its ranges (and medium task) must fit the physics, and its
+  // training and held-out rollouts the WASM memory — before anything runs.
+  for (const env of envs) {
+    for (const algo of algos) {
+      const resolved = checkAt(env, () => resolveConfig({ ...fieldsFor({ ...config, ...perEnv[env].config }, algo), env, algo, seed: seeds[0] }));
+      checkAt(env, () => {
+        const family = taskFamily(env, resolved.ranges);
+        if (resolved.medium && resolved.medium !== 'random') family.task(resolved.medium, 'medium');
+      });
+      checkAt(env, () => checkTrainingMemory(resolved));
+      checkHeldoutMemory(resolved, heldout, placeOf(env, 'maxSteps'));
+    }
+  }
   return { envs, algos, seeds, config, perEnv, heldout, controls };
+}
+
+/**
+ * The held-out evaluation of a cell adapts its policy on one test task at a time, heldout.episodes
+ * (default: the cell's episodes) × maxSteps steps per rollout, like `dmaml adapt`: that must fit
+ * the WASM memory. `maxStepsAt`: the grid entry that set maxSteps ('' for a flag or the default).
+ */
+export function checkHeldoutMemory(config: TrainConfig, heldout: HeldoutSpec, maxStepsAt = ''): void {
+  const episodes = heldout.episodes ?? config.episodes;
+  const episodesName = heldout.episodes !== undefined ? 'grid.heldout.episodes' : 'episodes';
+  checkWasmMemory(config.env, config.hidden, [[episodesName, episodes], [maxStepsAt ? `${maxStepsAt}.maxSteps` : 'maxSteps', config.maxSteps]],
+    (t) => wasmMemoryPlan(envDims(config.env), config, [{ numTasks: 1, episodes, maxSteps: t }], [1]));
 }
 
 /** The base algorithm of a directed variant (itself for a base algorithm). */
@@ -258,7 +362,7 @@ export function cellName(arm: string, seed: number): string {
 
 function makeCell(grid: Grid, env: string, algo: AlgoName, seed: number, overrides: Overrides, phase: Cell['phase']): Cell {
   const arm = armName(env, algo, overrides);
-  const config = resolveConfig({ ...grid.config, ...grid.perEnv[env].config, ...overrides, env, algo, seed });
+  const config = resolveConfig({ ...fieldsFor({ ...grid.config, ...grid.perEnv[env].config }, algo), ...overrides, env, algo, seed });
   return { name: cellName(arm, seed), arm, env, algo, seed, overrides, phase, config, heldout: phase === 'main' ? grid.heldout : null };
 }
 

@@ -16,12 +16,11 @@ import { tmpdir } from 'node:os';
 import { Queue, Worker, Job, UnrecoverableError, type ConnectionOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { ConfigError } from '../../errors';
-import { readFlags } from '../../config';
 import { fnv1a64 } from '../../train/checkpoint';
 import type { Cell, Grid } from './grid';
 import { runCellByCli, cellComplete, readCellState } from './run-cell';
-import { cellDir, defaultJobs, GridProgress, type ScheduleResult } from './scheduler';
-import { checkFlagNames, intOption, stringOption } from './flags';
+import { cellDir, workersPerCell, GridProgress, type ScheduleResult } from './scheduler';
+import type { WorkerOptions } from './usage';
 import type { CellExecutor } from '../commands/experiment';
 
 export const QUEUE_NAME = 'dmaml-cells';
@@ -295,18 +294,10 @@ export async function queueExecutor(url: string, outDir: string, _grid: Grid, op
 
 // ---- The worker.
 
-export async function workerCommand(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    const { WORKER_USAGE } = await import('./usage');
-    process.stdout.write(WORKER_USAGE);
-    return 0;
-  }
-  const flags = readFlags(argv);
-  checkFlagNames(flags, ['queue', 'jobs', 'lock-seconds']);
-  const url = stringOption(flags, 'queue', 'redis://HOST:PORT');
-  if (url === undefined) throw new ConfigError('--queue', '(missing)', 'redis://HOST:PORT of the experiment\'s queue');
-  const jobs = intOption(flags, 'jobs', defaultJobs(), 1, 1024);
-  const lockSeconds = intOption(flags, 'lock-seconds', 30, 2, 3600);
+/** `dmaml worker` with its flags read (src/node/experiment/usage.ts parseWorkerArgs). */
+export async function workerCommand({ url, jobs, lockSeconds }: WorkerOptions): Promise<number> {
+  // Cells side by side on this machine share its cores (like the local pool's).
+  const workers = workersPerCell(jobs);
   const client = await connectRedis(url);
   const stop = new AbortController();
   const root = await mkdtemp(join(tmpdir(), 'dmaml-worker-'));
@@ -329,7 +320,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
     let outcome;
     try {
       outcome = await runCellByCli(cell, dir, {
-        signal: stop.signal,
+        signal: stop.signal, workers,
         onIterations: (n) => { void job.updateProgress({ iterations: n }).catch(() => undefined); },
         onCheckpoint: ship,
       });
@@ -352,7 +343,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
     maxStalledCount: 1000,
   });
   worker.on('error', () => undefined); // the watchdog reports a lost server once
-  console.error(`dmaml worker: ${jobs} cell(s) at a time from ${publicUrl(url)}; Ctrl-C to stop`);
+  console.error(`dmaml worker: ${jobs} cell(s) at a time with ${workers} worker thread(s) each, from ${publicUrl(url)}; Ctrl-C to stop`);
   worker.on('active', (job) => console.error(`dmaml worker: cell ${job.data.cell.name}`));
   worker.on('completed', (job) => console.error(`dmaml worker: cell ${job.data.cell.name} done`));
 

@@ -1,31 +1,34 @@
 // One grid cell, run to completion in its run directory: training in segments that end at the
 // held-out evaluation points, each point evaluated from the checkpoint, everything resumable.
 //
-// runCell is the one place where a cell's run is executed. Today it drives the CLI, the stable
-// contract, in child processes:
-//   node bin/dmaml.js train --config CELL.json --out DIR --iterations P1      (a fresh cell)
-//   node bin/dmaml.js train --resume DIR --iterations P2                      (every later segment)
-// and evaluates each checkpoint at P1, P2, …, N in this process (what `dmaml evaluate` prints),
-// so a cell directory is exactly what `dmaml train` writes (plus heldout.jsonl), and an
-// interrupted cell resumes bit-identically through `--resume`. The programmatic runner of the
-// run-directory work (one writer per directory, a lock) replaces `trainSegment` below without
-// changing the loop: see the SWITCH POINT comment.
+// Cells run as `dmaml train` child processes — the CLI is the stable contract, and processes give
+// the local pool its parallelism (each cell's process with its share of the cores as worker
+// threads, CellHooks.workers):
+//   dmaml train --workers W --config CELL.json --out DIR       (a fresh cell: no run.json yet)
+//   dmaml train --workers W --config CELL.json --resume DIR    (every later segment)
+// with CELL.json the cell's config and iterations = the segment's end. The child holds the cell
+// directory's lock while it trains, and `dmaml train` itself makes the directory safe to continue:
+// --resume refuses a run of another config (CELL.json is checked against the run's, only
+// iterations and workers may differ), cuts metrics lines past the checkpoint and a torn last line,
+// and the lock removes temporary files of dead writers. Between segments this process evaluates the
+// checkpoint (what `dmaml evaluate` prints) under the cell's lock and appends it to heldout.jsonl,
+// so a cell directory is exactly what `dmaml train` writes plus heldout.jsonl, and an interrupted
+// cell resumes bit-identically. (runTraining in src/node/run-training.ts is the in-process
+// equivalent of the child; the runner keeps processes for the reasons above.)
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, readdir, rm, stat, writeFile, mkdtemp } from 'node:fs/promises';
+import { readFile, rm, stat, writeFile, mkdtemp } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../errors';
-import { resolveConfig, type TrainConfig } from '../../train/config';
-import { deserializeState } from '../../train/checkpoint';
-import { writeFileAtomic } from '../store';
+import { configHash, type TrainConfig } from '../../train/config';
+import { writeFileAtomic, FileError } from '../store';
+import { acquireRunLock, readRun, readStateFile, RUN_FILE, STATE_FILE, METRICS_FILE } from '../run-dir';
 import { heldoutEvaluation, type HeldoutRecord } from '../commands/evaluate';
 import type { Cell, HeldoutSpec } from './grid';
 
 export const HELDOUT_FILE = 'heldout.jsonl';
-const STATE_FILE = 'state.json';
-const METRICS_FILE = 'metrics.jsonl';
 
 export interface CellHooks {
   /** Iterations the cell's run directory holds (called when it changes; for a progress bar). */
@@ -34,6 +37,11 @@ export interface CellHooks {
   onCheckpoint?(): Promise<void>;
   /** Aborting stops the cell after its current iteration (the child gets SIGINT, like Ctrl-C). */
   signal?: AbortSignal;
+  /**
+   * Worker threads of the cell's training process (--workers; default: one per core). Not part of
+   * the run's identity, so a cell resumed with another count gives the same results.
+   */
+  workers?: number;
 }
 
 export interface CellOutcome {
@@ -57,15 +65,8 @@ export function evaluationPoints(iterations: number, heldout: HeldoutSpec | null
 
 /** The state of a cell's run directory: the checkpoint's iteration and config, or null (no checkpoint). */
 export async function readCellState(dir: string): Promise<{ iteration: number; config: TrainConfig } | null> {
-  let text: string;
-  try {
-    text = await readFile(join(dir, STATE_FILE), 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
-  const state = deserializeState(text);
-  return { iteration: state.iteration as number, config: resolveConfig(state.config) };
+  const state = await readStateFile(dir, 'cell');
+  return state ? { iteration: state.iteration, config: state.config } : null;
 }
 
 export async function readHeldout(dir: string): Promise<HeldoutRecord[]> {
@@ -83,18 +84,11 @@ export async function readHeldout(dir: string): Promise<HeldoutRecord[]> {
 export async function cellComplete(cell: Cell, dir: string): Promise<boolean> {
   const state = await readCellState(dir).catch(() => null);
   if (!state || state.iteration < cell.config.iterations) return false;
+  if (configHash(state.config) !== configHash(cell.config)) return false; // another run: runCell says so
+
   if (!cell.heldout) return true;
   const done = new Set((await readHeldout(dir)).map((r) => r.iteration));
   return evaluationPoints(cell.config.iterations, cell.heldout).every((p) => done.has(p));
-}
-
-/** The first config field in which a checkpoint differs from the cell's plan (iterations aside), or null. */
-function differingField(saved: TrainConfig, planned: TrainConfig): string | null {
-  for (const key of new Set([...Object.keys(saved), ...Object.keys(planned)])) {
-    if (key === 'iterations') continue;
-    if (JSON.stringify(saved[key as keyof TrainConfig]) !== JSON.stringify(planned[key as keyof TrainConfig])) return key;
-  }
-  return null;
 }
 
 /** bin/dmaml.js of this package (from dist/ when bundled, from src/node/experiment/ under tsx). */
@@ -132,15 +126,35 @@ function dmamlChild(args: string[], signal: AbortSignal | undefined, watch?: () 
   });
 }
 
-function childFailure(cell: Cell, what: string, r: ChildResult): Error {
-  const lines = r.stderr.trim().split('\n').filter((l) => !/^iteration /.test(l));
-  return new Error(`cell ${cell.name}: dmaml ${what} exited with ${r.code ?? r.signal}: ${lines[lines.length - 1] ?? '(no message)'}`);
+/**
+ * A child that failed: what it refused (exit 2) or the file system error it met (exit 1) stays one
+ * line for the user, naming the cell; anything else (a crash) keeps the child's last line.
+ */
+function childFailure(cell: Cell, dir: string, what: string, r: ChildResult): Error {
+  const lines = r.stderr.trim().split('\n').filter((l) => !/^(iteration |dmaml train: )/.test(l));
+  const last = (lines[lines.length - 1] ?? '(no message)').replace(/^dmaml: /, '');
+  if (r.code === 2) return new ConfigError(`cell ${cell.name}`, dir, `a cell dmaml ${what} accepts; it refused: ${last}`);
+  if (r.code === 1) return new FileError(dir, `train cell ${cell.name} in`, undefined, last);
+  return new Error(`cell ${cell.name}: dmaml ${what} exited with ${r.code ?? r.signal}: ${last}`);
+}
+
+/** The checkpoint's iteration of the cell's run directory, checked like `dmaml train --resume` checks it; null: no run yet. */
+async function cellRun(cell: Cell, dir: string): Promise<{ iteration: number } | null> {
+  if (!existsSync(join(dir, RUN_FILE))) return null; // absent, empty, or left before run.json: dmaml train starts it
+  const run = await readRun(dir, `cell ${cell.name}`);
+  const id = configHash(cell.config);
+  if (run.identity.configHash !== id) {
+    const theirs = run.identity;
+    throw new ConfigError(`cell ${cell.name}`, dir, `the run of this cell (config ${id}); it holds another run (${theirs.env}, ${theirs.algo}, seed ${theirs.seed}, config ${theirs.configHash}); use another --out`);
+  }
+  const iteration = run.state?.iteration ?? 0;
+  if (iteration > cell.config.iterations) throw new ConfigError(`cell ${cell.name}`, dir, `a run of at most ${cell.config.iterations} iterations (it has ${iteration})`);
+  return { iteration };
 }
 
 /** The cell's runner over `dmaml train` child processes (held-out evaluation in this process). */
 export const runCellByCli: RunCell = async (cell, dir, hooks = {}) => {
   const N = cell.config.iterations;
-  await removeStaleTemporaries(dir);
   const points = evaluationPoints(N, cell.heldout);
   let lastIterations = -1, lastStateTime = 0;
   // Progress and checkpoints while a training child runs: metrics.jsonl lines, state.json renames.
@@ -153,100 +167,65 @@ export const runCellByCli: RunCell = async (cell, dir, hooks = {}) => {
   };
 
   for (;;) {
-    let state = await readCellState(dir).catch((err: Error) => {
-      throw new ConfigError(`cell ${cell.name}`, join(dir, STATE_FILE), `an intact checkpoint (${err.message}); delete ${dir} to start the cell over`);
-    });
-    if (!state && existsSync(dir)) {
-      // A cell directory without a checkpoint was cut short before its first iteration was saved:
-      // the runner made it, nothing in it can be resumed, so it starts over.
-      await rm(dir, { recursive: true, force: true });
-    }
-    if (state) {
-      const field = differingField(state.config, cell.config);
-      if (field) {
-        throw new ConfigError(`cell ${cell.name}`, dir, `a run made with this grid (its ${field} is ${JSON.stringify(state.config[field as keyof TrainConfig])}, the grid's ${JSON.stringify(cell.config[field as keyof TrainConfig])}); use another --out`);
-      }
-      if (state.iteration > N) throw new ConfigError(`cell ${cell.name}`, dir, `a run of at most ${N} iterations (it has ${state.iteration})`);
-    }
-    const done = state?.iteration ?? 0;
+    const run = await cellRun(cell, dir);
+    const done = run?.iteration ?? 0;
     hooks.onIterations?.(done);
     if (hooks.signal?.aborted) return { iterations: done, interrupted: done < N };
 
     // Evaluate the checkpoint when it sits on an evaluation point that has no record yet.
-    if (cell.heldout && done > 0 && points.includes(done)) {
-      const records = await readHeldout(dir);
-      if (!records.some((r) => r.iteration === done)) {
-        const record = await evaluatePoint(dir, cell.heldout, hooks.signal);
-        if (!record) return { iterations: done, interrupted: true };
-        // heldout.jsonl is rewritten whole (atomic): a crash leaves the old file or the new one.
-        const kept = records.filter((r) => r.iteration < done);
-        await writeFileAtomic(join(dir, HELDOUT_FILE), [...kept, record].map((r) => `${JSON.stringify(r)}\n`).join(''));
-        await hooks.onCheckpoint?.();
-        continue;
-      }
+    if (cell.heldout && done > 0 && points.includes(done) && !(await readHeldout(dir)).some((r) => r.iteration === done)) {
+      if (!(await evaluatePoint(cell, dir, done, cell.heldout, hooks.signal))) return { iterations: done, interrupted: true };
+      await hooks.onCheckpoint?.();
+      continue;
     }
     if (done >= N) return { iterations: done, interrupted: false };
 
     const target = points.find((p) => p > done) as number;
-    state = null;
-    if (done > 0) await cutMetrics(dir, done);
-    const r = await trainSegment(cell, dir, done, target, hooks.signal, watch);
+    const r = await trainSegment(cell, dir, run !== null, target, hooks, watch);
     if (r.code === 130 || (r.code === null && r.signal === 'SIGINT') || hooks.signal?.aborted) {
       const after = (await readCellState(dir).catch(() => null))?.iteration ?? 0;
       return { iterations: after, interrupted: true };
     }
-    if (r.code !== 0) throw childFailure(cell, 'train', r);
+    if (r.code !== 0) throw childFailure(cell, dir, 'train', r);
   }
 };
 
 /**
- * Removes the temporary files of atomic writes (`name.tmp-<pid>-<random>`) that a killed process
- * left in a cell's directory: the runner is the cell's only writer, so none of them is live.
+ * Trains the cell to `target` iterations: a `dmaml train` child process, started fresh or resumed
+ * (`exists`: the directory holds the cell's run.json), given the cell's config in a --config file
+ * (JSON keeps every value exact). `dmaml train --resume` checks the file against the run's config.
  */
-async function removeStaleTemporaries(dir: string): Promise<void> {
-  const entries = await readdir(dir, { recursive: true }).catch(() => [] as string[]);
-  for (const rel of entries.map(String)) if (/\.tmp-\d+-[a-z0-9]+$/.test(rel)) await rm(join(dir, rel), { force: true });
-}
-
-/**
- * Cuts metrics.jsonl to the checkpoint's `iterations` complete lines when a crash left more, or a
- * torn last line (a kill in the middle of an append), so the resumed run appends to whole lines.
- * (The run-directory work makes `dmaml train --resume` do this itself; here it costs one read.)
- */
-async function cutMetrics(dir: string, iterations: number): Promise<void> {
-  const text = await readFile(join(dir, METRICS_FILE), 'utf8').catch(() => null);
-  if (text === null) return;
-  const lines = text.split('\n');
-  const complete = lines.slice(0, -1); // the text after the last newline is '' or torn
-  if (complete.length === iterations && lines[lines.length - 1] === '') return;
-  await writeFileAtomic(join(dir, METRICS_FILE), complete.slice(0, iterations).map((l) => `${l}\n`).join(''));
-}
-
-/**
- * Trains the cell from `done` to `target` iterations.
- * SWITCH POINT (programmatic runner): replace with the in-process runTraining of src/node
- * (fresh: {config: {...cell.config, iterations: target}, out: dir}; else {resume: dir, iterations:
- * target}) and call hooks.onIterations / onCheckpoint from its per-iteration callback.
- */
-async function trainSegment(cell: Cell, dir: string, done: number, target: number, signal: AbortSignal | undefined,
+async function trainSegment(cell: Cell, dir: string, exists: boolean, target: number, hooks: CellHooks,
   watch: () => Promise<void>): Promise<ChildResult> {
-  if (done > 0) return dmamlChild(['train', '--resume', dir, '--iterations', String(target)], signal, watch);
-  // A fresh cell: its whole config goes in a --config file (JSON keeps every value exact).
   const tmp = await mkdtemp(join(tmpdir(), 'dmaml-cell-'));
   try {
     const configPath = join(tmp, 'config.json');
     await writeFile(configPath, JSON.stringify({ ...cell.config, iterations: target }));
-    return await dmamlChild(['train', '--config', configPath, '--out', dir], signal, watch);
+    // --workers first: the lock file records the command's first 200 characters.
+    const workers = hooks.workers !== undefined ? ['--workers', String(hooks.workers)] : [];
+    return await dmamlChild(['train', ...workers, '--config', configPath, exists ? '--resume' : '--out', dir], hooks.signal, watch);
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
 }
 
 /**
- * The held-out record of the checkpoint in `dir` (in this process: an evaluation is a few
- * rollouts, cheaper than starting a process), or null when interrupted before it.
+ * Evaluates the checkpoint at iteration `at` on the held-out tasks (in this process: an evaluation
+ * is a few rollouts, cheaper than starting a process) and adds its record to heldout.jsonl, under
+ * the cell directory's lock. heldout.jsonl is rewritten whole (atomic): a crash leaves the old file
+ * or the new one. False when interrupted before it.
  */
-async function evaluatePoint(dir: string, h: HeldoutSpec, signal: AbortSignal | undefined): Promise<HeldoutRecord | null> {
-  if (signal?.aborted) return null;
-  return heldoutEvaluation(dir, { tasks: h.tasks, taskSeed: h.seed, steps: h.steps, episodes: h.episodes });
+async function evaluatePoint(cell: Cell, dir: string, at: number, h: HeldoutSpec, signal: AbortSignal | undefined): Promise<boolean> {
+  if (signal?.aborted) return false;
+  const lock = await acquireRunLock(dir, { command: `dmaml experiment: held-out evaluation of cell ${cell.name}`, flag: `cell ${cell.name}` });
+  try {
+    const records = await readHeldout(dir);
+    const record = await heldoutEvaluation(dir, { tasks: h.tasks, taskSeed: h.seed, steps: h.steps, episodes: h.episodes });
+    if (record.iteration !== at) throw new Error(`cell ${cell.name}: evaluated iteration ${record.iteration}, expected ${at}`);
+    const kept = records.filter((r) => r.iteration < at);
+    await writeFileAtomic(join(dir, HELDOUT_FILE), [...kept, record].map((r) => `${JSON.stringify(r)}\n`).join(''));
+  } finally {
+    lock.release();
+  }
+  return true;
 }

@@ -1,6 +1,7 @@
 // Runs a list of grid cells: complete ones are skipped, interrupted ones resume from their
-// checkpoint, at most `jobs` at a time (the local pool: each cell's runs are child processes, so
-// `jobs` = the machine's cores keeps every core busy). One progress bar over the whole grid.
+// checkpoint, at most `jobs` at a time (the local pool: each cell's runs are child processes, each
+// with workersPerCell(jobs) worker threads, so the cells together use the cores without
+// oversubscribing them). One progress bar over the whole grid.
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { ProgressBar, type ProgressStream } from '../progress';
@@ -14,6 +15,13 @@ export function cellDir(outDir: string, cell: Cell): string {
 }
 
 export const defaultJobs = (): number => Math.max(1, availableParallelism());
+
+/**
+ * Worker threads per cell when `jobs` cells train side by side: the cores shared out, at least one
+ * (cells × workers never exceeds the cores unless jobs does). Not part of a run's identity
+ * (RESUMABLE_FIELDS): a cell resumed with another count gives the same results.
+ */
+export const workersPerCell = (jobs: number): number => Math.max(1, Math.floor(availableParallelism() / jobs));
 
 /** Iterations of every cell toward one grid-wide count (for the progress bar and its ETA). */
 export class GridProgress {
@@ -92,9 +100,12 @@ export async function runLocal(outDir: string, cells: readonly Cell[], options: 
   const progress = new GridProgress(cells, initial, options.stream, options.phase);
   for (const cell of cells) if (!pending.includes(cell)) progress.cellDone(cell);
   const stop = new AbortController();
-  const onOuterAbort = () => stop.abort();
+  // The reason travels on: 'group-signal' (a Ctrl-C the cells' processes got from the terminal
+  // themselves) must not become a second SIGINT, which would stop them at once instead of after
+  // their iteration.
+  const onOuterAbort = () => stop.abort(options.signal!.reason);
   options.signal?.addEventListener('abort', onOuterAbort);
-  if (options.signal?.aborted) stop.abort();
+  if (options.signal?.aborted) onOuterAbort();
   let failure: unknown = null;
   let interrupted = false;
   const queue = [...pending];

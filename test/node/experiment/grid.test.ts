@@ -9,14 +9,20 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as dm from 'directed-maml';
-import { resolveGrid, tuneCells, mainCells, armName, cellName } from 'directed-maml/node';
+import { resolveGrid, tuneCells, mainCells, armName, cellName, runLocal } from 'directed-maml/node';
 
 before(async () => { await dm.init(); });
 
 const base = { envs: ['CartPole-v1'], algos: ['fomaml', 'directed-fomaml'], seeds: [1, 2] };
 
+/** What the schema allows for a field, as its errors say it (the grid repeats the schema's own message). */
+const schemaAllowed = (name: string): string => dm.CONFIG_FIELDS.find((f) => f.name === name)!.allowed;
+const literally = (text: string): RegExp => new RegExp(text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+
+/** `grid`, or [grid, flags]: refused with one ConfigError naming `field`. */
 function refused(grid: unknown, field: string, allowed: RegExp): void {
-  assert.throws(() => resolveGrid(grid), (e: Error) => {
+  const [raw, flags] = Array.isArray(grid) && grid.length === 2 && !Array.isArray(grid[0]) ? grid : [grid, {}];
+  assert.throws(() => resolveGrid(raw, flags), (e: Error) => {
     assert.ok(e instanceof dm.ConfigError, `a ConfigError, got ${e}`);
     assert.equal(e.field, field, e.message);
     assert.match(e.allowed, allowed, e.message);
@@ -33,7 +39,7 @@ test('a bad grid entry is one error naming the entry and what is allowed', () =>
   refused({ ...base, algos: ['fomaml', 'reptile'] }, 'grid.algos[1]', /directed-maml/);
   refused({ ...base, algos: ['fomaml', 'fomaml'] }, 'grid.algos[1]', /at most once/);
   refused({ ...base, seeds: [1, -2] }, 'grid.seeds[1]', /integer in \[0, 4294967295\]/);
-  refused({ ...base, config: { metaBatch: 0 } }, 'grid.config.metaBatch', /integer >= 1/);
+  refused({ ...base, config: { metaBatch: 0 } }, 'grid.config.metaBatch', literally(schemaAllowed('metaBatch')));
   refused({ ...base, config: { algo: 'maml' } }, 'grid.config.algo', /grid\.algos/);
   refused({ ...base, config: { metabatch: 3 } }, 'grid.config.metabatch', /a config field: .*metaBatch/);
   refused({ ...base, config: { ranges: { halfLength: [0.25, 150] } } }, 'grid.config.ranges.halfLength', /\(0, 100\]/);
@@ -49,6 +55,55 @@ test('a bad grid entry is one error naming the entry and what is allowed', () =>
   refused({ ...base, controls: { randomMedium: 'yes' } }, 'grid.controls.randomMedium', /true \| false/);
   refused({ ...base, controls: { directedLrSweep: { rates: [] } } }, 'grid.controls.directedLrSweep.rates', /non-empty/);
   refused({ ...base, controls: { tuning: {} } }, 'grid.controls.tuning', /outerLrSweep, randomMedium, directedLrSweep/);
+});
+
+test('config names: camelCase in the file (a flag spelling is refused with the name to use); env, algo, seed, workers come from elsewhere', () => {
+  refused({ ...base, config: { 'meta-batch': 2 } }, 'grid.config.meta-batch', /^metaBatch \(a grid file names config fields in camelCase, like a --config file; --meta-batch is the flag\)$/);
+  refused({ ...base, perEnv: { 'CartPole-v1': { config: { 'inner-lr': 0.1 } } } }, 'grid.perEnv.CartPole-v1.config.inner-lr', /^innerLr \(a grid file/);
+  refused({ ...base, config: { workers: 2 } }, 'grid.config.workers', /max\(1, floor\(cores \/ --jobs\)\)/);
+  refused({ ...base, config: { seed: 2 } }, 'grid.config.seed', /grid\.seeds/);
+  // A flag's value (already read by the parser) is named as dmaml train names it.
+  refused([base, { metaBatch: 0 }], 'metaBatch', literally(schemaAllowed('metaBatch')));
+  refused([base, { ranges: { halfLength: [0.25, 150] } }], 'ranges.halfLength', /\(0, 100\]/);
+});
+
+test('directed-only fields go to the directed cells; for a grid without a directed algorithm they are refused', () => {
+  const grid = resolveGrid({ ...base, config: { directedLr: 0.2, directedSchedule: 'every:2', iterations: 2 }, controls: { randomMedium: true } });
+  for (const c of mainCells(grid)) {
+    if (c.algo === 'directed-fomaml') {
+      assert.equal(c.config.directedLr, 0.2, c.name);
+      assert.equal(c.config.directedSchedule, 'every:2', c.name);
+      assert.equal(c.config.medium, c.name.includes('medium=random') ? 'random' : undefined, c.name);
+    } else {
+      // absent from the config of a non-directed algorithm, as the schema makes it
+      for (const key of ['directedLr', 'directedVariant', 'directedSchedule', 'medium']) assert.ok(!(key in c.config), `${c.name}: ${key}`);
+      assert.ok(!c.name.includes('medium=random'), c.name);
+    }
+  }
+  refused({ ...base, algos: ['fomaml', 'maml'], config: { directedLr: 0.2 } }, 'grid.config.directedLr', /^nothing: it applies only to a directed-\* algo \(grid\.algos: fomaml, maml\)$/);
+  refused({ ...base, algos: ['fomaml'], perEnv: { 'CartPole-v1': { config: { medium: 'random' } } } }, 'grid.perEnv.CartPole-v1.config.medium', /applies only to a directed-\* algo/);
+  refused([{ ...base, algos: ['maml'] }, { directedVariant: 'fomaml' }], 'directedVariant', /applies only to a directed-\* algo/);
+  // The flags apply to every cell, over the file's values (top level and per env).
+  const flagged = resolveGrid({ ...base, config: { metaBatch: 4 }, perEnv: { 'CartPole-v1': { config: { metaBatch: 5, episodes: 3 } } } }, { metaBatch: 2, directedLr: 0.3 });
+  for (const c of mainCells(flagged)) {
+    assert.equal(c.config.metaBatch, 2);
+    assert.equal(c.config.episodes, 3);
+    assert.equal(c.config.directedLr, c.algo === 'directed-fomaml' ? 0.3 : undefined);
+  }
+});
+
+test('memory: cells whose training or held-out rollouts do not fit the WASM memory are refused before anything runs, naming the entry', () => {
+  // 100000 held-out episodes × 500 steps of one task: far beyond the allocator's largest block.
+  refused({ ...base, heldout: { episodes: 100000 } }, 'grid.heldout.episodes × maxSteps', /^maxSteps <= \d+ with the other values as given: a run on CartPole-v1 must fit/);
+  refused({ ...base, heldout: { episodes: 100000 }, perEnv: { 'CartPole-v1': { config: { maxSteps: 400 } } } },
+    'grid.heldout.episodes × grid.perEnv.CartPole-v1.config.maxSteps', /^maxSteps <= \d+ with the other values as given/);
+  // The largest that fits is accepted: the check is the held-out rollout's, not a guess.
+  const limit = Number(/maxSteps <= (\d+)/.exec(((): string => { try { resolveGrid({ ...base, heldout: { episodes: 100000 } }); return ''; } catch (e) { return (e as Error).message; } })())![1]);
+  assert.ok(limit >= 1 && limit < 500, String(limit));
+  resolveGrid({ ...base, config: { maxSteps: limit }, heldout: { episodes: 100000 } });
+  refused({ ...base, config: { maxSteps: limit + 1 }, heldout: { episodes: 100000 } }, 'grid.heldout.episodes × grid.config.maxSteps', new RegExp(`^maxSteps <= ${limit} `));
+  // Training rollouts too (the trainer's own check, run for every cell up front).
+  refused({ ...base, config: { episodes: 100000 } }, 'grid.config.episodes × maxSteps', /^maxSteps <= \d+/);
 });
 
 test('cells: one per env × algorithm × seed, named env.algo[.flag=value].seedN, safe as file names', () => {
@@ -103,6 +158,25 @@ test('controls: sweep cells on their own seeds; directed variants and controls a
   assert.ok(cells.every((c) => c.phase === 'main' && c.heldout !== null));
 });
 
+test("scheduler: an interrupt's reason reaches the cells (a Ctrl-C their processes got themselves is not sent again)", async () => {
+  const cells = mainCells(resolveGrid({ ...base, config: { iterations: 2 } }));
+  for (const reason of ['group-signal', 'forward']) {
+    const outer = new AbortController();
+    const seen: unknown[] = [];
+    const result = await runLocal(join(tmpdir(), 'dmaml-never-written'), cells, {
+      jobs: 2, signal: outer.signal, stream: { write: () => true },
+      runCell: async (_cell, _dir, hooks = {}) => {
+        outer.abort(reason);
+        seen.push(hooks.signal?.reason);
+        return { iterations: 0, interrupted: true };
+      },
+    });
+    assert.equal(result.interrupted, true);
+    assert.ok(seen.length >= 1);
+    assert.deepEqual(new Set(seen), new Set([reason]));
+  }
+});
+
 // ---- Through the CLI: refused before anything is written.
 
 const BIN = join(process.cwd(), 'bin', 'dmaml.js');
@@ -126,9 +200,9 @@ test('dmaml experiment: a bad grid file, list or flag is one line, exit 2, and n
     [['--grid', join(root, 'missing.json')], /^dmaml: --grid: .*ENOENT/],
     [['--envs', 'CartPole-v1', '--algos', 'fomaml'], /^dmaml: --seeds: got "\(missing\)"/],
     [['--envs', 'CartPole-v1', '--algos', 'fomaml', '--seeds', '1,x'], /^dmaml: --seeds: got "1,x"; allowed: a comma-separated list of integers/],
-    [['--envs', 'CartPole-v1', '--algos', 'fomaml', '--seeds', '1', '--meta-batch', '0'], /^dmaml: metaBatch: got "0"; allowed: an integer >= 1/],
+    [['--envs', 'CartPole-v1', '--algos', 'fomaml', '--seeds', '1', '--meta-batch', '0'], new RegExp(`^dmaml: metaBatch: got "0"; allowed: ${literally(schemaAllowed('metaBatch')).source}$`)],
     [['--envs', 'CartPole-v1', '--algos', 'fomaml', '--seeds', '1', '--seed', '3'], /^dmaml: --seed: .*--seeds \(a list\)/],
-    [['--envs', 'CartPole-v1', '--algos', 'fomaml', '--seeds', '1', '--colour', 'red'], /^dmaml: --colour: .*--grid.*dmaml train config flag/],
+    [['--envs', 'CartPole-v1', '--algos', 'fomaml', '--seeds', '1', '--colour', 'red'], /^dmaml: --colour: got "red"; allowed: a flag of dmaml experiment: --out, --grid, .*--meta-batch/],
   ];
   for (const [args, pattern] of cases) {
     const out = join(root, 'out');

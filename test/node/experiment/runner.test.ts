@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as dm from 'directed-maml';
 import { experimentContent, jsonLines } from './content';
@@ -25,6 +25,9 @@ const GRID = {
 };
 
 let root: string, gridPath: string, straight: string;
+/** The --workers of every training process the straight run started (read from its cells' locks). */
+let straightWorkers: Set<number>;
+const CORES = availableParallelism();
 
 function dmaml(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -34,14 +37,50 @@ function dmaml(args: string[]): Promise<{ code: number; stdout: string; stderr: 
   });
 }
 
+/**
+ * dmaml experiment …, watching the locks of its cells while it runs: each training process holds
+ * its cell's run.lock, which records its command line; gives the --workers values seen.
+ */
+async function experimentWatchingCells(args: string[], out: string): Promise<{ code: number; stderr: string; workers: Set<number> }> {
+  const cellLocks = async () => {
+    const cells = existsSync(join(out, 'cells')) ? await readdir(join(out, 'cells')) : [];
+    const locks = await Promise.all(cells.map((cell) => readFile(join(out, 'cells', cell, 'run.lock'), 'utf8').catch(() => '')));
+    return locks.filter((l) => l !== '').map((l) => JSON.parse(l) as { nonce: string; command: string });
+  };
+  // Locks a killed run left behind are not this run's.
+  const old = new Set((await cellLocks()).map((l) => l.nonce));
+  const child = spawn(process.execPath, [BIN, 'experiment', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d) => { stderr += d; });
+  const exited = new Promise<number>((r) => child.on('close', (code) => r(code ?? -1)));
+  const workers = new Set<number>();
+  let running = true;
+  void exited.then(() => { running = false; });
+  while (running) {
+    for (const lock of (await cellLocks().catch(() => [])).filter((l) => !old.has(l.nonce))) {
+      const w = /^dmaml train --workers (\d+) /.exec(lock.command);
+      if (w) workers.add(Number(w[1]));
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return { code: await exited, stderr, workers };
+}
+
 before(async () => {
   await dm.init();
   root = await mkdtemp(join(tmpdir(), 'dmaml-experiment-'));
   gridPath = join(root, 'grid.json');
   await writeFile(gridPath, JSON.stringify(GRID));
   straight = join(root, 'straight');
-  const r = await dmaml(['experiment', '--grid', gridPath, '--out', straight, '--jobs', '2']);
+  const r = await experimentWatchingCells(['--grid', gridPath, '--out', straight, '--jobs', '2'], straight);
   assert.equal(r.code, 0, r.stderr);
+  straightWorkers = r.workers;
+});
+
+test('cores: with --jobs J, every cell trains with max(1, floor(cores / J)) worker threads; the lock is gone at the end', async () => {
+  assert.deepEqual([...straightWorkers], [Math.max(1, Math.floor(CORES / 2))]);
+  assert.ok(!existsSync(join(straight, 'run.lock')), 'the experiment lock was released');
+  for (const cell of await readdir(join(straight, 'cells'))) assert.ok(!existsSync(join(straight, 'cells', cell, 'run.lock')), cell);
 });
 after(async () => { await rm(root, { recursive: true, force: true }); });
 
@@ -74,7 +113,9 @@ test('controls: the sweep picks the rate of largest AUC on its own seeds; every 
     assert.equal(config.metaBatch, 2, name);
     assert.equal(config.outerLr, seed === 9 ? Number(/outer-lr=([^.]+(?:\.\d+)?)/.exec(name)![1]) : picked, name);
     assert.equal(config.medium, name.includes('medium=random') ? 'random' : undefined, name);
-    assert.equal(config.directedLr, name.includes('directed-lr=0.05') ? 0.05 : config.innerLr, name);
+    // β_d: the sweep's rate, else the default (innerLr); a non-directed config has no directed-only field at all.
+    assert.equal(config.directedLr, name.includes('directed-lr=0.05') ? 0.05 : config.algo.startsWith('directed-') ? config.innerLr : undefined, name);
+    if (!config.algo.startsWith('directed-')) for (const key of ['directedLr', 'directedVariant', 'directedSchedule', 'medium']) assert.ok(!(key in config), `${name}: ${key}`);
     assert.equal(config.algo, name.includes('directed') ? 'directed-fomaml' : 'fomaml', name);
     // the directed arms took their directed step at every iteration
     const metrics = await jsonLines(join(cellDir(straight, name), 'metrics.jsonl'));
@@ -119,6 +160,9 @@ test('report: results.jsonl, RESULTS.md and figures, with verdicts for the claim
   assert.match(md, /threshold \*\*16\*\*/);
   assert.match(md, /random task/);
   assert.match(md, /β_d 0\.05/);
+  // β_d of the settings line comes from a directed cell (a fomaml config has none).
+  assert.match(md, /outer Adam lr [0-9.e-]+, β_d = 0\.1; task ranges/);
+  assert.doesNotMatch(md, /undefined/);
   for (const f of ['CartPole-v1-curves.svg', 'CartPole-v1-kshot.svg']) {
     const svg = await readFile(join(straight, 'figures', f), 'utf8');
     assert.match(svg, /^<svg /);
@@ -150,8 +194,30 @@ test('resumable: a runner killed mid-grid and run again gives the results of an 
   await exited;
   assert.ok(killed, 'the runner was killed mid-grid');
   assert.ok(!existsSync(join(resumed, 'results.jsonl')), 'the grid was not finished when killed');
-  const r = await dmaml(args.slice(1));
+  // What a kill leaves besides (simulated, as a kill can land anywhere): a complete metrics line past
+  // the checkpoint and a torn one after it (killed between the append and state.json, then in the
+  // middle of the next append), and a dead writer's temporary file. `dmaml train --resume` (not the
+  // runner) cuts the metrics to the checkpoint, and the lock removes the temporary file.
+  const mid = [];
+  for (const c of (await readdir(join(resumed, 'cells'))).filter((n) => !n.endsWith('seed9'))) {
+    const at = await readFile(join(resumed, 'cells', c, 'state.json'), 'utf8').then((t) => (dm.deserializeState(t) as { iteration: number }).iteration, () => 0);
+    if (at > 0 && at < 3) mid.push({ cell: c, at });
+  }
+  assert.ok(mid.length >= 1);
+  const torn = join(resumed, 'cells', mid[0].cell);
+  const lines = (await readFile(join(torn, 'metrics.jsonl'), 'utf8')).split('\n').filter((l) => l !== '').slice(0, mid[0].at);
+  const extra = JSON.stringify({ ...JSON.parse(lines[lines.length - 1]), iteration: mid[0].at + 1, postReturn: 12345 });
+  await writeFile(join(torn, 'metrics.jsonl'), `${lines.join('\n')}\n${extra}\n{"iteration":${mid[0].at + 2},"preRet`);
+  const deadPid = await new Promise<number>((r) => { const c = spawn(process.execPath, ['-e', '']); c.on('exit', () => r(c.pid!)); });
+  const litter = join(torn, `state.json.tmp-${deadPid}-abc123`);
+  await writeFile(litter, 'half a state');
+
+  // Resumed with another --jobs: other worker counts (not part of a run), the same results.
+  args[args.indexOf('--jobs') + 1] = '1';
+  const r = await experimentWatchingCells(args.slice(2), resumed);
   assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual([...r.workers], [Math.max(1, CORES)]);
+  assert.ok(!existsSync(litter), 'the dead writer\'s temporary file was removed');
   // The tuning cells were complete (skipped); at least one reported cell resumed from its checkpoint.
   assert.match(r.stderr, /dmaml experiment: tuning 2 cells: 2 complete, 0 to resume, 0 to start/);
   const resuming = Number(/dmaml experiment: 8 cells: \d+ complete, (\d+) to resume, \d+ to start/.exec(r.stderr)?.[1]);
