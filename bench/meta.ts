@@ -13,14 +13,15 @@
 //     when python3-torch is missing.
 // (4) For maml vs directed-maml and fomaml vs directed-fomaml, the iterations and seconds until the
 //     post-adaptation return first reaches a threshold, over several seeds, read from runs of a
-//     fixed length whose curves are drawn to docs/bench-meta.svg (mean and min–max over seeds).
+//     fixed length whose curves are drawn to runs/bench-meta.svg (mean and min–max over seeds); only
+//     with --sections …,curves (docs/RESULTS.md answers this question with controls and 5 seeds).
 // The engine is a dimension: the 'wasm' engine (config field gradEngine) joins when the build has
 // it; until then the tfjs engine runs alone. Medians are quoted.
 //   node --import tsx bench/meta.ts [--sections timing,widths,peer,curves] [--iterations 5]
 //     [--algos maml,fomaml,…] [--engines wasm,tfjs] [--workers 1,2] [--widths 32,64,128,256]
 //     [--width-iterations 3] [--peer /path/to/maml_torch.py] [--peer-iters 3] [--peer-warmup 1]
 //     [--threshold 100] [--seeds 1,2,3] [--iterations-curve 40] [--curve-workers 0] [--curves-json out.json]
-import { writeFileSync, existsSync } from 'node:fs';
+import { writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import * as dm from 'directed-maml';
@@ -39,7 +40,7 @@ const threshold = Number(flag('threshold', '100'));
 const seeds = list('seeds', '1,2,3').map(Number);
 const curveIterations = Number(flag('iterations-curve', '40'));
 const peerPath = flag('peer', '');
-const sections = new Set(list('sections', `timing,widths,${peerPath ? 'peer,' : ''}curves`));
+const sections = new Set(list('sections', `timing,widths${peerPath ? ',peer' : ''}`));
 const workerCounts = list('workers', '1,2').map(Number);
 const widths = list('widths', '32,64,128,256').map(Number);
 const widthIterations = Number(flag('width-iterations', '3'));
@@ -232,7 +233,8 @@ const config = dm.defaultConfig();
 const ranges = Object.entries(config.ranges).map(([k, v]) => `${k} ∈ [${Array.isArray(v) ? v.join(', ') : v}]`).join(', ');
 const rules = [{ y: threshold, label: `threshold ${threshold}` }];
 const yLabel = 'return after adaptation (mean over tasks)';
-writeFileSync(new URL('../docs/bench-meta.svg', import.meta.url), bandPanelsSvg([
+mkdirSync(new URL('../runs/', import.meta.url), { recursive: true });
+writeFileSync(new URL('../runs/bench-meta.svg', import.meta.url), bandPanelsSvg([
   { xLabel: 'meta-iteration', yLabel, series: series('iteration'), rules, integerX: true, note: 'thin lines (first order) are drawn over wide ones (second order)' },
   { xLabel: 'wall-clock seconds, cumulative (log scale)', yLabel, series: series('seconds'), rules, xScale: 'log' },
 ], {
@@ -241,4 +243,4 @@ writeFileSync(new URL('../docs/bench-meta.svg', import.meta.url), bandPanelsSvg(
 }));
 const curvesJson = flag('curves-json', '');
 if (curvesJson) writeFileSync(curvesJson, JSON.stringify({ threshold, seeds, curves }));
-console.log('\nfigure: docs/bench-meta.svg');
+console.log('\nfigure: runs/bench-meta.svg');

@@ -30,7 +30,7 @@ test('defaults are SPEC §5 values; directedLr follows innerLr; ranges are the e
     activation: 'tanh',
     innerLr: 0.1,
     innerSteps: 1,
-    outerLr: 1e-3,
+    outerLr: 0.01,
     gamma: 0.99,
     lambda: 1,
     seed: 1,

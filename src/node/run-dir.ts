@@ -26,7 +26,7 @@ import { deserializeState } from '../train/checkpoint';
 import type { TrainerState } from '../train/trainer';
 import { POLICY_METADATA_KEY } from '../train/export';
 import type { IterationMetrics } from '../train/types';
-import { FileError, METRICS_FILE, onFile, readMetricsFile, tempFileOwner, tempPath } from './store';
+import { FileError, METRICS_FILE, onFile, readMetricsFile, readTextIfPresent, tempFileOwner, tempPath } from './store';
 
 export const RUN_FILE = 'run.json';
 export const LOCK_FILE = 'run.lock';
@@ -124,13 +124,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The lock file's content: a LockInfo, null when there is none, or the text when it is not one. */
 async function readLock(path: string): Promise<LockInfo | null | { unreadable: string }> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw FileError.from(err, path, 'read');
-  }
+  const text = await readTextIfPresent(path);
+  if (text === null) return null;
   try {
     const info = JSON.parse(text) as LockInfo;
     if (Number.isInteger(info.pid) && typeof info.hostname === 'string' && typeof info.nonce === 'string') return info;
@@ -349,13 +344,8 @@ async function deadEndAdvice(dir: string): Promise<string> {
 /** dir/state.json as a trainer state (null when absent); a ConfigError naming `flag` when corrupt. */
 export async function readStateFile(dir: string, flag: string): Promise<TrainerState | null> {
   const path = join(dir, STATE_FILE);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw FileError.from(err, path, 'read');
-  }
+  const text = await readTextIfPresent(path);
+  if (text === null) return null;
   let state: Record<string, unknown>;
   try {
     state = deserializeState(text);
@@ -484,12 +474,7 @@ export async function readRun(dir: string, flag: string): Promise<RunContents> {
 
   let policyIteration: number | null = null;
   const modelPath = join(dir, POLICY_DIR, 'model.json');
-  let modelText: string | null = null;
-  try {
-    modelText = await readFile(modelPath, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw FileError.from(err, modelPath, 'read');
-  }
+  const modelText = await readTextIfPresent(modelPath);
   if (modelText !== null) {
     let tag: { run?: unknown; iterations?: unknown } | undefined;
     try {

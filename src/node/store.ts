@@ -43,6 +43,16 @@ export async function onFile<T>(path: string, action: string, fn: () => Promise<
   }
 }
 
+/** The text of `path`, or null when there is no such file; any other failure is a FileError naming it. */
+export async function readTextIfPresent(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw FileError.from(err, path, 'read');
+  }
+}
+
 /** The temporary name writeFileAtomic writes to: `<path>.tmp-<pid>-<random>`. */
 export function tempPath(path: string): string {
   return `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;

@@ -5,14 +5,11 @@
 import { mkdir, readdir, rmdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ConfigError } from '../../errors';
-import { checkWasmMemory, flagsHelp, intFlag, parseArgs, parseParamMap, CONFIG_FIELDS, type CommandFlag } from '../../config';
-import { init } from '../../init';
-import { taskFamily } from '../../envs/task-family';
-import { createPolicy } from '../../nn/policy';
+import { flagsHelp, intFlag, parseArgs, parseParamMap, CONFIG_FIELDS, type CommandFlag } from '../../config';
 import { adaptPolicy } from '../../meta/evaluate';
 import { exportPolicy, POLICY_METADATA_KEY, type PolicyMetadata } from '../../train/export';
 import type { Policy } from '../../nn/policy';
-import { envDims, wasmMemoryPlan } from '../../rl/memory';
+import { loadRunPolicy } from './checkpoint';
 import { acquireRunLock, readRun, METRICS_FILE, POLICY_DIR, RUN_FILE, STATE_FILE } from '../run-dir';
 import { fileSaveHandler, onFile, tempFileOwner, FileError } from '../store';
 
@@ -111,18 +108,9 @@ export async function adaptCommand(argv: string[]): Promise<number> {
   const saveDir = flags.save as string | undefined;
   if (saveDir !== undefined) await checkSaveDir(saveDir, dir);
 
-  await init({ backend: config.backend });
-  checkWasmMemory(config.env, config.hidden, [['episodes', episodes], ['maxSteps', maxSteps]],
-    (t) => wasmMemoryPlan(envDims(config.env), config, [{ numTasks: 1, episodes, maxSteps: t }], [1]));
-  const family = taskFamily(config.env, config.ranges);
-  const task = family.task(taskValues as Record<string, number>); // validates names and the physical domain
-  const policy = createPolicy({ obsDim: family.obsDim, numActions: family.numActions, hidden: config.hidden, activation: config.activation, seed: config.seed });
+  const { family, policy, innerLr } = await loadRunPolicy(dir, state, { episodes, maxSteps });
   try {
-    if (state.theta.length !== policy.numParams) {
-      throw new ConfigError('--checkpoint', dir, `a checkpoint whose θ has ${policy.numParams} values for its config (it has ${state.theta.length})`);
-    }
-    policy.setFlat(state.theta);
-    const innerLr = state.innerLr ?? config.innerLr;
+    const task = family.task(taskValues as Record<string, number>); // validates names and the physical domain
     const { policy: adapted, returns } = await adaptPolicy(policy, family, task, {
       steps, episodes, innerLr, seed, gamma: config.gamma, lambda: config.lambda, maxSteps,
     });

@@ -3,13 +3,10 @@
 // their own seed, never from the run's training stream. `dmaml experiment` calls it at every
 // evaluation point of a cell; its --json line is what the cell's heldout.jsonl keeps.
 import { ConfigError } from '../../errors';
-import { checkWasmMemory, flagsHelp, intFlag, parseArgs, CONFIG_FIELDS, type CommandFlag } from '../../config';
-import { init } from '../../init';
-import { taskFamily } from '../../envs/task-family';
-import { createPolicy } from '../../nn/policy';
+import { flagsHelp, intFlag, parseArgs, CONFIG_FIELDS, type CommandFlag } from '../../config';
 import { evaluateAdaptation } from '../../meta/evaluate';
 import { deriveSeed, Purpose } from '../../core/rng';
-import { envDims, wasmMemoryPlan } from '../../rl/memory';
+import { loadRunPolicy } from './checkpoint';
 import { readRun } from '../run-dir';
 
 /** What a held-out evaluation uses when not told (dmaml evaluate's flags, a grid's heldout). */
@@ -64,18 +61,9 @@ export async function heldoutEvaluation(dir: string, options: { tasks: number; t
   const config = state.config;
   const episodes = options.episodes ?? config.episodes;
   const maxSteps = options.maxSteps ?? config.maxSteps;
-  await init({ backend: config.backend });
-  checkWasmMemory(config.env, config.hidden, [['episodes', episodes], ['maxSteps', maxSteps]],
-    (t) => wasmMemoryPlan(envDims(config.env), config, [{ numTasks: 1, episodes, maxSteps: t }], [1]));
-  const family = taskFamily(config.env, config.ranges);
-  const tasks = family.sample(options.tasks, { seed: options.taskSeed });
-  const policy = createPolicy({ obsDim: family.obsDim, numActions: family.numActions, hidden: config.hidden, activation: config.activation, seed: config.seed });
+  const { family, policy, innerLr } = await loadRunPolicy(dir, state, { episodes, maxSteps });
   try {
-    if (state.theta.length !== policy.numParams) {
-      throw new ConfigError('--checkpoint', dir, `a checkpoint whose θ has ${policy.numParams} values for its config (it has ${state.theta.length})`);
-    }
-    policy.setFlat(state.theta);
-    const innerLr = state.innerLr ?? config.innerLr;
+    const tasks = family.sample(options.tasks, { seed: options.taskSeed });
     const P = family.numParams;
     const returns: number[][] = [];
     const rows: number[][] = [];

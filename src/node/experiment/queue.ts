@@ -19,7 +19,7 @@ import { ConfigError } from '../../errors';
 import { fnv1a64 } from '../../train/checkpoint';
 import type { Cell, Grid } from './grid';
 import { runCellByCli, cellComplete, readCellState } from './run-cell';
-import { cellDir, workersPerCell, GridProgress, type ScheduleResult } from './scheduler';
+import { cellDir, surveyCells, workersPerCell, GridProgress, type ScheduleResult } from './scheduler';
 import type { WorkerOptions } from './usage';
 import type { CellExecutor } from '../commands/experiment';
 
@@ -229,21 +229,16 @@ export async function queueExecutor(url: string, outDir: string, _grid: Grid, op
 
   async function run(cells: readonly Cell[], phase: string): Promise<ScheduleResult> {
     if (cells.length === 0) return { complete: 0, interrupted: false };
-    const initial = new Map<string, number>();
+    const survey = await surveyCells(outDir, cells);
+    const { initial } = survey;
+    let complete = cells.length - survey.pending.length;
     const pending = new Map<string, Cell>();
-    let complete = 0;
-    for (const cell of cells) {
+    for (const cell of survey.pending) {
       const dir = cellDir(outDir, cell);
-      if (await cellComplete(cell, dir)) {
-        complete++;
-        initial.set(cell.name, cell.config.iterations);
-        continue;
-      }
       const id = jobIdOf(cell);
       // A cell begun elsewhere (an earlier local run) continues from its directory.
       const local = await stat(dir).then(() => snapshotDir(dir), () => null);
       if (local) await storeSnapshot(client, id, local);
-      initial.set(cell.name, (await readCellState(dir).catch(() => null))?.iteration ?? 0);
       pending.set(id, cell);
       // attempts: a worker stopped by Ctrl-C fails its attempt and the cell goes back to the queue.
       await queue.add(cell.name, { cell }, { jobId: id, attempts: 1000, removeOnComplete: false, removeOnFail: false });

@@ -390,9 +390,10 @@ export async function writeReport(outDir: string, grid: Grid, tuneCells: readonl
 }
 
 /** The shared settings of an env's cells; β_d from a directed cell's config (the others have none). */
-function configLine(c: Cell['config'], directed: Cell['config'] | undefined): string {
+function configLine(c: Cell['config'], directed: Cell['config'] | undefined, swept: boolean): string {
   return `${c.iterations} meta-iterations, ${c.metaBatch} tasks × ${c.episodes} episodes per iteration, at most ${c.maxSteps} steps per episode, `
-    + `policy [${c.hidden.join(', ')}] ${c.activation}, α = ${c.innerLr}, ${c.innerSteps} inner step(s), outer Adam lr ${c.outerLr}`
+    + `policy [${c.hidden.join(', ')}] ${c.activation}, α = ${c.innerLr}, ${c.innerSteps} inner step(s), `
+    + (swept ? 'outer Adam lr picked per base algorithm (each arm\'s is in its name)' : `outer Adam lr ${c.outerLr}`)
     + (directed ? `, β_d = ${directed.directedLr}` : '');
 }
 
@@ -411,7 +412,7 @@ function resultsMarkdown(grid: Grid, mainCells: readonly Cell[], report: Report,
   for (const env of grid.envs) {
     const c = mainCells.find((x) => x.env === env)!.config;
     const directed = mainCells.find((x) => x.env === env && x.algo.startsWith('directed-') && x.overrides.directedLr === undefined)?.config;
-    out.push(`- ${env}: threshold **${grid.perEnv[env].threshold}** (post-adaptation return); ${configLine(c, directed)}; task ranges ${JSON.stringify(c.ranges)}.`);
+    out.push(`- ${env}: threshold **${grid.perEnv[env].threshold}** (post-adaptation return); ${configLine(c, directed, grid.controls.outerLrSweep !== undefined)}; task ranges ${JSON.stringify(c.ranges)}.`);
   }
   out.push(`- Iterations (seconds) to threshold: the first meta-iteration at which the mean post-adaptation return of the last ${REACH_WINDOW} iterations (fewer at the start) is ≥ the threshold (the training seconds up to it). A run that never gets there counts as its budget + 1 iterations (its total seconds) — a lower bound, marked by "reached k/n".`);
   out.push(`- AUC: the mean post-adaptation return over all iterations (area under the curve per iteration). Final return: the mean over the last ${finalWindow(mainCells[0].config.iterations)} iteration(s).`);

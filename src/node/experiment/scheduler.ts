@@ -77,24 +77,32 @@ export interface ScheduleResult {
 }
 
 /**
- * Runs every incomplete cell of `cells` under `outDir/cells/<name>`. The first failing cell stops
- * the others (after their current iteration) and its error is thrown.
+ * Where the cells stand in `outDir`: the iterations each has done (a complete one: all of them)
+ * and, in grid order, the cells still to run (to start or to resume).
  */
-export async function runLocal(outDir: string, cells: readonly Cell[], options: ScheduleOptions): Promise<ScheduleResult> {
-  if (cells.length === 0) return { complete: 0, interrupted: false };
+export async function surveyCells(outDir: string, cells: readonly Cell[]): Promise<{ initial: Map<string, number>; pending: Cell[] }> {
   const initial = new Map<string, number>();
   const pending: Cell[] = [];
-  let complete = 0;
   for (const cell of cells) {
     const dir = cellDir(outDir, cell);
     if (await cellComplete(cell, dir)) {
-      complete++;
       initial.set(cell.name, cell.config.iterations);
     } else {
       initial.set(cell.name, (await readCellState(dir).catch(() => null))?.iteration ?? 0);
       pending.push(cell);
     }
   }
+  return { initial, pending };
+}
+
+/**
+ * Runs every incomplete cell of `cells` under `outDir/cells/<name>`. The first failing cell stops
+ * the others (after their current iteration) and its error is thrown.
+ */
+export async function runLocal(outDir: string, cells: readonly Cell[], options: ScheduleOptions): Promise<ScheduleResult> {
+  if (cells.length === 0) return { complete: 0, interrupted: false };
+  const { initial, pending } = await surveyCells(outDir, cells);
+  let complete = cells.length - pending.length;
   const resuming = pending.filter((c) => (initial.get(c.name) ?? 0) > 0).length;
   (options.stream ?? process.stderr).write(`dmaml experiment: ${options.phase}${cells.length} cells: ${complete} complete, ${resuming} to resume, ${pending.length - resuming} to start\n`);
   const progress = new GridProgress(cells, initial, options.stream, options.phase);
