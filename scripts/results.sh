@@ -5,7 +5,7 @@
 # 10 tasks × 10 episodes per iteration; CartPole 40 iterations of at most 200 steps (threshold
 # 150), Intersection 60 (threshold 3), LunarLander 40 of at most 200 steps (threshold -100);
 # held-out evaluation every 20 iterations on 10 tasks; outer-lr sweep 0.001..0.03.
-# 297 cells (99 per env, a third of them second order: MAML, Meta-SGD); 32 minutes on this 2-core
+# 297 cells (99 per env, a third of them second order: MAML, Meta-SGD); 22 minutes on this 2-core
 # machine with 2 cells at a time (--jobs 2, one worker thread each).
 #   bash scripts/results.sh [extra dmaml experiment flags, e.g. --queue redis://HOST:PORT or --jobs 2]
 # Resumable: run it again after an interruption. The experiment directory is runs/results/

@@ -236,6 +236,7 @@ export interface BandPlotOptions {
 
 const BAND_MARGIN = { left: 64, right: 18, top: 92, bottom: 52 };
 const BAND_OPACITY = 0.16;
+const LEGEND_ROW = 18;
 
 /** Index runs of consecutive i where ok(i), as [from, to] inclusive. */
 function runsWhere(n: number, ok: (i: number) => boolean): Array<[number, number]> {
@@ -253,10 +254,25 @@ function runsWhere(n: number, ok: (i: number) => boolean): Array<[number, number
  */
 export function bandPanelsSvg(panels: readonly BandPanel[], options: BandPlotOptions): string {
   const panelWidth = options.panelWidth ?? 560;
-  const height = options.height ?? 460;
   const width = panelWidth * panels.length;
+  // The legend: one entry per label, in rows that wrap at the figure's width; every row past the
+  // first adds LEGEND_ROW px above the panels (their plot height stays as asked).
+  const legend: Array<{ s: BandSeries; x: number; row: number }> = [];
+  const seen = new Set<string>();
+  let lx = BAND_MARGIN.left;
+  let row = 0;
+  for (const s of panels.flatMap((p) => p.series)) {
+    if (seen.has(s.label)) continue;
+    seen.add(s.label);
+    const w = 36 + 6.5 * s.label.length + 26; // ~6.5 px per character of Helvetica at 12 px
+    if (lx > BAND_MARGIN.left && lx + w - 26 > width - BAND_MARGIN.right) { lx = BAND_MARGIN.left; row++; }
+    legend.push({ s, x: lx, row });
+    lx += w;
+  }
+  const top = BAND_MARGIN.top + LEGEND_ROW * row;
+  const height = (options.height ?? 460) + LEGEND_ROW * row;
   const plotW = panelWidth - BAND_MARGIN.left - BAND_MARGIN.right;
-  const plotH = height - BAND_MARGIN.top - BAND_MARGIN.bottom;
+  const plotH = height - top - BAND_MARGIN.bottom;
   const f = (v: number): string => v.toFixed(1);
 
   // Shared y: every finite line, band and rule value, with 3% room so no extreme sits on the frame.
@@ -268,7 +284,7 @@ export function bandPanelsSvg(panels: readonly BandPanel[], options: BandPlotOpt
   const room = 0.03 * (vHi - vLo);
   const yTicks = niceTicks(vLo - room, vHi + room, 6);
   const [y0, y1] = [yTicks.ticks[0], yTicks.ticks[yTicks.ticks.length - 1]];
-  const py = (y: number): number => BAND_MARGIN.top + plotH - ((y - y0) / (y1 - y0)) * plotH;
+  const py = (y: number): number => top + plotH - ((y - y0) / (y1 - y0)) * plotH;
 
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`);
@@ -305,12 +321,12 @@ export function bandPanelsSvg(panels: readonly BandPanel[], options: BandPlotOpt
     }
     for (const t of ticks) {
       const x = f(px(t));
-      out.push(`<line x1="${x}" y1="${BAND_MARGIN.top}" x2="${x}" y2="${BAND_MARGIN.top + plotH}" stroke="#f0f0f0"/>`);
-      out.push(`<line x1="${x}" y1="${BAND_MARGIN.top + plotH}" x2="${x}" y2="${BAND_MARGIN.top + plotH + 5}" stroke="#444"/>`);
-      out.push(`<text x="${x}" y="${BAND_MARGIN.top + plotH + 19}" text-anchor="middle" fill="#444">${label(t)}</text>`);
+      out.push(`<line x1="${x}" y1="${top}" x2="${x}" y2="${top + plotH}" stroke="#f0f0f0"/>`);
+      out.push(`<line x1="${x}" y1="${top + plotH}" x2="${x}" y2="${top + plotH + 5}" stroke="#444"/>`);
+      out.push(`<text x="${x}" y="${top + plotH + 19}" text-anchor="middle" fill="#444">${label(t)}</text>`);
     }
     out.push(`<text x="${left + plotW / 2}" y="${height - 12}" text-anchor="middle" fill="#222">${escapeXml(panel.xLabel)}</text>`);
-    out.push(`<text transform="translate(${left - 46} ${BAND_MARGIN.top + plotH / 2}) rotate(-90)" text-anchor="middle" fill="#222">${escapeXml(panel.yLabel)}</text>`);
+    out.push(`<text transform="translate(${left - 46} ${top + plotH / 2}) rotate(-90)" text-anchor="middle" fill="#222">${escapeXml(panel.yLabel)}</text>`);
 
     // Bands first, so every line stays visible above every band.
     for (const s of panel.series) {
@@ -336,23 +352,19 @@ export function bandPanelsSvg(panels: readonly BandPanel[], options: BandPlotOpt
       out.push(`<line x1="${left}" y1="${y}" x2="${left + plotW}" y2="${y}" stroke="#555" stroke-width="1.2" stroke-dasharray="5 4"/>`);
       out.push(`<text x="${left + 6}" y="${f(py(rule.y) - 6)}" fill="#555">${escapeXml(rule.label)}</text>`);
     }
-    if (panel.note) out.push(`<text x="${left + 8}" y="${BAND_MARGIN.top + 18}" fill="#555">${escapeXml(panel.note)}</text>`);
-    if (xs.length === 0) out.push(`<text x="${left + plotW / 2}" y="${BAND_MARGIN.top + plotH / 2}" text-anchor="middle" fill="#888">no data</text>`);
-    out.push(`<rect x="${left}" y="${BAND_MARGIN.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#444"/>`);
+    if (panel.note) out.push(`<text x="${left + 8}" y="${top + 18}" fill="#555">${escapeXml(panel.note)}</text>`);
+    if (xs.length === 0) out.push(`<text x="${left + plotW / 2}" y="${top + plotH / 2}" text-anchor="middle" fill="#888">no data</text>`);
+    out.push(`<rect x="${left}" y="${top}" width="${plotW}" height="${plotH}" fill="none" stroke="#444"/>`);
     out.push('</g>');
   });
 
-  // One legend across the top: a band swatch with its line over it, as drawn in the panels.
-  const seen = new Set<string>();
-  let lx = BAND_MARGIN.left;
-  for (const s of panels.flatMap((p) => p.series)) {
-    if (seen.has(s.label)) continue;
-    seen.add(s.label);
+  // The legend across the top: a band swatch with its line over it, as drawn in the panels.
+  for (const { s, x, row: r } of legend) {
+    const y = 68 + LEGEND_ROW * r;
     const dash = s.dash ? ` stroke-dasharray="${s.dash}"` : '';
-    if (s.lo && s.hi) out.push(`<rect x="${lx}" y="62" width="30" height="12" fill="${s.color}" fill-opacity="${BAND_OPACITY}"/>`);
-    out.push(`<line x1="${lx}" y1="68" x2="${lx + 30}" y2="68" stroke="${s.color}" stroke-width="${s.lineWidth ?? 2}"${dash}/>`);
-    out.push(`<text x="${lx + 36}" y="68" dominant-baseline="middle" fill="#222">${escapeXml(s.label)}</text>`);
-    lx += 36 + 6.5 * s.label.length + 26; // ~6.5 px per character of Helvetica at 12 px
+    if (s.lo && s.hi) out.push(`<rect x="${x}" y="${y - 6}" width="30" height="12" fill="${s.color}" fill-opacity="${BAND_OPACITY}"/>`);
+    out.push(`<line x1="${x}" y1="${y}" x2="${x + 30}" y2="${y}" stroke="${s.color}" stroke-width="${s.lineWidth ?? 2}"${dash}/>`);
+    out.push(`<text x="${x + 36}" y="${y}" dominant-baseline="middle" fill="#222">${escapeXml(s.label)}</text>`);
   }
   out.push('</svg>');
   return `${out.join('\n')}\n`;

@@ -299,8 +299,9 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   enumField('activation', ACTIVATIONS, 'tanh', 'hidden-layer activation'),
   numberField('innerLr', 0.1, { min: 0, minExclusive: true }, 'inner (adaptation) step size α; Meta-SGD: initial α'),
   numberField('innerSteps', 1, { integer: true, min: 1 }, 'inner gradient steps per task'),
-  // 0.01: in docs/RESULTS.md's outer-lr sweep (3 envs × MAML, FOMAML, Meta-SGD) the rate picked or within
-  // noise of it; 1e-3 (SPEC's proposal) learned 2× slower on CartPole, and 0.03 diverged in 4 of 18 runs.
+  // 0.01: the most robust rate of docs/RESULTS.md's outer-lr sweep (3 envs × MAML, FOMAML, Meta-SGD):
+  // picked for 5 of the 9 pairs and second for the other 4, whose pick, 0.03, diverged in 4 of its 18
+  // tuning runs. At 1e-3 (SPEC's proposal) the CartPole AUC was less than half.
   numberField('outerLr', 0.01, { min: 0, minExclusive: true }, 'Adam step size of the meta-update'),
   numberField('gamma', 0.99, { min: 0, max: 1 }, 'discount factor γ of the returns'),
   numberField('lambda', 1.0, { min: 0, max: 1 }, 'GAE λ of the advantages (1: returns minus the baseline)'),

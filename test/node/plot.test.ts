@@ -242,6 +242,27 @@ test('bandPanelsSvg: lines and bands through their points on linear and log pane
   });
 });
 
+test('bandPanelsSvg: a long legend wraps into rows inside the figure, and the panels move down by as much', () => {
+  const x = [1, 2, 3];
+  const many = Array.from({ length: 15 }, (_, i) => ({ label: `directed-maml (random task, lr 0.0${i})`, color: `#1234${String(i).padStart(2, '0')}`, x, y: x.map((v) => v + i) }));
+  const one = node.bandPanelsSvg([{ xLabel: 'x', yLabel: 'y', series: many.slice(0, 1) }, { xLabel: 'x', yLabel: 'y', series: [] }], { title: 't' });
+  const svg = node.bandPanelsSvg([{ xLabel: 'x', yLabel: 'y', series: many }, { xLabel: 'x', yLabel: 'y', series: [] }], { title: 't' });
+  const width = Number(svg.match(/^<svg[^>]* width="([\d.]+)"/)![1]);
+  const entries = [...svg.matchAll(/<text x="([\d.]+)" y="([\d.]+)" dominant-baseline="middle" fill="#222">directed-maml/g)].map((m) => [Number(m[1]), Number(m[2])]);
+  assert.equal(entries.length, 15);
+  const rows = [...new Set(entries.map(([, y]) => y))];
+  assert.ok(rows.length >= 3, `${rows.length} legend rows`);
+  // Every entry ends inside the figure (~6.5 px per character).
+  for (const [lx] of entries) assert.ok(lx + 6.5 * 'directed-maml (random task, lr 0.00)'.length <= width, `entry at x ${lx}`);
+  // The plot frames keep their height and start below the last legend row.
+  const frame = (text: string) => text.match(/<rect x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="([\d.]+)" fill="none" stroke="#444"\/>/)!.slice(1).map(Number);
+  const [top1, h1] = frame(one);
+  const [top, h] = frame(svg);
+  assert.equal(h, h1);
+  assert.equal(top - top1, 18 * (rows.length - 1));
+  assert.ok(top > Math.max(...rows) + 12);
+});
+
 test('bandPanelsSvg: NaN breaks lines and bands, x ≤ 0 is left off a log axis, empty panels render', () => {
   const x = [0, 1, 2, 3, 4, 5];
   const y = [10, 12, NaN, 15, 17, 19];
