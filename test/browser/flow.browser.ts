@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import * as dm from 'directed-maml';
-import { startServer, launchChromium, runChecks, collectErrors, type Recorder, type Resources } from './harness';
+import { startServer, launchChromium, runChecks, collectErrors, startDemoRun, type Recorder, type Resources } from './harness';
 
 const TIMEOUT_MS = 240_000;
 const argument = (name: string): string | undefined => {
@@ -121,15 +121,7 @@ async function run(record: Recorder, resources: Resources): Promise<void> {
   // 1. Meta-train 2 iterations; a screenshot while it trains.
   await page.goto(`${url}demo.html`);
   await waitFor(page, "d.state === 'ready' || d.state === 'error'");
-  await page.selectOption('#env', TRAIN.env);
-  await page.selectOption('#algo', TRAIN.algo);
-  await page.selectOption('#backend', 'wasm');
-  await page.fill('#hidden', TRAIN.hidden.join(','));
-  await page.fill('#iterations', String(TRAIN.iterations));
-  await page.fill('#meta-batch', String(TRAIN.metaBatch));
-  await page.fill('#episodes', String(TRAIN.episodes));
-  await page.fill('#seed', String(TRAIN.seed));
-  await page.click('#start');
+  await startDemoRun(page, { ...TRAIN, backend: 'wasm' });
   await waitFor(page, `d.metrics.length >= ${Math.ceil(TRAIN.iterations * 0.6)}`);
   const whileTraining = join(SCREENSHOTS, 'demo-training.png');
   await sectionScreenshot(page, '#train-section', whileTraining);

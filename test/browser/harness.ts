@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join, normalize, sep, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const BUNDLE_DIR = fileURLToPath(new URL('../../dist/browser/', import.meta.url));
@@ -142,4 +142,23 @@ export async function runChecks(title: string, timeoutMs: number, body: (record:
   const failed = checks.length - passed + (fatal ? 1 : 0);
   console.log(`${title}: ${passed} passed, ${failed} failed`);
   return failed === 0 && passed > 0 ? 0 : 1;
+}
+
+/** A training run as the demo page's form takes it; fields left out keep the page's values. */
+export interface DemoForm {
+  env: string; algo?: string; backend?: string; hidden?: readonly number[];
+  iterations: number; metaBatch: number; episodes: number; seed: number;
+}
+
+/** Fills the demo page's training form (the env first: choosing one sets the page's starting values) and presses Start. */
+export async function startDemoRun(page: Page, run: DemoForm): Promise<void> {
+  await page.selectOption('#env', run.env);
+  if (run.algo !== undefined) await page.selectOption('#algo', run.algo);
+  if (run.backend !== undefined) await page.selectOption('#backend', run.backend);
+  if (run.hidden !== undefined) await page.fill('#hidden', run.hidden.join(','));
+  await page.fill('#iterations', String(run.iterations));
+  await page.fill('#meta-batch', String(run.metaBatch));
+  await page.fill('#episodes', String(run.episodes));
+  await page.fill('#seed', String(run.seed));
+  await page.click('#start');
 }

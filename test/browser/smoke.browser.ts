@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import * as dm from 'directed-maml';
-import { startServer, launchChromium, runChecks, collectErrors, CONTENT_TYPES, type Recorder, type Resources } from './harness';
+import { startServer, launchChromium, runChecks, collectErrors, startDemoRun, CONTENT_TYPES, type Recorder, type Resources } from './harness';
 
 const OVERALL_TIMEOUT_MS = 120_000;
 /** Where the demo page's screenshot goes (outside the repository). */
@@ -229,13 +229,7 @@ async function checkDemo(context: BrowserContext, url: string, record: Recorder,
     await page.goto(`${url}demo.html`);
     await page.waitForFunction(() => ['ready', 'error'].includes((window as unknown as { dmDemo?: DemoRecord }).dmDemo?.state ?? ''), undefined, { timeout: 30_000 });
     if (await demoState() !== 'ready') return failBoth(`the worker did not get ready: ${(await snapshot()).status}`);
-    await page.selectOption('#env', demoRun.env);
-    await page.selectOption('#algo', demoRun.algo);
-    await page.fill('#iterations', String(demoRun.iterations));
-    await page.fill('#meta-batch', String(demoRun.metaBatch));
-    await page.fill('#episodes', String(demoRun.episodes));
-    await page.fill('#seed', String(demoRun.seed));
-    await page.click('#start');
+    await startDemoRun(page, demoRun);
   } catch (err) {
     return failBoth(String(err).split('\n')[0]);
   }

@@ -21,7 +21,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as dm from 'directed-maml';
-import { startServer, launchChromium, runChecks, collectErrors, CONTENT_TYPES, type Recorder, type Resources } from './harness';
+import { startServer, launchChromium, runChecks, collectErrors, startDemoRun, CONTENT_TYPES, type Recorder, type Resources } from './harness';
 
 const TIMEOUT_MS = 180_000;
 const TOLERANCE = 1e-4; // relative L2 error of the webgl meta-gradient against wasm's
@@ -121,14 +121,7 @@ async function run(record: Recorder, resources: Resources): Promise<void> {
   const demoErrors = collectErrors(demo);
   await demo.goto(`${url}demo.html`);
   await demo.waitForFunction(() => (window as unknown as { dmDemo: { state: string } }).dmDemo.state === 'ready', undefined, { timeout: 30_000 });
-  await demo.selectOption('#env', run.env);
-  await demo.selectOption('#backend', 'webgl');
-  await demo.fill('#hidden', run.hidden.join(','));
-  await demo.fill('#iterations', String(run.iterations));
-  await demo.fill('#meta-batch', String(run.metaBatch));
-  await demo.fill('#episodes', String(run.episodes));
-  await demo.fill('#seed', String(run.seed));
-  await demo.click('#start');
+  await startDemoRun(demo, { ...run, backend: 'webgl' });
   await demo.waitForFunction(() => ['finished', 'error'].includes((window as unknown as { dmDemo: { state: string } }).dmDemo.state), undefined, { timeout: 120_000 });
   type Page = { state: string; backend: string; workers: number; config: dm.TrainConfig; metrics: dm.IterationMetrics[]; activity: { backend: string; gradEngine: string; shaderRuns: number | null; gpuBytes: number | null } | null };
   const d = await demo.evaluate(() => (window as unknown as { dmDemo: Page }).dmDemo);
