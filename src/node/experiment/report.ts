@@ -267,7 +267,17 @@ export function analyse(grid: Grid, results: readonly CellResult[], tuning: Tuni
 
 // ---- Writing: results.jsonl, figures, RESULTS.md.
 
-const PALETTE = ['#4c78a8', '#e45756', '#54a24b', '#b279a2', '#f58518', '#72b7b2', '#9d755d', '#eeca3b', '#ff9da6', '#bab0ac'];
+/**
+ * Arm colours: one hue per base algorithm, so that a reader compares within a family; in it the
+ * base is light and dashed, its directed variant dark and solid, the random-task control dotted,
+ * and the other variants (β_d) thin, in the family's middle shades.
+ */
+const FAMILY_SHADES: Record<string, readonly string[]> = {
+  maml: ['#8fb8de', '#08519c', '#3a7fc1', '#6aa2d4', '#1f5f9e'],
+  fomaml: ['#f7b27a', '#a63603', '#e0601a', '#f08c43', '#c44c0c'],
+  'meta-sgd': ['#9fd396', '#006d2c', '#2f9e4f', '#66bb6a', '#1b7a3a'],
+};
+const OTHER_SHADES = ['#b279a2', '#72b7b2', '#9d755d', '#eeca3b', '#bab0ac'];
 
 function fmt(x: number): string {
   if (!Number.isFinite(x)) return '–';
@@ -307,17 +317,31 @@ function bandOf(runs: ReadonlyArray<{ x: number[]; y: number[] }>, label: string
   return out;
 }
 
-function styleOf(index: number, algo: string, overrides: Overrides): Pick<BandSeries, 'color' | 'dash'> {
-  const dash = overrides.medium === 'random' ? '2 3' : algo.startsWith('directed-') ? undefined : '7 4';
-  return { color: PALETTE[index % PALETTE.length], dash };
+type ArmStyle = Pick<BandSeries, 'color' | 'dash' | 'lineWidth'>;
+
+/** The style of every arm, in the order of `arms` (FAMILY_SHADES). */
+function armStyles(arms: readonly ArmSummary[]): ArmStyle[] {
+  const othersSeen = new Map<string, number>();
+  return arms.map((arm) => {
+    const base = arm.algo.replace(/^directed-/, '');
+    const shades = FAMILY_SHADES[base] ?? OTHER_SHADES;
+    const directed = arm.algo !== base;
+    if (!directed) return { color: shades[0], dash: '7 4', lineWidth: 2 };
+    if (arm.overrides.medium === 'random') return { color: shades[2], dash: '2 3', lineWidth: 2 };
+    if (arm.overrides.directedLr === undefined) return { color: shades[1], lineWidth: 2.5 };
+    const k = othersSeen.get(base) ?? 0;
+    othersSeen.set(base, k + 1);
+    return { color: shades[3 + (k % (shades.length - 3))], dash: k % 2 === 0 ? '5 2 1 2' : '1 2', lineWidth: 1.3 };
+  });
 }
 
 function curvesSvg(env: string, threshold: number, loaded: readonly LoadedCell[], arms: readonly ArmSummary[]): string {
   const perIteration: BandSeries[] = [], perSecond: BandSeries[] = [];
   let maxSec = 0, minSec = Infinity;
+  const styles = armStyles(arms);
   arms.forEach((arm, i) => {
     const cells = loaded.filter((l) => l.cell.arm === arm.arm);
-    const style = styleOf(i, arm.algo, arm.overrides);
+    const style = styles[i];
     const label = armLabel(arm);
     const it = bandOf(cells.map((l) => ({ x: l.metrics.map((m) => m.iteration), y: l.metrics.map((m) => m.postReturn) })), `${arm.arm}/curve`);
     perIteration.push({ label, ...style, ...it });
@@ -336,10 +360,11 @@ function curvesSvg(env: string, threshold: number, loaded: readonly LoadedCell[]
 
 function kshotSvg(env: string, loaded: readonly LoadedCell[], arms: readonly ArmSummary[]): string | null {
   const series: BandSeries[] = [];
+  const styles = armStyles(arms);
   arms.forEach((arm, i) => {
     if (arm.heldout.length === 0) return;
     series.push({
-      label: armLabel(arm), ...styleOf(i, arm.algo, arm.overrides),
+      label: armLabel(arm), ...styles[i],
       x: arm.heldout.map((_, k) => k), y: arm.heldout.map((e) => e.mean),
       lo: arm.heldout.map((e) => (Number.isFinite(e.lo) ? e.lo : e.mean)), hi: arm.heldout.map((e) => (Number.isFinite(e.hi) ? e.hi : e.mean)),
     });
