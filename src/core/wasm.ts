@@ -171,3 +171,29 @@ export class Scratch {
     return this.ptr;
   }
 }
+
+/**
+ * A cache of the `max` most recently used values by key: `get` returns the key's value (made by
+ * `create` when absent) and marks it most recent; a new key beyond `max` frees the least recent.
+ * For WASM objects allocated once per shape and reused (rollout workspaces, one-lane envs).
+ */
+export class RecentCache<V> {
+  private readonly entries = new Map<string, V>(); // Map order: least recently used first
+  constructor(private readonly max: number, private readonly free: (value: V) => void) {}
+
+  get(key: string, create: () => V): V {
+    let value = this.entries.get(key);
+    if (value === undefined) {
+      if (this.entries.size >= this.max) {
+        const [oldestKey, oldest] = this.entries.entries().next().value!;
+        this.free(oldest);
+        this.entries.delete(oldestKey);
+      }
+      value = create();
+    } else {
+      this.entries.delete(key); // re-inserted below as the most recent
+    }
+    this.entries.set(key, value);
+    return value;
+  }
+}

@@ -79,3 +79,11 @@ export function directed(algo: MetaAlgorithm, options: { lr?: number; medium?: R
 export function algoName(algo: MetaAlgorithm): string {
   return algo.directed ? `directed-${algo.name}` : algo.name;
 }
+
+/**
+ * Whether an algorithm's meta-gradient differentiates through the adaptation (order 2, or learned
+ * rates); first order without learned rates takes ∇L(θ'_i; D'_i) straight from the WASM estimator.
+ */
+export function differentiatesAdaptation(algo: { order: number; learnInnerLr: boolean }): boolean {
+  return algo.order !== 1 || algo.learnInnerLr;
+}

@@ -13,6 +13,8 @@ import { ConfigError } from '../errors';
 import { ESTIMATORS, reinforceLoss, type Estimator, type ReinforceBatch } from '../nn/loss';
 import { Policy, flattenTensors } from '../nn/policy';
 import { wasmMlp, shapeOf } from '../rl/wasm-policy';
+import { mlpParamCount } from '../rl/memory';
+import { differentiatesAdaptation } from './algorithms';
 import { adapt } from './adapt';
 
 export type GradEngine = 'wasm' | 'tfjs';
@@ -238,9 +240,7 @@ function tfjsMetaGradient(policy: Policy, inner: RowBatch, outer: RowBatch, o: R
  */
 export function secondOrderBytes(rows: number, layerSizes: readonly number[], innerSteps: number): number {
   const units = layerSizes.reduce((a, b) => a + b, 0);
-  let params = 0;
-  for (let l = 0; l + 1 < layerSizes.length; l++) params += layerSizes[l] * layerSizes[l + 1] + layerSizes[l + 1];
-  return rows * units * (128 + 128 * innerSteps) + 4 * params * (10 + 16 * innerSteps);
+  return rows * units * (128 + 128 * innerSteps) + 4 * mlpParamCount(layerSizes) * (10 + 16 * innerSteps);
 }
 
 /**
@@ -248,5 +248,5 @@ export function secondOrderBytes(rows: number, layerSizes: readonly number[], in
  * learned rates, on the tfjs engine (the wasm engine and first order need none).
  */
 export function usesTfjsGraph(algo: { order: number; learnInnerLr: boolean }, engine: GradEngine): boolean {
-  return engine === 'tfjs' && (algo.order !== 1 || algo.learnInnerLr);
+  return engine === 'tfjs' && differentiatesAdaptation(algo);
 }

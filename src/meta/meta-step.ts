@@ -25,7 +25,7 @@ import type { Policy } from '../nn/policy';
 import { rollout } from '../rl/rollout';
 import { estimateAdvantages, policyGradient, type AdvantageOptions, type Advantages } from '../rl/estimator';
 import type { Trajectories } from '../rl/trajectories';
-import type { MetaAlgorithm } from './algorithms';
+import { differentiatesAdaptation, type MetaAlgorithm } from './algorithms';
 import { metaGradient, type GradEngine } from './meta-gradient';
 import { directedStepDue } from './schedule';
 
@@ -317,7 +317,7 @@ export function taskMetaGradient(ctx: Pick<MetaStepContext, 'policy' | 'algo' | 
   postTask: Trajectories, adapted: Float32Array, viaTfjs = false, advantages: TaskAdvantages = {}): [Float32Array, Float32Array | null] {
   const { policy, algo } = ctx;
   const post = advantages.post ?? estimateAdvantages(postTask, ctx.advantage);
-  if (algo.order === 1 && !algo.learnInnerLr && !viaTfjs) {
+  if (!differentiatesAdaptation(algo) && !viaTfjs) {
     return [policyGradient(policy, postTask, { weights: adapted, advantages: post }), null];
   }
   const pre = advantages.pre ?? estimateAdvantages(preTask, ctx.advantage);

@@ -7,28 +7,15 @@ import { ConfigError } from '../errors';
 import type { TaskFamily } from '../envs/task-family';
 import type { VecEnv } from '../envs/vec-env';
 import type { Policy } from '../nn/policy';
+import { RecentCache } from '../core/wasm';
 import { wasmForward } from './estimator';
 
 // One-lane envs are allocated once per (env kind, step limit) and reused, reseeded by every
-// episode; the few most recently used are kept (as rollout.ts keeps its workspaces).
-const MAX_ENVS = 4;
-const envs = new Map<string, VecEnv>();
+// episode; the four most recently used are kept (as rollout.ts keeps its workspaces).
+const envs = new RecentCache<VecEnv>(4, (env) => env.dispose());
 
 function episodeEnv(family: TaskFamily, maxSteps: number): VecEnv {
-  const key = `${family.kind}|${maxSteps}`;
-  let env = envs.get(key);
-  if (env === undefined) {
-    if (envs.size >= MAX_ENVS) {
-      const [oldestKey, oldest] = envs.entries().next().value!;
-      oldest.dispose();
-      envs.delete(oldestKey);
-    }
-    env = family.makeVecEnv({ numEnvs: 1, maxSteps });
-  } else {
-    envs.delete(key); // re-inserted below: Map order is least recently used first
-  }
-  envs.set(key, env);
-  return env;
+  return envs.get(`${family.kind}|${maxSteps}`, () => family.makeVecEnv({ numEnvs: 1, maxSteps }));
 }
 
 export interface EpisodeOptions {

@@ -74,7 +74,7 @@ export function mlpParamCount(layerSizes: readonly number[]): number {
  * one policy handle per number of weight sets.
  */
 export function wasmMemoryPlan(env: EnvDims, policy: { hidden: readonly number[]; activation: 'tanh' | 'relu' },
-  rollouts: readonly RolloutShape[], weightSets: readonly number[]): WasmMemoryPlan {
+  rollouts: readonly RolloutShape[], weightSets: readonly number[], extra: readonly MemoryPart[] = []): WasmMemoryPlan {
   const parts: MemoryPart[] = [];
   const layerSizes = [env.obsDim, ...policy.hidden, env.numActions];
   const numParams = mlpParamCount(layerSizes);
@@ -97,6 +97,7 @@ export function wasmMemoryPlan(env: EnvDims, policy: { hidden: readonly number[]
   for (const sets of new Set(weightSets)) {
     parts.push({ what: `policy (${numParams} parameters × ${sets} weight set${sets === 1 ? '' : 's'})`, ...mlpMemoryBytes({ layerSizes, activation: policy.activation }, sets, numParams) });
   }
+  parts.push(...extra); // the caller's own parts (the trainer's meta-gradient buffers)
   const total = parts.reduce((sum, p) => sum + p.total, 0);
   const largest = parts.reduce((a, b) => (b.largest > a.largest ? b : a));
   return { parts, total, largest, tfjs: 0 };

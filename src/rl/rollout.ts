@@ -1,5 +1,5 @@
 // dm.rollout: the fused WASM sampler (assembly/rollout.ts) driven from TypeScript.
-import { wasm, wasmConst, Scratch } from '../core/wasm';
+import { wasm, wasmConst, RecentCache, Scratch } from '../core/wasm';
 import { ConfigError } from '../errors';
 import { checkSeed } from '../core/rng';
 import type { TaskFamily } from '../envs/task-family';
@@ -25,26 +25,12 @@ export interface RolloutOptions {
 
 // Workspaces are allocated once per (env kind, lanes, step capacity) and reused; the few most
 // recently used shapes are kept (a run uses two or three), older ones are freed.
-const MAX_WORKSPACES = 4;
-const workspaces = new Map<string, number>();
+const workspaces = new RecentCache<number>(4, (ws) => wasm().rolloutFree(ws));
 const taskIdScratch = new Scratch();
 const compactScratch = new Scratch();
 
 function workspace(kind: number, numEpisodes: number, maxSteps: number): number {
-  const key = `${kind}|${numEpisodes}|${maxSteps}`;
-  let ws = workspaces.get(key);
-  if (ws === undefined) {
-    if (workspaces.size >= MAX_WORKSPACES) {
-      const [oldestKey, oldest] = workspaces.entries().next().value!;
-      wasm().rolloutFree(oldest);
-      workspaces.delete(oldestKey);
-    }
-    ws = wasm().rolloutCreate(kind, numEpisodes, maxSteps);
-  } else {
-    workspaces.delete(key); // re-inserted below: Map order is least recently used first
-  }
-  workspaces.set(key, ws);
-  return ws;
+  return workspaces.get(`${kind}|${numEpisodes}|${maxSteps}`, () => wasm().rolloutCreate(kind, numEpisodes, maxSteps));
 }
 
 /** The largest episode count and step limit of one dm.rollout call. */

@@ -9,11 +9,11 @@ import type { TaskRanges } from '../envs/task-family';
 import { ACTIVATIONS, type Activation } from '../nn/mlp';
 import { ESTIMATORS, type Estimator } from '../nn/loss';
 import { parseDirectedSchedule } from '../meta/schedule';
-import { GRAD_ENGINES, secondOrderBytes, usesTfjsGraph, type GradEngine } from '../meta/meta-gradient';
+import { GRAD_ENGINES, secondOrderBytes, type GradEngine } from '../meta/meta-gradient';
 import { MAX_ROLLOUT_COUNT } from '../rl/rollout';
 import { wasmMemoryPlan, envDims, mlpParamCount, wasmBlockLimitBytes, formatBytes, WASM_MEMORY_BUDGET_BYTES, type MemoryPart, type RolloutShape, type WasmMemoryPlan } from '../rl/memory';
 import { fnv1a64 } from './checkpoint';
-import { maml, fomaml, metaSgd } from '../meta/algorithms';
+import { maml, fomaml, metaSgd, differentiatesAdaptation } from '../meta/algorithms';
 
 export const ALGOS = ['maml', 'fomaml', 'meta-sgd', 'directed-maml', 'directed-fomaml', 'directed-meta-sgd'] as const;
 export type AlgoName = (typeof ALGOS)[number];
@@ -398,12 +398,12 @@ export function trainingRollouts(c: TrainConfig): { rollouts: RolloutShape[]; we
 export function trainingMemory(c: TrainConfig): WasmMemoryPlan {
   const { rollouts, weightSets } = trainingRollouts(c);
   const env = envDims(c.env);
-  const plan = wasmMemoryPlan(env, c, rollouts, weightSets);
   const makeBase = { maml, fomaml, 'meta-sgd': metaSgd }[c.algo.replace(/^directed-/, '') as 'maml' | 'fomaml' | 'meta-sgd'];
   const algo = makeBase({ innerLr: c.innerLr, innerSteps: c.innerSteps });
   const numParams = mlpParamCount([env.obsDim, ...c.hidden, env.numActions]);
   const extra: MemoryPart[] = [];
-  if (algo.order !== 1 || algo.learnInnerLr) {
+  let tfjs = 0;
+  if (differentiatesAdaptation(algo)) {
     if (c.gradEngine === 'wasm') {
       // assembly/metagrad.ts metaGradCreate: θ_0..θ_k, g_0..g_{k-1}, α, v, u, ∇α (one set each);
       // src/meta/meta-gradient.ts copies in the inner and outer rows (obs, action, advantage, weight).
@@ -412,17 +412,14 @@ export function trainingMemory(c: TrainConfig): WasmMemoryPlan {
       const rows = 2 * c.episodes * c.maxSteps * (env.obsDim + 3) * 4;
       extra.push({ what: `meta-gradient rows (2 × ${c.episodes * c.maxSteps} steps)`, total: rows, largest: rows });
     } else if (c.backend === 'wasm') {
-      plan.tfjs = secondOrderBytes(c.episodes * c.maxSteps, [env.obsDim, ...c.hidden, env.numActions], c.innerSteps);
+      tfjs = secondOrderBytes(c.episodes * c.maxSteps, [env.obsDim, ...c.hidden, env.numActions], c.innerSteps);
     }
   }
   // One meta-gradient per task (and ∇α for Meta-SGD) waits for the in-order sum of finishIteration.
   const perTask = numParams * 4 * (algo.learnInnerLr ? 2 : 1);
   extra.push({ what: `per-task meta-gradients (${c.metaBatch} × ${numParams} parameters)`, total: c.metaBatch * perTask, largest: perTask });
-  for (const part of extra) {
-    plan.parts.push(part);
-    plan.total += part.total;
-    if (part.largest > plan.largest.largest) plan.largest = part;
-  }
+  const plan = wasmMemoryPlan(env, c, rollouts, weightSets, extra);
+  plan.tfjs = tfjs;
   return plan;
 }
 
@@ -484,6 +481,16 @@ export function checkTrainingMemory(c: TrainConfig): void {
   checkWasmMemory(c.env, c.hidden, [['episodes', c.episodes], ['maxSteps', c.maxSteps]],
     (maxSteps) => trainingMemory({ ...c, maxSteps }),
     { metaBatch: c.metaBatch, plan: (metaBatch) => trainingMemory({ ...c, metaBatch, maxSteps: 1 }) });
+}
+
+/**
+ * Adapting a policy on one task at a time (`dmaml adapt`, held-out evaluation): each rollout is
+ * `episodes` × `maxSteps` steps of one task and one weight set. `names`: how errors name the two
+ * counts (the flag's field, or the grid entry that set it).
+ */
+export function checkAdaptMemory(c: TrainConfig, episodes: number, maxSteps: number, names: readonly [string, string] = ['episodes', 'maxSteps']): void {
+  checkWasmMemory(c.env, c.hidden, [[names[0], episodes], [names[1], maxSteps]],
+    (t) => wasmMemoryPlan(envDims(c.env), c, [{ numTasks: 1, episodes, maxSteps: t }], [1]));
 }
 
 /** The WASM memory limits as --help states them, computed from the module for every env. */
