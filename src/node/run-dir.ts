@@ -38,8 +38,6 @@ export { METRICS_FILE };
 export const RUN_FORMAT = 'directed-maml-run';
 export const RUN_FORMAT_VERSION = 1;
 
-/** The key of the policy's userDefinedMetadata that names its run and iteration. */
-
 /** A path quoted for a POSIX shell when it needs it (so a printed command can be pasted back). */
 export function shellQuote(text: string): string {
   return /^[A-Za-z0-9_\/.,:=+@%^-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
@@ -288,7 +286,8 @@ export function identityOf(config: TrainConfig): RunIdentity {
   return { env: config.env, algo: config.algo, seed: config.seed, configHash: configHash(config) };
 }
 
-function describeIdentity(id: RunIdentity): string {
+/** A run's identity as messages name it: env, algo, seed, config hash. */
+export function describeIdentity(id: RunIdentity): string {
   return `${id.env}, ${id.algo}, seed ${id.seed}, config ${id.configHash}`;
 }
 
@@ -368,7 +367,7 @@ export async function readStateFile(dir: string, flag: string): Promise<TrainerS
 // The checks
 
 /** Names in a directory that are not the user's: the lock and the temporary files of writers. */
-function isOurLitter(name: string): boolean {
+export function isOurLitter(name: string): boolean {
   return name === LOCK_FILE || name.startsWith(`${LOCK_FILE}.takeover-`) || tempFileOwner(name) !== undefined;
 }
 

@@ -5,11 +5,11 @@
 import { mkdir, readdir, rmdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ConfigError } from '../../errors';
-import { flagsHelp, intFlag, parseArgs, parseParamMap, CONFIG_FIELDS, type CommandFlag } from '../../config';
+import { flagsHelp, intFlag, parseArgs, parseParamMap, type CommandFlag } from '../../config';
 import { adaptPolicy } from '../../meta/evaluate';
 import { exportPolicy, POLICY_METADATA_KEY, type PolicyMetadata } from '../../train/export';
 import type { Policy } from '../../nn/policy';
-import { loadRunPolicy } from './checkpoint';
+import { loadRunPolicy, runDefaultedFlags } from './checkpoint';
 import { acquireRunLock, readRun, METRICS_FILE, POLICY_DIR, RUN_FILE, STATE_FILE } from '../run-dir';
 import { fileSaveHandler, onFile, tempFileOwner, FileError } from '../store';
 
@@ -70,17 +70,16 @@ export async function saveAdaptedPolicy(dir: string, policy: Policy, metadata: P
     throw err;
   });
   try {
-    await exportPolicy(policy, fileSaveHandler(dir), { metadata: { [POLICY_METADATA_KEY]: metadata } });
+    // The metadata through the file handler, as dmaml train's policy/ (tfjs's setUserDefinedMetadata
+    // would warn on every save of a large Meta-SGD policy, whose learned rates it carries).
+    await exportPolicy(policy, fileSaveHandler(dir, { [POLICY_METADATA_KEY]: metadata }));
   } finally {
     lock.release();
   }
 }
 
 export function adaptHelp(): string {
-  // The config fields adapt takes default to the run's values, not to the schema's defaults.
-  const fields = CONFIG_FIELDS.filter((f) => (ADAPT_CONFIG_FIELDS as readonly string[]).includes(f.name))
-    .map((f): CommandFlag => ({ flag: f.flag, type: f.type, description: `${f.description} (default: the run's)`, allowed: f.allowed }));
-  return `${ADAPT_USAGE}\nFlags:\n${flagsHelp([...ADAPT_FLAGS, ...fields])}\n`;
+  return `${ADAPT_USAGE}\nFlags:\n${flagsHelp([...ADAPT_FLAGS, ...runDefaultedFlags(ADAPT_CONFIG_FIELDS)])}\n`;
 }
 
 export async function adaptCommand(argv: string[]): Promise<number> {

@@ -1,10 +1,9 @@
 // The trained policy of a run directory, as `dmaml adapt` and `dmaml evaluate` use it.
 import { ConfigError } from '../../errors';
-import { checkWasmMemory } from '../../config';
+import { checkAdaptMemory, CONFIG_FIELDS, type CommandFlag } from '../../config';
 import { init } from '../../init';
 import { taskFamily, type TaskFamily } from '../../envs/task-family';
 import { createPolicy, type Policy } from '../../nn/policy';
-import { envDims, wasmMemoryPlan } from '../../rl/memory';
 import type { TrainerState } from '../../train/trainer';
 
 export interface RunPolicy {
@@ -23,8 +22,7 @@ export async function loadRunPolicy(dir: string, state: TrainerState, rollouts: 
   const config = state.config;
   const { episodes, maxSteps } = rollouts;
   await init({ backend: config.backend });
-  checkWasmMemory(config.env, config.hidden, [['episodes', episodes], ['maxSteps', maxSteps]],
-    (t) => wasmMemoryPlan(envDims(config.env), config, [{ numTasks: 1, episodes, maxSteps: t }], [1]));
+  checkAdaptMemory(config, episodes, maxSteps);
   const family = taskFamily(config.env, config.ranges);
   const policy = createPolicy({ obsDim: family.obsDim, numActions: family.numActions, hidden: config.hidden, activation: config.activation, seed: config.seed });
   if (state.theta.length !== policy.numParams) {
@@ -33,4 +31,13 @@ export async function loadRunPolicy(dir: string, state: TrainerState, rollouts: 
   }
   policy.setFlat(state.theta);
   return { family, policy, innerLr: state.innerLr ?? config.innerLr };
+}
+
+/**
+ * The flags of config fields that a command reading a run (adapt, evaluate) takes: they default
+ * to the run's values, not to the schema's defaults, and the help says so.
+ */
+export function runDefaultedFlags(names: readonly string[]): CommandFlag[] {
+  return CONFIG_FIELDS.filter((f) => names.includes(f.name))
+    .map((f): CommandFlag => ({ flag: f.flag, type: f.type, description: `${f.description} (default: the run's)`, allowed: f.allowed }));
 }

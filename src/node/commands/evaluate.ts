@@ -3,10 +3,10 @@
 // their own seed, never from the run's training stream. `dmaml experiment` calls it at every
 // evaluation point of a cell; its --json line is what the cell's heldout.jsonl keeps.
 import { ConfigError } from '../../errors';
-import { flagsHelp, intFlag, parseArgs, CONFIG_FIELDS, type CommandFlag } from '../../config';
+import { flagsHelp, intFlag, parseArgs, type CommandFlag } from '../../config';
 import { evaluateAdaptation } from '../../meta/evaluate';
 import { deriveSeed, Purpose } from '../../core/rng';
-import { loadRunPolicy } from './checkpoint';
+import { loadRunPolicy, runDefaultedFlags } from './checkpoint';
 import { readRun } from '../run-dir';
 
 /** What a held-out evaluation uses when not told (dmaml evaluate's flags, a grid's heldout). */
@@ -30,10 +30,7 @@ export const EVALUATE_USAGE = `Usage:
 `;
 
 export function evaluateHelp(): string {
-  // The config fields evaluate takes default to the run's values, not to the schema's defaults.
-  const fields = CONFIG_FIELDS.filter((f) => (EVALUATE_CONFIG_FIELDS as readonly string[]).includes(f.name))
-    .map((f): CommandFlag => ({ flag: f.flag, type: f.type, description: `${f.description} (default: the run's)`, allowed: f.allowed }));
-  return `${EVALUATE_USAGE}\nFlags:\n${flagsHelp([...EVALUATE_FLAGS, ...fields])}\n`;
+  return `${EVALUATE_USAGE}\nFlags:\n${flagsHelp([...EVALUATE_FLAGS, ...runDefaultedFlags(EVALUATE_CONFIG_FIELDS)])}\n`;
 }
 
 /** What `dmaml evaluate --json` prints (one line) and heldout.jsonl keeps per evaluation point. */

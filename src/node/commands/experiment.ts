@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { ConfigError } from '../../errors';
 import { CONFIG_FIELDS, flagsHelp, intFlag, parseArgs, parseJsonStrict, isPlainObject, type CommandFlag, type TrainConfig } from '../../config';
 import { init } from '../../init';
-import { writeFileAtomic, tempFileOwner } from '../store';
-import { acquireRunLock, createRunDir, shellQuote, LOCK_FILE, type RunLock } from '../run-dir';
+import { writeFileAtomic } from '../store';
+import { acquireRunLock, createRunDir, isOurLitter, shellQuote, LOCK_FILE, type RunLock } from '../run-dir';
 import { resolveGrid, tuneCells, mainCells, NOT_IN_GRID, type Grid, type Cell } from '../experiment/grid';
 import { runLocal, defaultJobs, workersPerCell, type ScheduleResult } from '../experiment/scheduler';
 import { runCellByCli } from '../experiment/run-cell';
@@ -150,9 +150,6 @@ function cellsIdentity(grid: Grid): string {
   return JSON.stringify({ ...grid, perEnv: Object.fromEntries(Object.entries(grid.perEnv).map(([env, e]) => [env, e.config])) });
 }
 
-/** Names in an experiment directory that are not the user's: its lock and writers' temporary files. */
-const isOurs = (name: string): boolean => name === LOCK_FILE || name.startsWith(`${LOCK_FILE}.takeover-`) || tempFileOwner(name) !== undefined;
-
 /**
  * Whether DIR can hold this experiment, reading only: 'new' (absent or empty) or 'resume' (it
  * holds this same grid's experiment.json, perhaps with other thresholds). Refuses a directory that
@@ -168,7 +165,7 @@ async function checkDir(out: string, grid: Grid): Promise<'new' | 'resume'> {
     if (code === 'ENOTDIR') throw new ConfigError('--out', out, 'a directory (this path, or a part of it, is a file)');
     throw new ConfigError('--out', out, `a directory this user can create or read (${code})`);
   }
-  if (entries.filter((name) => !isOurs(name)).length === 0) return 'new';
+  if (entries.filter((name) => !isOurLitter(name)).length === 0) return 'new';
   if (!entries.includes(EXPERIMENT_FILE)) throw new ConfigError('--out', out, `a new or empty directory, or an earlier experiment's (it holds files but no ${EXPERIMENT_FILE})`);
   let before: Grid | undefined;
   try {

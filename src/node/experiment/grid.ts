@@ -26,12 +26,11 @@
 // schema's own message; a flag's value is named like `dmaml train` names it (metaBatch).
 import { ConfigError } from '../../errors';
 import {
-  ALGOS, CONFIG_FIELDS, FIELD_BY_FLAG, checkTrainingMemory, checkWasmMemory, configField, resolveConfig, isPlainObject,
+  ALGOS, CONFIG_FIELDS, FIELD_BY_FLAG, checkAdaptMemory, checkTrainingMemory, configField, resolveConfig, isPlainObject,
   type AlgoName, type TrainConfig,
 } from '../../train/config';
 import { envIds } from '../../envs/registry';
 import { taskFamily } from '../../envs/task-family';
-import { envDims, wasmMemoryPlan } from '../../rl/memory';
 import { HELDOUT_DEFAULTS } from '../commands/evaluate';
 
 /**
@@ -328,11 +327,9 @@ export function resolveGrid(raw: unknown, flags: Partial<TrainConfig> = {}): Gri
  * (default: the cell's episodes) × maxSteps steps per rollout, like `dmaml adapt`: that must fit
  * the WASM memory. `maxStepsAt`: the grid entry that set maxSteps ('' for a flag or the default).
  */
-export function checkHeldoutMemory(config: TrainConfig, heldout: HeldoutSpec, maxStepsAt = ''): void {
-  const episodes = heldout.episodes ?? config.episodes;
+function checkHeldoutMemory(config: TrainConfig, heldout: HeldoutSpec, maxStepsAt = ''): void {
   const episodesName = heldout.episodes !== undefined ? 'grid.heldout.episodes' : 'episodes';
-  checkWasmMemory(config.env, config.hidden, [[episodesName, episodes], [maxStepsAt ? `${maxStepsAt}.maxSteps` : 'maxSteps', config.maxSteps]],
-    (t) => wasmMemoryPlan(envDims(config.env), config, [{ numTasks: 1, episodes, maxSteps: t }], [1]));
+  checkAdaptMemory(config, heldout.episodes ?? config.episodes, config.maxSteps, [episodesName, maxStepsAt ? `${maxStepsAt}.maxSteps` : 'maxSteps']);
 }
 
 /** The base algorithm of a directed variant (itself for a base algorithm). */
@@ -342,17 +339,15 @@ export function baseOf(algo: AlgoName): AlgoName {
 
 /** A value as it appears in a cell name: numbers in their shortest round-trip form, words as they are. */
 function nameValue(v: unknown, key: string): string {
-  const text = typeof v === 'number' ? String(v) : String(v);
+  const text = String(v);
   if (!/^[A-Za-z0-9.+-]+$/.test(text)) throw new ConfigError(`cell override ${key}`, v, 'a number or a word of letters, digits, . + -');
   return text;
 }
 
-const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-
 /** env.algo[.flag=value…] with the overrides in a fixed (sorted) order. */
 export function armName(env: string, algo: string, overrides: Overrides): string {
   const parts = [env, algo];
-  for (const key of Object.keys(overrides).sort()) parts.push(`${kebab(key)}=${nameValue(overrides[key as keyof Overrides], key)}`);
+  for (const key of Object.keys(overrides).sort()) parts.push(`${configField(key)!.flag}=${nameValue(overrides[key as keyof Overrides], key)}`);
   return parts.join('.');
 }
 

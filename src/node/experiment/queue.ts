@@ -16,7 +16,8 @@ import { tmpdir } from 'node:os';
 import { Queue, Worker, Job, UnrecoverableError, type ConnectionOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { ConfigError } from '../../errors';
-import { fnv1a64 } from '../../train/checkpoint';
+import { deserializeState, fnv1a64 } from '../../train/checkpoint';
+import { isOurLitter } from '../run-dir';
 import type { Cell, Grid } from './grid';
 import { runCellByCli, cellComplete, readCellState } from './run-cell';
 import { cellDir, surveyCells, workersPerCell, GridProgress, type ScheduleResult } from './scheduler';
@@ -127,7 +128,7 @@ async function listFiles(dir: string, prefix = ''): Promise<string[]> {
   for (const entry of await readdir(join(dir, prefix), { withFileTypes: true })) {
     const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
     if (entry.isDirectory()) out.push(...(await listFiles(dir, rel)));
-    else if (entry.isFile() && !entry.name.includes('.tmp-') && !/lock/i.test(entry.name)) out.push(rel);
+    else if (entry.isFile() && !isOurLitter(entry.name)) out.push(rel); // not the lock, not a writer's temporary file
   }
   return out;
 }
@@ -145,7 +146,14 @@ export async function snapshotDir(dir: string): Promise<Snapshot | null> {
   } catch {
     return null;
   }
-  const iteration = (await readCellState(dir).catch(() => null))?.iteration ?? 0;
+  // The iteration of the text just read (a second read could meet the next checkpoint's file).
+  let iteration = 0;
+  try {
+    const read = deserializeState(state).iteration;
+    if (Number.isInteger(read) && (read as number) >= 0) iteration = read as number;
+  } catch {
+    // a torn or foreign file: no metrics go with it
+  }
   const files: Record<string, string> = { 'state.json': Buffer.from(state).toString('base64') };
   const rels = await listFiles(dir);
   for (const rel of rels) {

@@ -8,17 +8,18 @@
 // Per arm (env, algorithm, overrides): the mean over seeds and its 95% bootstrap CI. Per pair of
 // arms on the same seeds (a directed variant against its base, or against its random-task
 // control): the mean paired difference, its CI and a verdict on the claim.
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { availableParallelism, cpus } from 'node:os';
 import { readMetrics, writeFileAtomic } from '../store';
 import { bandPanelsSvg, interpolate, type BandSeries, type BandPanel } from '../plot';
 import type { IterationMetrics } from '../../train/types';
 import { baseOf, armName, type Cell, type Grid, type Overrides } from './grid';
+import type { AlgoName } from '../../train/config';
 import { readHeldout, HELDOUT_FILE } from './run-cell';
 import { cellDir } from './scheduler';
 import {
-  bootstrapMean, pairedDifferences, verdict, reachThreshold, postAuc, finalReturn, finalWindow, cumulativeSeconds, streamOf, mean,
+  bootstrapMean, pairedDifferences, verdict, reachThreshold, postAuc, finalReturn, finalWindow, cumulativeSeconds, streamOf,
   BOOTSTRAP_RESAMPLES, CI_LEVEL, REACH_WINDOW, type Estimate, type Verdict,
 } from './stats';
 
@@ -83,6 +84,13 @@ export interface TuningResult {
 
 /** Per env and swept base: the rate whose runs on the sweep seeds have the largest mean AUC (the first on a tie). */
 export async function pickOuterLr(outDir: string, grid: Grid, tuneCells: readonly Cell[]): Promise<{ picks: Record<string, Record<string, number>>; tuning: TuningResult[] }> {
+  const aucs = new Map<Cell, number>();
+  for (const c of tuneCells) aucs.set(c, postAuc((await readMetrics(cellDir(outDir, c))).slice(0, c.config.iterations)));
+  return tuningOf(grid, tuneCells, (c) => aucs.get(c)!);
+}
+
+/** Each base algorithm's sweep rates, their AUC (bootstrap over the tuning seeds) and the pick, from each tuning cell's AUC. */
+function tuningOf(grid: Grid, tuneCells: readonly Cell[], aucOf: (c: Cell) => number): { picks: Record<string, Record<string, number>>; tuning: TuningResult[] } {
   const picks: Record<string, Record<string, number>> = {};
   const tuning: TuningResult[] = [];
   const sweep = grid.controls.outerLrSweep;
@@ -94,8 +102,7 @@ export async function pickOuterLr(outDir: string, grid: Grid, tuneCells: readonl
       const rates: TuningResult['rates'] = [];
       for (const outerLr of sweep.rates) {
         const cells = tuneCells.filter((c) => c.env === env && c.algo === base && c.overrides.outerLr === outerLr);
-        const aucs = await Promise.all(cells.map(async (c) => postAuc(await readMetrics(cellDir(outDir, c)))));
-        rates.push({ outerLr, auc: bootstrapMean(aucs, { seed: BOOTSTRAP_SEED, stream: streamOf(`tuning/${env}/${base}/${outerLr}`) }) });
+        rates.push({ outerLr, auc: bootstrapMean(cells.map(aucOf), { seed: BOOTSTRAP_SEED, stream: streamOf(`tuning/${env}/${base}/${outerLr}`) }) });
       }
       const best = rates.reduce((a, b) => (b.auc.mean > a.auc.mean ? b : a));
       picks[env][base] = best.outerLr;
@@ -323,7 +330,7 @@ type ArmStyle = Pick<BandSeries, 'color' | 'dash' | 'lineWidth'>;
 function armStyles(arms: readonly ArmSummary[]): ArmStyle[] {
   const othersSeen = new Map<string, number>();
   return arms.map((arm) => {
-    const base = arm.algo.replace(/^directed-/, '');
+    const base = baseOf(arm.algo as AlgoName);
     const shades = FAMILY_SHADES[base] ?? OTHER_SHADES;
     const directed = arm.algo !== base;
     if (!directed) return { color: shades[0], dash: '7 4', lineWidth: 2 };
@@ -389,7 +396,8 @@ export async function writeReport(outDir: string, grid: Grid, tuneCells: readonl
   for (const cell of mainCells) loaded.push(await loadCell(outDir, cell, grid.perEnv[cell.env].threshold));
   const tuneLoaded: LoadedCell[] = [];
   for (const cell of tuneCells) tuneLoaded.push(await loadCell(outDir, cell, grid.perEnv[cell.env].threshold));
-  const { tuning } = await pickOuterLr(outDir, grid, tuneCells);
+  const tuneAuc = new Map(tuneLoaded.map((l) => [l.cell, l.result.auc]));
+  const { tuning } = tuningOf(grid, tuneCells, (c) => tuneAuc.get(c)!);
   const report = analyse(grid, [...tuneLoaded, ...loaded].map((l) => l.result), tuning);
 
   const lines = [...report.cells, ...report.tuning, ...report.arms, ...report.comparisons, ...report.claims].map((x) => JSON.stringify(x));
@@ -494,11 +502,4 @@ function resultsMarkdown(grid: Grid, mainCells: readonly Cell[], report: Report,
   }
   out.push(`Per-cell numbers: \`${RESULTS_JSONL}\` (one JSON object per line: cells, tuning, arms, comparisons, claims); each cell's run directory is under \`cells/\` (metrics.jsonl, state.json, policy/, curve.svg, ${HELDOUT_FILE}).`, '');
   return out.join('\n');
-}
-
-/** Mean over seeds of a list of results' values (for quick summaries in the command's output). */
-export const meanOf = (xs: readonly number[]): number => (xs.length ? mean(xs) : NaN);
-
-export async function readResults(outDir: string): Promise<unknown[]> {
-  return (await readFile(join(outDir, RESULTS_JSONL), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
 }

@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../errors';
 import { configHash, type TrainConfig } from '../../train/config';
 import { writeFileAtomic, FileError } from '../store';
-import { acquireRunLock, readRun, readStateFile, RUN_FILE, STATE_FILE, METRICS_FILE } from '../run-dir';
+import { acquireRunLock, describeIdentity, readRun, readStateFile, RUN_FILE, STATE_FILE, METRICS_FILE } from '../run-dir';
 import { heldoutEvaluation, type HeldoutRecord } from '../commands/evaluate';
 import type { Cell, HeldoutSpec } from './grid';
 
@@ -144,8 +144,7 @@ async function cellRun(cell: Cell, dir: string): Promise<{ iteration: number } |
   const run = await readRun(dir, `cell ${cell.name}`);
   const id = configHash(cell.config);
   if (run.identity.configHash !== id) {
-    const theirs = run.identity;
-    throw new ConfigError(`cell ${cell.name}`, dir, `the run of this cell (config ${id}); it holds another run (${theirs.env}, ${theirs.algo}, seed ${theirs.seed}, config ${theirs.configHash}); use another --out`);
+    throw new ConfigError(`cell ${cell.name}`, dir, `the run of this cell (config ${id}); it holds another run (${describeIdentity(run.identity)}); use another --out`);
   }
   const iteration = run.state?.iteration ?? 0;
   if (iteration > cell.config.iterations) throw new ConfigError(`cell ${cell.name}`, dir, `a run of at most ${cell.config.iterations} iterations (it has ${iteration})`);
