@@ -15,8 +15,7 @@
 //     post-adaptation return first reaches a threshold, over several seeds, read from runs of a
 //     fixed length whose curves are drawn to runs/bench-meta.svg (mean and min–max over seeds); only
 //     with --sections …,curves (docs/RESULTS.md answers this question with controls and 5 seeds).
-// The engine is a dimension: the 'wasm' engine (config field gradEngine) joins when the build has
-// it; until then the tfjs engine runs alone. Medians are quoted.
+// The gradient engine (config field gradEngine: 'wasm' | 'tfjs') is a dimension. Medians are quoted.
 //   node --import tsx bench/meta.ts [--sections timing,widths,peer,curves] [--iterations 5]
 //     [--algos maml,fomaml,…] [--engines wasm,tfjs] [--workers 1,2] [--widths 32,64,128,256]
 //     [--width-iterations 3] [--peer /path/to/maml_torch.py] [--peer-iters 3] [--peer-warmup 1]
@@ -45,16 +44,12 @@ const workerCounts = list('workers', '1,2').map(Number);
 const widths = list('widths', '32,64,128,256').map(Number);
 const widthIterations = Number(flag('width-iterations', '3'));
 
-// The gradient engine is a config field once the WASM second-order kernel is in the build.
-const hasEngineField = dm.CONFIG_FIELDS.some((f) => (f.name as string) === 'gradEngine');
-const engines = hasEngineField ? list('engines', 'wasm,tfjs') : ['tfjs'];
-const engineOption = (engine: string): Record<string, string> => (hasEngineField ? { gradEngine: engine } : {});
+const engines = list('engines', 'wasm,tfjs');
 const factory = nodeWorkerFactory();
 
 await dm.init();
 console.log(`bench/meta — CartPole-v1, defaults (meta-batch 20 x 20 episodes, [64, 64] tanh), node ${process.version}, ${factory.cores()} cores`);
-console.log(hasEngineField ? `engines: ${engines.join(', ')}`
-  : "engines: tfjs only (this build has no config field gradEngine; the 'wasm' engine joins when it does). FOMAML takes its first-order gradient from WASM on every engine.");
+console.log(`engines: ${engines.join(', ')} (FOMAML takes its first-order gradient from WASM on every engine)`);
 
 interface Variant { label: string; engine: string; workers: number; trainer: dm.Trainer; rows: dm.IterationMetrics[] }
 
@@ -64,7 +59,7 @@ interface Variant { label: string; engine: string; workers: number; trainer: dm.
  */
 async function interleaved(options: Record<string, unknown>, variants: Array<{ engine: string; workers: number }>, iterations: number): Promise<Variant[]> {
   const runs = variants.map(({ engine, workers }) => {
-    const trainer = new dm.Trainer({ ...options, ...engineOption(engine), workers, workerFactory: factory } as dm.TrainerOptions);
+    const trainer = new dm.Trainer({ ...options, gradEngine: engine, workers, workerFactory: factory } as dm.TrainerOptions);
     return { label: `${engine}/${workers}`, engine, workers, trainer, rows: [] as dm.IterationMetrics[], it: trainer.run(iterations) };
   });
   for (let k = 0; k < iterations; k++) {
@@ -127,7 +122,7 @@ if (sections.has('timing')) {
   if (engines.includes('wasm') && engines.includes('tfjs')) {
     for (const w of workerCounts) console.log(`  maml, tfjs engine / wasm engine, ${w} worker(s): ${(t('maml', 'tfjs', w) / t('maml', 'wasm', w)).toFixed(2)}x  (target >= 4x)`);
   } else {
-    console.log('  maml, tfjs engine / wasm engine: n/a (one engine in this build)');
+    console.log('  maml, tfjs engine / wasm engine: n/a (one engine selected)');
   }
   for (const engine of engines) {
     for (const w of workerCounts) console.log(`  maml / fomaml, ${engine} engine, ${w} worker(s): ${(t('maml', engine, w) / t('fomaml', engine, w)).toFixed(2)}  (target <= 2)`);

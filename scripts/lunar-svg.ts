@@ -7,6 +7,7 @@
 // Run: npm run build && node --import tsx scripts/lunar-svg.ts   (writes docs/lunar-episode.svg)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as dm from 'directed-maml';
+import { heuristic } from '../test/envs/lunar/planck-lander'; // Gymnasium's heuristic() (discrete), as bench/lunar uses it
 
 const OUT = 'docs/lunar-episode.svg';
 const SEED = 14;
@@ -17,20 +18,6 @@ const SCALE = 30;
 // Gymnasium's LANDER_POLY (pixels) and leg half-extents, for the drawing only.
 const LANDER_POLY = [[-14, 17], [-17, 0], [-17, -10], [17, -10], [17, 0], [14, 17]];
 const LEG_HALF = [2 / SCALE, 8 / SCALE];
-
-/** Gymnasium's heuristic() (discrete). */
-function heuristic(s: ArrayLike<number>): number {
-  let angleTarget = s[0] * 0.5 + s[2] * 1.0;
-  angleTarget = Math.max(-0.4, Math.min(0.4, angleTarget));
-  const hoverTarget = 0.55 * Math.abs(s[0]);
-  let angleTodo = (angleTarget - s[4]) * 0.5 - s[5] * 1.0;
-  let hoverTodo = (hoverTarget - s[1]) * 0.5 - s[3] * 0.5;
-  if (s[6] || s[7]) { angleTodo = 0; hoverTodo = -s[3] * 0.5; }
-  if (hoverTodo > Math.abs(angleTodo) && hoverTodo > 0.05) return 2;
-  if (angleTodo < -0.05) return 3;
-  if (angleTodo > 0.05) return 1;
-  return 0;
-}
 
 interface Episode { gravity: number; frames: dm.LunarLanderState[]; ret: number; outcome: string }
 

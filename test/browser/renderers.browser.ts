@@ -16,6 +16,8 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import * as dm from 'directed-maml';
 import { startServer, launchChromium, runChecks, collectErrors, CONTENT_TYPES, type Recorder, type Resources } from './harness';
+import { LANDER_COLOUR, LEG_CONTACT_COLOUR, FLAME_COLOUR, MOON_COLOUR, WIND_COLOUR } from '../../src/browser/render/lunar-lander';
+import { GOOD as GOOD_COLOUR, DANGER as DANGER_COLOUR } from '../../src/browser/render/types';
 
 const PAGE_HTML = `<!doctype html>
 <html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>renderers</title></head>
@@ -57,9 +59,9 @@ const PAGE_HTML = `<!doctype html>
 type Blob = { n: number; x: number; y: number; axis: number };
 const hex = (h: string) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
 const CART = hex('#4e79a7'), POLE = hex('#c9a227'), OTHER = hex('#e15759'), ZONE = hex('#f4c7c3'), COLLISION = hex('#ff8182');
-// The lander renderer's colours (src/browser/render/lunar-lander.ts and types.ts).
-const LANDER = hex('#8a63d2'), LEG = hex('#6e4fb0'), LEG_CONTACT = hex('#2da44e'), FLAME = hex('#ff8c00'), MOON = hex('#c9ced6'),
-  WIND = hex('#9ecbff'), GOOD = hex('#1a7f37'), DANGER = hex('#cf222e');
+// The lander renderer's colours, from its modules (type imports only: they load in Node).
+const LANDER = hex(LANDER_COLOUR), LEG_CONTACT = hex(LEG_CONTACT_COLOUR), FLAME = hex(FLAME_COLOUR), MOON = hex(MOON_COLOUR),
+  WIND = hex(WIND_COLOUR), GOOD = hex(GOOD_COLOUR), DANGER = hex(DANGER_COLOUR);
 
 type AnyScene = dm.Scene & Record<string, unknown>;
 

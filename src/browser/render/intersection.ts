@@ -3,7 +3,7 @@
 // relative to the zone entry, so a car's body is drawn behind its bumper. The zone's side, a car's
 // length and the farthest start come from the scene (the module's ZONE_WIDTH, VEHICLE_LENGTH and
 // RESET_POSITION_LOW); a car's width is a drawing choice (the physics is one-dimensional).
-import { header, endLabel, MUTED, DANGER, GOOD, type Renderer } from './types';
+import { clear, header, endLabel, MUTED, DANGER, GOOD, type Renderer } from './types';
 import type { IntersectionScene } from '../../envs/scene';
 
 const CAR_WIDTH_M = 2; // drawn size only
@@ -16,9 +16,7 @@ export const intersectionRenderer: Renderer<IntersectionScene> = {
     const { width, height } = ctx.canvas;
     const scene = frame.scene, f = frame.step;
     const egoP = scene.egoPosition[f], otherP = scene.otherPosition[f];
-    ctx.clearRect(0, 0, width, height);
-    ctx.fillStyle = '#eef3ea';
-    ctx.fillRect(0, 0, width, height);
+    clear(ctx, '#eef3ea');
 
     // Metres to pixels: the zone's top-left corner at (cx, cy); the ego road runs along y, the other along x.
     const before = -scene.resetPositionLowM + VIEW_MARGIN_M;

@@ -8,13 +8,13 @@ import { header, endLabel, DANGER, GOOD, type Renderer } from './types';
 import type { LunarLanderScene } from '../../envs/scene';
 
 const SKY = '#0d1b2a';
-const MOON = '#c9ced6';
+export const MOON_COLOUR = '#c9ced6';
 const PAD = '#f2c94c';
 export const LANDER_COLOUR = '#8a63d2';
-export const LEG_COLOUR = '#6e4fb0';
+const LEG_COLOUR = '#6e4fb0';
 export const LEG_CONTACT_COLOUR = '#2da44e';
 export const FLAME_COLOUR = '#ff8c00';
-const WIND_COLOUR = '#9ecbff';
+export const WIND_COLOUR = '#9ecbff';
 const HEADER_PX = 28;
 // Gymnasium's picture: a flag pole 50 px tall with a 25 × 10 px flag (SCALE 30 px/m).
 const FLAG_POLE_M = 50 / 30;
@@ -52,7 +52,7 @@ export const lunarLanderRenderer: Renderer<LunarLanderScene> = {
     ctx.fillRect(px(scene.widthM), HEADER_PX, Math.max(0, width - px(scene.widthM)), height - HEADER_PX);
 
     // The moon: the terrain polyline, filled down to y = 0.
-    ctx.fillStyle = MOON;
+    ctx.fillStyle = MOON_COLOUR;
     ctx.beginPath();
     ctx.moveTo(px(scene.terrainX[0]), py(0));
     for (let i = 0; i < scene.terrainX.length; i++) ctx.lineTo(px(scene.terrainX[i]), py(scene.terrainY[i]));
