@@ -340,11 +340,12 @@ export function metaGradRun(wsPtr: usize,
   // (2) v_k = ∇L_out(θ_k)
   gradientAt(mlp, ws.thetas + <usize>steps * setBytes, nOut, obsOut, actionsOut, advantagesOut, weightsOut);
   memory.copy(ws.v, mlp.gradTotal, setBytes);
-  // (3), (4) back through the inner steps
-  memory.fill(ws.alphaGrad, 0, setBytes);
-  for (let j = steps - 1; j >= 0; j--) {
-    // ∇_α −= g_j ⊙ v_{j+1}
-    subMul(ws.alphaGrad, ws.alphaGrad, ws.grads + <usize>j * setBytes, ws.v, P);
+  // (3), (4) back through the inner steps (first order without ∇_α: v_0 = v_k, nothing to do)
+  const wantAlpha = alphaGradOut != 0;
+  if (wantAlpha) memory.fill(ws.alphaGrad, 0, setBytes);
+  for (let j = steps - 1; j >= 0 && (wantAlpha || order == 2); j--) {
+    // ∇_α −= g_j ⊙ v_{j+1} (g_{k−1} exists only when ∇_α is wanted or θ_k was not given)
+    if (wantAlpha) subMul(ws.alphaGrad, ws.alphaGrad, ws.grads + <usize>j * setBytes, ws.v, P);
     if (order == 2) {
       // v_j = v_{j+1} − H_in(θ_j)·(α ⊙ v_{j+1})
       for (let o: usize = 0; o < setBytes; o += 16) v128.store(ws.u + o, f32x4.mul(v128.load(ws.alpha + o), v128.load(ws.v + o)));
@@ -353,5 +354,5 @@ export function metaGradRun(wsPtr: usize,
     }
   }
   copyLayout(mlp, ws.v, thetaGradOut, false);
-  if (alphaGradOut != 0) copyLayout(mlp, ws.alphaGrad, alphaGradOut, false);
+  if (wantAlpha) copyLayout(mlp, ws.alphaGrad, alphaGradOut, false);
 }
