@@ -23,3 +23,4 @@ export { runCellByCli, evaluationPoints, readHeldout, cellComplete, HELDOUT_FILE
 export { runLocal, cellDir, CELLS_DIR } from './experiment/scheduler';
 export { writeReport, pickOuterLr, analyse, loadCell, RESULTS_JSONL, RESULTS_MD, type CellResult, type Report } from './experiment/report';
 export * as stats from './experiment/stats';
+export * as inference from './experiment/inference';
