@@ -7,10 +7,11 @@ setDefaultWorkerFactory(nodeWorkerFactory());
 export { nodeWorkerFactory };
 export { main as cliMain } from './cli';
 export { writeFileAtomic, fileSaveHandler, fileLoadHandler, appendMetrics, readMetrics, readMetricsFile, writeMetrics, FileError, METRICS_FILE, type MetricsFile } from './store';
-export {
-  acquireRunLock, readRun, readRunFile, readStateFile, inspectRunDir, identityOf, shellQuote, RUN_FILE, LOCK_FILE, STATE_FILE, POLICY_DIR, CURVE_FILE,
-  type RunLock, type LockInfo, type RunIdentity, type RunContents,
-} from './run-dir';
+export { RUN_FILE, LOCK_FILE, STATE_FILE, POLICY_DIR, CURVE_FILE } from './run-files';
+export { shellQuote } from './shell';
+export { acquireRunLock, type RunLock, type LockInfo } from './run-lock';
+export { readRunFile, identityOf, type RunIdentity } from './run-identity';
+export { readRun, readStateFile, inspectRunDir, type RunContents } from './run-survey';
 export { runTraining, resumeCommand, type RunTrainingOptions, type StartedRun, type TrainingResult } from './run-training';
 export { curveSvg, niceTicks, acrossRuns, logTicks, bandPanelsSvg, type CurveOptions, type Run, type RunSummary, type BandSeries, type BandPanel, type BandPlotOptions } from './plot';
 export { ProgressBar, formatDuration, type ProgressOptions, type ProgressStream } from './progress';
