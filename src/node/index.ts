@@ -22,5 +22,6 @@ export { evaluateCommand, heldoutEvaluation, type HeldoutRecord } from './comman
 export { resolveGrid, tuneCells, mainCells, armName, cellName, baseOf, DEFAULT_THRESHOLDS, type Grid, type Cell, type HeldoutSpec, type Controls, type Overrides } from './experiment/grid';
 export { runCellByCli, evaluationPoints, readHeldout, cellComplete, HELDOUT_FILE, type RunCell, type CellHooks, type CellOutcome } from './experiment/run-cell';
 export { runLocal, cellDir, CELLS_DIR } from './experiment/scheduler';
-export { writeReport, pickOuterLr, analyse, loadCell, RESULTS_JSONL, RESULTS_MD, type CellResult, type Report } from './experiment/report';
+export { writeReport, pickOuterLr, loadCell, RESULTS_JSONL, RESULTS_MD } from './experiment/report';
+export { analyse, cellResult, tuningOf, type CellResult, type Report } from './experiment/analysis';
 export * as stats from './experiment/stats';
