@@ -9,7 +9,7 @@ import { configFromFlags, configHelp, flagsHelp, memoryLimitsHelp, parseArgs, pa
 import type { IterationMetrics } from '../../train/types';
 import { ProgressBar } from '../progress';
 import { runTraining, resumeCommand, type TrainingResult } from '../run-training';
-import { CURVE_FILE, METRICS_FILE, POLICY_DIR } from '../run-dir';
+import { CURVE_FILE, METRICS_FILE, POLICY_DIR } from '../run-files';
 
 export const TRAIN_FLAGS: readonly CommandFlag[] = [
   { flag: 'out', type: '<dir>', description: 'the run directory of a new run (absent or empty); default runs/<env>-<algo>-seed<seed>-<date>', allowed: 'a directory path' },
