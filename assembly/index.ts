@@ -27,6 +27,8 @@ export { lunarStepScalar, lunarStepLanesScalar, LUNAR_STATE_BODIES, LUNAR_BODY_S
 export { mlpCreate, mlpBytes, mlpFree, mlpFlatFloats, mlpSetWeights, mlpForwardBatch, mlpPolicyGradient,
   ACTIVATION_TANH, ACTIVATION_RELU } from './policy';
 export { rolloutCreate, rolloutBytes, rolloutFree, rolloutField, rolloutRun, rolloutCompact,
-  ROLLOUT_PARAMS, ROLLOUT_LENGTH, ROLLOUT_RETURN, ROLLOUT_TERMINAL, ROLLOUT_LANES } from './rollout';
+  ROLLOUT_PARAMS, ROLLOUT_LENGTH, ROLLOUT_RETURN, ROLLOUT_TERMINAL, ROLLOUT_LANES,
+  rolloutUserCreate, rolloutUserBytes, rolloutUserBegin, rolloutUserSample, rolloutUserRecord, ENV_USER,
+  ROLLOUT_OBS, ROLLOUT_ACTIONS, ROLLOUT_REWARD, ROLLOUT_TERMINATED, ROLLOUT_ALIVE } from './rollout';
 export { estimateAdvantages } from './estimator';
 export { metaGradCreate, metaGradFree, metaGradRun, INNER_LOSS_NAIVE, INNER_LOSS_LVC } from './metagrad';

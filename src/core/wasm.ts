@@ -39,6 +39,11 @@ export interface WasmExports {
   rolloutFree(rollout: number): void;
   rolloutField(rollout: number, field: number): number;
   rolloutRun(rollout: number, mlp: number, seed: number, episodesPerTask: number, taskIds: number, perTaskWeights: number, maxSteps: number): number;
+  rolloutUserCreate(obsDim: number, numActions: number, numEpisodes: number, maxSteps: number): number;
+  rolloutUserBytes(obsDim: number, numEpisodes: number, maxSteps: number, largest: boolean): number;
+  rolloutUserBegin(rollout: number, seed: number, episodesPerTask: number, taskIds: number): void;
+  rolloutUserSample(rollout: number, mlp: number, t: number, episodesPerTask: number, perTaskWeights: number): void;
+  rolloutUserRecord(rollout: number, t: number, steps: number): number;
   rolloutCompact(rollout: number, obsOut: number, actionOut: number, rewardOut: number, logProbOut: number): void;
   metaGradCreate(mlp: number, capacity: number): number;
   metaGradFree(ws: number): void;
