@@ -251,3 +251,50 @@ test('no WASM memory growth and no tensor leak over many rollouts of a defined e
   assert.equal(dm.wasmExports().memory.buffer.byteLength, bytes);
   assert.equal(dm.tf.memory().numTensors, tensors);
 });
+
+// ---- Training: the Trainer, the worker pool (workers import the env's module), configs.
+const small = { metaBatch: 4, episodes: 4, maxSteps: 20, hidden: [16], seed: 7, algo: 'directed-maml' as const };
+const withoutTiming = (m: dm.IterationMetrics): Record<string, number> => {
+  const out: Record<string, number> = { ...m };
+  for (const key of dm.TIMING_FIELDS) delete out[key];
+  return out;
+};
+const bits = (a: Float32Array): number[] => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+
+async function trainBits(options: dm.TrainerOptions, iterations: number) {
+  const trainer = new dm.Trainer(options);
+  const metrics: Record<string, number>[] = [];
+  try {
+    for await (const m of trainer.run(iterations)) metrics.push(withoutTiming(m));
+    return { metrics, theta: bits(trainer.policy.getFlat()), workers: trainer.workers, env: trainer.config.env };
+  } finally {
+    trainer.dispose();
+  }
+}
+
+test('training on a defined env: bit-identical with 1 and 2 workers (the workers import its module)', async () => {
+  const { nodeWorkerFactory } = await import('directed-maml/node');
+  const env = dm.defineEnv(hiddenGoal, { module: HIDDEN_GOAL_URL });
+  assert.equal(env.module, HIDDEN_GOAL_URL);
+  const one = await trainBits({ ...small, env, workers: 1, workerFactory: nodeWorkerFactory() }, 3);
+  const two = await trainBits({ ...small, env: 'HiddenGoal-v0', workers: 2, workerFactory: nodeWorkerFactory() }, 3);
+  assert.equal(one.env, 'HiddenGoal-v0', 'the config names the env by its id');
+  assert.equal(two.workers, 2);
+  assert.ok(one.metrics.every((m) => m.envSteps > 0));
+  assert.deepEqual(two, { ...one, workers: 2 });
+});
+
+test('a defined env without a module trains in this thread; asking for workers is a ConfigError', async () => {
+  const def = { ...hiddenGoal, id: 'NoModule-v0' };
+  const env = dm.defineEnv(def);
+  const { nodeWorkerFactory } = await import('directed-maml/node');
+  const auto = new dm.Trainer({ ...small, env, workers: 0, workerFactory: nodeWorkerFactory() });
+  assert.equal(auto.workers, 1);
+  auto.dispose();
+  assert.throws(() => new dm.Trainer({ ...small, env, workers: 2, workerFactory: nodeWorkerFactory() }),
+    /^ConfigError: workers: got 2; allowed: 1 for NoModule-v0: it was defined without a module workers can import/);
+  assert.throws(() => new dm.Trainer({ ...small, env: { id: 'HiddenGoal-v0' } as unknown as dm.DefinedEnv }), /^ConfigError: env: got \{"id":"HiddenGoal-v0"\}; allowed: an env id or an env made by dm.defineEnv/);
+  // The config resolves with the id, and its default ranges are the definition's params.
+  const c = dm.resolveConfig({ env: 'NoModule-v0' });
+  assert.deepEqual(c.ranges, { goalX: [0, 4], goalY: [0, 4] });
+});
