@@ -22,6 +22,7 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ConfigError } from '../errors';
 import { configHash, resolveConfig, type TrainConfig } from '../train/config';
+import { definedEnv, envIds, importEnv } from '../envs/registry';
 import { deserializeState } from '../train/checkpoint';
 import type { TrainerState } from '../train/trainer';
 import { POLICY_METADATA_KEY } from '../train/export';
@@ -294,7 +295,10 @@ export function describeIdentity(id: RunIdentity): string {
 /** The text of run.json for a new run. */
 export function runFileText(config: TrainConfig): string {
   const id = identityOf(config);
-  return `${JSON.stringify({ format: RUN_FORMAT, formatVersion: RUN_FORMAT_VERSION, ...id, config, createdAt: new Date().toISOString() }, null, 1)}\n`;
+  // A defined env's module (dm.defineEnv, --env ./file.mjs), so that a resume or an evaluation can define it again.
+  const user = definedEnv(config.env);
+  const envModule = user?.module ? { envModule: { url: user.module, exportName: user.exportName } } : {};
+  return `${JSON.stringify({ format: RUN_FORMAT, formatVersion: RUN_FORMAT_VERSION, ...id, config, ...envModule, createdAt: new Date().toISOString() }, null, 1)}\n`;
 }
 
 /** dir/run.json: the run's identity and its config as started; a ConfigError naming `flag` when unusable. */
@@ -319,6 +323,15 @@ export async function readRunFile(dir: string, flag: string): Promise<{ identity
   }
   if (doc?.format !== RUN_FORMAT) throw bad(`format is ${JSON.stringify(doc?.format)}, expected "${RUN_FORMAT}"`);
   if (doc.formatVersion !== RUN_FORMAT_VERSION) throw bad(`formatVersion is ${JSON.stringify(doc.formatVersion)}; this version reads ${RUN_FORMAT_VERSION}`);
+  const envModule = doc.envModule as { url?: unknown; exportName?: unknown } | undefined;
+  const envId = (doc.config as { env?: unknown } | undefined)?.env;
+  if (envModule && typeof envModule.url === 'string' && typeof envId === 'string' && !envIds().includes(envId)) {
+    try {
+      await importEnv(envModule.url, typeof envModule.exportName === 'string' ? envModule.exportName : 'default', envId);
+    } catch (err) {
+      throw bad(`its env ${envId} comes from ${envModule.url}, which does not define it: ${(err as Error).message}`);
+    }
+  }
   let config: TrainConfig;
   try {
     config = resolveConfig(doc.config);

@@ -8,6 +8,7 @@ import { loadWasm } from '../../core/wasm';
 import { configFromFlags, configHelp, flagsHelp, memoryLimitsHelp, parseArgs, parseJsonStrict, resolveConfig, type CommandFlag, type TrainConfig } from '../../config';
 import type { IterationMetrics } from '../../train/types';
 import { ProgressBar } from '../progress';
+import { resolveEnvArg } from '../env-module';
 import { runTraining, resumeCommand, type TrainingResult } from '../run-training';
 import { CURVE_FILE, METRICS_FILE, POLICY_DIR } from '../run-dir';
 
@@ -87,7 +88,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const { flags, config: flagConfig } = parseArgs(argv, { command: 'train', flags: TRAIN_FLAGS, configFields: 'all' });
   const out = flags.out as string | undefined, resumeDir = flags.resume as string | undefined;
   const fileConfig = typeof flags.config === 'string' ? await readConfigFile(flags.config) : undefined;
-  const given = configFromFlags(flagConfig, fileConfig);
+  // --env ./my-env.mjs: the module's env is defined, and its id stands for it from here on.
+  const given = await resolveEnvArg(configFromFlags(flagConfig, fileConfig));
   if (resumeDir !== undefined && out !== undefined && resolve(out) !== resolve(resumeDir)) {
     throw new ConfigError('--out', out, `omit it with --resume (the run continues in ${resumeDir})`);
   }
