@@ -4,7 +4,7 @@
 // one line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dmaml, SMALL } from './helpers';
@@ -42,4 +42,25 @@ test('dmaml train --env with a missing file or a bad definition: one line naming
   const missing = await dmaml(['train', '--env', './no-such-env.mjs', ...SMALL]);
   assert.equal(missing.code, 2);
   assert.equal(missing.stderr, 'dmaml: --env: got "./no-such-env.mjs"; allowed: an env id, or the path of a module whose default export is a dm.defineEnv definition (ENOENT)\n');
+});
+
+test('an experiment grid names a defined env by its module path, relative to the grid file', async () => {
+  const tmp = await mkdtemp(join(tmpdir(), 'dmaml-userenv-grid-'));
+  try {
+    await copyFile(EXAMPLE, join(tmp, 'hidden-goal.mjs'));
+    await writeFile(join(tmp, 'grid.json'), JSON.stringify({
+      envs: ['./hidden-goal.mjs'], algos: ['fomaml'], seeds: [1],
+      config: { iterations: 2, metaBatch: 2, episodes: 2, maxSteps: 20, hidden: [8] },
+      perEnv: { './hidden-goal.mjs': { threshold: -1 } },
+      heldout: { every: 2, tasks: 2, steps: 1 },
+    }));
+    const out = join(tmp, 'out');
+    const r = await dmaml(['experiment', '--grid', join(tmp, 'grid.json'), '--out', out, '--jobs', '1']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(await readdir(join(out, 'cells')), ['HiddenGoal-v0.fomaml.seed1']);
+    const results = (await readFile(join(out, 'results.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    assert.ok(results.length > 0 && results.every((x) => x.env === undefined || x.env === 'HiddenGoal-v0'));
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
 });
