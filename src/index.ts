@@ -13,6 +13,7 @@ export { wasm as wasmExports, wasmConst } from './core/wasm';
 export { installGradientFixes } from './nn/gradient-fixes';
 export { stopGradient, logSoftmax } from './nn/ops';
 export { createPolicy, flattenTensors, type Policy, type PolicyOptions } from './nn/policy';
+export { headFor, type PolicyHead, type Actions } from './nn/head';
 export { reinforceLoss, ESTIMATORS, type ReinforceBatch, type ReinforceOptions, type Estimator } from './nn/loss';
 export { adapt, type AdaptOptions, type LossFn } from './meta/adapt';
 export type { Activation } from './nn/mlp';
