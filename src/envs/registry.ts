@@ -5,6 +5,7 @@ import type { EnvSpec } from './spec';
 import { cartPoleSpec } from './cartpole';
 import { intersectionSpec } from './intersection';
 import { lunarLanderSpec } from './lunar-lander';
+import { navigation2dSpec } from './navigation2d';
 import { DefinedEnv, definitionOf, type DefineEnvOptions, type EnvDefinition } from './user-env';
 import { ConfigError } from '../errors';
 
@@ -75,3 +76,4 @@ export async function importEnv(url: string, exportName = 'default', expectedId?
 register(cartPoleSpec);
 register(intersectionSpec);
 register(lunarLanderSpec);
+register(navigation2dSpec);

@@ -8,6 +8,14 @@ import type { DefinedEnv } from './user-env';
 import { describeDomain, inDomain, type EnvSpec } from './spec';
 import { VecEnv } from './vec-env';
 
+/**
+ * What an env's actions are, Gymnasium-style: `discrete` (n integer actions) or `box` (a vector of
+ * `size` floats, clipped by the env to [low, high] per component). Read from the WASM module.
+ */
+export type ActionSpace =
+  | { readonly kind: 'discrete'; readonly n: number }
+  | { readonly kind: 'box'; readonly size: number; readonly low: readonly number[]; readonly high: readonly number[] };
+
 /** Per parameter: [low, high] to vary it uniformly, or one number to fix it. */
 export type TaskRanges = Record<string, readonly [number, number] | number>;
 
@@ -18,7 +26,11 @@ export class TaskFamily {
   readonly high: Float32Array;
   readonly stateDim: number;
   readonly obsDim: number;
+  /** Discrete actions: how many (0 for a box env). */
   readonly numActions: number;
+  /** Box actions: the vector length (0 for a discrete env). */
+  readonly actionSize: number;
+  readonly actionSpace: ActionSpace;
   readonly maxEpisodeSteps: number;
   /** The env kind number of the WASM module (its export spec.wasmKind; ENV_USER for a defined env). */
   readonly kind: number;
@@ -33,12 +45,26 @@ export class TaskFamily {
     const dim = (which: string) => w.envDim(kind, wasmConst(`DIM_${which}`));
     if (user) {
       this.stateDim = this.obsDim = user.observationSize;
+      this.actionSpace = user.action;
       this.numActions = user.numActions;
+      this.actionSize = user.actionSize;
       this.maxEpisodeSteps = user.maxSteps;
     } else {
       this.stateDim = dim('STATE');
       this.obsDim = dim('OBS');
       this.numActions = dim('ACTIONS');
+      this.actionSize = dim('ACTION_SIZE');
+      if ((this.numActions > 0) === (this.actionSize > 0)) {
+        throw new Error(`${id}: the WASM kind has ${this.numActions} discrete actions and a box of ${this.actionSize}; exactly one must be > 0`);
+      }
+      const bound = (j: number, upper: boolean) => w.envActionBound(kind, j, upper);
+      this.actionSpace = this.actionSize > 0
+        ? Object.freeze({
+          kind: 'box', size: this.actionSize,
+          low: Object.freeze(Array.from({ length: this.actionSize }, (_, j) => bound(j, false))),
+          high: Object.freeze(Array.from({ length: this.actionSize }, (_, j) => bound(j, true))),
+        } as const)
+        : Object.freeze({ kind: 'discrete', n: this.numActions } as const);
       this.maxEpisodeSteps = dim('MAX_EPISODE_STEPS');
       if (dim('PARAMS') !== this.spec.params.length) {
         throw new Error(`${id}: the WASM kind has ${dim('PARAMS')} parameters, the spec ${this.spec.params.length}`);

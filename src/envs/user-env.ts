@@ -10,9 +10,10 @@
 // count, only slower).
 import { ConfigError } from '../errors';
 import type { EnvSpec, ParamSpec } from './spec';
+import type { ActionSpace } from './task-family';
 
-/** The action space: Gymnasium's Discrete(n), or Box(low, high, (size,)). */
-export type ActionSpace =
+/** A definition's action space: Gymnasium's Discrete(n), or Box(low, high, (size,)) with bounds as numbers or arrays of size. */
+export type EnvActionSpec =
   | { kind: 'discrete'; n: number }
   | { kind: 'box'; size: number; low: number | ArrayLike<number>; high: number | ArrayLike<number> };
 
@@ -26,7 +27,10 @@ export interface EnvStep {
 export interface EnvInstance {
   /** A new episode; `rng()` is uniform in [0, 1), from the run's stream for this lane. Returns the first observation. */
   reset(rng: () => number): ArrayLike<number>;
-  /** action: an integer in [0, n) (discrete), or an array-like of `size` numbers (box). */
+  /**
+   * action: an integer in [0, n) (discrete), or `size` numbers (box) clipped to [low, high] (the
+   * trajectory keeps the unclipped sample); the array is this lane's, reused by its next step.
+   */
   step(action: number | Float32Array): EnvStep;
 }
 
@@ -35,7 +39,7 @@ export interface EnvDefinition {
   observationSize: number;
   /** Truncation: an episode ends after this many steps (and earlier at the rollout's own maxSteps). */
   maxSteps: number;
-  action: ActionSpace;
+  action: EnvActionSpec;
   /** Task parameter name → [low, high]: the range a family varies by default; a task fixes each one. */
   params: Record<string, readonly [number, number]>;
   create(task: Record<string, number>): EnvInstance;
@@ -66,7 +70,8 @@ export class DefinedEnv {
   readonly id: string;
   readonly observationSize: number;
   readonly maxSteps: number;
-  readonly action: Readonly<ActionSpace>;
+  /** The action space, bounds as arrays (box). */
+  readonly action: ActionSpace;
   readonly paramNames: readonly string[];
   /** The module workers import to re-create this env, or null (tasks stay in the defining thread). */
   readonly module: string | null;
@@ -125,6 +130,11 @@ export class DefinedEnv {
     return this.action.kind === 'discrete' ? this.action.n : 0;
   }
 
+  /** The length of a box action, 0 for a discrete env. */
+  get actionSize(): number {
+    return this.action.kind === 'box' ? this.action.size : 0;
+  }
+
   toString(): string {
     return this.id;
   }
@@ -137,10 +147,27 @@ function checkAction(id: string, action: unknown): ActionSpace {
   if (a.kind === 'discrete') {
     for (const key of Object.keys(a)) if (key !== 'kind' && key !== 'n') throw new ConfigError(`${field}.${key}`, a[key], "nothing: a discrete action has exactly kind and n");
     if (typeof a.n !== 'number' || !Number.isInteger(a.n) || a.n < 2 || a.n > MAX_USER_ACTIONS) throw new ConfigError(`${field}.n`, a.n, `an integer in [2, ${MAX_USER_ACTIONS}]`);
-    return { kind: 'discrete', n: a.n };
+    return Object.freeze({ kind: 'discrete', n: a.n } as const);
   }
   if (a.kind === 'box') {
-    throw new ConfigError(`${field}.kind`, a.kind, "'discrete' in this build (box actions need the Gaussian policy head)");
+    for (const key of Object.keys(a)) if (!['kind', 'size', 'low', 'high'].includes(key)) throw new ConfigError(`${field}.${key}`, a[key], 'nothing: a box action has exactly kind, size, low and high');
+    if (typeof a.size !== 'number' || !Number.isInteger(a.size) || a.size < 1 || a.size > MAX_USER_ACTIONS) throw new ConfigError(`${field}.size`, a.size, `an integer in [1, ${MAX_USER_ACTIONS}]`);
+    const size = a.size;
+    const bounds = (name: 'low' | 'high'): readonly number[] => {
+      const v = a[name] as unknown;
+      const allowed = `a number or an array of ${size} numbers (float32, ±Infinity for no bound)`;
+      const list = typeof v === 'number' ? new Array<number>(size).fill(v) : Array.isArray(v) || ArrayBuffer.isView(v) ? Array.from(v as ArrayLike<number>) : null;
+      if (!list || list.length !== size) throw new ConfigError(`${field}.${name}`, v, allowed);
+      list.forEach((x, j) => {
+        if (typeof x !== 'number' || Number.isNaN(x)) throw new ConfigError(`${field}.${name}[${j}]`, x, allowed);
+      });
+      return Object.freeze(list.map((x) => Math.fround(x)));
+    };
+    const low = bounds('low'), high = bounds('high');
+    low.forEach((lo, j) => {
+      if (!(lo < high[j])) throw new ConfigError(`${field}.low[${j}]`, lo, `less than high[${j}] = ${high[j]}`);
+    });
+    return Object.freeze({ kind: 'box', size, low, high } as const);
   }
   throw new ConfigError(`${field}.kind`, a.kind, "'discrete' or 'box'");
 }

@@ -19,8 +19,9 @@ const rngScratch = new Scratch();
 const RNG_BLOCK = 16;
 
 /** The workspace of a defined env's rollout (one per shape, reused). */
-export function userWorkspace(obsDim: number, numActions: number, numEpisodes: number, maxSteps: number): number {
-  return workspaces.get(`${obsDim}|${numActions}|${numEpisodes}|${maxSteps}`, () => wasm().rolloutUserCreate(obsDim, numActions, numEpisodes, maxSteps));
+export function userWorkspace(obsDim: number, numActions: number, actionSize: number, numEpisodes: number, maxSteps: number): number {
+  return workspaces.get(`${obsDim}|${numActions}|${actionSize}|${numEpisodes}|${maxSteps}`,
+    () => wasm().rolloutUserCreate(obsDim, numActions, actionSize, numEpisodes, maxSteps));
 }
 
 /** rng() of one lane: draws 0, 1, … of stream (seed, RESET, taskId, episode), fetched RNG_BLOCK at a time. */
@@ -55,7 +56,8 @@ export function runUserRollout(family: TaskFamily, ws: number, mlp: number, task
   const steps = Math.min(maxSteps, env.maxSteps);
   const field = (ROLLOUT: string) => w.rolloutField(ws, wasmConst(`ROLLOUT_${ROLLOUT}`));
   const lanes = field('LANES');
-  const obsView = f32View(field('OBS'), n * D), actionView = i32View(field('ACTIONS'), lanes);
+  const size = family.actionSize; // box actions: f32 [size][lanes], component-major (the Gaussian head's samples)
+  const obsView = f32View(field('OBS'), n * D), actionView = i32View(field('ACTIONS'), lanes), boxView = f32View(field('ACTIONS'), Math.max(1, size) * lanes);
   const rewardView = f32View(field('REWARD'), lanes), terminatedView = u8View(field('TERMINATED'), lanes), aliveView = u8View(field('ALIVE'), lanes);
   const scratchPtr = rngScratch.ensure(RNG_BLOCK * 4); // allocated before any view is taken: rng() never grows memory
   const resetPurpose = Purpose.RESET;
@@ -80,14 +82,29 @@ export function runUserRollout(family: TaskFamily, ws: number, mlp: number, task
         writeObs(env.id, 'reset(rng)', lane, first, D, obsView.get());
       }
     }
+    // A box action reaches the env clipped to [low, high], in an array of the lane's own (reused by its next step).
+    const space = family.actionSpace;
+    const low = space.kind === 'box' ? Float32Array.from(space.low) : null, high = space.kind === 'box' ? Float32Array.from(space.high) : null;
+    const laneActions = size > 0 ? Array.from({ length: n }, () => new Float32Array(size)) : [];
     let alive = n;
     for (let t = 0; t < steps && alive > 0; t++) {
       w.rolloutUserSample(ws, mlp, t, episodes, perTaskWeights ? 1 : 0);
-      const live = aliveView.get(), actions = actionView.get(), obs = obsView.get(), reward = rewardView.get(), terminated = terminatedView.get();
+      const live = aliveView.get(), actions = actionView.get(), box = boxView.get(), obs = obsView.get(), reward = rewardView.get(), terminated = terminatedView.get();
       what = 'step(action)';
       for (lane = 0; lane < n; lane++) {
         if (live[lane] === 0) continue;
-        const result = instances[lane].step(actions[lane]);
+        let action: number | Float32Array;
+        if (size > 0) {
+          const a = laneActions[lane];
+          for (let j = 0; j < size; j++) {
+            const v = box[j * lanes + lane];
+            a[j] = v < low![j] ? low![j] : v > high![j] ? high![j] : v;
+          }
+          action = a;
+        } else {
+          action = actions[lane];
+        }
+        const result = instances[lane].step(action);
         if (result === null || typeof result !== 'object') {
           throw new ConfigError(`${env.id}.step(action) (lane ${lane})`, result, 'an object { obs, reward, terminated }');
         }

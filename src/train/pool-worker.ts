@@ -34,7 +34,7 @@ export function serveTasks(host: WorkerHost): void {
       await init({ backend: message.backend as BackendName, wasmPaths: message.wasmPaths });
       if (message.envModule) await importEnv(message.envModule.url, message.envModule.exportName, config.env);
       const family = taskFamily(config.env, config.ranges);
-      const policy = createPolicy({ obsDim: family.obsDim, numActions: family.numActions, hidden: config.hidden, activation: config.activation, seed: config.seed });
+      const policy = createPolicy({ obsDim: family.obsDim, numActions: family.numActions, actionSize: family.actionSize, hidden: config.hidden, activation: config.activation, seed: config.seed });
       ctx = metaStepContext(config, family, policy, algorithmFromConfig(config), policy.getFlat(), null, () => {
         throw new Error('a pool worker does not update θ');
       });

@@ -123,7 +123,7 @@ test('every lane equals a direct loop over its own instance: observations, rewar
   for (let i = 0; i < traj.numEpisodes; i++) {
     const task = Math.floor(i / episodes), e = i % episodes;
     const [start, end] = rows[i];
-    const actions = traj.actions.subarray(start, end);
+    const actions = (traj.actions as Int32Array).subarray(start, end);
     const direct = directEpisode(hiddenGoal, family, tasks.subarray(task * 2, task * 2 + 2), seed, taskIds[task], e, actions, hiddenGoal.maxSteps);
     assert.deepEqual(traj.obs.subarray(start * 2, end * 2), direct.obs, `episode ${i}: observations`);
     assert.deepEqual(traj.rewards.subarray(start, end), direct.rewards, `episode ${i}: rewards`);
