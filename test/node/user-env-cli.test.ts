@@ -38,6 +38,11 @@ test('dmaml train --env ./examples/hidden-goal.mjs: trains, same run for 1 and 2
   }
 });
 
+test('the README shows examples/hidden-goal.mjs whole', async () => {
+  const [readme, example] = await Promise.all([readFile('README.md', 'utf8'), readFile(EXAMPLE, 'utf8')]);
+  assert.ok(readme.includes('```js\n' + example + '```'), 'README.md holds the example file verbatim');
+});
+
 test('dmaml train --env with a missing file or a bad definition: one line naming it', async () => {
   const missing = await dmaml(['train', '--env', './no-such-env.mjs', ...SMALL]);
   assert.equal(missing.code, 2);
