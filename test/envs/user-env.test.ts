@@ -298,3 +298,15 @@ test('a defined env without a module trains in this thread; asking for workers i
   const c = dm.resolveConfig({ env: 'NoModule-v0' });
   assert.deepEqual(c.ranges, { goalX: [0, 4], goalY: [0, 4] });
 });
+
+test('a module that exports dm.defineEnv(…, { module: import.meta.url }) itself: workers define it from there, 1 vs 2 bit-identical', async () => {
+  const { nodeWorkerFactory } = await import('directed-maml/node');
+  const fixture = new URL('./fixtures/self-defined-env.mjs', import.meta.url).href;
+  const env = (await import(fixture)).default as dm.DefinedEnv;
+  assert.equal(env.id, 'SelfDefined-v0');
+  assert.equal(dm.definedEnv('SelfDefined-v0')?.module, fixture);
+  const one = await trainBits({ ...small, env, workers: 1, workerFactory: nodeWorkerFactory() }, 2);
+  const two = await trainBits({ ...small, env: 'SelfDefined-v0', workers: 2, workerFactory: nodeWorkerFactory() }, 2);
+  assert.equal(two.workers, 2);
+  assert.deepEqual(two, { ...one, workers: 2 });
+});

@@ -22,6 +22,9 @@ export const TRAIN_USAGE = `Usage:
   dmaml train [--out DIR] [--config file.json] [--<field> value …]
       meta-trains a policy; writes DIR/run.json, DIR/metrics.jsonl, DIR/state.json,
       DIR/policy/ (tfjs LayersModel), DIR/curve.svg.
+  dmaml train --env ./my-env.mjs [--<field> value …]
+      trains on your own env: a module whose default export is a dm.defineEnv definition (its id
+      names the run; README "Your own environment"); run.json keeps the module's path for --resume.
   dmaml train --resume DIR [--iterations N]
       continues the run in DIR until N iterations exist in total (its other settings are kept).
   Ctrl-C or SIGTERM stop after the current iteration (its files written) and print the resume command.
