@@ -8,7 +8,7 @@ export { envIds, envSpec, defineEnv, definedEnv, importEnv } from './envs/regist
 export { DefinedEnv, type EnvDefinition, type EnvInstance, type EnvStep, type EnvActionSpec, type DefineEnvOptions } from './envs/user-env';
 export type { EnvSpec, ParamSpec } from './envs/spec';
 export { decodeLunarState, type LunarLanderState, type LunarBody } from './envs/lunar-lander';
-export { episodeScene, type Scene, type CartPoleScene, type IntersectionScene, type LunarLanderScene, type EpisodeStates } from './envs/scene';
+export { episodeScene, type Scene, type CartPoleScene, type IntersectionScene, type LunarLanderScene, type Navigation2DScene, type SceneOptions, type EpisodeStates } from './envs/scene';
 export { uniforms, Purpose } from './core/rng';
 export { wasm as wasmExports, wasmConst } from './core/wasm';
 export { installGradientFixes } from './nn/gradient-fixes';
