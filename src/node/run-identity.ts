@@ -5,6 +5,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '../errors';
 import { configHash, resolveConfig, type TrainConfig } from '../train/config';
+import { definedEnv, envIds, importEnv } from '../envs/registry';
 import { FileError } from './store';
 import { METRICS_FILE, RUN_FILE, STATE_FILE } from './run-files';
 import { shellQuote } from './shell';
@@ -32,7 +33,10 @@ export function describeIdentity(id: RunIdentity): string {
 /** The text of run.json for a new run. */
 export function runFileText(config: TrainConfig): string {
   const id = identityOf(config);
-  return `${JSON.stringify({ format: RUN_FORMAT, formatVersion: RUN_FORMAT_VERSION, ...id, config, createdAt: new Date().toISOString() }, null, 1)}\n`;
+  // A defined env's module (dm.defineEnv, --env ./file.mjs), so that a resume or an evaluation can define it again.
+  const user = definedEnv(config.env);
+  const envModule = user?.module ? { envModule: { url: user.module, exportName: user.exportName } } : {};
+  return `${JSON.stringify({ format: RUN_FORMAT, formatVersion: RUN_FORMAT_VERSION, ...id, config, ...envModule, createdAt: new Date().toISOString() }, null, 1)}\n`;
 }
 
 /** dir/run.json: the run's identity and its config as started; a ConfigError naming `flag` when unusable. */
@@ -57,6 +61,15 @@ export async function readRunFile(dir: string, flag: string): Promise<{ identity
   }
   if (doc?.format !== RUN_FORMAT) throw bad(`format is ${JSON.stringify(doc?.format)}, expected "${RUN_FORMAT}"`);
   if (doc.formatVersion !== RUN_FORMAT_VERSION) throw bad(`formatVersion is ${JSON.stringify(doc.formatVersion)}; this version reads ${RUN_FORMAT_VERSION}`);
+  const envModule = doc.envModule as { url?: unknown; exportName?: unknown } | undefined;
+  const envId = (doc.config as { env?: unknown } | undefined)?.env;
+  if (envModule && typeof envModule.url === 'string' && typeof envId === 'string' && !envIds().includes(envId)) {
+    try {
+      await importEnv(envModule.url, typeof envModule.exportName === 'string' ? envModule.exportName : 'default', envId);
+    } catch (err) {
+      throw bad(`its env ${envId} comes from ${envModule.url}, which does not define it: ${(err as Error).message}`);
+    }
+  }
   let config: TrainConfig;
   try {
     config = resolveConfig(doc.config);
