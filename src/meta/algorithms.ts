@@ -47,7 +47,7 @@ export interface InnerOptions {
 function base(name: BaseAlgoName, order: 1 | 2, learnInnerLr: boolean, options: InnerOptions): MetaAlgorithm {
   const innerLr = options.innerLr ?? 0.1;
   const innerSteps = options.innerSteps ?? 1;
-  if (!(innerLr > 0) || !Number.isFinite(innerLr)) throw new ConfigError('innerLr', innerLr, 'a finite number > 0');
+  if (!(innerLr >= 0) || !Number.isFinite(innerLr)) throw new ConfigError('innerLr', innerLr, 'a finite number >= 0 (0: no adaptation)');
   if (!Number.isInteger(innerSteps) || innerSteps < 1) throw new ConfigError('innerSteps', innerSteps, 'an integer >= 1');
   const estimator = options.estimator ?? 'naive';
   if (!ESTIMATORS.includes(estimator)) throw new ConfigError('estimator', estimator, ESTIMATORS.join(' | '));

@@ -298,7 +298,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   numberField('maxSteps', 500, { integer: true, min: 1, max: MAX_ROLLOUT_COUNT }, 'step limit of one episode'),
   hiddenField,
   enumField('activation', ACTIVATIONS, 'tanh', 'hidden-layer activation'),
-  numberField('innerLr', 0.1, { min: 0, minExclusive: true }, 'inner (adaptation) step size α; Meta-SGD: initial α'),
+  numberField('innerLr', 0.1, { min: 0 }, 'inner (adaptation) step size α (0: no adaptation, the non-meta baseline); Meta-SGD: initial α'),
   numberField('innerSteps', 1, { integer: true, min: 1 }, 'inner gradient steps per task'),
   // 0.01: the most robust rate of docs/RESULTS.md's outer-lr sweep (3 envs × MAML, FOMAML, Meta-SGD):
   // picked for 5 of the 9 pairs and second for the other 4, whose pick, 0.03, diverged in 4 of its 18

@@ -69,7 +69,7 @@ test('bad train inputs: exit 2, one line naming the field and what is allowed; -
   const cases: Array<[string[], RegExp]> = [
     [['--env', 'Pendulum-v9'], /env: got "Pendulum-v9"; allowed: .*CartPole-v1/],
     [['--algo', 'reptile'], /algo: got "reptile"; allowed: maml \| fomaml \| meta-sgd \| directed-maml/],
-    [['--inner-lr', '-0.1'], /innerLr: got "-0.1"; allowed: a number > 0/],
+    [['--inner-lr', '-0.1'], /innerLr: got "-0.1"; allowed: a number >= 0/],
     [['--hidden', 'abc'], /hidden: got "abc"; allowed: .*integers.*'none' for linear/],
     [['--config', rangesFile], /ranges\.halfLength: got \[-1, 1\]; allowed: values in \(0, 100\]/],
     [['--config', brokenFile], /--config: got ".*broken\.json"; allowed: a readable JSON file/],

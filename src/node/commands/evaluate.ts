@@ -52,13 +52,16 @@ export interface HeldoutRecord {
  * as for a resume or `dmaml adapt`). The rollouts (episodes × maxSteps of one task) are checked
  * against the WASM memory before anything runs.
  */
-export async function heldoutEvaluation(dir: string, options: { tasks: number; taskSeed: number; steps: number; episodes?: number; maxSteps?: number }): Promise<HeldoutRecord> {
+export async function heldoutEvaluation(dir: string, options: { tasks: number; taskSeed: number; steps: number; episodes?: number; maxSteps?: number; innerLr?: number }): Promise<HeldoutRecord> {
   const { state } = await readRun(dir, '--checkpoint');
   if (!state) throw new ConfigError('--checkpoint', dir, 'a run with at least one iteration (this one has no state.json yet)');
   const config = state.config;
   const episodes = options.episodes ?? config.episodes;
   const maxSteps = options.maxSteps ?? config.maxSteps;
-  const { family, policy, innerLr } = await loadRunPolicy(dir, state, { episodes, maxSteps });
+  const loaded = await loadRunPolicy(dir, state, { episodes, maxSteps });
+  const { family, policy } = loaded;
+  // options.innerLr: the evaluation's own α (a run trained at α = 0 is evaluated with the usual step).
+  const innerLr = options.innerLr ?? loaded.innerLr;
   try {
     const tasks = family.sample(options.tasks, { seed: options.taskSeed });
     const P = family.numParams;

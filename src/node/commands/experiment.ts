@@ -9,7 +9,7 @@ import { CONFIG_FIELDS, flagsHelp, intFlag, parseArgs, parseJsonStrict, isPlainO
 import { init } from '../../init';
 import { writeFileAtomic } from '../store';
 import { acquireRunLock, createRunDir, isOurLitter, shellQuote, LOCK_FILE, type RunLock } from '../run-dir';
-import { resolveGrid, tuneCells, mainCells, NOT_IN_GRID, type Grid, type Cell } from '../experiment/grid';
+import { resolveGrid, tuneCells, mainCells, sweptBases, NOT_IN_GRID, type Grid, type Cell } from '../experiment/grid';
 import { runLocal, defaultJobs, workersPerCell, type ScheduleResult } from '../experiment/scheduler';
 import { runCellByCli } from '../experiment/run-cell';
 import { isEnvModulePath, loadEnvModule } from '../env-module';
@@ -263,7 +263,7 @@ export async function experimentCommand(argv: string[], makeQueueExecutor?: (url
   process.on('exit', releaseOnExit);
   const tune = tuneCells(grid);
   const total = tune.length + mainCellsCount(grid);
-  console.error(`dmaml experiment: ${total} cells (${tune.length ? `${tune.length} tuning, ` : ''}${grid.envs.join(', ')} × ${grid.algos.join(', ')} × ${grid.seeds.length} seeds${controlsText(grid)}) → ${out}, ${executor.where}${plan.queue === undefined ? `, ${plan.jobs} at a time with ${workersPerCell(plan.jobs)} worker thread(s) each` : ''}`);
+  console.error(`dmaml experiment: ${total} cells (${tune.length ? `${tune.length} tuning, ` : ''}${grid.envs.join(', ')} × ${grid.algos.join(', ')} × ${grid.seeds.length} seed${grid.seeds.length === 1 ? '' : 's'}${controlsText(grid)}) → ${out}, ${executor.where}${plan.queue === undefined ? `, ${plan.jobs} at a time with ${workersPerCell(plan.jobs)} worker thread(s) each` : ''}`);
 
   // Ctrl-C reaches the cells' processes too (one process group): each finishes its iteration.
   // A second Ctrl-C quits at once. SIGTERM is forwarded to the cells as an interrupt.
@@ -302,12 +302,10 @@ export async function experimentCommand(argv: string[], makeQueueExecutor?: (url
 }
 
 function mainCellsCount(grid: Grid): number {
-  let arms = 0;
-  for (const algo of grid.algos) {
-    arms += 1;
-    if (algo.startsWith('directed-')) arms += (grid.controls.randomMedium ? 1 : 0) + (grid.controls.directedLrSweep?.rates.length ?? 0);
-  }
-  return arms * grid.envs.length * grid.seeds.length;
+  // The count does not depend on the rates the sweep picks: its first rate stands in for every pick.
+  const rate = grid.controls.outerLrSweep?.rates[0];
+  const picks = rate === undefined ? undefined : Object.fromEntries(grid.envs.map((env) => [env, Object.fromEntries(sweptBases(grid).map((b) => [b, rate]))]));
+  return mainCells(grid, picks).length;
 }
 
 function controlsText(grid: Grid): string {
@@ -315,5 +313,7 @@ function controlsText(grid: Grid): string {
   if (grid.controls.outerLrSweep) parts.push('outer-lr sweep');
   if (grid.controls.randomMedium) parts.push('random-task control');
   if (grid.controls.directedLrSweep) parts.push('β_d sweep');
+  if (grid.controls.extraTask) parts.push('base with one more task');
+  if (grid.controls.nonMeta) parts.push('non-meta baseline');
   return parts.length ? `; controls: ${parts.join(', ')}` : '';
 }

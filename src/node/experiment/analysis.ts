@@ -5,17 +5,23 @@
 // Per cell: iterations and training seconds until the post-adaptation return first reaches the
 // env's threshold, the area under the post-adaptation curve (its mean over iterations), the final
 // return (mean of the last tenth of the run), the held-out k-shot returns at the last evaluation.
-// Per arm (env, algorithm, overrides): the mean over seeds and its 95% bootstrap CI. Per pair of
-// arms on the same seeds (a directed variant against its base, or against its random-task
-// control): the mean paired difference, its CI and a verdict on the claim.
+// Per arm (env, algorithm, overrides): the mean over seeds and its 95% Student-t interval. Per
+// pair of arms on the same seeds (a directed variant against its base, against its base given one
+// more task per iteration, or against its random-task control; a base against the non-meta
+// baseline): the paired differences' t-interval, sign-flip permutation p-values both ways and the
+// TOST p-value against the grid's margin (inference.ts). The report's claims get their verdicts
+// together, Holm-corrected across all of them (decideClaims); ties at a metric's ceiling are named.
 import type { IterationMetrics } from '../../train/types';
-import { baseOf, armName, type Cell, type Grid, type Overrides } from './grid';
+import { baseOf, armName, isControl, METRIC_NAMES, NON_META_ALGO, type Cell, type Grid, type MetricName, type Overrides } from './grid';
+import { pairedDifferences, reachThreshold, postAuc, finalReturn, mean, type Estimate } from './stats';
 import {
-  bootstrapMean, pairedDifferences, verdict, reachThreshold, postAuc, finalReturn, streamOf, type Estimate, type Verdict,
-} from './stats';
+  tInterval, testClaim, decideClaims, studentTCdf, tostPValue, MAX_EXACT_SEEDS, type ClaimTest, type Censoring, type Verdict,
+} from './inference';
 
-/** Seed of every bootstrap of a report (each statistic has its own stream, see streamOf). */
-export const BOOTSTRAP_SEED = 20251001;
+export type { MetricName, Verdict };
+
+/** Family-wise error rate of a report's claims (Holm). */
+export const CLAIM_ALPHA = 0.05;
 
 export interface CellResult {
   type: 'cell';
@@ -31,6 +37,8 @@ export interface CellResult {
   /** null: not reached within the run. */
   reachIteration: number | null;
   reachSeconds: number | null;
+  /** Env-steps (sum of the metrics' envSteps) up to and including the reach iteration. */
+  reachEnvSteps: number | null;
   auc: number;
   finalReturn: number;
   trainSeconds: number;
@@ -51,6 +59,7 @@ export function cellResult(cell: Cell, metrics: readonly IterationMetrics[], rec
   return {
     type: 'cell', cell: cell.name, arm: cell.arm, env: cell.env, algo: cell.algo, seed: cell.seed, overrides: cell.overrides, phase: cell.phase,
     iterations: metrics.length, threshold, reachIteration: reach.iteration, reachSeconds: reach.seconds,
+    reachEnvSteps: reach.iteration === null ? null : metrics.filter((m) => m.iteration <= reach.iteration!).reduce((s, m) => s + m.envSteps, 0),
     auc: postAuc(metrics), finalReturn: finalReturn(metrics),
     trainSeconds: metrics.reduce((s, m) => s + m.seconds, 0), envSteps: metrics.reduce((s, m) => s + m.envSteps, 0),
     heldout: last ? { iteration: last.iteration, mean: last.mean } : null,
@@ -66,9 +75,11 @@ export interface TuningResult {
   base: string;
   rates: Array<{ outerLr: number; auc: Estimate }>;
   picked: number;
+  /** The pick is the sweep's lowest or highest rate: the best rate may lie beyond it. */
+  edge: 'lowest' | 'highest' | null;
 }
 
-/** Each base algorithm's sweep rates, their AUC (bootstrap over the tuning seeds) and the pick, from each tuning cell's AUC. */
+/** Each base algorithm's sweep rates, their AUC (t-interval over the tuning seeds) and the pick, from each tuning cell's AUC. */
 export function tuningOf(grid: Grid, tuneCells: readonly Cell[], aucOf: (c: Cell) => number): { picks: Record<string, Record<string, number>>; tuning: TuningResult[] } {
   const picks: Record<string, Record<string, number>> = {};
   const tuning: TuningResult[] = [];
@@ -81,14 +92,22 @@ export function tuningOf(grid: Grid, tuneCells: readonly Cell[], aucOf: (c: Cell
       const rates: TuningResult['rates'] = [];
       for (const outerLr of sweep.rates) {
         const cells = tuneCells.filter((c) => c.env === env && c.algo === base && c.overrides.outerLr === outerLr);
-        rates.push({ outerLr, auc: bootstrapMean(cells.map(aucOf), { seed: BOOTSTRAP_SEED, stream: streamOf(`tuning/${env}/${base}/${outerLr}`) }) });
+        rates.push({ outerLr, auc: tInterval(cells.map(aucOf)) });
       }
       const best = rates.reduce((a, b) => (b.auc.mean > a.auc.mean ? b : a));
       picks[env][base] = best.outerLr;
-      tuning.push({ type: 'tuning', env, base, rates, picked: best.outerLr });
+      const sorted = [...sweep.rates].sort((a, b) => a - b);
+      const edge = sorted.length < 2 ? null : best.outerLr === sorted[0] ? 'lowest' : best.outerLr === sorted[sorted.length - 1] ? 'highest' : null;
+      tuning.push({ type: 'tuning', env, base, rates, picked: best.outerLr, edge });
     }
   }
   return { picks, tuning };
+}
+
+
+/** A one-line warning for each sweep whose pick is an edge of its rates (empty when none is). */
+export function edgeWarnings(tuning: readonly TuningResult[]): string[] {
+  return tuning.filter((t) => t.edge).map((t) => `outer-lr sweep: ${t.env} ${t.base} picked ${t.picked}, the ${t.edge} rate of the sweep; the best rate may lie beyond it (widen controls.outerLrSweep.rates)`);
 }
 
 // ---- Arms and their comparisons.
@@ -96,32 +115,36 @@ export function tuningOf(grid: Grid, tuneCells: readonly Cell[], aucOf: (c: Cell
 /** A value with censoring: runs that never reached the threshold count as a lower bound. */
 interface Censored { values: Map<number, number>; censored: Set<number> }
 
-function reachValues(cells: readonly CellResult[], which: 'iterations' | 'seconds'): Censored {
+type Reach = 'iterations' | 'seconds' | 'envSteps';
+
+function reachValues(cells: readonly CellResult[], which: Reach): Censored {
   const values = new Map<number, number>(), censored = new Set<number>();
   for (const c of cells) {
-    const v = which === 'iterations' ? c.reachIteration : c.reachSeconds;
+    const v = which === 'iterations' ? c.reachIteration : which === 'seconds' ? c.reachSeconds : c.reachEnvSteps;
     if (v === null) {
       censored.add(c.seed);
-      // Not reached within the run: the true value exceeds the run (the budget + 1 iteration, or its seconds).
-      values.set(c.seed, which === 'iterations' ? c.iterations + 1 : c.trainSeconds);
+      // Not reached within the run: the true value exceeds the run (the budget + 1 iteration, or its seconds, or its env-steps).
+      values.set(c.seed, which === 'iterations' ? c.iterations + 1 : which === 'seconds' ? c.trainSeconds : c.envSteps);
     } else values.set(c.seed, v);
   }
   return { values, censored };
 }
 
-const METRICS = ['iterationsToThreshold', 'secondsToThreshold', 'auc', 'finalReturn', 'heldoutGain'] as const;
-export type MetricName = (typeof METRICS)[number];
-const BETTER: Record<MetricName, 'lower' | 'higher'> = {
-  iterationsToThreshold: 'lower', secondsToThreshold: 'lower', auc: 'higher', finalReturn: 'higher', heldoutGain: 'higher',
+export const BETTER: Readonly<Record<MetricName, 'lower' | 'higher'>> = {
+  iterationsToThreshold: 'lower', envStepsToThreshold: 'lower', secondsToThreshold: 'lower',
+  auc: 'higher', finalReturn: 'higher', heldoutReturn: 'higher', heldoutGain: 'higher',
 };
 
-/** Per seed values of one metric for one arm (heldoutGain: the gain after the last adaptation step). */
+const lastOf = (xs: readonly number[] | null | undefined): number | undefined => (xs && xs.length ? xs[xs.length - 1] : undefined);
+
+/** Per seed values of one metric for one arm (held-out: the return, or the gain, after the last adaptation step). */
 function metricValues(cells: readonly CellResult[], metric: MetricName): Censored {
   if (metric === 'iterationsToThreshold') return reachValues(cells, 'iterations');
   if (metric === 'secondsToThreshold') return reachValues(cells, 'seconds');
+  if (metric === 'envStepsToThreshold') return reachValues(cells, 'envSteps');
   const values = new Map<number, number>();
   for (const c of cells) {
-    const v = metric === 'auc' ? c.auc : metric === 'finalReturn' ? c.finalReturn : c.heldoutGain?.[c.heldoutGain.length - 1];
+    const v = metric === 'auc' ? c.auc : metric === 'finalReturn' ? c.finalReturn : metric === 'heldoutReturn' ? lastOf(c.heldout?.mean) : lastOf(c.heldoutGain);
     if (v !== undefined && Number.isFinite(v)) values.set(c.seed, v);
   }
   return { values, censored: new Set() };
@@ -133,10 +156,13 @@ export interface ArmSummary {
   arm: string;
   algo: string;
   overrides: Overrides;
+  /** A control (random task, β_d, extra task, non-meta) rather than a grid algorithm at its defaults. */
+  control: boolean;
   seeds: number[];
-  /** Runs that reached the threshold (the others count as budget + 1 iterations / their total seconds). */
+  /** Runs that reached the threshold (the others count as budget + 1 iterations / their total seconds / env-steps). */
   reached: number;
   iterationsToThreshold: Estimate;
+  envStepsToThreshold: Estimate;
   secondsToThreshold: Estimate;
   auc: Estimate;
   finalReturn: Estimate;
@@ -147,45 +173,87 @@ export interface ArmSummary {
 }
 
 function summariseArm(env: string, arm: string, cells: readonly CellResult[]): ArmSummary {
-  const ci = (label: string, values: number[]) => bootstrapMean(values, { seed: BOOTSTRAP_SEED, stream: streamOf(`${arm}/${label}`) });
   const steps = cells[0].heldout ? cells[0].heldout.mean.length : 0;
   const withHeldout = cells.filter((c) => c.heldout);
   return {
-    type: 'arm', env, arm, algo: cells[0].algo, overrides: cells[0].overrides, seeds: cells.map((c) => c.seed),
+    type: 'arm', env, arm, algo: cells[0].algo, overrides: cells[0].overrides, control: isControl(cells[0].overrides), seeds: cells.map((c) => c.seed),
     reached: cells.filter((c) => c.reachIteration !== null).length,
-    iterationsToThreshold: ci('iterationsToThreshold', [...reachValues(cells, 'iterations').values.values()]),
-    secondsToThreshold: ci('secondsToThreshold', [...reachValues(cells, 'seconds').values.values()]),
-    auc: ci('auc', cells.map((c) => c.auc)),
-    finalReturn: ci('finalReturn', cells.map((c) => c.finalReturn)),
-    heldout: Array.from({ length: steps }, (_, k) => ci(`heldout${k}`, withHeldout.map((c) => c.heldout!.mean[k]))),
-    heldoutGain: Array.from({ length: Math.max(0, steps - 1) }, (_, k) => ci(`heldoutGain${k + 1}`, withHeldout.map((c) => c.heldoutGain![k]))),
+    iterationsToThreshold: tInterval([...reachValues(cells, 'iterations').values.values()]),
+    envStepsToThreshold: tInterval([...reachValues(cells, 'envSteps').values.values()]),
+    secondsToThreshold: tInterval([...reachValues(cells, 'seconds').values.values()]),
+    auc: tInterval(cells.map((c) => c.auc)),
+    finalReturn: tInterval(cells.map((c) => c.finalReturn)),
+    heldout: Array.from({ length: steps }, (_, k) => tInterval(withHeldout.map((c) => c.heldout!.mean[k]))),
+    heldoutGain: Array.from({ length: Math.max(0, steps - 1) }, (_, k) => tInterval(withHeldout.map((c) => c.heldoutGain![k]))),
   };
 }
+
+/** One metric of a paired comparison: the paired differences' t-interval and the raw (uncorrected) tests. */
+export interface MetricTest extends ClaimTest {
+  /** The TOST margin (grid.margins, perEnv.<env>.margins or the default), or null: no equivalence test. */
+  margin: number | null;
+  censoring: Censoring;
+}
+
+export type ComparisonKind = 'directed-vs-base' | 'directed-vs-extra-task' | 'medium-vs-random' | 'meta-vs-non-meta';
 
 export interface Comparison {
   type: 'comparison';
   env: string;
-  kind: 'directed-vs-base' | 'medium-vs-random';
-  /** The arm the claim is about (a directed variant) and the arm it is measured against. */
+  kind: ComparisonKind;
+  /** The arm a claim would be about and the arm it is measured against. */
   arm: string;
   against: string;
   seeds: number[];
-  /** Mean paired difference arm − against per metric, its CI, and the verdict on "arm is better". */
-  metrics: Record<MetricName, { diff: Estimate; verdict: Verdict }>;
+  /** Paired difference arm − against per metric (mean, t-interval) and its raw tests of "arm is better". */
+  metrics: Record<MetricName, MetricTest>;
 }
 
-function compare(env: string, kind: Comparison['kind'], arm: string, a: readonly CellResult[], against: string, b: readonly CellResult[]): Comparison {
+/** A one-sided p-value for more seeds than the sign-flip test enumerates: the paired t-test. */
+function tTestPValue(diffs: readonly number[], side: 'lower' | 'higher'): number {
+  const n = diffs.length, m = mean(diffs);
+  const se = Math.sqrt(diffs.reduce((s, d) => s + (d - m) ** 2, 0) / (n - 1) / n);
+  if (se === 0) return (side === 'lower' ? m < 0 : m > 0) ? 0 : 1;
+  const t = m / se;
+  return side === 'lower' ? studentTCdf(t, n - 1) : 1 - studentTCdf(t, n - 1);
+}
+
+/**
+ * Both arms sit at the metric's best value on every paired seed: reached on the first iteration
+ * (iterations, env-steps and seconds to threshold alike), or every return at the env's maximum.
+ */
+function atCeiling(cells: readonly CellResult[], seeds: ReadonlySet<number>, metric: MetricName, maxReturn: number | null): boolean {
+  const paired = cells.filter((c) => seeds.has(c.seed));
+  if (paired.length === 0) return false;
+  if (metric === 'iterationsToThreshold' || metric === 'envStepsToThreshold' || metric === 'secondsToThreshold') return paired.every((c) => c.reachIteration === 1);
+  if (maxReturn === null) return false;
+  if (metric === 'auc') return paired.every((c) => c.auc === maxReturn);
+  if (metric === 'finalReturn') return paired.every((c) => c.finalReturn === maxReturn);
+  if (metric === 'heldoutReturn') return paired.every((c) => lastOf(c.heldout?.mean) === maxReturn);
+  return paired.every((c) => c.heldout !== null && c.heldout.mean.every((r) => r === maxReturn)); // heldoutGain: 0 at the top
+}
+
+function compare(grid: Grid, env: string, kind: ComparisonKind, arm: string, a: readonly CellResult[], against: string, b: readonly CellResult[]): Comparison {
   const metrics = {} as Comparison['metrics'];
+  const { maxReturn, margins } = grid.perEnv[env];
   let seeds: number[] = [];
-  for (const metric of METRICS) {
+  for (const metric of METRIC_NAMES) {
     const va = metricValues(a, metric), vb = metricValues(b, metric);
     const paired = pairedDifferences(va.values, vb.values);
     if (metric === 'iterationsToThreshold') seeds = paired.seeds;
-    const diff = bootstrapMean(paired.diffs, { seed: BOOTSTRAP_SEED, stream: streamOf(`${arm}-vs-${against}/${metric}`) });
+    const better = BETTER[metric];
+    const margin = margins[metric] ?? null;
+    const armValues = paired.seeds.map((s) => va.values.get(s)!), againstValues = paired.seeds.map((s) => vb.values.get(s)!);
+    const test: ClaimTest = paired.seeds.length > MAX_EXACT_SEEDS
+      ? { diff: tInterval(paired.diffs), pToward: tTestPValue(paired.diffs, better), pAway: tTestPValue(paired.diffs, better === 'lower' ? 'higher' : 'lower'),
+        pEquivalent: margin === null ? 1 : tostPValue(paired.diffs, margin), ceilingTie: false }
+      : testClaim(armValues, againstValues, { better, margin: margin ?? undefined });
+    const seedSet = new Set(paired.seeds);
+    test.ceilingTie = atCeiling(a, seedSet, metric, maxReturn) && atCeiling(b, seedSet, metric, maxReturn);
     // A censored value of `arm` is a lower bound of a lower-is-better metric: the true difference
     // may be larger (away from the claim); one of `against` may make it smaller (toward it).
     const censoring = { awayFromClaim: paired.seeds.some((s) => va.censored.has(s)), towardClaim: paired.seeds.some((s) => vb.censored.has(s)) };
-    metrics[metric] = { diff, verdict: verdict(diff, BETTER[metric], censoring) };
+    metrics[metric] = { ...test, margin, censoring };
   }
   return { type: 'comparison', env, kind, arm, against, seeds, metrics };
 }
@@ -194,9 +262,17 @@ export interface Claim {
   type: 'claim';
   env: string;
   claim: string;
+  /** The primary claim of its env and base algorithm (directed vs base at matched env-steps; MAML and FOMAML). */
+  primary: boolean;
   metric: MetricName;
   arm: string;
   against: string;
+  diff: Estimate;
+  /** Holm-adjusted p-values (across every claim of the report): better, worse, equivalent within the margin. */
+  pToward: number;
+  pAway: number;
+  pEquivalent: number;
+  margin: number | null;
   verdict: Verdict;
 }
 
@@ -208,7 +284,10 @@ export interface Report {
   claims: Claim[];
 }
 
-/** Summaries, comparisons and claims from the main cells' results. */
+/** The bases whose directed variant's speed claim is primary (the issue's "MAML and FOMAML"). */
+export const PRIMARY_BASES: readonly string[] = ['maml', 'fomaml'];
+
+/** Summaries, comparisons and claims (Holm-corrected together) from the main cells' results. */
 export function analyse(grid: Grid, results: readonly CellResult[], tuning: TuningResult[] = []): Report {
   const byArm = new Map<string, CellResult[]>();
   for (const r of results) {
@@ -218,35 +297,59 @@ export function analyse(grid: Grid, results: readonly CellResult[], tuning: Tuni
   }
   const arms: ArmSummary[] = [...byArm.entries()].map(([arm, cells]) => summariseArm(cells[0].env, arm, cells));
   const comparisons: Comparison[] = [];
-  const claims: Claim[] = [];
+  const pending: Array<Omit<Claim, 'diff' | 'pToward' | 'pAway' | 'pEquivalent' | 'margin' | 'verdict'> & { test: MetricTest }> = [];
+  const claim = (c: Comparison, metric: MetricName, text: string, primary = false) =>
+    pending.push({ type: 'claim', env: c.env, claim: text, primary, metric, arm: c.arm, against: c.against, test: c.metrics[metric] });
+  const findArm = (env: string, ok: (o: Overrides, algo: string) => boolean) => [...byArm.entries()].find(([, cells]) => cells[0].env === env && ok(cells[0].overrides, cells[0].algo));
+
   for (const [arm, cells] of byArm) {
     const { env, algo, overrides } = cells[0];
     if (!algo.startsWith('directed-')) continue;
     const { medium, directedLr, ...shared } = overrides;
-    const baseArm = armName(env, baseOf(algo as never), shared);
+    const base = baseOf(algo as never);
+    const baseArm = armName(env, base, shared);
     const isDefault = medium === undefined && directedLr === undefined;
     if (byArm.has(baseArm) && directedLr === undefined) {
-      const c = compare(env, 'directed-vs-base', arm, cells, baseArm, byArm.get(baseArm)!);
+      const c = compare(grid, env, 'directed-vs-base', arm, cells, baseArm, byArm.get(baseArm)!);
       comparisons.push(c);
       if (isDefault) {
-        const base = baseOf(algo as never);
-        claims.push({ type: 'claim', env, metric: 'iterationsToThreshold', arm, against: baseArm, verdict: c.metrics.iterationsToThreshold.verdict,
-          claim: `${algo} reaches the threshold in fewer meta-iterations than ${base}` });
-        claims.push({ type: 'claim', env, metric: 'secondsToThreshold', arm, against: baseArm, verdict: c.metrics.secondsToThreshold.verdict,
-          claim: `${algo} reaches the threshold in less training time than ${base}` });
+        claim(c, 'envStepsToThreshold', `${algo} reaches the threshold in fewer env-steps than ${base}`, PRIMARY_BASES.includes(base));
+        claim(c, 'iterationsToThreshold', `${algo} reaches the threshold in fewer meta-iterations than ${base}`);
+        claim(c, 'secondsToThreshold', `${algo} reaches the threshold in less training time than ${base}`);
       }
+    }
+    const extra = isDefault ? findArm(env, (o, a) => a === base && o.metaBatch !== undefined && o.outerLr === shared.outerLr && o.innerLr === undefined) : undefined;
+    if (extra) {
+      const c = compare(grid, env, 'directed-vs-extra-task', arm, cells, extra[0], extra[1]);
+      comparisons.push(c);
+      const more = `${base} with one more task per iteration (metaBatch ${extra[1][0].overrides.metaBatch})`;
+      claim(c, 'envStepsToThreshold', `${algo} reaches the threshold in fewer env-steps than ${more}`);
+      claim(c, 'iterationsToThreshold', `${algo} reaches the threshold in fewer meta-iterations than ${more}`);
     }
     if (medium === 'random' && directedLr === undefined) {
       const mediumArm = armName(env, algo, shared);
       if (byArm.has(mediumArm)) {
-        const c = compare(env, 'medium-vs-random', mediumArm, byArm.get(mediumArm)!, arm, cells);
+        const c = compare(grid, env, 'medium-vs-random', mediumArm, byArm.get(mediumArm)!, arm, cells);
         comparisons.push(c);
-        claims.push({ type: 'claim', env, metric: 'iterationsToThreshold', arm: mediumArm, against: arm, verdict: c.metrics.iterationsToThreshold.verdict,
-          claim: `the medium task matters: ${algo} reaches the threshold in fewer meta-iterations than with a random task for its directed step` });
-        claims.push({ type: 'claim', env, metric: 'auc', arm: mediumArm, against: arm, verdict: c.metrics.auc.verdict,
-          claim: `the medium task matters: ${algo} has a larger area under the post-adaptation curve than with a random task` });
+        claim(c, 'iterationsToThreshold', `the medium task matters: ${algo} reaches the threshold in fewer meta-iterations than with a random task for its directed step`);
+        claim(c, 'auc', `the medium task matters: ${algo} has a larger area under the post-adaptation curve than with a random task`);
       }
     }
   }
+  // Meta-learning against multi-task training followed by the same inner step(s).
+  for (const [arm, cells] of byArm) {
+    const { env, algo, overrides } = cells[0];
+    if (algo.startsWith('directed-') || isControl(overrides)) continue;
+    const nonMeta = findArm(env, (o, a) => a === NON_META_ALGO && o.innerLr === 0);
+    if (!nonMeta) continue;
+    const c = compare(grid, env, 'meta-vs-non-meta', arm, cells, nonMeta[0], nonMeta[1]);
+    comparisons.push(c);
+    claim(c, 'heldoutReturn', `meta-learning helps: ${algo}'s held-out return after ${grid.heldout.steps} inner step(s) exceeds multi-task REINFORCE's after the same step(s)`);
+  }
+
+  const decided = decideClaims(pending.map((p) => p.test), pending.map((p) => p.test.censoring), CLAIM_ALPHA);
+  const claims: Claim[] = pending.map(({ test, ...p }, i) => ({ ...p, diff: test.diff, margin: test.margin, ...decided[i] }));
+  // Primary claims first, in their order of discovery.
+  claims.sort((x, y) => Number(y.primary) - Number(x.primary));
   return { cells: [...results], tuning, arms, comparisons, claims };
 }

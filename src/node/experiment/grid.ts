@@ -12,9 +12,13 @@
 //     "controls": {
 //       "outerLrSweep":    { "rates": [0.0003, 0.001, 0.003], "seeds": [101, 102] },
 //       "randomMedium":    true,
-//       "directedLrSweep": { "rates": [0.05, 0.2] }
-//     }
+//       "directedLrSweep": { "rates": [0.05, 0.2] },
+//       "extraTask":       true,   // the bases also run with metaBatch + 1 (the directed step's extra samples)
+//       "nonMeta":         true    // multi-task REINFORCE (FOMAML at α = 0), evaluated with the usual α
+//     },
+//     "margins": { "iterationsToThreshold": 1, "auc": 5 }, // TOST equivalence margins (also perEnv.<env>.margins)
 //   }
+// perEnv.<env> also takes "maxReturn" (the env's best return: the ceiling of the return metrics).
 // A cell is (env, algorithm, seed, overrides); its name is stable and safe as a file name:
 //   CartPole-v1.directed-fomaml.medium=random.seed3
 // Config fields are named as in a --config file (camelCase: "metaBatch"); the same fields given as
@@ -38,6 +42,34 @@ import { HELDOUT_DEFAULTS } from '../commands/evaluate';
  * seconds-to-threshold. Chosen to be reachable within the budgets of this machine, and stated
  * in RESULTS.md; a grid may set its own (perEnv.<env>.threshold).
  */
+/**
+ * The metrics a report compares arms on (per seed): iterations, env-steps and training seconds until
+ * the threshold; area under the post-adaptation curve; final return; held-out k-shot return and
+ * gain at the last k.
+ */
+export const METRIC_NAMES = ['iterationsToThreshold', 'envStepsToThreshold', 'secondsToThreshold', 'auc', 'finalReturn', 'heldoutReturn', 'heldoutGain'] as const;
+export type MetricName = (typeof METRIC_NAMES)[number];
+
+/**
+ * Equivalence margins of the TOST test when a grid states none (a "does not hold" from
+ * equivalence needs the difference shown to lie within ±margin): one meta-iteration for
+ * iterations to threshold; for the return metrics, RETURN_MARGIN_FRACTION of |threshold| (the
+ * scale a grid judges the env on). Env-steps and seconds get no default margin: "does not hold"
+ * there needs an effect the other way.
+ */
+export const DEFAULT_MARGINS: Readonly<Partial<Record<MetricName, number>>> = { iterationsToThreshold: 1 };
+export const RETURN_MARGIN_FRACTION = 0.05;
+const RETURN_METRICS: readonly MetricName[] = ['auc', 'finalReturn', 'heldoutReturn', 'heldoutGain'];
+
+/**
+ * The best return an env's episode can have, where it has one: CartPole-v1 pays 1 per step, so
+ * its maximum is the cells' maxSteps. The ceiling of the return metrics (a tie there is labelled,
+ * not judged); a grid may state it for other envs (perEnv.<env>.maxReturn).
+ */
+export function defaultMaxReturn(env: string, maxSteps: number): number | null {
+  return env === 'CartPole-v1' ? maxSteps : null;
+}
+
 export const DEFAULT_THRESHOLDS: Readonly<Record<string, number>> = {
   'CartPole-v1': 100,
   'Intersection-v0': 3,
@@ -55,6 +87,8 @@ export interface HeldoutSpec {
   steps: number;
   /** Episodes per task and step; default: the cell's episodes. */
   episodes?: number;
+  /** Inner step size α of the evaluation; default: the run's own (the non-meta control's is the grid's usual α). */
+  innerLr?: number;
 }
 
 export interface Controls {
@@ -64,6 +98,18 @@ export interface Controls {
   randomMedium?: boolean;
   /** The directed variants also run at these β_d (directedLr). */
   directedLrSweep?: { rates: number[] };
+  /**
+   * Each base algorithm with a directed variant in the grid also runs with metaBatch + 1: one more
+   * task is two more rollout batches per iteration (before and after adaptation), at least the
+   * directed step's one (pg) or two (fomaml variant), so "directed beats base" is checked against
+   * a base given the directed step's extra samples.
+   */
+  extraTask?: boolean;
+  /**
+   * The MAML paper's non-meta baseline: multi-task REINFORCE on the task mixture (FOMAML trained
+   * with α = 0, so θ' = θ), evaluated on the held-out tasks with the grid's usual α.
+   */
+  nonMeta?: boolean;
 }
 
 export interface Grid {
@@ -75,13 +121,13 @@ export interface Grid {
    * field that applies only to some algorithms goes to their cells.
    */
   config: Partial<TrainConfig>;
-  perEnv: Record<string, { threshold: number; config: Partial<TrainConfig> }>;
+  perEnv: Record<string, { threshold: number; config: Partial<TrainConfig>; maxReturn: number | null; margins: Partial<Record<MetricName, number>> }>;
   heldout: HeldoutSpec;
   controls: Controls;
 }
 
 /** Config fields a cell may override (the grid's controls). Keys are config field names. */
-export type Overrides = Partial<Pick<TrainConfig, 'outerLr' | 'medium' | 'directedLr'>>;
+export type Overrides = Partial<Pick<TrainConfig, 'outerLr' | 'medium' | 'directedLr' | 'metaBatch' | 'innerLr'>>;
 
 export interface Cell {
   name: string;
@@ -99,7 +145,7 @@ export interface Cell {
   heldout: HeldoutSpec | null;
 }
 
-const GRID_KEYS = ['envs', 'algos', 'seeds', 'config', 'perEnv', 'heldout', 'controls'] as const;
+const GRID_KEYS = ['envs', 'algos', 'seeds', 'config', 'perEnv', 'heldout', 'controls', 'margins'] as const;
 const MAX_SEED = 2 ** 32 - 1;
 
 /**
@@ -146,6 +192,24 @@ function intIn(v: unknown, where: string, min: number, max: number, fallback: nu
   if (v === undefined) return fallback;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new ConfigError(where, v, `an integer in [${min}, ${max}]`);
   return v;
+}
+
+/** A margins object (grid.margins, grid.perEnv.<env>.margins): metric name → a number > 0. */
+function marginsAt(v: unknown, where: string): Partial<Record<MetricName, number>> {
+  if (v === undefined) return {};
+  const obj = objectAt(v, where, `an object {metric: margin > 0} with metrics ${METRIC_NAMES.join(', ')}`);
+  unknownKeys(obj, METRIC_NAMES, where);
+  for (const [key, value] of Object.entries(obj)) {
+    if (!isRate(value)) throw new ConfigError(`${where}.${key}`, value, 'a finite number > 0 (the equivalence margin, in the metric\'s units)');
+  }
+  return obj as Partial<Record<MetricName, number>>;
+}
+
+/** An env's margins: the defaults, then grid.margins, then its own entry's. */
+function resolveMargins(threshold: number, top: Partial<Record<MetricName, number>>, own: Partial<Record<MetricName, number>>): Partial<Record<MetricName, number>> {
+  const margins: Partial<Record<MetricName, number>> = { ...DEFAULT_MARGINS };
+  if (threshold !== 0) for (const m of RETURN_METRICS) margins[m] = RETURN_MARGIN_FRACTION * Math.abs(threshold);
+  return { ...margins, ...top, ...own };
 }
 
 const GRID_FIELDS = CONFIG_FIELDS.map((f) => f.name).filter((n) => !(n in NOT_IN_GRID));
@@ -230,17 +294,23 @@ export function resolveGrid(raw: unknown, flags: Partial<TrainConfig> = {}): Gri
     if (!envs.includes(key)) throw new ConfigError(`grid.perEnv.${key}`, key, `an env of grid.envs: ${envs.join(', ')}`);
   }
   const perEnv: Grid['perEnv'] = {};
+  const topMargins = marginsAt(g.margins, 'grid.margins');
   for (const env of envs) {
     const where = `grid.perEnv.${env}`;
-    const entry = perEnvRaw[env] === undefined ? {} : objectAt(perEnvRaw[env], where, 'an object {threshold, config}');
-    unknownKeys(entry, ['threshold', 'config'], where);
+    const entry = perEnvRaw[env] === undefined ? {} : objectAt(perEnvRaw[env], where, 'an object {threshold, config, maxReturn, margins}');
+    unknownKeys(entry, ['threshold', 'config', 'maxReturn', 'margins'], where);
     const threshold = entry.threshold ?? DEFAULT_THRESHOLDS[env];
     if (typeof threshold !== 'number' || !Number.isFinite(threshold)) {
       throw new ConfigError(`${where}.threshold`, entry.threshold, `a finite post-adaptation return${env in DEFAULT_THRESHOLDS ? '' : ` (${env} has no default)`}`);
     }
     const envConfig = configAt(entry.config, `${where}.config`, algos) as Record<string, unknown>;
     for (const key of Object.keys(flags)) delete envConfig[key]; // the flags win here too
-    perEnv[env] = { threshold, config: envConfig as Partial<TrainConfig> };
+    if (entry.maxReturn !== undefined && (typeof entry.maxReturn !== 'number' || !Number.isFinite(entry.maxReturn) || entry.maxReturn <= threshold)) {
+      throw new ConfigError(`${where}.maxReturn`, entry.maxReturn, `a finite return above the threshold ${threshold} (the best return an episode can have)`);
+    }
+    const maxReturn = (entry.maxReturn as number | undefined) ?? defaultMaxReturn(env, resolveConfig({ ...config, ...envConfig, env }).maxSteps);
+    const margins = resolveMargins(threshold, topMargins, marginsAt(entry.margins, `${where}.margins`));
+    perEnv[env] = { threshold, config: envConfig as Partial<TrainConfig>, maxReturn, margins };
   }
   /** Where a cell's value of `key` came from, as errors name it: a flag, the env's entry, the grid's config, or the default. */
   const placeOf = (env: string, key: string): string => {
@@ -261,7 +331,7 @@ export function resolveGrid(raw: unknown, flags: Partial<TrainConfig> = {}): Gri
   };
 
   const controlsRaw = g.controls === undefined ? {} : objectAt(g.controls, 'grid.controls', 'an object of controls');
-  unknownKeys(controlsRaw, ['outerLrSweep', 'randomMedium', 'directedLrSweep'], 'grid.controls');
+  unknownKeys(controlsRaw, ['outerLrSweep', 'randomMedium', 'directedLrSweep', 'extraTask', 'nonMeta'], 'grid.controls');
   const controls: Controls = {};
   const directedAlgos = algos.filter((a) => a.startsWith('directed-'));
   if (controlsRaw.outerLrSweep !== undefined) {
@@ -294,10 +364,19 @@ export function resolveGrid(raw: unknown, flags: Partial<TrainConfig> = {}): Gri
     if (directedAlgos.length === 0) throw new ConfigError(where, s, 'absent unless grid.algos holds a directed-* algorithm');
     controls.directedLrSweep = { rates };
   }
+  if (controlsRaw.extraTask !== undefined) {
+    if (typeof controlsRaw.extraTask !== 'boolean') throw new ConfigError('grid.controls.extraTask', controlsRaw.extraTask, 'true | false');
+    if (controlsRaw.extraTask && directedAlgos.length === 0) throw new ConfigError('grid.controls.extraTask', true, 'false unless grid.algos holds a directed-* algorithm');
+    controls.extraTask = controlsRaw.extraTask;
+  }
+  if (controlsRaw.nonMeta !== undefined) {
+    if (typeof controlsRaw.nonMeta !== 'boolean') throw new ConfigError('grid.controls.nonMeta', controlsRaw.nonMeta, 'true | false');
+    controls.nonMeta = controlsRaw.nonMeta;
+  }
 
   const iterations = resolveConfig({ ...config, env: envs[0] }).iterations;
   const h = g.heldout === undefined ? {} : objectAt(g.heldout, 'grid.heldout', 'an object {every, tasks, seed, steps, episodes}');
-  unknownKeys(h, ['every', 'tasks', 'seed', 'steps', 'episodes'], 'grid.heldout');
+  unknownKeys(h, ['every', 'tasks', 'seed', 'steps', 'episodes', 'innerLr'], 'grid.heldout');
   const heldout: HeldoutSpec = {
     every: intIn(h.every, 'grid.heldout.every', 1, 1e6, Math.max(1, Math.ceil(iterations / 3))),
     tasks: intIn(h.tasks, 'grid.heldout.tasks', 1, 1000, HELDOUT_DEFAULTS.tasks),
@@ -305,6 +384,11 @@ export function resolveGrid(raw: unknown, flags: Partial<TrainConfig> = {}): Gri
     steps: intIn(h.steps, 'grid.heldout.steps', 0, 10, HELDOUT_DEFAULTS.steps),
   };
   if (h.episodes !== undefined) heldout.episodes = intIn(h.episodes, 'grid.heldout.episodes', 1, 1e5, 1);
+  if (h.innerLr !== undefined) {
+    if (!isRate(h.innerLr)) throw new ConfigError('grid.heldout.innerLr', h.innerLr, 'a finite number > 0 (the inner step size α of the held-out evaluation; default: each run\'s own)');
+    heldout.innerLr = h.innerLr;
+  }
+  if (controls.nonMeta && heldout.steps === 0) throw new ConfigError('grid.heldout.steps', 0, 'at least 1 with controls.nonMeta (its arm is judged after the inner step)');
 
   // Every cell's config must resolve, its ranges (and medium task) must fit the physics, and its
   // training and held-out rollouts the WASM memory — before anything runs.
@@ -317,10 +401,16 @@ export function resolveGrid(raw: unknown, flags: Partial<TrainConfig> = {}): Gri
       });
       checkAt(env, () => checkTrainingMemory(resolved));
       checkHeldoutMemory(resolved, heldout, placeOf(env, 'maxSteps'));
+      if (controls.extraTask && !algo.startsWith('directed-') && algos.includes(`directed-${algo}` as AlgoName)) {
+        withPlace('grid.controls.extraTask', () => checkTrainingMemory({ ...resolved, metaBatch: resolved.metaBatch + 1 }));
+      }
     }
   }
   return { envs, algos, seeds, config, perEnv, heldout, controls };
 }
+
+/** The non-meta control's algorithm: FOMAML (first order; with α = 0 its outer gradient is multi-task REINFORCE). */
+export const NON_META_ALGO: AlgoName = 'fomaml';
 
 /**
  * The held-out evaluation of a cell adapts its policy on one test task at a time, heldout.episodes
@@ -357,8 +447,17 @@ export function cellName(arm: string, seed: number): string {
 
 function makeCell(grid: Grid, env: string, algo: AlgoName, seed: number, overrides: Overrides, phase: Cell['phase']): Cell {
   const arm = armName(env, algo, overrides);
-  const config = resolveConfig({ ...fieldsFor({ ...grid.config, ...grid.perEnv[env].config }, algo), ...overrides, env, algo, seed });
-  return { name: cellName(arm, seed), arm, env, algo, seed, overrides, phase, config, heldout: phase === 'main' ? grid.heldout : null };
+  const shared = fieldsFor({ ...grid.config, ...grid.perEnv[env].config }, algo);
+  const config = resolveConfig({ ...shared, ...overrides, env, algo, seed });
+  let heldout: HeldoutSpec | null = phase === 'main' ? grid.heldout : null;
+  // Trained at α = 0 (the non-meta control): evaluated with the α the other arms use.
+  if (heldout && overrides.innerLr === 0) heldout = { ...heldout, innerLr: heldout.innerLr ?? resolveConfig({ ...shared, env, algo, seed }).innerLr };
+  return { name: cellName(arm, seed), arm, env, algo, seed, overrides, phase, config, heldout };
+}
+
+/** Whether a main cell's arm is a control (random medium task, β_d sweep, extra task, non-meta) rather than a grid algorithm at its defaults. */
+export function isControl(overrides: Overrides): boolean {
+  return overrides.medium !== undefined || overrides.directedLr !== undefined || overrides.metaBatch !== undefined || overrides.innerLr !== undefined;
 }
 
 /** The bases whose outer learning rate the sweep tunes (every base of a grid algorithm). */
@@ -399,7 +498,22 @@ export function mainCells(grid: Grid, pickedOuterLr?: Record<string, Record<stri
         if (grid.controls.randomMedium) arms.push({ ...base, medium: 'random' });
         for (const directedLr of grid.controls.directedLrSweep?.rates ?? []) arms.push({ ...base, directedLr });
       }
+      if (grid.controls.extraTask && !algo.startsWith('directed-') && grid.algos.includes(`directed-${algo}` as AlgoName)) {
+        const metaBatch = resolveConfig({ ...fieldsFor({ ...grid.config, ...grid.perEnv[env].config }, algo), env, algo }).metaBatch;
+        arms.push({ ...base, metaBatch: metaBatch + 1 });
+      }
       for (const overrides of arms) for (const seed of grid.seeds) cells.push(makeCell(grid, env, algo, seed, overrides, 'main'));
+    }
+    if (grid.controls.nonMeta) {
+      const overrides: Overrides = { innerLr: 0 };
+      if (grid.controls.outerLrSweep) {
+        // Run at FOMAML's picked rate, else at the first base's (the sweep tunes per base, not per control).
+        const picks = pickedOuterLr?.[env] ?? {};
+        const rate = picks[NON_META_ALGO] ?? Object.values(picks)[0];
+        if (rate === undefined) throw new Error(`mainCells: no outer learning rate picked for ${env}`);
+        overrides.outerLr = rate;
+      }
+      for (const seed of grid.seeds) cells.push(makeCell(grid, env, NON_META_ALGO, seed, overrides, 'main'));
     }
   }
   const names = new Set<string>();

@@ -222,7 +222,7 @@ async function evaluatePoint(cell: Cell, dir: string, at: number, h: HeldoutSpec
   const lock = await acquireRunLock(dir, { command: `dmaml experiment: held-out evaluation of cell ${cell.name}`, flag: `cell ${cell.name}` });
   try {
     const records = await readHeldout(dir);
-    const record = await heldoutEvaluation(dir, { tasks: h.tasks, taskSeed: h.seed, steps: h.steps, episodes: h.episodes });
+    const record = await heldoutEvaluation(dir, { tasks: h.tasks, taskSeed: h.seed, steps: h.steps, episodes: h.episodes, innerLr: h.innerLr });
     if (record.iteration !== at) throw new Error(`cell ${cell.name}: evaluated iteration ${record.iteration}, expected ${at}`);
     const kept = records.filter((r) => r.iteration < at);
     await writeFileAtomic(join(dir, HELDOUT_FILE), [...kept, record].map((r) => `${JSON.stringify(r)}\n`).join(''));

@@ -45,7 +45,7 @@ test('a bad grid entry is one error naming the entry and what is allowed', () =>
   refused({ ...base, config: { ranges: { halfLength: [0.25, 150] } } }, 'grid.config.ranges.halfLength', /\(0, 100\]/);
   refused({ ...base, perEnv: { 'Intersection-v0': {} } }, 'grid.perEnv.Intersection-v0', /an env of grid\.envs/);
   refused({ ...base, perEnv: { 'CartPole-v1': { threshold: 'high' } } }, 'grid.perEnv.CartPole-v1.threshold', /finite/);
-  refused({ ...base, perEnv: { 'CartPole-v1': { config: { innerLr: -1 } } } }, 'grid.perEnv.CartPole-v1.config.innerLr', /> 0/);
+  refused({ ...base, perEnv: { 'CartPole-v1': { config: { innerLr: -1 } } } }, 'grid.perEnv.CartPole-v1.config.innerLr', />= 0/);
   refused({ ...base, heldout: { steps: 11 } }, 'grid.heldout.steps', /\[0, 10\]/);
   refused({ ...base, heldout: { every: 0 } }, 'grid.heldout.every', /\[1, /);
   refused({ ...base, controls: { outerLrSweep: { rates: [0.001, -1], seeds: [9] } } }, 'grid.controls.outerLrSweep.rates[1]', /> 0/);
@@ -222,4 +222,41 @@ test('dmaml experiment: a bad grid file, list or flag is one line, exit 2, and n
   assert.equal(r.code, 2);
   assert.match(r.stderr, /^dmaml: --out: .*holds files but no experiment\.json/);
   assert.deepEqual((await readdir(occupied)).sort(), before);
+});
+
+test('the new grid fields (margins, maxReturn, heldout.innerLr, controls.extraTask and nonMeta) are validated, one line naming each', () => {
+  refused({ ...base, margins: { auc: 0 } }, 'grid.margins.auc', /number > 0/);
+  refused({ ...base, margins: { speed: 1 } }, 'grid.margins.speed', /iterationsToThreshold, envStepsToThreshold/);
+  refused({ ...base, margins: [1] }, 'grid.margins', /metric: margin > 0/);
+  refused({ ...base, perEnv: { 'CartPole-v1': { margins: { finalReturn: 'small' } } } }, 'grid.perEnv.CartPole-v1.margins.finalReturn', /number > 0/);
+  refused({ ...base, perEnv: { 'CartPole-v1': { maxReturn: 50 } } }, 'grid.perEnv.CartPole-v1.maxReturn', /above the threshold 100/);
+  refused({ ...base, perEnv: { 'CartPole-v1': { ceiling: 500 } } }, 'grid.perEnv.CartPole-v1.ceiling', /threshold, config, maxReturn, margins/);
+  refused({ ...base, heldout: { innerLr: 0 } }, 'grid.heldout.innerLr', /number > 0/);
+  refused({ ...base, controls: { extraTask: 1 } }, 'grid.controls.extraTask', /true \| false/);
+  refused({ ...base, algos: ['fomaml'], controls: { extraTask: true } }, 'grid.controls.extraTask', /directed-/);
+  refused({ ...base, controls: { nonMeta: 'yes' } }, 'grid.controls.nonMeta', /true \| false/);
+  refused({ ...base, heldout: { steps: 0 }, controls: { nonMeta: true } }, 'grid.heldout.steps', /at least 1 with controls\.nonMeta/);
+});
+
+test('margins: defaults (1 iteration; 5% of |threshold| for returns), then grid.margins, then the env\'s own; maxReturn: CartPole\'s maxSteps unless stated', () => {
+  const g = resolveGrid({ ...base, config: { maxSteps: 200 }, margins: { auc: 3, envStepsToThreshold: 500 }, perEnv: { 'CartPole-v1': { threshold: 80, margins: { auc: 2 } } } });
+  assert.deepEqual(g.perEnv['CartPole-v1'].margins, { iterationsToThreshold: 1, auc: 2, finalReturn: 4, heldoutReturn: 4, heldoutGain: 4, envStepsToThreshold: 500 });
+  assert.equal(g.perEnv['CartPole-v1'].maxReturn, 200);
+  const lunar = resolveGrid({ ...base, envs: ['LunarLander-v2'] });
+  assert.equal(lunar.perEnv['LunarLander-v2'].maxReturn, null);
+  assert.equal(resolveGrid({ ...base, envs: ['LunarLander-v2'], perEnv: { 'LunarLander-v2': { maxReturn: 300 } } }).perEnv['LunarLander-v2'].maxReturn, 300);
+});
+
+test('controls.extraTask adds each base at metaBatch + 1; controls.nonMeta adds FOMAML at α = 0, evaluated with the usual α', () => {
+  const g = resolveGrid({ ...base, config: { metaBatch: 4, innerLr: 0.2 }, controls: { extraTask: true, nonMeta: true } });
+  const cells = mainCells(g);
+  const arms = [...new Set(cells.map((c) => c.arm))].sort();
+  assert.deepEqual(arms, ['CartPole-v1.directed-fomaml', 'CartPole-v1.fomaml', 'CartPole-v1.fomaml.inner-lr=0', 'CartPole-v1.fomaml.meta-batch=5'].sort());
+  const extra = cells.find((c) => c.arm === 'CartPole-v1.fomaml.meta-batch=5')!;
+  assert.equal(extra.config.metaBatch, 5);
+  const nonMeta = cells.find((c) => c.arm === 'CartPole-v1.fomaml.inner-lr=0')!;
+  assert.equal(nonMeta.config.innerLr, 0);
+  assert.equal(nonMeta.heldout!.innerLr, 0.2);
+  assert.equal(cells.find((c) => c.arm === 'CartPole-v1.fomaml')!.heldout!.innerLr, undefined);
+  assert.equal(cells.length, 4 * base.seeds.length);
 });
