@@ -138,7 +138,7 @@ function stepAt(reach: number, envStepsPer: number, value = 400): dm.IterationMe
 }
 
 type Kind = 'base' | 'directed' | 'random' | 'extra' | 'nonMeta';
-const kindOf = (c: { algo: string; overrides: { medium?: string; metaBatch?: number; innerLr?: number } }): Kind =>
+const kindOf = (c: { algo: string; overrides: { medium?: unknown; metaBatch?: number; innerLr?: number } }): Kind =>
   c.overrides.innerLr === 0 ? 'nonMeta' : c.overrides.metaBatch !== undefined ? 'extra' : c.overrides.medium === 'random' ? 'random' : c.algo === 'fomaml' ? 'base' : 'directed';
 
 /** Results of every main cell of `g` from a per-kind, per-seed recipe. */
