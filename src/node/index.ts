@@ -26,3 +26,4 @@ export { writeReport, pickOuterLr, loadCell, resultsMarkdown, secondsText, RESUL
 export { analyse, cellResult, tuningOf, edgeWarnings, CLAIM_ALPHA, type CellResult, type Report, type Claim, type Comparison, type ArmSummary } from './experiment/analysis';
 export * as stats from './experiment/stats';
 export * as inference from './experiment/inference';
+export * as figures from './experiment/figures';
