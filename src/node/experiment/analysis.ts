@@ -315,7 +315,8 @@ export function analyse(grid: Grid, results: readonly CellResult[], tuning: Tuni
       if (isDefault) {
         claim(c, 'envStepsToThreshold', `${algo} reaches the threshold in fewer env-steps than ${base}`, PRIMARY_BASES.includes(base));
         claim(c, 'iterationsToThreshold', `${algo} reaches the threshold in fewer meta-iterations than ${base}`);
-        claim(c, 'secondsToThreshold', `${algo} reaches the threshold in less training time than ${base}`);
+        // Seconds are compared (comparisons) but not claimed: they depend on the machine and on what
+        // ran beside the cells, and through Holm every claim's verdict would depend on them too.
       }
     }
     const extra = isDefault ? findArm(env, (o, a) => a === base && o.metaBatch !== undefined && o.outerLr === shared.outerLr && o.innerLr === undefined) : undefined;

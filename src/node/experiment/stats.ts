@@ -1,7 +1,8 @@
-// The statistics of `dmaml experiment`: per-run summaries of a learning curve, means with 95%
-// percentile-bootstrap confidence intervals over seeds, paired differences on the same seeds,
-// and the three-way verdict on a claim. Resampling draws come from the library's one RNG
-// (stream: seed, BOOTSTRAP purpose, a stream id per statistic), so a report is reproducible.
+// The statistics of `dmaml experiment`: per-run summaries of a learning curve and paired
+// differences on the same seeds. The report's intervals, tests and verdicts are inference.ts's
+// (Student-t, sign-flip, TOST, Holm). The percentile bootstrap stays for the coverage simulation
+// that shows why it was replaced (inference.test.ts: ~82–84% at n = 5); its draws come from the
+// library's one RNG (stream: seed, BOOTSTRAP purpose, a stream id per statistic).
 import { uniforms, Purpose } from '../../core/rng';
 import { fnv1a64 } from '../../train/checkpoint';
 import type { IterationMetrics } from '../../train/types';
@@ -13,7 +14,7 @@ export interface Estimate {
   /** Number of values (seeds). */
   n: number;
   mean: number;
-  /** Bounds of the CI_LEVEL percentile-bootstrap interval of the mean (NaN when n < 2). */
+  /** Bounds of an interval of the mean: a Student-t one (inference.ts) or the percentile bootstrap's (NaN when n < 2). */
   lo: number;
   hi: number;
 }
@@ -70,25 +71,6 @@ export function pairedDifferences(a: ReadonlyMap<number, number>, b: ReadonlyMap
   return { seeds, diffs: seeds.map((s) => (a.get(s) as number) - (b.get(s) as number)) };
 }
 
-export type Verdict = 'holds' | 'does not hold' | 'inconclusive';
-
-/**
- * The verdict on a claim "the difference is below 0" (better: 'lower', e.g. iterations to a
- * threshold) or "above 0" (better: 'higher', e.g. a return), from the CI of the difference:
- * holds when the CI lies on the claimed side of 0; does not hold when it lies on the other side
- * or touches 0 from there (the data rule out any gain); inconclusive when it straddles 0 (or n < 2).
- * `boundedAgainst`: some values are censored (a run that never reached the threshold counts as
- * the budget, a bound), so the true difference may lie further on that side ('claim': toward the
- * claim, 'other': away from it); a verdict that censoring could overturn becomes inconclusive.
- */
-export function verdict(ci: Estimate, better: 'lower' | 'higher', censoring: { towardClaim: boolean; awayFromClaim: boolean } = { towardClaim: false, awayFromClaim: false }): Verdict {
-  if (!(ci.n >= 2) || !Number.isFinite(ci.lo) || !Number.isFinite(ci.hi)) return 'inconclusive';
-  const [lo, hi] = better === 'lower' ? [ci.lo, ci.hi] : [-ci.hi, -ci.lo];
-  if (hi < 0) return censoring.awayFromClaim ? 'inconclusive' : 'holds';
-  if (lo >= 0) return censoring.towardClaim ? 'inconclusive' : 'does not hold';
-  return 'inconclusive';
-}
-
 // ---- One run's learning curve, summarised.
 
 export interface Reach {
@@ -126,10 +108,4 @@ export const finalWindow = (iterations: number): number => Math.max(1, Math.roun
 /** Final post-adaptation return: the mean over the last finalWindow(n) iterations. */
 export function finalReturn(metrics: readonly IterationMetrics[]): number {
   return mean(metrics.slice(-finalWindow(metrics.length)).map((m) => m.postReturn));
-}
-
-/** Cumulative training seconds after each iteration. */
-export function cumulativeSeconds(metrics: readonly IterationMetrics[]): number[] {
-  let t = 0;
-  return metrics.map((m) => (t += m.seconds));
 }

@@ -34,7 +34,7 @@ test('RESULTS.md follows the grid: 1 seed says no interval and no significance i
   assert.match(one, /One seed \(1\) for every arm: no interval and no test is possible/);
   assert.doesNotMatch(one, /Student-t intervals of the mean over/);
   assert.doesNotMatch(one, /\b1 seeds\b|with 5 seeds|5 seeds/);
-  assert.match(one, /With 1 seed, the smallest sign-flip p-value is 2\^-1 = 0\.50, and Holm's first step multiplies it by 9: no claim can reach significance/);
+  assert.match(one, /With 1 seed, the smallest sign-flip p-value is 2\^-1 = 0\.50, and Holm's first step multiplies it by 6: no claim can reach significance/);
   assert.match(one, /\| inconclusive \|/);
   assert.doesNotMatch(one, /\| \*\*holds\*\* \|/);
 

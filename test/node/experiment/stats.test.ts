@@ -1,12 +1,12 @@
 // The experiment's statistics against independent answers: the percentile bootstrap against the
-// exact bootstrap distribution (every one of the n^n resamples enumerated), verdicts on
-// constructed paired data in each of the three cases (and with censored runs), curve summaries.
+// exact bootstrap distribution (every one of the n^n resamples enumerated), paired differences,
+// curve summaries. (The verdicts are inference.ts's, tested in inference.test.ts.)
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as dm from 'directed-maml';
 import { stats } from 'directed-maml/node';
 
-const { bootstrapMean, quantile, verdict, pairedDifferences, reachThreshold, postAuc, finalReturn, streamOf, REACH_WINDOW } = stats;
+const { bootstrapMean, quantile, pairedDifferences, reachThreshold, postAuc, finalReturn, streamOf, REACH_WINDOW } = stats;
 type IterationMetrics = dm.IterationMetrics;
 
 // The bootstrap draws from the library's RNG, in the WASM module.
@@ -50,40 +50,6 @@ test('bootstrap: constant data has a zero-width interval; one value has none', (
   const one = bootstrapMean([4]);
   assert.equal(one.mean, 4);
   assert.ok(Number.isNaN(one.lo) && Number.isNaN(one.hi));
-});
-
-test('verdicts: holds, does not hold and inconclusive on constructed paired data', () => {
-  const seeds = [1, 2, 3, 4, 5];
-  const base = new Map(seeds.map((s, i) => [s, [30, 28, 35, 31, 29][i]]));
-  const ci = (a: Map<number, number>, b: Map<number, number>) => bootstrapMean(pairedDifferences(a, b).diffs, { seed: 3, stream: 9 });
-  // directed needs 8–12 fewer iterations on every seed: holds (lower is better).
-  const faster = new Map(seeds.map((s, i) => [s, base.get(s)! - [10, 8, 12, 9, 11][i]]));
-  assert.equal(verdict(ci(faster, base), 'lower'), 'holds');
-  // directed needs 3–6 more on every seed: does not hold.
-  const slower = new Map(seeds.map((s, i) => [s, base.get(s)! + [3, 6, 4, 5, 3][i]]));
-  assert.equal(verdict(ci(slower, base), 'lower'), 'does not hold');
-  // identical on every seed: the data rule out a gain → does not hold.
-  assert.equal(verdict(ci(new Map(base), base), 'lower'), 'does not hold');
-  // differences of both signs: inconclusive.
-  const mixed = new Map(seeds.map((s, i) => [s, base.get(s)! + [-6, 5, -4, 6, -2][i]]));
-  assert.equal(verdict(ci(mixed, base), 'lower'), 'inconclusive');
-  // 'higher' mirrors 'lower'.
-  assert.equal(verdict(ci(base, faster), 'higher'), 'holds');
-  assert.equal(verdict(ci(faster, base), 'higher'), 'does not hold');
-  // Too few seeds: inconclusive whatever the difference.
-  assert.equal(verdict(bootstrapMean([-10]), 'lower'), 'inconclusive');
-});
-
-test('verdicts: censored runs (never reached the threshold) may not overturn a verdict', () => {
-  const clear = bootstrapMean([-10, -8, -12, -9, -11], { seed: 3 });
-  assert.equal(verdict(clear, 'lower'), 'holds');
-  // The claimed-better arm has a censored run: its true value may be larger → no longer sure.
-  assert.equal(verdict(clear, 'lower', { awayFromClaim: true, towardClaim: false }), 'inconclusive');
-  // Only the other arm is censored: the true difference is even more in favour → still holds.
-  assert.equal(verdict(clear, 'lower', { awayFromClaim: false, towardClaim: true }), 'holds');
-  const against = bootstrapMean([4, 6, 5, 3, 5], { seed: 3 });
-  assert.equal(verdict(against, 'lower', { awayFromClaim: true, towardClaim: false }), 'does not hold');
-  assert.equal(verdict(against, 'lower', { awayFromClaim: false, towardClaim: true }), 'inconclusive');
 });
 
 test('paired differences use only the seeds both arms have, in seed order', () => {
