@@ -13,6 +13,7 @@ import { resolveGrid, tuneCells, mainCells, sweptBases, NOT_IN_GRID, type Grid, 
 import { runLocal, defaultJobs, workersPerCell, type ScheduleResult } from '../experiment/scheduler';
 import { runCellByCli } from '../experiment/run-cell';
 import { isEnvModulePath, loadEnvModule } from '../env-module';
+import { edgeWarnings } from '../experiment/analysis';
 import { pickOuterLr, writeReport, RESULTS_MD, RESULTS_JSONL, FIGURES_DIR } from '../experiment/report';
 
 export const EXPERIMENT_FILE = 'experiment.json';
@@ -278,7 +279,8 @@ export async function experimentCommand(argv: string[], makeQueueExecutor?: (url
   try {
     let result = await executor.run(tune, 'tuning ');
     if (!result.interrupted && !stop.signal.aborted) {
-      const { picks } = await pickOuterLr(out, grid, tune);
+      const { picks, tuning } = await pickOuterLr(out, grid, tune);
+      for (const warning of edgeWarnings(tuning)) console.error(`dmaml experiment: ${warning}`);
       const cells = mainCells(grid, picks);
       result = await executor.run(cells, '');
       if (!result.interrupted && !stop.signal.aborted) {

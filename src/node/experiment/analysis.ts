@@ -12,7 +12,7 @@
 // TOST p-value against the grid's margin (inference.ts). The report's claims get their verdicts
 // together, Holm-corrected across all of them (decideClaims); ties at a metric's ceiling are named.
 import type { IterationMetrics } from '../../train/types';
-import { baseOf, armName, isControl, METRIC_NAMES, NON_META_ALGO, type Cell, type Grid, type MetricName, type Overrides } from './grid';
+import { baseOf, armName, isControl, tuningKey, METRIC_NAMES, NON_META_ALGO, type Cell, type Grid, type MetricName, type Overrides } from './grid';
 import { pairedDifferences, reachThreshold, postAuc, finalReturn, mean, type Estimate } from './stats';
 import {
   tInterval, testClaim, decideClaims, studentTCdf, tostPValue, MAX_EXACT_SEEDS, type ClaimTest, type Censoring, type Verdict,
@@ -72,14 +72,17 @@ export function cellResult(cell: Cell, metrics: readonly IterationMetrics[], rec
 export interface TuningResult {
   type: 'tuning';
   env: string;
+  /** The base algorithm (per-base sweep) or the arm's algorithm (per-arm sweep). */
   base: string;
+  /** What the rate is picked for (tuningKey): the base algorithm, or the arm's name without its rate. */
+  arm: string;
   rates: Array<{ outerLr: number; auc: Estimate }>;
   picked: number;
   /** The pick is the sweep's lowest or highest rate: the best rate may lie beyond it. */
   edge: 'lowest' | 'highest' | null;
 }
 
-/** Each base algorithm's sweep rates, their AUC (t-interval over the tuning seeds) and the pick, from each tuning cell's AUC. */
+/** Each tuned base's (or arm's) sweep rates, their AUC (t-interval over the tuning seeds) and the pick, from each tuning cell's AUC. */
 export function tuningOf(grid: Grid, tuneCells: readonly Cell[], aucOf: (c: Cell) => number): { picks: Record<string, Record<string, number>>; tuning: TuningResult[] } {
   const picks: Record<string, Record<string, number>> = {};
   const tuning: TuningResult[] = [];
@@ -87,27 +90,27 @@ export function tuningOf(grid: Grid, tuneCells: readonly Cell[], aucOf: (c: Cell
   if (!sweep) return { picks, tuning };
   for (const env of grid.envs) {
     picks[env] = {};
-    const bases = [...new Set(tuneCells.filter((c) => c.env === env).map((c) => c.algo))];
-    for (const base of bases) {
+    const envCells = tuneCells.filter((c) => c.env === env);
+    const keyOf = (c: Cell) => tuningKey(grid, env, c.algo, c.overrides);
+    for (const key of [...new Set(envCells.map(keyOf))]) {
+      const cellsOfKey = envCells.filter((c) => keyOf(c) === key);
       const rates: TuningResult['rates'] = [];
       for (const outerLr of sweep.rates) {
-        const cells = tuneCells.filter((c) => c.env === env && c.algo === base && c.overrides.outerLr === outerLr);
-        rates.push({ outerLr, auc: tInterval(cells.map(aucOf)) });
+        rates.push({ outerLr, auc: tInterval(cellsOfKey.filter((c) => c.overrides.outerLr === outerLr).map(aucOf)) });
       }
       const best = rates.reduce((a, b) => (b.auc.mean > a.auc.mean ? b : a));
-      picks[env][base] = best.outerLr;
+      picks[env][key] = best.outerLr;
       const sorted = [...sweep.rates].sort((a, b) => a - b);
       const edge = sorted.length < 2 ? null : best.outerLr === sorted[0] ? 'lowest' : best.outerLr === sorted[sorted.length - 1] ? 'highest' : null;
-      tuning.push({ type: 'tuning', env, base, rates, picked: best.outerLr, edge });
+      tuning.push({ type: 'tuning', env, base: cellsOfKey[0].algo, arm: key, rates, picked: best.outerLr, edge });
     }
   }
   return { picks, tuning };
 }
 
-
 /** A one-line warning for each sweep whose pick is an edge of its rates (empty when none is). */
 export function edgeWarnings(tuning: readonly TuningResult[]): string[] {
-  return tuning.filter((t) => t.edge).map((t) => `outer-lr sweep: ${t.env} ${t.base} picked ${t.picked}, the ${t.edge} rate of the sweep; the best rate may lie beyond it (widen controls.outerLrSweep.rates)`);
+  return tuning.filter((t) => t.edge).map((t) => `outer-lr sweep: ${t.env} ${t.arm} picked ${t.picked}, the ${t.edge} rate of the sweep; the best rate may lie beyond it (widen controls.outerLrSweep.rates)`);
 }
 
 // ---- Arms and their comparisons.

@@ -92,8 +92,11 @@ export interface HeldoutSpec {
 }
 
 export interface Controls {
-  /** Outer-learning-rate sweep per base algorithm, picked by AUC on these seeds (not reported). */
-  outerLrSweep?: { rates: number[]; seeds: number[] };
+  /**
+   * Outer-learning-rate sweep, picked by AUC on these seeds (not reported): per base algorithm (its
+   * directed variant and controls run at its rate), or with perArm every reported arm on its own.
+   */
+  outerLrSweep?: { rates: number[]; seeds: number[]; perArm?: boolean };
   /** The directed variants also run with --medium random (the directed step on a random task). */
   randomMedium?: boolean;
   /** The directed variants also run at these β_d (directedLr). */
@@ -336,8 +339,9 @@ export function resolveGrid(raw: unknown, flags: Partial<TrainConfig> = {}): Gri
   const directedAlgos = algos.filter((a) => a.startsWith('directed-'));
   if (controlsRaw.outerLrSweep !== undefined) {
     const where = 'grid.controls.outerLrSweep';
-    const s = objectAt(controlsRaw.outerLrSweep, where, 'an object {rates, seeds}');
-    unknownKeys(s, ['rates', 'seeds'], where);
+    const s = objectAt(controlsRaw.outerLrSweep, where, 'an object {rates, seeds, perArm}');
+    unknownKeys(s, ['rates', 'seeds', 'perArm'], where);
+    if (s.perArm !== undefined && typeof s.perArm !== 'boolean') throw new ConfigError(`${where}.perArm`, s.perArm, 'true | false (true: every arm, directed variants and controls included, tuned on its own)');
     const rates = uniqueList(listAt(s.rates, `${where}.rates`, 'outer learning rates'), `${where}.rates`, 'a number > 0', isRate);
     const sweepSeeds = uniqueList(listAt(s.seeds, `${where}.seeds`, 'seeds'), `${where}.seeds`, seedText, isSeed);
     sweepSeeds.forEach((seed, i) => {
@@ -349,7 +353,7 @@ export function resolveGrid(raw: unknown, flags: Partial<TrainConfig> = {}): Gri
     for (const env of envs) {
       if ('outerLr' in perEnv[env].config) throw new ConfigError(`grid.perEnv.${env}.config.outerLr`, perEnv[env].config.outerLr, 'no outerLr with controls.outerLrSweep (the sweep picks it)');
     }
-    controls.outerLrSweep = { rates, seeds: sweepSeeds };
+    controls.outerLrSweep = { rates, seeds: sweepSeeds, ...(s.perArm ? { perArm: true } : {}) };
   }
   if (controlsRaw.randomMedium !== undefined) {
     if (typeof controlsRaw.randomMedium !== 'boolean') throw new ConfigError('grid.controls.randomMedium', controlsRaw.randomMedium, 'true | false');
@@ -465,55 +469,73 @@ export function sweptBases(grid: Grid): AlgoName[] {
   return [...new Set(grid.algos.map(baseOf))];
 }
 
-/** The outer-lr sweep cells (phase 'tune'): every env × swept base × rate × sweep seed. */
+/**
+ * The reported arms of an env without their outer rate: every grid algorithm, and the controls'
+ * arms (random medium task, β_d sweep for the directed algorithms; one more task for a base with a
+ * directed variant; the non-meta baseline).
+ */
+export function armSpecs(grid: Grid, env: string): Array<{ algo: AlgoName; overrides: Overrides }> {
+  const specs: Array<{ algo: AlgoName; overrides: Overrides }> = [];
+  for (const algo of grid.algos) {
+    specs.push({ algo, overrides: {} });
+    if (algo.startsWith('directed-')) {
+      if (grid.controls.randomMedium) specs.push({ algo, overrides: { medium: 'random' } });
+      for (const directedLr of grid.controls.directedLrSweep?.rates ?? []) specs.push({ algo, overrides: { directedLr } });
+    }
+    if (grid.controls.extraTask && !algo.startsWith('directed-') && grid.algos.includes(`directed-${algo}` as AlgoName)) {
+      const metaBatch = resolveConfig({ ...fieldsFor({ ...grid.config, ...grid.perEnv[env].config }, algo), env, algo }).metaBatch;
+      specs.push({ algo, overrides: { metaBatch: metaBatch + 1 } });
+    }
+  }
+  if (grid.controls.nonMeta) specs.push({ algo: NON_META_ALGO, overrides: { innerLr: 0 } });
+  return specs;
+}
+
+/**
+ * What an arm's outer rate is picked for: its base algorithm (a directed variant and the controls
+ * run at their base's rate; the non-meta baseline at FOMAML's), or with outerLrSweep.perArm the arm
+ * itself (its name without the rate), so directed variants and controls are tuned as hard as the bases.
+ */
+export function tuningKey(grid: Grid, env: string, algo: AlgoName, overrides: Overrides): string {
+  if (grid.controls.outerLrSweep?.perArm) {
+    const { outerLr: _rate, ...rest } = overrides;
+    return armName(env, algo, rest);
+  }
+  return baseOf(algo);
+}
+
+/** The outer-lr sweep cells (phase 'tune'): every env × swept base (or, per arm, every arm) × rate × sweep seed. */
 export function tuneCells(grid: Grid): Cell[] {
   const sweep = grid.controls.outerLrSweep;
   if (!sweep) return [];
   const cells: Cell[] = [];
   for (const env of grid.envs) {
-    for (const base of sweptBases(grid)) {
-      for (const outerLr of sweep.rates) for (const seed of sweep.seeds) cells.push(makeCell(grid, env, base, seed, { outerLr }, 'tune'));
+    const specs = sweep.perArm ? armSpecs(grid, env) : sweptBases(grid).map((algo) => ({ algo, overrides: {} as Overrides }));
+    for (const { algo, overrides } of specs) {
+      for (const outerLr of sweep.rates) for (const seed of sweep.seeds) cells.push(makeCell(grid, env, algo, seed, { ...overrides, outerLr }, 'tune'));
     }
   }
   return cells;
 }
 
 /**
- * The reported cells: every env × algorithm × seed, plus the controls' arms (random medium task,
- * β_d sweep) for the directed algorithms. With an outer-lr sweep, `pickedOuterLr[env][base]` is
- * the rate each base (and its directed variant, and their controls) runs at.
+ * The reported cells: every env × arm (armSpecs) × seed. With an outer-lr sweep,
+ * `pickedOuterLr[env][tuningKey]` is the rate each arm runs at.
  */
 export function mainCells(grid: Grid, pickedOuterLr?: Record<string, Record<string, number>>): Cell[] {
   const cells: Cell[] = [];
   for (const env of grid.envs) {
-    for (const algo of grid.algos) {
-      const base: Overrides = {};
+    for (const { algo, overrides: control } of armSpecs(grid, env)) {
+      const overrides: Overrides = { ...control };
       if (grid.controls.outerLrSweep) {
-        const rate = pickedOuterLr?.[env]?.[baseOf(algo)];
-        if (rate === undefined) throw new Error(`mainCells: no outer learning rate picked for ${env} ${baseOf(algo)}`);
-        base.outerLr = rate;
-      }
-      const arms: Overrides[] = [base];
-      if (algo.startsWith('directed-')) {
-        if (grid.controls.randomMedium) arms.push({ ...base, medium: 'random' });
-        for (const directedLr of grid.controls.directedLrSweep?.rates ?? []) arms.push({ ...base, directedLr });
-      }
-      if (grid.controls.extraTask && !algo.startsWith('directed-') && grid.algos.includes(`directed-${algo}` as AlgoName)) {
-        const metaBatch = resolveConfig({ ...fieldsFor({ ...grid.config, ...grid.perEnv[env].config }, algo), env, algo }).metaBatch;
-        arms.push({ ...base, metaBatch: metaBatch + 1 });
-      }
-      for (const overrides of arms) for (const seed of grid.seeds) cells.push(makeCell(grid, env, algo, seed, overrides, 'main'));
-    }
-    if (grid.controls.nonMeta) {
-      const overrides: Overrides = { innerLr: 0 };
-      if (grid.controls.outerLrSweep) {
-        // Run at FOMAML's picked rate, else at the first base's (the sweep tunes per base, not per control).
+        const key = tuningKey(grid, env, algo, control);
         const picks = pickedOuterLr?.[env] ?? {};
-        const rate = picks[NON_META_ALGO] ?? Object.values(picks)[0];
-        if (rate === undefined) throw new Error(`mainCells: no outer learning rate picked for ${env}`);
+        // The non-meta baseline tuned per base: FOMAML's rate, else the first base's.
+        const rate = picks[key] ?? (control.innerLr === 0 && !grid.controls.outerLrSweep.perArm ? Object.values(picks)[0] : undefined);
+        if (rate === undefined) throw new Error(`mainCells: no outer learning rate picked for ${env} ${key}`);
         overrides.outerLr = rate;
       }
-      for (const seed of grid.seeds) cells.push(makeCell(grid, env, NON_META_ALGO, seed, overrides, 'main'));
+      for (const seed of grid.seeds) cells.push(makeCell(grid, env, algo, seed, overrides, 'main'));
     }
   }
   const names = new Set<string>();

@@ -164,7 +164,9 @@ export function resultsMarkdown(grid: Grid, mainCells: readonly Cell[], report: 
   }
   if (grid.controls.outerLrSweep) {
     const s = grid.controls.outerLrSweep;
-    out.push(`- Outer learning rate: swept over ${s.rates.join(', ')} for each base algorithm on seeds ${s.seeds.join(', ')} (not reported), picked by AUC; each directed variant and its controls run at the rate picked for its base.`);
+    out.push(s.perArm
+      ? `- Outer learning rate: swept over ${s.rates.join(', ')} for every arm (directed variants and controls included) on seeds ${s.seeds.join(', ')} (not reported), each arm run at the rate of its largest mean AUC.`
+      : `- Outer learning rate: swept over ${s.rates.join(', ')} for each base algorithm on seeds ${s.seeds.join(', ')} (not reported), picked by AUC; each directed variant and its controls run at the rate picked for its base.`);
   }
   if (grid.controls.randomMedium) out.push('- Random-task control: the directed step taken on a task drawn from the task distribution at each iteration (`--medium random`) instead of the medium task.');
   if (grid.controls.directedLrSweep) out.push(`- β_d sweep: the directed variants also run at β_d = ${grid.controls.directedLrSweep.rates.join(', ')}.`);
@@ -183,8 +185,8 @@ export function resultsMarkdown(grid: Grid, mainCells: readonly Cell[], report: 
 
   if (report.tuning.length) {
     out.push('## Outer learning rate (tuning seeds)', '');
-    out.push('| env | base algorithm | AUC per rate (mean [CI]) | picked |', '|---|---|---|---|');
-    for (const t of report.tuning) out.push(`| ${t.env} | ${t.base} | ${t.rates.map((r) => `${r.outerLr}: ${est(r.auc)}`).join('; ')} | **${t.picked}**${t.edge ? ` (the ${t.edge} rate: an edge)` : ''} |`);
+    out.push(`| env | ${grid.controls.outerLrSweep?.perArm ? 'arm' : 'base algorithm'} | AUC per rate (mean [CI]) | picked |`, '|---|---|---|---|');
+    for (const t of report.tuning) out.push(`| ${t.env} | ${t.arm} | ${t.rates.map((r) => `${r.outerLr}: ${est(r.auc)}`).join('; ')} | **${t.picked}**${t.edge ? ` (the ${t.edge} rate: an edge)` : ''} |`);
     out.push('');
     for (const w of edgeWarnings(report.tuning)) out.push(`Warning: ${w}.`, '');
   }

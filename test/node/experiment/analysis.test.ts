@@ -6,7 +6,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as dm from 'directed-maml';
-import { resolveGrid, tuneCells, mainCells, armName, cellResult, tuningOf, analyse, inference, type CellResult, type Grid } from 'directed-maml/node';
+import { resolveGrid, tuneCells, mainCells, armName, cellResult, tuningOf, analyse, edgeWarnings, inference, type CellResult, type Grid } from 'directed-maml/node';
 
 const ITERATIONS = 10;
 const SECONDS = 2; // per iteration
@@ -233,4 +233,26 @@ test('analyse: the equivalence margin comes from the grid (perEnv margins over g
   assert.deepEqual([wide.margin, wide.verdict], [3, 'does not hold']);
   const own = verdictOf(controlGrid({ margins: { iterationsToThreshold: 0.5 }, perEnv: { 'CartPole-v1': { threshold: THRESHOLD, margins: { iterationsToThreshold: 3 } } } }));
   assert.deepEqual([own.margin, own.verdict], [3, 'does not hold']);
+});
+
+test('outerLrSweep.perArm: every arm (directed variants and controls) tuned on its own; a pick on an edge of the rates is flagged', () => {
+  const g = resolveGrid({
+    envs: ['CartPole-v1'], algos: ['fomaml', 'directed-fomaml'], seeds: [1, 2], config: { iterations: ITERATIONS },
+    controls: { randomMedium: true, nonMeta: true, outerLrSweep: { rates: [0.001, 0.01, 0.1], seeds: [101, 102], perArm: true } },
+  });
+  const tune = tuneCells(g);
+  const keys = ['CartPole-v1.fomaml', 'CartPole-v1.directed-fomaml', 'CartPole-v1.directed-fomaml.medium=random', 'CartPole-v1.fomaml.inner-lr=0'];
+  assert.equal(tune.length, keys.length * 3 * 2);
+  // Each arm's best rate: the base 0.01 (inside), the directed arm 0.1 (the highest: an edge), the others 0.001 (the lowest).
+  const best: Record<string, number> = { fomaml: 0.01, 'directed-fomaml': 0.1 };
+  const auc = (c: (typeof tune)[number]) => (c.overrides.outerLr === (c.overrides.medium || c.overrides.innerLr === 0 ? 0.001 : best[c.algo]) ? 50 : 10);
+  const { picks, tuning } = tuningOf(g, tune, auc);
+  assert.deepEqual(picks, { 'CartPole-v1': Object.fromEntries(keys.map((k, i) => [k, [0.01, 0.1, 0.001, 0.001][i]])) });
+  assert.deepEqual(tuning.map((t) => [t.arm, t.edge]), [[keys[0], null], [keys[1], 'highest'], [keys[2], 'lowest'], [keys[3], 'lowest']]);
+  assert.equal(edgeWarnings(tuning).length, 3);
+  assert.match(edgeWarnings(tuning)[0], /CartPole-v1\.directed-fomaml picked 0\.1, the highest rate of the sweep/);
+  const main = mainCells(g, picks);
+  assert.deepEqual([...new Set(main.map((c) => c.arm))], [
+    'CartPole-v1.fomaml.outer-lr=0.01', 'CartPole-v1.directed-fomaml.outer-lr=0.1', 'CartPole-v1.directed-fomaml.medium=random.outer-lr=0.001', 'CartPole-v1.fomaml.inner-lr=0.outer-lr=0.001',
+  ]);
 });

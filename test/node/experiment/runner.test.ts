@@ -147,8 +147,8 @@ test('report: results.jsonl, RESULTS.md and figures, with verdicts for the claim
   assert.equal(types.filter((t) => t === 'arm').length, 4);
   assert.equal(types.filter((t) => t === 'comparison').length, 3); // directed, random control, each vs fomaml; directed vs random
   const claims = results.filter((r) => r.type === 'claim');
-  assert.deepEqual(claims.map((c) => c.metric), ['iterationsToThreshold', 'secondsToThreshold', 'iterationsToThreshold', 'auc']);
-  for (const c of claims) assert.ok(['holds', 'does not hold', 'inconclusive'].includes(c.verdict));
+  assert.deepEqual(claims.map((c) => [c.metric, c.primary]), [['envStepsToThreshold', true], ['iterationsToThreshold', false], ['iterationsToThreshold', false], ['auc', false]]);
+  for (const c of claims) assert.ok(['holds', 'does not hold', 'inconclusive', 'tie at ceiling'].includes(c.verdict));
   // A cell line agrees with its metrics file.
   const cell = results.find((r) => r.type === 'cell' && r.cell.startsWith('CartPole-v1.fomaml.') && r.seed === 1);
   const metrics = await jsonLines(join(cellDir(straight, cell.cell), 'metrics.jsonl'));
@@ -164,7 +164,7 @@ test('report: results.jsonl, RESULTS.md and figures, with verdicts for the claim
   // the outer rate is each arm's (no single rate is claimed for the env).
   assert.match(md, /outer Adam lr picked per base algorithm \(each arm's is in its name\), β_d = 0\.1; task ranges/);
   assert.doesNotMatch(md, /undefined/);
-  for (const f of ['CartPole-v1-curves.svg', 'CartPole-v1-kshot.svg']) {
+  for (const f of ['CartPole-v1-curves.svg', 'CartPole-v1-kshot.svg', 'CartPole-v1-differences.svg']) {
     const svg = await readFile(join(straight, 'figures', f), 'utf8');
     assert.match(svg, /^<svg /);
     assert.match(md, new RegExp(`figures/${f}`));
