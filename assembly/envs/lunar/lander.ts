@@ -30,7 +30,7 @@ import { bodyLocalCenterX, bodyLocalCenterY, bodyInvMass, bodyInvInertia } from 
 import { collideLane, clearManifolds, synchronizeLane, initBroadPhase, chunkX, GROUP_LANES, BATCH_LANES } from './contact_manager';
 import { prepareIsland4, solveVelocities4, finishIsland4 } from './island4';
 import { solveIsland } from './island';
-import { rotate, rotSin, rotCos } from './rotation';
+import { rotation, rotSin, rotCos } from './rotation';
 import { STATE_DIM as LANDER_STATE_DIM, S_BODIES, BODY_STRIDE, S_SLEEP_TIME, S_JOINTS, S_CONTACTS, SLOTS_PER_BODY, SLOT_STRIDE, C_POINT_COUNT, slotComponent, get, set, at, bodyComponent, B_CX, B_CY, B_ANGLE, B_VX, B_VY, B_OMEGA,
   S_AWAKE, S_GAME_OVER, S_LEG_CONTACT, S_PREV_SHAPING, S_WIND_INDEX, S_TORQUE_INDEX, S_TERRAIN } from './state';
 
@@ -72,58 +72,90 @@ const CRASH_REWARD: f32 = -100.0;
 const REST_REWARD: f32 = 100.0;
 const WIND_MAX_INDEX: f64 = 9999.0; // np_random.integers(−9999, 9999)
 
-// ---- observation ---------------------------------------------------------------------------
+// ---- one lane's step state -------------------------------------------------------------------
 
-// The last observeLane result, float64 (Gymnasium's list before its float32 cast).
-let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0, s4: f64 = 0, s5: f64 = 0, s6: f64 = 0, s7: f64 = 0;
-
-/** The lander body's origin (b2Body::GetPosition) from its centre of mass; in originX/originY. */
-let originX: f32 = 0, originY: f32 = 0;
-@inline function landerOrigin(state: usize, stride: usize, lane: i32): void {
-  rotate(get(state, stride, lane, bodyComponent(BODY_LANDER, B_ANGLE)));
-  const lcx = bodyLocalCenterX(BODY_LANDER), lcy = bodyLocalCenterY(BODY_LANDER);
-  originX = get(state, stride, lane, bodyComponent(BODY_LANDER, B_CX)) - (rotCos * lcx - rotSin * lcy);
-  originY = get(state, stride, lane, bodyComponent(BODY_LANDER, B_CY)) - (rotSin * lcx + rotCos * lcy);
+/**
+ * What one lane's step carries from lunar_lander.py's part before world.Step to the physics and to
+ * the reward after it (gymnax's step state; the world itself is in state.ts): the engines'
+ * throttles the action maps to (m_power, s_power and the side engine's direction), then the
+ * lander's force and torque for world.Step (b2Body::m_force, m_torque). One record per lane in
+ * flight, passed in and out; nothing of a step lives in module variables.
+ */
+@unmanaged export class LaneStep {
+  mainPower: f64; // m_power: 0 (off) or the main engine's throttle
+  sidePower: f64; // s_power: 0 (off) or the side engine's throttle
+  sideDirection: f64; // −1 left engine, +1 right engine
+  forceX: f32;
+  forceY: f32;
+  torque: f32;
 }
 
-/** lunar_lander.py's state list, in float64 from the float32 world. */
-function observeLane(state: usize, stride: usize, lane: i32): void {
-  landerOrigin(state, stride, lane);
+/** lunar_lander.py's state list, float64 (Gymnasium's list before its float32 cast). */
+@unmanaged class Observation {
+  s0: f64; s1: f64; s2: f64; s3: f64; s4: f64; s5: f64; s6: f64; s7: f64;
+}
+
+// ---- observation ---------------------------------------------------------------------------
+
+/** The lander body's origin (b2Body::GetPosition) from its centre of mass: x in lane 0, y in lane 1. */
+@inline function landerOrigin(state: usize, stride: usize, lane: i32): v128 {
+  const q = rotation(get(state, stride, lane, bodyComponent(BODY_LANDER, B_ANGLE)));
+  const s = rotSin(q), c = rotCos(q);
+  const lcx = bodyLocalCenterX(BODY_LANDER), lcy = bodyLocalCenterY(BODY_LANDER);
+  const x = get(state, stride, lane, bodyComponent(BODY_LANDER, B_CX)) - (c * lcx - s * lcy);
+  const y = get(state, stride, lane, bodyComponent(BODY_LANDER, B_CY)) - (s * lcx + c * lcy);
+  return f32x4(x, y, 0, 0);
+}
+
+/** lunar_lander.py's state list, in float64 from the float32 world, into `o`. */
+function observeLane(state: usize, stride: usize, lane: i32, o: Observation): void {
+  const origin = landerOrigin(state, stride, lane);
   const halfW = HALF_W64, halfH = HALF_H64;
-  s0 = (<f64>originX - halfW) / halfW;
-  s1 = (<f64>originY - (HELIPAD_Y64 + <f64>LEG_DOWN / <f64>SCALE)) / halfH;
-  s2 = <f64>get(state, stride, lane, bodyComponent(BODY_LANDER, B_VX)) * halfW / <f64>FPS;
-  s3 = <f64>get(state, stride, lane, bodyComponent(BODY_LANDER, B_VY)) * halfH / <f64>FPS;
-  s4 = <f64>get(state, stride, lane, bodyComponent(BODY_LANDER, B_ANGLE));
-  s5 = 20.0 * <f64>get(state, stride, lane, bodyComponent(BODY_LANDER, B_OMEGA)) / <f64>FPS;
-  s6 = get(state, stride, lane, S_LEG_CONTACT) != 0 ? 1.0 : 0.0;
-  s7 = get(state, stride, lane, S_LEG_CONTACT + 1) != 0 ? 1.0 : 0.0;
+  o.s0 = (<f64>f32x4.extract_lane(origin, 0) - halfW) / halfW;
+  o.s1 = (<f64>f32x4.extract_lane(origin, 1) - (HELIPAD_Y64 + <f64>LEG_DOWN / <f64>SCALE)) / halfH;
+  o.s2 = <f64>get(state, stride, lane, bodyComponent(BODY_LANDER, B_VX)) * halfW / <f64>FPS;
+  o.s3 = <f64>get(state, stride, lane, bodyComponent(BODY_LANDER, B_VY)) * halfH / <f64>FPS;
+  o.s4 = <f64>get(state, stride, lane, bodyComponent(BODY_LANDER, B_ANGLE));
+  o.s5 = 20.0 * <f64>get(state, stride, lane, bodyComponent(BODY_LANDER, B_OMEGA)) / <f64>FPS;
+  o.s6 = get(state, stride, lane, S_LEG_CONTACT) != 0 ? 1.0 : 0.0;
+  o.s7 = get(state, stride, lane, S_LEG_CONTACT + 1) != 0 ? 1.0 : 0.0;
 }
 // Python's float64 values of VIEWPORT_W / SCALE / 2, VIEWPORT_H / SCALE / 2 and helipad_y = H/4.
 const HALF_W64: f64 = <f64>VIEWPORT_W / <f64>SCALE / 2.0;
 const HALF_H64: f64 = <f64>VIEWPORT_H / <f64>SCALE / 2.0;
 const HELIPAD_Y64: f64 = <f64>VIEWPORT_H / <f64>SCALE / 4.0;
 
-@inline function shaping(): f64 {
-  return -100.0 * Math.sqrt(s0 * s0 + s1 * s1) - 100.0 * Math.sqrt(s2 * s2 + s3 * s3) - 100.0 * Math.abs(s4) + 10.0 * s6 + 10.0 * s7;
+@inline function shaping(o: Observation): f64 {
+  return -100.0 * Math.sqrt(o.s0 * o.s0 + o.s1 * o.s1) - 100.0 * Math.sqrt(o.s2 * o.s2 + o.s3 * o.s3) - 100.0 * Math.abs(o.s4)
+    + 10.0 * o.s6 + 10.0 * o.s7;
 }
+
+// Scratch observation of the function at hand (written and read within one call).
+const observation = changetype<Observation>(memory.data(<i32>offsetof<Observation>(), 8));
 
 /** Observations of lanes [0, numEnvs) as rows of 8 float32 (Gymnasium's order). */
 export function lunarObserve(numEnvs: i32, lanes: i32, state: usize, obs: usize): void {
   const stride = <usize>lanes << 2;
+  const o = observation;
   for (let i = 0; i < numEnvs; i++) {
-    observeLane(state, stride, i);
+    observeLane(state, stride, i, o);
     const row = obs + (<usize>i * OBS_DIM << 2);
-    store<f32>(row, <f32>s0); store<f32>(row, <f32>s1, 4); store<f32>(row, <f32>s2, 8); store<f32>(row, <f32>s3, 12);
-    store<f32>(row, <f32>s4, 16); store<f32>(row, <f32>s5, 20); store<f32>(row, <f32>s6, 24); store<f32>(row, <f32>s7, 28);
+    store<f32>(row, <f32>o.s0); store<f32>(row, <f32>o.s1, 4); store<f32>(row, <f32>o.s2, 8); store<f32>(row, <f32>o.s3, 12);
+    store<f32>(row, <f32>o.s4, 16); store<f32>(row, <f32>o.s5, 20); store<f32>(row, <f32>o.s6, 24); store<f32>(row, <f32>o.s7, 28);
   }
 }
 
-// ---- before and after world.Step -----------------------------------------------------------
+// ---- actions to throttles ------------------------------------------------------------------
 
-// The force and torque on the lander for this step (b2Body::m_force, m_torque) and the fuel used.
-let forceX: f32 = 0, forceY: f32 = 0, torque: f32 = 0;
-let mainPower: f64 = 0, sidePower: f64 = 0;
+/** LunarLander-v2's discrete action: one engine at full throttle, or none. */
+@inline function discreteThrottles(step: LaneStep, action: i32): void {
+  step.mainPower = action == ACTION_MAIN_ENGINE ? 1.0 : 0.0;
+  const side = action == ACTION_LEFT_ENGINE || action == ACTION_RIGHT_ENGINE;
+  step.sidePower = side ? 1.0 : 0.0;
+  step.sideDirection = side ? <f64>(action - ACTION_MAIN_ENGINE) : 0.0; // −1 left, +1 right
+}
+
+// ---- before and after world.Step -----------------------------------------------------------
 
 /** tanh(sin(0.02k) + sin(0.01πk)): Gymnasium's never-periodic wind profile at index k. */
 @inline function windProfile(k: f64): f64 {
@@ -135,36 +167,28 @@ let mainPower: f64 = 0, sidePower: f64 = 0;
   return <f32>(windProfile(<f64>index) * <f64>power);
 }
 
-// One engine firing, as lunar_lander.py computes it: (engineOx, engineOy) is its `ox, oy` (the
-// direction the particle is thrown, opposite to the lander's impulse; its length scales the
-// impulse) and (enginePointX, enginePointY) the world point the impulse is applied at.
-let engineOx: f64 = 0, engineOy: f64 = 0, enginePointX: f64 = 0, enginePointY: f64 = 0;
+// One engine firing, as lunar_lander.py computes it: its `ox, oy` (the direction the particle is
+// thrown, opposite to the lander's impulse; its length scales the impulse) as f64x2, from
+// tip = (sin a, cos a), side = (−cos a, sin a) and the dispersions d0, d1; the impulse acts at the
+// lander's origin plus (ox, oy), and for a side engine plus the mount offset below.
 
-/**
- * The geometry of `action`'s engine for a lander whose origin is at (posX, posY) with `angle`, and
- * dispersions d0, d1; returns false for noop. Used by the step, and (without dispersion) to draw flames.
- */
-function engineGeometry(posX: f64, posY: f64, angle: f64, action: i32, d0: f64, d1: f64): bool {
-  const tipX = Math.sin(angle), tipY = Math.cos(angle);
+/** The main engine's (ox, oy): 4 px below the origin, ±2 px of dispersion. */
+@inline function mainEngineOffset(tipX: f64, tipY: f64, d0: f64, d1: f64): v128 {
   const sideX = -tipY, sideY = tipX;
-  if (action == ACTION_MAIN_ENGINE) {
-    // 4 px below the origin, ±2 px of dispersion.
-    engineOx = tipX * (<f64>MAIN_ENGINE_Y_LOCATION / <f64>SCALE + 2.0 * d0) + sideX * d1;
-    engineOy = -tipY * (<f64>MAIN_ENGINE_Y_LOCATION / <f64>SCALE + 2.0 * d0) - sideY * d1;
-    enginePointX = posX + engineOx;
-    enginePointY = posY + engineOy;
-    return true;
-  }
-  if (action == ACTION_LEFT_ENGINE || action == ACTION_RIGHT_ENGINE) {
-    const direction = <f64>(action - ACTION_MAIN_ENGINE); // −1 left, +1 right
-    engineOx = tipX * d0 + sideX * (3.0 * d1 + direction * <f64>SIDE_ENGINE_AWAY / <f64>SCALE);
-    engineOy = -tipY * d0 - sideY * (3.0 * d1 + direction * <f64>SIDE_ENGINE_AWAY / <f64>SCALE);
-    // 17 where SIDE_ENGINE_HEIGHT (14) was meant: an orientation-dependent torque, kept as Gymnasium has it.
-    enginePointX = posX + engineOx - tipX * 17.0 / <f64>SCALE;
-    enginePointY = posY + engineOy + tipY * <f64>SIDE_ENGINE_HEIGHT / <f64>SCALE;
-    return true;
-  }
-  return false;
+  return f64x2(tipX * (<f64>MAIN_ENGINE_Y_LOCATION / <f64>SCALE + 2.0 * d0) + sideX * d1,
+    -tipY * (<f64>MAIN_ENGINE_Y_LOCATION / <f64>SCALE + 2.0 * d0) - sideY * d1);
+}
+
+/** A side engine's (ox, oy); direction −1 for the left engine, +1 for the right. */
+@inline function sideEngineOffset(tipX: f64, tipY: f64, direction: f64, d0: f64, d1: f64): v128 {
+  const sideX = -tipY, sideY = tipX;
+  return f64x2(tipX * d0 + sideX * (3.0 * d1 + direction * <f64>SIDE_ENGINE_AWAY / <f64>SCALE),
+    -tipY * d0 - sideY * (3.0 * d1 + direction * <f64>SIDE_ENGINE_AWAY / <f64>SCALE));
+}
+
+/** Where a side engine's impulse acts, relative to origin + (ox, oy): 17 where SIDE_ENGINE_HEIGHT (14) was meant along x (an orientation-dependent torque, kept as Gymnasium has it). */
+@inline function sideEngineMount(tipX: f64, tipY: f64): v128 {
+  return f64x2(-tipX * 17.0 / <f64>SCALE, tipY * <f64>SIDE_ENGINE_HEIGHT / <f64>SCALE);
 }
 
 /** b2Body::ApplyLinearImpulse on the lander (wake = true), impulse and point in float32. */
@@ -181,23 +205,30 @@ function applyLanderImpulse(state: usize, stride: usize, lane: i32, impulseX: f3
   store<f32>(w, load<f32>(w) + invI * (rx * impulseY - ry * impulseX));
 }
 
+/** The impulse (−ox·power·throttle, −oy·power·throttle) at point (x, y), Python's order of products. */
+@inline function fireEngine(state: usize, stride: usize, lane: i32, offset: v128, x: f64, y: f64, power: f64, throttle: f64): void {
+  const ox = f64x2.extract_lane(offset, 0), oy = f64x2.extract_lane(offset, 1);
+  applyLanderImpulse(state, stride, lane, <f32>(-ox * power * throttle), <f32>(-oy * power * throttle), <f32>x, <f32>y);
+}
+
 /**
- * lunar_lander.py's step() up to world.Step: wind and turbulence (while no leg touches), the
- * dispersion draws (2 of the lane's stream from `counter`), the main or a side engine's impulse.
- * Leaves the lander's force and torque in forceX/forceY/torque (added to pushX/pushY).
+ * lunar_lander.py's step() up to world.Step, for the throttles in `step`: wind and turbulence
+ * (while no leg touches), the dispersion draws (2 of the lane's stream from `counter`), the main
+ * engine's impulse, then the side engine's. Writes the lander's force and torque into `step`
+ * (pushX/pushY added: reset's initial push).
  */
-function beforeWorldStep(state: usize, stride: usize, lane: i32, params: usize, action: i32, key: u64, counter: u64,
+function beforeWorldStep(state: usize, stride: usize, lane: i32, params: usize, step: LaneStep, key: u64, counter: u64,
   pushX: f32, pushY: f32): void {
-  forceX = pushX; forceY = pushY; torque = 0;
+  step.forceX = pushX; step.forceY = pushY; step.torque = 0;
   const windPower = get(params, stride, lane, P_WIND_POWER);
   const turbulencePower = get(params, stride, lane, P_TURBULENCE_POWER);
   const legTouching = get(state, stride, lane, S_LEG_CONTACT) != 0 || get(state, stride, lane, S_LEG_CONTACT + 1) != 0;
   if ((windPower > 0 || turbulencePower > 0) && !legTouching) {
     const windIndex = get(state, stride, lane, S_WIND_INDEX);
     const torqueIndex = get(state, stride, lane, S_TORQUE_INDEX);
-    forceX += windAt(windIndex, windPower); // ApplyForceToCenter((wind, 0), True)
+    step.forceX += windAt(windIndex, windPower); // ApplyForceToCenter((wind, 0), True)
     set(state, stride, lane, S_WIND_INDEX, windIndex + 1);
-    torque = windAt(torqueIndex, turbulencePower); // ApplyTorque(torque, True)
+    step.torque = windAt(torqueIndex, turbulencePower); // ApplyTorque(torque, True)
     set(state, stride, lane, S_TORQUE_INDEX, torqueIndex + 1);
     set(state, stride, lane, S_AWAKE, 1);
   }
@@ -205,19 +236,21 @@ function beforeWorldStep(state: usize, stride: usize, lane: i32, params: usize, 
   const angle = <f64>get(state, stride, lane, bodyComponent(BODY_LANDER, B_ANGLE));
   const d0 = (2.0 * <f64>uniform01(key, counter) - 1.0) / <f64>SCALE;
   const d1 = (2.0 * <f64>uniform01(key, counter + 1) - 1.0) / <f64>SCALE;
-  landerOrigin(state, stride, lane);
-  mainPower = 0;
-  sidePower = 0;
-  if (!engineGeometry(<f64>originX, <f64>originY, angle, action, d0, d1)) return;
-  let power: f64;
-  if (action == ACTION_MAIN_ENGINE) {
-    mainPower = 1.0;
-    power = <f64>get(params, stride, lane, P_MAIN_ENGINE_POWER) * mainPower;
-  } else {
-    sidePower = 1.0;
-    power = <f64>get(params, stride, lane, P_SIDE_ENGINE_POWER) * sidePower;
+  if (step.mainPower == 0 && step.sidePower == 0) return;
+  const origin = landerOrigin(state, stride, lane);
+  const x = <f64>f32x4.extract_lane(origin, 0), y = <f64>f32x4.extract_lane(origin, 1);
+  const tipX = Math.sin(angle), tipY = Math.cos(angle);
+  if (step.mainPower > 0) {
+    const o = mainEngineOffset(tipX, tipY, d0, d1);
+    fireEngine(state, stride, lane, o, x + f64x2.extract_lane(o, 0), y + f64x2.extract_lane(o, 1),
+      <f64>get(params, stride, lane, P_MAIN_ENGINE_POWER), step.mainPower);
   }
-  applyLanderImpulse(state, stride, lane, <f32>(-engineOx * power), <f32>(-engineOy * power), <f32>enginePointX, <f32>enginePointY);
+  if (step.sidePower > 0) {
+    const o = sideEngineOffset(tipX, tipY, step.sideDirection, d0, d1);
+    const mount = sideEngineMount(tipX, tipY);
+    fireEngine(state, stride, lane, o, x + f64x2.extract_lane(o, 0) + f64x2.extract_lane(mount, 0),
+      y + f64x2.extract_lane(o, 1) + f64x2.extract_lane(mount, 1), <f64>get(params, stride, lane, P_SIDE_ENGINE_POWER), step.sidePower);
+  }
 }
 
 // The bodies' poses at the start of the step of each lane of a batch (b2Sweep c0, a0), for the
@@ -236,40 +269,29 @@ function saveStartPose(state: usize, stride: usize, lane: i32, laneInBatch: i32)
 
 /**
  * world.Step(1/FPS, 180, 60) of one lane, scalar (b2World::Step without TOI): collide, solve the
- * island, synchronize the broad phase. Nothing happens while the island sleeps.
+ * island with the lander's force and torque of `step`, synchronize the broad phase. Nothing
+ * happens while the island sleeps.
  */
-function worldStepScalar(state: usize, stride: usize, lane: i32, params: usize): void {
+function worldStepScalar(state: usize, stride: usize, lane: i32, params: usize, step: LaneStep): void {
   if (get(state, stride, lane, S_AWAKE) == 0) return;
   collideLane(state, stride, lane, 0);
   saveStartPose(state, stride, lane, 0);
-  solveIsland(state, stride, lane, 0, get(params, stride, lane, P_GRAVITY), forceX, forceY, torque);
+  solveIsland(state, stride, lane, 0, get(params, stride, lane, P_GRAVITY), step.forceX, step.forceY, step.torque);
   synchronizeLane(state, stride, lane, startPose(0, 0), startPose(0, 1), startPose(0, 2));
 }
 
-/** The rest of step(): shaping reward, fuel, termination. Returns terminated; writes the reward. */
-function afterWorldStep(state: usize, stride: usize, lane: i32, reward: usize): i32 {
-  observeLane(state, stride, lane);
-  const shape = shaping();
-  let r = <f32>(shape - <f64>get(state, stride, lane, S_PREV_SHAPING) - mainPower * MAIN_FUEL_COST - sidePower * SIDE_FUEL_COST);
+/** The rest of step(): shaping reward, the fuel of `step`'s throttles, termination. Returns terminated; writes the reward. */
+function afterWorldStep(state: usize, stride: usize, lane: i32, step: LaneStep, reward: usize): i32 {
+  const o = observation;
+  observeLane(state, stride, lane, o);
+  const shape = shaping(o);
+  let r = <f32>(shape - <f64>get(state, stride, lane, S_PREV_SHAPING) - step.mainPower * MAIN_FUEL_COST - step.sidePower * SIDE_FUEL_COST);
   set(state, stride, lane, S_PREV_SHAPING, <f32>shape);
   let terminated = 0;
-  if (get(state, stride, lane, S_GAME_OVER) != 0 || Math.abs(s0) >= 1.0) { terminated = 1; r = CRASH_REWARD; }
+  if (get(state, stride, lane, S_GAME_OVER) != 0 || Math.abs(o.s0) >= 1.0) { terminated = 1; r = CRASH_REWARD; }
   if (get(state, stride, lane, S_AWAKE) == 0) { terminated = 1; r = REST_REWARD; }
   store<f32>(reward + (<usize>lane << 2), r);
   return terminated;
-}
-
-/**
- * One step of one lane with the scalar solver (the reference of the f32x4 path; reset uses it for
- * its implicit step). Draws 2 values of stream `key` from `counter`. Writes the lane's reward;
- * returns terminated (0/1).
- */
-export function lunarStepScalar(lanes: i32, lane: i32, state: usize, params: usize, action: i32, reward: usize,
-  key: u64, counter: u64): i32 {
-  const stride = <usize>lanes << 2;
-  beforeWorldStep(state, stride, lane, params, action, key, counter, 0, 0);
-  worldStepScalar(state, stride, lane, params);
-  return afterWorldStep(state, stride, lane, reward);
 }
 
 /**
@@ -330,8 +352,9 @@ let orderCapacity = 0;
  * rngCounter[i]), which advances by 2. The lanes are taken in groups of four lanes that touch
  * alike (orderLanes), up to BATCH_GROUPS groups per batch: Gymnasium's pre-step and the narrow
  * phase lane by lane, the island solve four worlds at a time (island4.ts, velocity iterations
- * interleaved over the batch's groups), then the broad phase and the reward lane by lane. With
- * `alive` (u8 per lane; 0 = every lane) the lanes it marks 0 are left as they are.
+ * interleaved over the batch's groups), then the broad phase and the reward lane by lane. Each
+ * lane in flight has its LaneStep record (batchSteps). With `alive` (u8 per lane; 0 = every
+ * lane) the lanes it marks 0 are left as they are.
  */
 export function lunarStepLanes(lanes: i32, state: usize, params: usize, actions: usize, reward: usize, terminated: usize,
   rngKey: usize, rngCounter: usize, alive: usize = 0): void {
@@ -349,13 +372,12 @@ export function lunarStepLanes(lanes: i32, state: usize, params: usize, actions:
       store<f32>(batchTorque + (<usize>j << 2), 0);
       clearManifolds(j);
       if (lane < 0) continue;
-      beforeWorldStep(state, stride, lane, params, load<i32>(actions + (<usize>lane << 2)),
-        load<u64>(rngKey + (<usize>lane << 3)), load<u64>(rngCounter + (<usize>lane << 3)), 0, 0);
-      store<f32>(batchForceX + (<usize>j << 2), forceX);
-      store<f32>(batchForceY + (<usize>j << 2), forceY);
-      store<f32>(batchTorque + (<usize>j << 2), torque);
-      store<f64>(batchMainPower + (<usize>j << 3), mainPower);
-      store<f64>(batchSidePower + (<usize>j << 3), sidePower);
+      const step = batchStep(j);
+      discreteThrottles(step, load<i32>(actions + (<usize>lane << 2)));
+      beforeWorldStep(state, stride, lane, params, step, load<u64>(rngKey + (<usize>lane << 3)), load<u64>(rngCounter + (<usize>lane << 3)), 0, 0);
+      store<f32>(batchForceX + (<usize>j << 2), step.forceX);
+      store<f32>(batchForceY + (<usize>j << 2), step.forceY);
+      store<f32>(batchTorque + (<usize>j << 2), step.torque);
       if (get(state, stride, lane, S_AWAKE) != 0) {
         collideLane(state, stride, lane, j);
         saveStartPose(state, stride, lane, j);
@@ -372,35 +394,43 @@ export function lunarStepLanes(lanes: i32, state: usize, params: usize, actions:
     for (let j = 0; j < batchLanes; j++) {
       const lane = load<i32>(batchLaneIds + (<usize>j << 2));
       if (load<u8>(batchSolved + <usize>j)) synchronizeLane(state, stride, lane, startPose(j, 0), startPose(j, 1), startPose(j, 2));
-      mainPower = load<f64>(batchMainPower + (<usize>j << 3));
-      sidePower = load<f64>(batchSidePower + (<usize>j << 3));
-      store<u8>(terminated + <usize>lane, <u8>afterWorldStep(state, stride, lane, reward));
+      store<u8>(terminated + <usize>lane, <u8>afterWorldStep(state, stride, lane, batchStep(j), reward));
       const counterAt = rngCounter + (<usize>lane << 3);
       store<u64>(counterAt, load<u64>(counterAt) + STEP_DRAWS);
     }
   }
 }
-// Per-position inputs of a batch's island solves (16-byte aligned for f32x4 loads).
+// The LaneStep of each position of a batch, and the lander forces island4 reads as f32x4 rows
+// (16-byte aligned), with the lanes and which of them collided.
+const batchSteps = memory.data(BATCH_LANES * <i32>offsetof<LaneStep>(), 16);
+@inline function batchStep(j: i32): LaneStep { return changetype<LaneStep>(batchSteps + <usize>j * offsetof<LaneStep>()); }
 const batchLaneIds = memory.data(BATCH_LANES << 2, 16);
 const batchForceX = memory.data(BATCH_LANES << 2, 16);
 const batchForceY = memory.data(BATCH_LANES << 2, 16);
 const batchTorque = memory.data(BATCH_LANES << 2, 16);
-const batchMainPower = memory.data(BATCH_LANES << 3, 16);
-const batchSidePower = memory.data(BATCH_LANES << 3, 16);
 const batchSolved = memory.data(BATCH_LANES, 16);
 
-/** The scalar path over every lane (lunarStepScalar lane by lane): the reference of lunarStepLanes. */
+/**
+ * The scalar reference of lunarStepLanes: every lane stepped alone with the scalar solver
+ * (island.ts), lane after lane. Not exported by the module: assembly/__tests__/lunar_step.spec.ts
+ * compares the two bit for bit.
+ */
 export function lunarStepLanesScalar(lanes: i32, state: usize, params: usize, actions: usize, reward: usize, terminated: usize,
   rngKey: usize, rngCounter: usize): void {
+  const stride = <usize>lanes << 2;
+  const step = scalarStep;
   for (let i = 0; i < lanes; i++) {
     const counterAt = rngCounter + (<usize>i << 3);
     const counter = load<u64>(counterAt);
-    const done = lunarStepScalar(lanes, i, state, params, load<i32>(actions + (<usize>i << 2)), reward,
-      load<u64>(rngKey + (<usize>i << 3)), counter);
+    discreteThrottles(step, load<i32>(actions + (<usize>i << 2)));
+    beforeWorldStep(state, stride, i, params, step, load<u64>(rngKey + (<usize>i << 3)), counter, 0, 0);
+    worldStepScalar(state, stride, i, params, step);
+    store<u8>(terminated + <usize>i, <u8>afterWorldStep(state, stride, i, step, reward));
     store<u64>(counterAt, counter + STEP_DRAWS);
-    store<u8>(terminated + <usize>i, <u8>done);
   }
 }
+// The LaneStep of the scalar path (one lane at a time: lunarStepLanesScalar, reset's step(0)).
+const scalarStep = changetype<LaneStep>(memory.data(<i32>offsetof<LaneStep>(), 8));
 
 // ---- reset ---------------------------------------------------------------------------------
 
@@ -447,10 +477,13 @@ export function lunarResetLane(lanes: i32, lane: i32, state: usize, params: usiz
   set(state, stride, lane, S_TORQUE_INDEX, <f32>Math.floor(-WIND_MAX_INDEX + 2.0 * WIND_MAX_INDEX * <f64>uniform01(key, c + 3)));
 
   // step(0): its reward is discarded; its shaping becomes prev_shaping.
-  beforeWorldStep(state, stride, lane, params, 0, key, c + 4, pushX, pushY);
-  worldStepScalar(state, stride, lane, params);
-  observeLane(state, stride, lane);
-  set(state, stride, lane, S_PREV_SHAPING, <f32>shaping());
+  const step = scalarStep;
+  discreteThrottles(step, ACTION_NOOP);
+  beforeWorldStep(state, stride, lane, params, step, key, c + 4, pushX, pushY);
+  worldStepScalar(state, stride, lane, params, step);
+  const o = observation;
+  observeLane(state, stride, lane, o);
+  set(state, stride, lane, S_PREV_SHAPING, <f32>shaping(o));
 }
 const terrainHeights = memory.data(TERRAIN_DRAWS << 3); // f64 scratch
 
@@ -517,10 +550,23 @@ const engineOut = memory.data(4 << 3, 8);
  * point of the impulse — or 0 for noop.
  */
 export function lunarEngineFiring(x: f64, y: f64, angle: f64, action: i32): usize {
-  if (!engineGeometry(x, y, angle, action, 0, 0)) return 0;
-  store<f64>(engineOut, engineOx);
-  store<f64>(engineOut, engineOy, 8);
-  store<f64>(engineOut, enginePointX, 16);
-  store<f64>(engineOut, enginePointY, 24);
+  const tipX = Math.sin(angle), tipY = Math.cos(angle);
+  let o: v128, pointX: f64, pointY: f64;
+  if (action == ACTION_MAIN_ENGINE) {
+    o = mainEngineOffset(tipX, tipY, 0, 0);
+    pointX = x + f64x2.extract_lane(o, 0);
+    pointY = y + f64x2.extract_lane(o, 1);
+  } else if (action == ACTION_LEFT_ENGINE || action == ACTION_RIGHT_ENGINE) {
+    o = sideEngineOffset(tipX, tipY, <f64>(action - ACTION_MAIN_ENGINE), 0, 0);
+    const mount = sideEngineMount(tipX, tipY);
+    pointX = x + f64x2.extract_lane(o, 0) + f64x2.extract_lane(mount, 0);
+    pointY = y + f64x2.extract_lane(o, 1) + f64x2.extract_lane(mount, 1);
+  } else {
+    return 0;
+  }
+  store<f64>(engineOut, f64x2.extract_lane(o, 0));
+  store<f64>(engineOut, f64x2.extract_lane(o, 1), 8);
+  store<f64>(engineOut, pointX, 16);
+  store<f64>(engineOut, pointY, 24);
   return engineOut;
 }
