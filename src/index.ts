@@ -2,7 +2,7 @@
 export { init, type InitOptions } from './init';
 export { tf } from './core/backend';
 export { ConfigError } from './errors';
-export { taskFamily, TaskFamily, type TaskRanges } from './envs/task-family';
+export { taskFamily, TaskFamily, type TaskRanges, type ActionSpace } from './envs/task-family';
 export { VecEnv, type StepResult } from './envs/vec-env';
 export { envIds, envSpec } from './envs/registry';
 export type { EnvSpec, ParamSpec } from './envs/spec';

@@ -15,6 +15,7 @@ export interface WasmExports {
   deriveSeed(seed: number, purpose: number, task: number, lane: number): number;
   envDim(kind: number, which: number): number;
   envDefaultParam(kind: number, index: number): number;
+  envActionBound(kind: number, component: number, upper: boolean): number;
   vecEnvCreate(kind: number, numEnvs: number, maxSteps: number): number;
   vecEnvFree(env: number): void;
   vecEnvField(env: number, field: number): number;
