@@ -1,9 +1,10 @@
 // The f32x4 step of the lander (lunarStepLanes: lanes grouped by contact signature, four worlds per
 // island solve) against its scalar reference (lunarStepLanesScalar: each lane alone through
-// island.ts), bit for bit, lane by lane. Both live in assembly/envs/lunar/lander.ts; the scalar one
+// island.ts), bit for bit, lane by lane. Both live in assembly/envs/lunar/scheduler.ts; the scalar one
 // is reached here directly (the module does not export it). Random and heuristic lanes over varied
 // tasks (gravity, wind, turbulence), through landings, crashes, sleep and resets.
-import { lunarStepLanes, lunarStepLanesScalar, lunarResetLane, lunarObserve, STATE_DIM, PARAM_DIM, OBS_DIM, RESET_DRAWS,
+import { lunarStepLanes, lunarStepLanesScalar } from '../envs/lunar/scheduler';
+import { lunarResetLane, lunarObserve, STATE_DIM, PARAM_DIM, OBS_DIM, RESET_DRAWS,
   P_GRAVITY, P_WIND_POWER, P_TURBULENCE_POWER, P_MAIN_ENGINE_POWER, P_SIDE_ENGINE_POWER, lunarDefaultParam } from '../envs/lunar/lander';
 import { S_LEG_CONTACT } from '../envs/lunar/state';
 import { uniform01, streamKey, PURPOSE_RESET, PURPOSE_ACTION, PURPOSE_TASKS } from '../rng';

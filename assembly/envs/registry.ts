@@ -5,6 +5,7 @@
 import * as cartpole from './cartpole';
 import * as intersection from './intersection';
 import * as lunar from './lunar/lander';
+import { lunarStepLanes } from './lunar/scheduler';
 import * as navigation2d from './navigation2d';
 
 export const ENV_CARTPOLE: i32 = 1;
@@ -106,7 +107,7 @@ export function envDefaultParam(kind: i32, index: i32): f32 {
   switch (kind) {
     case ENV_CARTPOLE: cartpole.cartpoleStepLanes(lanes, state, params, actions, reward, terminated); break;
     case ENV_INTERSECTION: intersection.intersectionStepLanes(lanes, state, params, actions, reward, terminated); break;
-    case ENV_LUNAR_LANDER: lunar.lunarStepLanes(lanes, state, params, actions, reward, terminated, rngKey, rngCounter, alive); break;
+    case ENV_LUNAR_LANDER: lunarStepLanes(lanes, state, params, actions, reward, terminated, rngKey, rngCounter, alive); break;
     case ENV_NAVIGATION2D: navigation2d.navigation2dStepLanes(lanes, state, params, actions, reward, terminated); break;
   }
 }

@@ -1,6 +1,7 @@
 // LunarLander-v2 (discrete) over lanes: Gymnasium's lunar_lander.py rules on the Box2D 2.3 subset
 // of this folder. One lane is one world; its state layout is in state.ts, its bodies in
-// definition.ts.
+// definition.ts, world.Step in world.ts; scheduler.ts takes many lanes through a step with these
+// rules, render.ts exports what a picture needs.
 //
 // What is Gymnasium's: terrain, bodies, joints, the initial push, reset()'s implicit step(0), two
 // dispersion draws per step, the engines (with the side engine's 17-vs-14 offset), shaping reward
@@ -23,15 +24,12 @@
 import { uniform01 } from '../../rng';
 import { SCALE, FPS, VIEWPORT_W, VIEWPORT_H, CHUNKS, INITIAL_X, INITIAL_Y, INITIAL_RANDOM, LEG_AWAY, LEG_DOWN,
   MAIN_ENGINE_POWER, SIDE_ENGINE_POWER, SIDE_ENGINE_HEIGHT, SIDE_ENGINE_AWAY, MAIN_ENGINE_Y_LOCATION,
-  TERRAIN_SMOOTHING, BODY_COUNT, BODY_LANDER, JOINT_COUNT, LANDER_SHAPE, LEG_SPAWN_ANGLE, legSign, W, H, HELIPAD_X1, HELIPAD_X2, HELIPAD_Y,
-  bodyShape } from './definition';
-import { vertexX, vertexY } from './polygon';
+  TERRAIN_SMOOTHING, BODY_LANDER, JOINT_COUNT, LEG_SPAWN_ANGLE, legSign } from './definition';
 import { bodyLocalCenterX, bodyLocalCenterY, bodyInvMass, bodyInvInertia } from './body';
-import { collideLane, clearManifolds, synchronizeLane, initBroadPhase, chunkX, GROUP_LANES, BATCH_LANES } from './contact_manager';
-import { prepareIsland4, solveVelocities4, finishIsland4 } from './island4';
-import { solveIsland } from './island';
+import { initBroadPhase } from './contact_manager';
+import { worldStepScalar } from './world';
 import { rotation, rotSin, rotCos } from './rotation';
-import { STATE_DIM as LANDER_STATE_DIM, S_BODIES, BODY_STRIDE, S_SLEEP_TIME, S_JOINTS, S_CONTACTS, SLOTS_PER_BODY, SLOT_STRIDE, C_POINT_COUNT, slotComponent, get, set, at, bodyComponent, B_CX, B_CY, B_ANGLE, B_VX, B_VY, B_OMEGA,
+import { STATE_DIM as LANDER_STATE_DIM, get, set, at, bodyComponent, B_CX, B_CY, B_ANGLE, B_VX, B_VY, B_OMEGA,
   S_AWAKE, S_GAME_OVER, S_LEG_CONTACT, S_PREV_SHAPING, S_WIND_INDEX, S_TORQUE_INDEX, S_TERRAIN } from './state';
 
 export const STATE_DIM: i32 = LANDER_STATE_DIM;
@@ -148,7 +146,7 @@ export function lunarObserve(numEnvs: i32, lanes: i32, state: usize, obs: usize)
 // ---- actions to throttles ------------------------------------------------------------------
 
 /** LunarLander-v2's discrete action: one engine at full throttle, or none. */
-@inline function discreteThrottles(step: LaneStep, action: i32): void {
+@inline export function discreteThrottles(step: LaneStep, action: i32): void {
   step.mainPower = action == ACTION_MAIN_ENGINE ? 1.0 : 0.0;
   const side = action == ACTION_LEFT_ENGINE || action == ACTION_RIGHT_ENGINE;
   step.sidePower = side ? 1.0 : 0.0;
@@ -163,7 +161,7 @@ export function lunarObserve(numEnvs: i32, lanes: i32, state: usize, obs: usize)
 }
 
 /** The wind force (N) at wind index k for windPower, or the turbulence torque (N·m) at torque index k for turbulencePower. */
-@inline function windAt(index: f32, power: f32): f32 {
+@inline export function windAt(index: f32, power: f32): f32 {
   return <f32>(windProfile(<f64>index) * <f64>power);
 }
 
@@ -173,21 +171,21 @@ export function lunarObserve(numEnvs: i32, lanes: i32, state: usize, obs: usize)
 // lander's origin plus (ox, oy), and for a side engine plus the mount offset below.
 
 /** The main engine's (ox, oy): 4 px below the origin, ±2 px of dispersion. */
-@inline function mainEngineOffset(tipX: f64, tipY: f64, d0: f64, d1: f64): v128 {
+@inline export function mainEngineOffset(tipX: f64, tipY: f64, d0: f64, d1: f64): v128 {
   const sideX = -tipY, sideY = tipX;
   return f64x2(tipX * (<f64>MAIN_ENGINE_Y_LOCATION / <f64>SCALE + 2.0 * d0) + sideX * d1,
     -tipY * (<f64>MAIN_ENGINE_Y_LOCATION / <f64>SCALE + 2.0 * d0) - sideY * d1);
 }
 
 /** A side engine's (ox, oy); direction −1 for the left engine, +1 for the right. */
-@inline function sideEngineOffset(tipX: f64, tipY: f64, direction: f64, d0: f64, d1: f64): v128 {
+@inline export function sideEngineOffset(tipX: f64, tipY: f64, direction: f64, d0: f64, d1: f64): v128 {
   const sideX = -tipY, sideY = tipX;
   return f64x2(tipX * d0 + sideX * (3.0 * d1 + direction * <f64>SIDE_ENGINE_AWAY / <f64>SCALE),
     -tipY * d0 - sideY * (3.0 * d1 + direction * <f64>SIDE_ENGINE_AWAY / <f64>SCALE));
 }
 
 /** Where a side engine's impulse acts, relative to origin + (ox, oy): 17 where SIDE_ENGINE_HEIGHT (14) was meant along x (an orientation-dependent torque, kept as Gymnasium has it). */
-@inline function sideEngineMount(tipX: f64, tipY: f64): v128 {
+@inline export function sideEngineMount(tipX: f64, tipY: f64): v128 {
   return f64x2(-tipX * 17.0 / <f64>SCALE, tipY * <f64>SIDE_ENGINE_HEIGHT / <f64>SCALE);
 }
 
@@ -217,7 +215,7 @@ function applyLanderImpulse(state: usize, stride: usize, lane: i32, impulseX: f3
  * engine's impulse, then the side engine's. Writes the lander's force and torque into `step`
  * (pushX/pushY added: reset's initial push).
  */
-function beforeWorldStep(state: usize, stride: usize, lane: i32, params: usize, step: LaneStep, key: u64, counter: u64,
+export function beforeWorldStep(state: usize, stride: usize, lane: i32, params: usize, step: LaneStep, key: u64, counter: u64,
   pushX: f32, pushY: f32): void {
   step.forceX = pushX; step.forceY = pushY; step.torque = 0;
   const windPower = get(params, stride, lane, P_WIND_POWER);
@@ -253,35 +251,8 @@ function beforeWorldStep(state: usize, stride: usize, lane: i32, params: usize, 
   }
 }
 
-// The bodies' poses at the start of the step of each lane of a batch (b2Sweep c0, a0), for the
-// broad phase's swept AABBs: f32 [BATCH_LANES][3][BODY_COUNT] (c0x, c0y, a0).
-const startPoses = memory.data(BATCH_LANES * 3 * BODY_COUNT * 4);
-@inline function startPose(laneInBatch: i32, c: i32): usize {
-  return startPoses + <usize>((laneInBatch * 3 + c) * BODY_COUNT) * 4;
-}
-function saveStartPose(state: usize, stride: usize, lane: i32, laneInBatch: i32): void {
-  for (let b = 0; b < BODY_COUNT; b++) {
-    store<f32>(startPose(laneInBatch, 0) + (<usize>b << 2), get(state, stride, lane, bodyComponent(b, B_CX)));
-    store<f32>(startPose(laneInBatch, 1) + (<usize>b << 2), get(state, stride, lane, bodyComponent(b, B_CY)));
-    store<f32>(startPose(laneInBatch, 2) + (<usize>b << 2), get(state, stride, lane, bodyComponent(b, B_ANGLE)));
-  }
-}
-
-/**
- * world.Step(1/FPS, 180, 60) of one lane, scalar (b2World::Step without TOI): collide, solve the
- * island with the lander's force and torque of `step`, synchronize the broad phase. Nothing
- * happens while the island sleeps.
- */
-function worldStepScalar(state: usize, stride: usize, lane: i32, params: usize, step: LaneStep): void {
-  if (get(state, stride, lane, S_AWAKE) == 0) return;
-  collideLane(state, stride, lane, 0);
-  saveStartPose(state, stride, lane, 0);
-  solveIsland(state, stride, lane, 0, get(params, stride, lane, P_GRAVITY), step.forceX, step.forceY, step.torque);
-  synchronizeLane(state, stride, lane, startPose(0, 0), startPose(0, 1), startPose(0, 2));
-}
-
 /** The rest of step(): shaping reward, the fuel of `step`'s throttles, termination. Returns terminated; writes the reward. */
-function afterWorldStep(state: usize, stride: usize, lane: i32, step: LaneStep, reward: usize): i32 {
+export function afterWorldStep(state: usize, stride: usize, lane: i32, step: LaneStep, reward: usize): i32 {
   const o = observation;
   observeLane(state, stride, lane, o);
   const shape = shaping(o);
@@ -293,144 +264,6 @@ function afterWorldStep(state: usize, stride: usize, lane: i32, step: LaneStep, 
   store<f32>(reward + (<usize>lane << 2), r);
   return terminated;
 }
-
-/**
- * Which of the lanes to step, in the order their SIMD groups take them: lanes that touched the
- * same contact slots after the previous step are grouped together (a counting sort on that
- * signature, stable, asleep lanes last), so that a group of lanes in flight does not pay for the
- * contact solve of one landed lane. The grouping decides speed only: every lane's result is the
- * same in any group (masked updates; see island4.ts). Returns how many lanes `order` holds.
- */
-function orderLanes(lanes: i32, state: usize, stride: usize, alive: usize): i32 {
-  if (lanes > orderCapacity) {
-    if (order != 0) heap.free(order);
-    orderCapacity = max(lanes, orderCapacity * 2);
-    order = heap.alloc(<usize>orderCapacity << 2);
-  }
-  memory.fill(signatureCounts, 0, SIGNATURES << 2);
-  for (let lane = 0; lane < lanes; lane++) {
-    if (alive != 0 && load<u8>(alive + <usize>lane) == 0) continue;
-    const at = signatureCounts + (<usize>laneSignature(state, stride, lane) << 2);
-    store<i32>(at, load<i32>(at) + 1);
-  }
-  let total = 0;
-  for (let k = 0; k < SIGNATURES; k++) {
-    const at = signatureCounts + (<usize>k << 2);
-    const count = load<i32>(at);
-    store<i32>(at, total);
-    total += count;
-  }
-  for (let lane = 0; lane < lanes; lane++) {
-    if (alive != 0 && load<u8>(alive + <usize>lane) == 0) continue;
-    const at = signatureCounts + (<usize>laneSignature(state, stride, lane) << 2);
-    const position = load<i32>(at);
-    store<i32>(order + (<usize>position << 2), lane);
-    store<i32>(at, position + 1);
-  }
-  return total;
-}
-const ASLEEP_SIGNATURE: i32 = 1 << (BODY_COUNT * SLOTS_PER_BODY);
-const SIGNATURES: i32 = ASLEEP_SIGNATURE + 1;
-const signatureCounts = memory.data(SIGNATURES << 2);
-let order: usize = 0; // i32 [orderCapacity], grown (rarely) to the largest lane count seen
-let orderCapacity = 0;
-
-/** Bit b·SLOTS_PER_BODY + s for each touching contact slot of the lane; asleep lanes apart. */
-@inline function laneSignature(state: usize, stride: usize, lane: i32): i32 {
-  if (get(state, stride, lane, S_AWAKE) == 0) return ASLEEP_SIGNATURE;
-  let signature = 0;
-  for (let b = 0; b < BODY_COUNT; b++) {
-    for (let k = 0; k < SLOTS_PER_BODY; k++) {
-      if (get(state, stride, lane, slotComponent(b, k, C_POINT_COUNT)) > 0) signature |= 1 << (b * SLOTS_PER_BODY + k);
-    }
-  }
-  return signature;
-}
-
-/**
- * Steps every lane (lanes is a multiple of 4); lane i draws from its stream (rngKey[i],
- * rngCounter[i]), which advances by 2. The lanes are taken in groups of four lanes that touch
- * alike (orderLanes), up to BATCH_GROUPS groups per batch: Gymnasium's pre-step and the narrow
- * phase lane by lane, the island solve four worlds at a time (island4.ts, velocity iterations
- * interleaved over the batch's groups), then the broad phase and the reward lane by lane. Each
- * lane in flight has its LaneStep record (batchSteps). With `alive` (u8 per lane; 0 = every
- * lane) the lanes it marks 0 are left as they are.
- */
-export function lunarStepLanes(lanes: i32, state: usize, params: usize, actions: usize, reward: usize, terminated: usize,
-  rngKey: usize, rngCounter: usize, alive: usize = 0): void {
-  const stride = <usize>lanes << 2;
-  const count = orderLanes(lanes, state, stride, alive);
-  for (let start = 0; start < count; start += BATCH_LANES) {
-    const batchLanes = min(BATCH_LANES, count - start);
-    const groups = (batchLanes + GROUP_LANES - 1) / GROUP_LANES;
-    for (let j = 0; j < groups * GROUP_LANES; j++) {
-      const lane = j < batchLanes ? load<i32>(order + (<usize>(start + j) << 2)) : -1;
-      store<i32>(batchLaneIds + (<usize>j << 2), lane);
-      store<u8>(batchSolved + <usize>j, 0);
-      store<f32>(batchForceX + (<usize>j << 2), 0);
-      store<f32>(batchForceY + (<usize>j << 2), 0);
-      store<f32>(batchTorque + (<usize>j << 2), 0);
-      clearManifolds(j);
-      if (lane < 0) continue;
-      const step = batchStep(j);
-      discreteThrottles(step, load<i32>(actions + (<usize>lane << 2)));
-      beforeWorldStep(state, stride, lane, params, step, load<u64>(rngKey + (<usize>lane << 3)), load<u64>(rngCounter + (<usize>lane << 3)), 0, 0);
-      store<f32>(batchForceX + (<usize>j << 2), step.forceX);
-      store<f32>(batchForceY + (<usize>j << 2), step.forceY);
-      store<f32>(batchTorque + (<usize>j << 2), step.torque);
-      if (get(state, stride, lane, S_AWAKE) != 0) {
-        collideLane(state, stride, lane, j);
-        saveStartPose(state, stride, lane, j);
-        store<u8>(batchSolved + <usize>j, 1);
-      }
-    }
-    for (let g = 0; g < groups; g++) {
-      const o = <usize>(g * GROUP_LANES);
-      prepareIsland4(g, state, stride, batchLaneIds + (o << 2), params + <usize>P_GRAVITY * stride,
-        batchForceX + (o << 2), batchForceY + (o << 2), batchTorque + (o << 2), batchSolved + o);
-    }
-    solveVelocities4(groups);
-    for (let g = 0; g < groups; g++) finishIsland4(g, state, stride);
-    for (let j = 0; j < batchLanes; j++) {
-      const lane = load<i32>(batchLaneIds + (<usize>j << 2));
-      if (load<u8>(batchSolved + <usize>j)) synchronizeLane(state, stride, lane, startPose(j, 0), startPose(j, 1), startPose(j, 2));
-      store<u8>(terminated + <usize>lane, <u8>afterWorldStep(state, stride, lane, batchStep(j), reward));
-      const counterAt = rngCounter + (<usize>lane << 3);
-      store<u64>(counterAt, load<u64>(counterAt) + STEP_DRAWS);
-    }
-  }
-}
-// The LaneStep of each position of a batch, and the lander forces island4 reads as f32x4 rows
-// (16-byte aligned), with the lanes and which of them collided.
-const batchSteps = memory.data(BATCH_LANES * <i32>offsetof<LaneStep>(), 16);
-@inline function batchStep(j: i32): LaneStep { return changetype<LaneStep>(batchSteps + <usize>j * offsetof<LaneStep>()); }
-const batchLaneIds = memory.data(BATCH_LANES << 2, 16);
-const batchForceX = memory.data(BATCH_LANES << 2, 16);
-const batchForceY = memory.data(BATCH_LANES << 2, 16);
-const batchTorque = memory.data(BATCH_LANES << 2, 16);
-const batchSolved = memory.data(BATCH_LANES, 16);
-
-/**
- * The scalar reference of lunarStepLanes: every lane stepped alone with the scalar solver
- * (island.ts), lane after lane. Not exported by the module: assembly/__tests__/lunar_step.spec.ts
- * compares the two bit for bit.
- */
-export function lunarStepLanesScalar(lanes: i32, state: usize, params: usize, actions: usize, reward: usize, terminated: usize,
-  rngKey: usize, rngCounter: usize): void {
-  const stride = <usize>lanes << 2;
-  const step = scalarStep;
-  for (let i = 0; i < lanes; i++) {
-    const counterAt = rngCounter + (<usize>i << 3);
-    const counter = load<u64>(counterAt);
-    discreteThrottles(step, load<i32>(actions + (<usize>i << 2)));
-    beforeWorldStep(state, stride, i, params, step, load<u64>(rngKey + (<usize>i << 3)), counter, 0, 0);
-    worldStepScalar(state, stride, i, params, step);
-    store<u8>(terminated + <usize>i, <u8>afterWorldStep(state, stride, i, step, reward));
-    store<u64>(counterAt, counter + STEP_DRAWS);
-  }
-}
-// The LaneStep of the scalar path (one lane at a time: lunarStepLanesScalar, reset's step(0)).
-const scalarStep = changetype<LaneStep>(memory.data(<i32>offsetof<LaneStep>(), 8));
 
 // ---- reset ---------------------------------------------------------------------------------
 
@@ -477,96 +310,17 @@ export function lunarResetLane(lanes: i32, lane: i32, state: usize, params: usiz
   set(state, stride, lane, S_TORQUE_INDEX, <f32>Math.floor(-WIND_MAX_INDEX + 2.0 * WIND_MAX_INDEX * <f64>uniform01(key, c + 3)));
 
   // step(0): its reward is discarded; its shaping becomes prev_shaping.
-  const step = scalarStep;
+  const step = resetStep;
   discreteThrottles(step, ACTION_NOOP);
   beforeWorldStep(state, stride, lane, params, step, key, c + 4, pushX, pushY);
-  worldStepScalar(state, stride, lane, params, step);
+  worldStepScalar(state, stride, lane, get(params, stride, lane, P_GRAVITY), step.forceX, step.forceY, step.torque);
   const o = observation;
   observeLane(state, stride, lane, o);
   set(state, stride, lane, S_PREV_SHAPING, <f32>shaping(o));
 }
 const terrainHeights = memory.data(TERRAIN_DRAWS << 3); // f64 scratch
+const resetStep = changetype<LaneStep>(memory.data(<i32>offsetof<LaneStep>(), 8)); // the implicit step(0)'s
 
-// ---- the state layout, for TypeScript (src/envs/lunar-lander.ts reads these exports) ----------
-export const LUNAR_STATE_BODIES: i32 = S_BODIES; // lander, legs[0], legs[1]: cx, cy, angle, vx, vy, ω each
-export const LUNAR_BODY_STRIDE: i32 = BODY_STRIDE;
-export const LUNAR_STATE_SLEEP_TIME: i32 = S_SLEEP_TIME;
-export const LUNAR_STATE_AWAKE: i32 = S_AWAKE;
-export const LUNAR_STATE_JOINTS: i32 = S_JOINTS;
-export const LUNAR_STATE_CONTACTS: i32 = S_CONTACTS;
-export const LUNAR_SLOTS_PER_BODY: i32 = SLOTS_PER_BODY;
-export const LUNAR_SLOT_STRIDE: i32 = SLOT_STRIDE;
-export const LUNAR_SLOT_POINT_COUNT: i32 = C_POINT_COUNT;
-export const LUNAR_STATE_GAME_OVER: i32 = S_GAME_OVER;
-export const LUNAR_STATE_LEG_CONTACT: i32 = S_LEG_CONTACT;
-export const LUNAR_STATE_PREV_SHAPING: i32 = S_PREV_SHAPING;
-export const LUNAR_STATE_WIND_INDEX: i32 = S_WIND_INDEX;
-export const LUNAR_STATE_TORQUE_INDEX: i32 = S_TORQUE_INDEX;
-export const LUNAR_STATE_TERRAIN: i32 = S_TERRAIN;
+// The draw counts, for TypeScript (the tests read them).
 export const LUNAR_RESET_DRAWS: i32 = <i32>RESET_DRAWS;
 export const LUNAR_STEP_DRAWS: i32 = <i32>STEP_DRAWS;
-/** The lander body's local centre of mass (m, body frame): origin = centre of mass − R(angle)·this. */
-export const LUNAR_LANDER_CENTER_X: f32 = LANDER_SHAPE.centroidX;
-export const LUNAR_LANDER_CENTER_Y: f32 = LANDER_SHAPE.centroidY;
-
-// ---- what a picture of a world needs (src/envs/scene.ts reads these exports) -----------------
-export const LUNAR_FPS: f32 = FPS;
-/** The world Gymnasium shows: [0, W] × [0, H] (m), its viewport divided by SCALE. */
-export const LUNAR_WORLD_WIDTH: f32 = W;
-export const LUNAR_WORLD_HEIGHT: f32 = H;
-export const LUNAR_CHUNKS: i32 = CHUNKS;
-export const LUNAR_HELIPAD_X1: f32 = HELIPAD_X1;
-export const LUNAR_HELIPAD_X2: f32 = HELIPAD_X2;
-export const LUNAR_HELIPAD_Y: f32 = HELIPAD_Y;
-export const LUNAR_BODY_COUNT: i32 = BODY_COUNT;
-export const LUNAR_ACTION_NOOP: i32 = ACTION_NOOP;
-export const LUNAR_ACTION_LEFT_ENGINE: i32 = ACTION_LEFT_ENGINE;
-export const LUNAR_ACTION_MAIN_ENGINE: i32 = ACTION_MAIN_ENGINE;
-export const LUNAR_ACTION_RIGHT_ENGINE: i32 = ACTION_RIGHT_ENGINE;
-
-/** x (m) of terrain point i (the terrain's heights are the state's last CHUNKS components). */
-export function lunarChunkX(i: i32): f32 {
-  return chunkX(i);
-}
-
-/** Vertices of body b's polygon in its body frame (m, counter-clockwise, as the collider uses them). */
-export function lunarShapeVertexCount(body: i32): i32 {
-  return bodyShape(body).count;
-}
-export function lunarShapeVertex(body: i32, i: i32, coordinate: i32): f32 {
-  const p = bodyShape(body);
-  return coordinate == 0 ? vertexX(p, i) : vertexY(p, i);
-}
-
-/** The wind force (N) at wind index k for windPower (or the turbulence torque at torque index k for turbulencePower). */
-export function lunarWindAt(index: f32, power: f32): f32 {
-  return windAt(index, power);
-}
-
-const engineOut = memory.data(4 << 3, 8);
-/**
- * An engine's firing without dispersion, for a lander origin (x, y) and angle: the address of four
- * f64 — the particle direction ox, oy (m; the lander's impulse is −power·(ox, oy)) and the world
- * point of the impulse — or 0 for noop.
- */
-export function lunarEngineFiring(x: f64, y: f64, angle: f64, action: i32): usize {
-  const tipX = Math.sin(angle), tipY = Math.cos(angle);
-  let o: v128, pointX: f64, pointY: f64;
-  if (action == ACTION_MAIN_ENGINE) {
-    o = mainEngineOffset(tipX, tipY, 0, 0);
-    pointX = x + f64x2.extract_lane(o, 0);
-    pointY = y + f64x2.extract_lane(o, 1);
-  } else if (action == ACTION_LEFT_ENGINE || action == ACTION_RIGHT_ENGINE) {
-    o = sideEngineOffset(tipX, tipY, <f64>(action - ACTION_MAIN_ENGINE), 0, 0);
-    const mount = sideEngineMount(tipX, tipY);
-    pointX = x + f64x2.extract_lane(o, 0) + f64x2.extract_lane(mount, 0);
-    pointY = y + f64x2.extract_lane(o, 1) + f64x2.extract_lane(mount, 1);
-  } else {
-    return 0;
-  }
-  store<f64>(engineOut, f64x2.extract_lane(o, 0));
-  store<f64>(engineOut, f64x2.extract_lane(o, 1), 8);
-  store<f64>(engineOut, pointX, 16);
-  store<f64>(engineOut, pointY, 24);
-  return engineOut;
-}
