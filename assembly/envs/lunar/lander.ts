@@ -1,4 +1,4 @@
-// LunarLander-v2 (discrete) over lanes: Gymnasium's lunar_lander.py rules on the Box2D 2.3 subset
+// LunarLander-v2 (discrete) and LunarLanderContinuous-v2 over lanes: Gymnasium's lunar_lander.py rules on the Box2D 2.3 subset
 // of this folder. One lane is one world; its state layout is in state.ts, its bodies in
 // definition.ts, world.Step in world.ts; scheduler.ts takes many lanes through a step with these
 // rules, render.ts exports what a picture needs.
@@ -36,6 +36,10 @@ export const STATE_DIM: i32 = LANDER_STATE_DIM;
 export const OBS_DIM: i32 = 8;
 export const PARAM_DIM: i32 = 5; // gravity, windPower, turbulencePower, mainEnginePower, sideEnginePower
 export const NUM_ACTIONS: i32 = 4; // noop, left engine, main engine, right engine
+/** LunarLanderContinuous-v2 (continuous=True): a box of 2, [main throttle, lateral], clipped to [−1, 1]. */
+export const CONTINUOUS_ACTION_SIZE: i32 = 2;
+export const CONTINUOUS_ACTION_LOW: f32 = -1.0;
+export const CONTINUOUS_ACTION_HIGH: f32 = 1.0;
 export const ACTION_NOOP: i32 = 0;
 export const ACTION_LEFT_ENGINE: i32 = 1; // lunar_lander.py: "fire left orientation engine" (direction −1)
 export const ACTION_MAIN_ENGINE: i32 = 2;
@@ -151,6 +155,22 @@ export function lunarObserve(numEnvs: i32, lanes: i32, state: usize, obs: usize)
   const side = action == ACTION_LEFT_ENGINE || action == ACTION_RIGHT_ENGINE;
   step.sidePower = side ? 1.0 : 0.0;
   step.sideDirection = side ? <f64>(action - ACTION_MAIN_ENGINE) : 0.0; // −1 left, +1 right
+}
+
+/**
+ * LunarLanderContinuous-v2's action (continuous=True), clipped to [−1, 1] as step() clips it
+ * (float32 here: the clipped value is exact, and Gymnasium then computes in float64): the main
+ * engine is off for a0 ≤ 0, else at throttle m_power = (clip(a0, 0, 1) + 1)/2 ∈ [0.5, 1]; the side
+ * engines fire for |a1| > 0.5, at throttle s_power = clip(|a1|, 0.5, 1) in direction sign(a1)
+ * (−1 left, +1 right). Both may fire in one step. NaN fires nothing (every comparison is false).
+ */
+@inline export function continuousThrottles(step: LaneStep, a0: f32, a1: f32): void {
+  const main = min<f32>(max<f32>(a0, CONTINUOUS_ACTION_LOW), CONTINUOUS_ACTION_HIGH);
+  const lateral = min<f32>(max<f32>(a1, CONTINUOUS_ACTION_LOW), CONTINUOUS_ACTION_HIGH);
+  step.mainPower = main > 0 ? (<f64>min<f32>(main, 1.0) + 1.0) * 0.5 : 0.0;
+  const side = Mathf.abs(lateral) > 0.5;
+  step.sidePower = side ? <f64>min<f32>(Mathf.abs(lateral), 1.0) : 0.0;
+  step.sideDirection = side ? (lateral > 0 ? 1.0 : -1.0) : 0.0;
 }
 
 // ---- before and after world.Step -----------------------------------------------------------

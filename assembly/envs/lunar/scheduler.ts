@@ -9,7 +9,7 @@ import { collideLane, clearManifolds, synchronizeLane, GROUP_LANES, BATCH_LANES 
 import { prepareIsland4, solveVelocities4, finishIsland4 } from './island4';
 import { worldStepScalar, saveStartPose, startPose } from './world';
 import { get, S_AWAKE, SLOTS_PER_BODY, slotComponent, C_POINT_COUNT } from './state';
-import { LaneStep, discreteThrottles, beforeWorldStep, afterWorldStep, STEP_DRAWS, P_GRAVITY } from './lander';
+import { LaneStep, discreteThrottles, continuousThrottles, beforeWorldStep, afterWorldStep, STEP_DRAWS, P_GRAVITY } from './lander';
 
 /**
  * Which of the lanes to step, in the order their SIMD groups take them: lanes that touched the
@@ -65,16 +65,26 @@ let orderCapacity = 0;
 }
 
 /**
+ * The throttles of `lane`'s action: discrete, an i32 per lane; continuous, f32 component-major
+ * (component j of lane l at actions + ((j·lanes + l) << 2)).
+ */
+@inline function laneThrottles(step: LaneStep, actions: usize, continuous: bool, lanes: i32, lane: i32): void {
+  if (continuous) continuousThrottles(step, load<f32>(actions + (<usize>lane << 2)), load<f32>(actions + (<usize>(lanes + lane) << 2)));
+  else discreteThrottles(step, load<i32>(actions + (<usize>lane << 2)));
+}
+
+/**
  * Steps every lane (lanes is a multiple of 4); lane i draws from its stream (rngKey[i],
- * rngCounter[i]), which advances by 2. The lanes are taken in groups of four lanes that touch
+ * rngCounter[i]), which advances by 2; actions are LunarLander-v2's or (continuous)
+ * LunarLanderContinuous-v2's. The lanes are taken in groups of four lanes that touch
  * alike (orderLanes), up to BATCH_GROUPS groups per batch: Gymnasium's pre-step and the narrow
  * phase lane by lane, the island solve four worlds at a time (island4.ts, velocity iterations
  * interleaved over the batch's groups), then the broad phase and the reward lane by lane. Each
  * lane in flight has its LaneStep record (batchSteps). With `alive` (u8 per lane; 0 = every
  * lane) the lanes it marks 0 are left as they are.
  */
-export function lunarStepLanes(lanes: i32, state: usize, params: usize, actions: usize, reward: usize, terminated: usize,
-  rngKey: usize, rngCounter: usize, alive: usize = 0): void {
+export function lunarStepLanes(lanes: i32, state: usize, params: usize, actions: usize, continuous: bool, reward: usize,
+  terminated: usize, rngKey: usize, rngCounter: usize, alive: usize = 0): void {
   const stride = <usize>lanes << 2;
   const count = orderLanes(lanes, state, stride, alive);
   for (let start = 0; start < count; start += BATCH_LANES) {
@@ -90,7 +100,7 @@ export function lunarStepLanes(lanes: i32, state: usize, params: usize, actions:
       clearManifolds(j);
       if (lane < 0) continue;
       const step = batchStep(j);
-      discreteThrottles(step, load<i32>(actions + (<usize>lane << 2)));
+      laneThrottles(step, actions, continuous, lanes, lane);
       beforeWorldStep(state, stride, lane, params, step, load<u64>(rngKey + (<usize>lane << 3)), load<u64>(rngCounter + (<usize>lane << 3)), 0, 0);
       store<f32>(batchForceX + (<usize>j << 2), step.forceX);
       store<f32>(batchForceY + (<usize>j << 2), step.forceY);
@@ -132,14 +142,14 @@ const batchSolved = memory.data(BATCH_LANES, 16);
  * (island.ts), lane after lane. Not exported by the module: assembly/__tests__/lunar_step.spec.ts
  * compares the two bit for bit.
  */
-export function lunarStepLanesScalar(lanes: i32, state: usize, params: usize, actions: usize, reward: usize, terminated: usize,
-  rngKey: usize, rngCounter: usize): void {
+export function lunarStepLanesScalar(lanes: i32, state: usize, params: usize, actions: usize, continuous: bool, reward: usize,
+  terminated: usize, rngKey: usize, rngCounter: usize): void {
   const stride = <usize>lanes << 2;
   const step = scalarStep;
   for (let i = 0; i < lanes; i++) {
     const counterAt = rngCounter + (<usize>i << 3);
     const counter = load<u64>(counterAt);
-    discreteThrottles(step, load<i32>(actions + (<usize>i << 2)));
+    laneThrottles(step, actions, continuous, lanes, i);
     beforeWorldStep(state, stride, i, params, step, load<u64>(rngKey + (<usize>i << 3)), counter, 0, 0);
     worldStepScalar(state, stride, i, get(params, stride, i, P_GRAVITY), step.forceX, step.forceY, step.torque);
     store<u8>(terminated + <usize>i, <u8>afterWorldStep(state, stride, i, step, reward));
