@@ -26,7 +26,7 @@ export { LUNAR_FPS, LUNAR_WORLD_WIDTH, LUNAR_WORLD_HEIGHT, LUNAR_CHUNKS, LUNAR_H
   LUNAR_ACTION_NOOP, LUNAR_ACTION_LEFT_ENGINE, LUNAR_ACTION_MAIN_ENGINE, LUNAR_ACTION_RIGHT_ENGINE,
   lunarChunkX, lunarShapeVertexCount, lunarShapeVertex, lunarWindAt, lunarEngineFiring } from './envs/lunar/render';
 export { mlpCreate, mlpBytes, mlpFree, mlpFlatFloats, mlpSetWeights, mlpForwardBatch, mlpPolicyGradient,
-  ACTIVATION_TANH, ACTIVATION_RELU } from './policy';
+  ACTIVATION_TANH, ACTIVATION_RELU, HEAD_CATEGORICAL, HEAD_GAUSSIAN } from './policy';
 export { rolloutCreate, rolloutBytes, rolloutFree, rolloutField, rolloutRun, rolloutCompact,
   ROLLOUT_PARAMS, ROLLOUT_LENGTH, ROLLOUT_RETURN, ROLLOUT_TERMINAL, ROLLOUT_LANES } from './rollout';
 export { estimateAdvantages } from './estimator';
