@@ -161,3 +161,36 @@ test('LunarLanderContinuous-v2: the family — a box of 2 in [−1, 1], LunarLan
   assert.throws(() => env.step(Int32Array.of(2, 0)), (e: Error) => e instanceof dm.ConfigError);
   env.dispose();
 });
+
+test('dm.rollout on LunarLanderContinuous-v2 with a Gaussian policy: episodes of 2-float actions end as the env ends them, reproducibly', () => {
+  const family = dm.taskFamily(ID, { gravity: [-11.5, -4.5], windPower: [0, 20] });
+  const policy = dm.createPolicy({ obsDim: family.obsDim, actionSize: family.actionSize, hidden: [16], seed: 4 });
+  try {
+    const tasks = family.sample(3, { seed: 2 });
+    const options = { episodes: 4, maxSteps: 300, seed: 17 };
+    const traj = dm.rollout(family, policy, tasks, options);
+    const n = traj.numSteps;
+    assert.equal(traj.actionSize, 2);
+    assert.ok(traj.actions instanceof Float32Array && traj.actions.length === 2 * n, 'n x 2 actions');
+    assert.equal(traj.episodeLengths.reduce((a, b) => a + b, 0), n);
+    assert.ok(n > 100, `${n} steps`);
+    // Unclipped Gaussian samples (std 1 at init) reach beyond the env's [−1, 1] box, which clips them.
+    assert.ok((traj.actions as Float32Array).some((a) => Math.abs(a) > 1), 'some actions beyond the box');
+    let start = 0;
+    for (let e = 0; e < traj.episodeLengths.length; e++) {
+      const len = traj.episodeLengths[e], last = traj.rewards[start + len - 1];
+      let sum = 0;
+      for (let t = start; t < start + len; t++) sum += traj.rewards[t];
+      assert.ok(Math.abs(sum - traj.episodeReturns[e]) < 1e-3 * Math.max(1, Math.abs(sum)), `episode ${e}: return is the sum of its rewards`);
+      // A terminal step is Gymnasium's −100 (crash or out) or +100 (at rest); otherwise the step cap.
+      if (traj.episodeTerminal[e]) assert.ok(last === -100 || last === 100, `episode ${e}: terminal reward ${last}`);
+      else assert.equal(len, options.maxSteps, `episode ${e} neither ended nor reached the cap`);
+      start += len;
+    }
+    const again = dm.rollout(family, policy, tasks, options);
+    assert.deepEqual(again.actions, traj.actions);
+    assert.deepEqual(again.rewards, traj.rewards);
+  } finally {
+    policy.dispose();
+  }
+});
