@@ -10,7 +10,7 @@ export { vecEnvCreate, vecEnvBytes, vecEnvFree, vecEnvField, vecEnvSeed, vecEnvR
   FIELD_NEEDS_RESET, FIELD_STEP_COUNT, FIELD_RNG_KEY, FIELD_RNG_COUNTER, FIELD_LANES } from './vecenv';
 export { cartpoleStepScalar } from './envs/cartpole';
 export { intersectionStepScalar } from './envs/intersection';
-export { GOAL_TOLERANCE as NAVIGATION2D_GOAL_TOLERANCE } from './envs/navigation2d';
+export { GOAL_TOLERANCE as NAVIGATION2D_GOAL_TOLERANCE, STATE_X as NAVIGATION2D_STATE_X, STATE_Y as NAVIGATION2D_STATE_Y } from './envs/navigation2d';
 // What a picture of an episode needs (src/envs/scene.ts): state components, limits and sizes.
 export { STATE_X as CARTPOLE_STATE_X, STATE_THETA as CARTPOLE_STATE_THETA, X_THRESHOLD as CARTPOLE_X_THRESHOLD,
   THETA_THRESHOLD_RADIANS as CARTPOLE_THETA_THRESHOLD_RADIANS, TAU_SECONDS as CARTPOLE_TAU_SECONDS } from './envs/cartpole';

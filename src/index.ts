@@ -7,7 +7,7 @@ export { VecEnv, type StepResult } from './envs/vec-env';
 export { envIds, envSpec } from './envs/registry';
 export type { EnvSpec, ParamSpec } from './envs/spec';
 export { decodeLunarState, type LunarLanderState, type LunarBody } from './envs/lunar-lander';
-export { episodeScene, type Scene, type CartPoleScene, type IntersectionScene, type LunarLanderScene, type EpisodeStates } from './envs/scene';
+export { episodeScene, type Scene, type CartPoleScene, type IntersectionScene, type LunarLanderScene, type Navigation2DScene, type SceneOptions, type EpisodeStates } from './envs/scene';
 export { uniforms, Purpose } from './core/rng';
 export { wasm as wasmExports, wasmConst } from './core/wasm';
 export { installGradientFixes } from './nn/gradient-fixes';
