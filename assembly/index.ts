@@ -24,7 +24,7 @@ export { LUNAR_STATE_BODIES, LUNAR_BODY_STRIDE, LUNAR_STATE_SLEEP_TIME, LUNAR_ST
 export { LUNAR_RESET_DRAWS, LUNAR_STEP_DRAWS } from './envs/lunar/lander';
 export { LUNAR_FPS, LUNAR_WORLD_WIDTH, LUNAR_WORLD_HEIGHT, LUNAR_CHUNKS, LUNAR_HELIPAD_X1, LUNAR_HELIPAD_X2, LUNAR_HELIPAD_Y, LUNAR_BODY_COUNT,
   LUNAR_ACTION_NOOP, LUNAR_ACTION_LEFT_ENGINE, LUNAR_ACTION_MAIN_ENGINE, LUNAR_ACTION_RIGHT_ENGINE,
-  lunarChunkX, lunarShapeVertexCount, lunarShapeVertex, lunarWindAt, lunarEngineFiring } from './envs/lunar/render';
+  lunarChunkX, lunarShapeVertexCount, lunarShapeVertex, lunarWindAt, lunarEngineFiring, lunarContinuousEngineFiring } from './envs/lunar/render';
 export { mlpCreate, mlpBytes, mlpFree, mlpFlatFloats, mlpSetWeights, mlpForwardBatch, mlpPolicyGradient,
   ACTIVATION_TANH, ACTIVATION_RELU, HEAD_CATEGORICAL, HEAD_GAUSSIAN } from './policy';
 export { rolloutCreate, rolloutBytes, rolloutFree, rolloutField, rolloutRun, rolloutCompact,

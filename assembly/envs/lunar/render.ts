@@ -6,7 +6,7 @@ import { FPS, W, H, CHUNKS, HELIPAD_X1, HELIPAD_X2, HELIPAD_Y, BODY_COUNT, bodyS
 import { vertexX, vertexY } from './polygon';
 import { chunkX } from './contact_manager';
 import { ACTION_NOOP, ACTION_LEFT_ENGINE, ACTION_MAIN_ENGINE, ACTION_RIGHT_ENGINE, windAt, mainEngineOffset, sideEngineOffset,
-  sideEngineMount } from './lander';
+  sideEngineMount, LaneStep, continuousThrottles } from './lander';
 
 export const LUNAR_FPS: f32 = FPS;
 /** The world Gymnasium shows: [0, W] × [0, H] (m), its viewport divided by SCALE. */
@@ -66,5 +66,27 @@ export function lunarEngineFiring(x: f64, y: f64, angle: f64, action: i32): usiz
   store<f64>(engineOut, f64x2.extract_lane(o, 1), 8);
   store<f64>(engineOut, pointX, 16);
   store<f64>(engineOut, pointY, 24);
+  return engineOut;
+}
+
+const throttles = changetype<LaneStep>(memory.data(<i32>offsetof<LaneStep>(), 8));
+/**
+ * One engine of a LunarLanderContinuous-v2 action [a0, a1] (unclipped), as lunarEngineFiring:
+ * the main engine (side = false) or the side engines (side = true) — the address of four f64, the
+ * exhaust direction times the engine's throttle (so its length scales the impulse, as for the
+ * discrete actions) and the world point of the impulse; or 0 when that engine does not fire.
+ */
+export function lunarContinuousEngineFiring(x: f64, y: f64, angle: f64, a0: f32, a1: f32, side: bool): usize {
+  const step = throttles;
+  continuousThrottles(step, a0, a1);
+  const throttle = side ? step.sidePower : step.mainPower;
+  if (throttle == 0) return 0;
+  const tipX = Math.sin(angle), tipY = Math.cos(angle);
+  const o = side ? sideEngineOffset(tipX, tipY, step.sideDirection, 0, 0) : mainEngineOffset(tipX, tipY, 0, 0);
+  const mount = side ? sideEngineMount(tipX, tipY) : f64x2.splat(0);
+  store<f64>(engineOut, f64x2.extract_lane(o, 0) * throttle);
+  store<f64>(engineOut, f64x2.extract_lane(o, 1) * throttle, 8);
+  store<f64>(engineOut, x + f64x2.extract_lane(o, 0) + f64x2.extract_lane(mount, 0), 16);
+  store<f64>(engineOut, y + f64x2.extract_lane(o, 1) + f64x2.extract_lane(mount, 1), 24);
   return engineOut;
 }
