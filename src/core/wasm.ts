@@ -30,6 +30,7 @@ export interface WasmExports {
   lunarShapeVertex(body: number, i: number, coordinate: number): number;
   lunarWindAt(index: number, power: number): number;
   lunarEngineFiring(x: number, y: number, angle: number, action: number): number;
+  lunarContinuousEngineFiring(x: number, y: number, angle: number, a0: number, a1: number, side: boolean): number;
   mlpCreate(numLayers: number, sizesPtr: number, activation: number, numSets: number, head: number): number;
   mlpFree(mlp: number): void;
   mlpFlatFloats(mlp: number): number;
