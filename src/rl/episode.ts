@@ -46,9 +46,8 @@ export interface Episode {
 export function recordEpisode(family: TaskFamily, policy: Policy, task: Float32Array, options: EpisodeOptions = {}): Episode {
   const seed = options.seed ?? 0;
   checkSeed(seed);
-  const requested = options.maxSteps ?? family.maxEpisodeSteps;
-  if (!Number.isInteger(requested) || requested < 1) throw new ConfigError('maxSteps', requested, 'an integer >= 1');
-  const maxSteps = Math.min(requested, family.maxEpisodeSteps); // the env's own time limit, as rollout applies it
+  const maxSteps = options.maxSteps ?? family.maxEpisodeSteps;
+  if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new ConfigError('maxSteps', maxSteps, 'an integer >= 1');
   const head = headFor(family);
   if (policy.obsDim !== family.obsDim || !sameHead(policy.head, head)) {
     throw new ConfigError('policy', `obsDim ${policy.obsDim}, ${describeHead(policy.head)}`, `obsDim ${family.obsDim} and ${describeHead(head)} for ${family.id}`);

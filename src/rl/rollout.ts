@@ -67,9 +67,8 @@ function positiveInt(field: string, value: number, max = MAX_ROLLOUT_COUNT): num
 /** Samples `episodes` episodes of every task (rows of `tasks`) with the policy, inside WASM. */
 export function rollout(family: TaskFamily, policy: Policy, tasks: Float32Array, options: RolloutOptions = {}): Trajectories {
   const episodes = positiveInt('episodes', options.episodes ?? 20);
-  // Every env truncates at its own time limit too (Gymnasium's TimeLimit is part of the env):
-  // Navigation2D-v0 at 100 steps whatever the run's maxSteps (500 by default).
-  const maxSteps = Math.min(positiveInt('maxSteps', options.maxSteps ?? family.maxEpisodeSteps), family.maxEpisodeSteps);
+  // A defined env truncates at its own maxSteps too (Gymnasium's TimeLimit is part of the env).
+  const maxSteps = Math.min(positiveInt('maxSteps', options.maxSteps ?? family.maxEpisodeSteps), family.userEnv ? family.maxEpisodeSteps : Infinity);
   const seed = options.seed ?? 0;
   checkSeed(seed);
   const P = family.numParams;

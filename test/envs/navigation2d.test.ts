@@ -131,14 +131,3 @@ test('box actions: row-major per env, length and finiteness checked, nothing cha
   assert.deepEqual([...env.getState()], [0.01, 0.02, 0.03, 0.04, 0.05, 0.06].map(Math.fround));
   env.dispose();
 });
-
-test("the env's own time limit caps a rollout's maxSteps: 100 steps with maxSteps 500 (an untrained policy rarely reaches a goal)", () => {
-  const family = dm.taskFamily('Navigation2D-v0');
-  const policy = dm.createPolicy({ obsDim: 2, actionSize: 2, hidden: [8], seed: 1 });
-  const traj = dm.rollout(family, policy, family.sample(3, { seed: 2 }), { episodes: 4, maxSteps: 500, seed: 3 });
-  const lengths = [...traj.episodeLengths];
-  assert.ok(Math.max(...lengths) === 100, `episode lengths ${lengths.join(' ')}: none may exceed the env's 100 steps, and a wandering policy reaches it`);
-  const episode = dm.recordEpisode(family, policy, family.medium(), { maxSteps: 500, seed: 3 });
-  assert.ok(episode.length <= 100, `recordEpisode length ${episode.length}`);
-  policy.dispose();
-});
