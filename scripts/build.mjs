@@ -7,12 +7,24 @@ import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'nod
 
 rmSync('dist', { recursive: true, force: true });
 
+// tfjs stays external (one instance, the app's), except tfjs-core's register_all_gradients: the
+// gradients registered by the @tensorflow/tfjs umbrella and tfjs-layers but not by tfjs-core. Its
+// ES modules import without extensions, which Node cannot load, so it is inlined (as tfjs's own
+// Node bundles inline it); the registries it writes to are tfjs's global ones.
+const tfjsExternal = {
+  name: 'tfjs-external',
+  setup(b) {
+    b.onResolve({ filter: /^(@tensorflow\/|bullmq$|ioredis$)/ }, (args) => (args.path.startsWith('@tensorflow/tfjs-core/dist/') ? undefined : { path: args.path, external: true }));
+  },
+};
+
 const common = {
   bundle: true,
   format: 'esm',
   target: 'es2022',
   loader: { '.wasm': 'binary' },
-  sourcemap: true,
+  // Maps for local debugging without a sourceMappingURL comment; the package ships neither.
+  sourcemap: 'external',
   logLevel: 'warning',
 };
 
@@ -24,8 +36,8 @@ await build({
   outdir: 'dist',
   platform: 'node',
   splitting: true,
-  // bullmq/ioredis: dependencies of the CLI's queue, loaded only by `--queue` and `dmaml worker`.
-  external: ['@tensorflow/*', 'bullmq', 'ioredis'],
+  // bullmq/ioredis: optional peers of the CLI's queue, loaded only by `--queue` and `dmaml worker`.
+  plugins: [tfjsExternal],
 });
 
 const browser = await build({

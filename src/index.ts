@@ -24,7 +24,7 @@ export { recordEpisode, type Episode, type EpisodeOptions } from './rl/episode';
 export { Trajectories } from './rl/trajectories';
 export { estimateAdvantages, toBatch, policyGradient, wasmForward, type Advantages, type AdvantageOptions, type Batch } from './rl/estimator';
 export { serializeState, deserializeState, STATE_FORMAT_VERSION } from './train/checkpoint';
-export { exportPolicy, policyToLayersModel, type ExportablePolicy, type ExportOptions, POLICY_METADATA_KEY, type PolicyMetadata } from './train/export';
+export { exportPolicy, policyToLayersModel, policyArtifacts, policyTopology, type ExportablePolicy, type ExportOptions, POLICY_METADATA_KEY, type PolicyMetadata } from './train/export';
 export { loadPolicy } from './train/load';
 export { maml, fomaml, metaSgd, directed, algoName, type MetaAlgorithm, type DirectedOptions } from './meta/algorithms';
 export { metaStep, directedStep, taskMetaGradient, innerAdaptFlat, mediumTask, MIN_INNER_LR, RANDOM_MEDIUM_LANE, type MetaStepContext, type TaskAdvantages } from './meta/meta-step';

@@ -1,7 +1,7 @@
 // The categorical MLP policy: its parameters (tfjs variables) and their one flat layout.
 // Flat layout = the contract with assembly/policy.ts: layer by layer, the kernel [in, out]
 // row-major, then the bias [out] — i.e. the order of `params` = [W1, b1, W2, b2, …].
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { uniforms, Purpose } from '../core/rng';
 import { ConfigError } from '../errors';
 import { carryActivation, checkActivation, mlpLogits, type Activation } from './mlp';

@@ -1,6 +1,6 @@
 // Advantages (assembly/estimator.ts), the batch tensors for tfjs, and the WASM policy gradient:
 // the cheap first-order estimator the task-directed step calls.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { wasm, wasmConst, Scratch } from '../core/wasm';
 import { ConfigError } from '../errors';
 import type { Policy } from '../nn/policy';
@@ -104,7 +104,7 @@ export function toBatch(traj: Trajectories, options: AdvantageOptions = {}): Bat
   const n = traj.numSteps;
   return tf.tidy(() => ({
     obs: tf.tensor2d(traj.obs, [n, traj.obsDim]),
-    actions: tf.oneHot(tf.tensor1d(traj.actions, 'int32'), traj.numActions).toFloat() as tf.Tensor2D,
+    actions: tf.cast(tf.oneHot(tf.tensor1d(traj.actions, 'int32'), traj.numActions), 'float32') as tf.Tensor2D,
     advantages: tf.tensor1d(est.advantages),
     weights: tf.tensor1d(est.weights),
   }));

@@ -1,6 +1,7 @@
 // Exports a policy as a tfjs LayersModel (model.json + weights): Dense layers with the policy's
 // hidden activation and a linear output of logits, so any tfjs program can load it with
-// tf.loadLayersModel and act with argmax / tf.multinomial without this library.
+// tf.loadLayersModel and act with argmax / tf.multinomial without this library. Written with
+// tfjs-core's io only (the topology JSON is built here): the library does not need tfjs-layers.
 import { tf } from '../core/backend';
 import { ConfigError } from '../errors';
 import type { Activation } from '../nn/mlp';
@@ -15,32 +16,81 @@ export interface ExportablePolicy {
   readonly params: readonly tf.Tensor[];
 }
 
-/** A tf.Sequential holding a copy of the policy's current weights (the caller disposes it). */
-export function policyToLayersModel(policy: ExportablePolicy): tf.Sequential {
+const DENSE_DEFAULTS = {
+  kernel_initializer: { class_name: 'VarianceScaling', config: { scale: 1, mode: 'fan_avg', distribution: 'normal', seed: null } },
+  bias_initializer: { class_name: 'Zeros', config: {} },
+  kernel_regularizer: null, bias_regularizer: null, activity_regularizer: null, kernel_constraint: null, bias_constraint: null,
+};
+
+/** The layer sizes [obsDim, ...hidden, numActions], after checking that the params chain through them. */
+function layerSizes(policy: ExportablePolicy): number[] {
   const sizes = [policy.obsDim, ...policy.hidden, policy.numActions];
   const numLayers = sizes.length - 1;
   if (policy.params.length !== 2 * numLayers) {
     throw new ConfigError('policy.params', `${policy.params.length} tensors`, `${2 * numLayers} ([W, b] per layer of ${sizes.join('-')})`);
   }
   for (let l = 0; l < numLayers; l++) {
-    const w = policy.params[2 * l], b = policy.params[2 * l + 1];
+    const w = policy.params[2 * l]!, b = policy.params[2 * l + 1]!;
     if (w.shape.join() !== `${sizes[l]},${sizes[l + 1]}` || b.shape.join() !== `${sizes[l + 1]}`) {
       throw new ConfigError(`policy.params[${2 * l}]`, `[${w.shape}] and [${b.shape}]`, `[${sizes[l]}, ${sizes[l + 1]}] and [${sizes[l + 1]}]`);
     }
   }
-  const model = tf.sequential({ name: 'directed_maml_policy' });
+  return sizes;
+}
+
+/** The name of the l-th Dense layer of an exported policy ('hidden_1', …, 'logits'). */
+const layerName = (l: number, numLayers: number): string => (l === numLayers - 1 ? 'logits' : `hidden_${l + 1}`);
+
+/**
+ * The Keras/tfjs-layers topology of the policy: a Sequential of Dense layers, the JSON that
+ * tfjs-layers' `tf.sequential` + `tf.layers.dense` serialise (a test compares them), written here so
+ * the library needs only tfjs-core.
+ */
+export function policyTopology(policy: ExportablePolicy): tf.io.ModelJSON['modelTopology'] {
+  const sizes = layerSizes(policy);
+  const numLayers = sizes.length - 1;
+  const layers = [];
   for (let l = 0; l < numLayers; l++) {
-    model.add(tf.layers.dense({
-      units: sizes[l + 1],
-      activation: l === numLayers - 1 ? 'linear' : policy.activation,
-      useBias: true,
-      name: l === numLayers - 1 ? 'logits' : `hidden_${l + 1}`,
-      ...(l === 0 ? { inputShape: [policy.obsDim] } : {}),
-    }));
+    layers.push({ class_name: 'Dense', config: {
+      units: sizes[l + 1], activation: l === numLayers - 1 ? 'linear' : policy.activation, use_bias: true, ...DENSE_DEFAULTS,
+      name: layerName(l, numLayers), trainable: true, ...(l === 0 ? { batch_input_shape: [null, policy.obsDim], dtype: 'float32' } : {}),
+    } });
   }
-  // setWeights copies the values into the layers' own variables: the policy keeps its tensors.
-  model.setWeights([...policy.params]);
-  return model;
+  return { class_name: 'Sequential', config: { name: 'directed_maml_policy', layers }, keras_version: `tfjs-layers ${tf.version_core}`, backend: 'tensor_flow.js' };
+}
+
+/**
+ * The policy as tfjs model artifacts (LayersModel format: topology, weight specs, weights as
+ * float32 bytes in [W1, b1, W2, b2, …] order), what a save handler receives. tf.loadLayersModel
+ * (tfjs-layers) and dm.loadPolicy read them.
+ */
+export async function policyArtifacts(policy: ExportablePolicy, options: ExportOptions = {}): Promise<tf.io.ModelArtifacts> {
+  const sizes = layerSizes(policy);
+  const numLayers = sizes.length - 1;
+  const named: tf.NamedTensorMap = {};
+  for (let l = 0; l < numLayers; l++) {
+    named[`${layerName(l, numLayers)}/kernel`] = policy.params[2 * l]!;
+    named[`${layerName(l, numLayers)}/bias`] = policy.params[2 * l + 1]!;
+  }
+  const { data, specs } = await tf.io.encodeWeights(named);
+  const artifacts: tf.io.ModelArtifacts = {
+    modelTopology: policyTopology(policy), format: 'layers-model', generatedBy: `directed-maml (tfjs-core v${tf.version_core})`, convertedBy: null,
+    weightSpecs: specs, weightData: data,
+  };
+  if (options.metadata !== undefined) {
+    const m: unknown = options.metadata;
+    if (m === null || typeof m !== 'object' || Array.isArray(m)) throw new ConfigError('metadata', m, 'a JSON object');
+    artifacts.userDefinedMetadata = options.metadata as Record<string, {}>;
+  }
+  return artifacts;
+}
+
+/**
+ * Kept for earlier callers: the policy as a tfjs-layers model (needs @tensorflow/tfjs or
+ * @tensorflow/tfjs-layers in the app: pass its `loadLayersModel`). The caller disposes it.
+ */
+export async function policyToLayersModel<M>(policy: ExportablePolicy, loadLayersModel: (handler: tf.io.IOHandler) => Promise<M>): Promise<M> {
+  return loadLayersModel(tf.io.fromMemory(await policyArtifacts(policy)));
 }
 
 export interface ExportOptions {
@@ -74,12 +124,12 @@ export interface PolicyMetadata {
  * knows: 'indexeddb://…', 'downloads://…'; in Node the CLI passes the file handler of src/node/store).
  */
 export async function exportPolicy(policy: ExportablePolicy, handler: tf.io.IOHandler | string, options: ExportOptions = {}): Promise<tf.io.SaveResult> {
-  const model = policyToLayersModel(policy);
-  try {
-    // Stored as the model's userDefinedMetadata (model.json), which tfjs loaders pass through.
-    if (options.metadata !== undefined) model.setUserDefinedMetadata(options.metadata);
-    return await model.save(handler);
-  } finally {
-    model.dispose();
+  let target = handler;
+  if (typeof target === 'string') {
+    const handlers = tf.io.getSaveHandlers(target);
+    if (handlers.length !== 1) throw new ConfigError('handler', target, `a URL that exactly one tfjs save handler claims (indexeddb://, localstorage://, downloads://, http(s)://; found ${handlers.length})`);
+    target = handlers[0]!;
   }
+  if (target === null || typeof target !== 'object' || typeof target.save !== 'function') throw new ConfigError('handler', target, 'a tfjs IOHandler with save() or a URL');
+  return target.save(await policyArtifacts(policy, options));
 }

@@ -7,6 +7,7 @@ import { mkdtemp, mkdir, readdir, readFile, writeFile, rm, appendFile } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as dm from 'directed-maml';
+import * as tfl from '@tensorflow/tfjs';
 // Node-only helpers are not in the package's '.' export: imported from source (they hold no
 // WASM state, and tfjs resolves to the same instance as the built package's).
 import * as node from '../../src/node/store';
@@ -33,7 +34,7 @@ test('writeFileAtomic replaces the file whole and leaves no temporary file', asy
 });
 
 test('fileSaveHandler + fileLoadHandler: tf.loadLayersModel gives the policy logits; old weights are removed', async () => {
-  const tf = dm.tf;
+  const tf = tfl; // the tfjs umbrella (dev dependency) for tf.loadLayersModel; its tfjs-core is dm.tf
   const policy = dm.createPolicy({ obsDim: 4, numActions: 2, hidden: [8, 8], seed: 3 });
   const modelDir = join(dir, 'policy');
   await dm.exportPolicy(policy, node.fileSaveHandler(modelDir));
