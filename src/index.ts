@@ -2,7 +2,8 @@
 export { init, type InitOptions } from './init';
 export { tf } from './core/backend';
 export { ConfigError } from './errors';
-export { taskFamily, TaskFamily, type TaskRanges } from './envs/task-family';
+export { taskFamily, TaskFamily, type TaskRanges, type TrainedOn } from './envs/task-family';
+export { shortestFloat32, shortestRanges } from './core/float';
 export { VecEnv, type StepResult } from './envs/vec-env';
 export { envIds, envSpec } from './envs/registry';
 export type { EnvSpec, ParamSpec } from './envs/spec';
@@ -25,7 +26,7 @@ export { Trajectories } from './rl/trajectories';
 export { estimateAdvantages, toBatch, policyGradient, wasmForward, type Advantages, type AdvantageOptions, type Batch } from './rl/estimator';
 export { serializeState, deserializeState, STATE_FORMAT_VERSION } from './train/checkpoint';
 export { exportPolicy, policyToLayersModel, policyArtifacts, policyTopology, type ExportablePolicy, type ExportOptions, POLICY_METADATA_KEY, type PolicyMetadata } from './train/export';
-export { loadPolicy } from './train/load';
+export { loadPolicy, setFileLoader, type LoadedPolicy } from './train/load';
 export { maml, fomaml, metaSgd, directed, algoName, type MetaAlgorithm, type DirectedOptions } from './meta/algorithms';
 export { metaStep, directedStep, taskMetaGradient, innerAdaptFlat, mediumTask, MIN_INNER_LR, RANDOM_MEDIUM_LANE, type MetaStepContext, type TaskAdvantages } from './meta/meta-step';
 export { metaStepWith, planIteration, runTask, finishIteration, type IterationPlan, type TaskOutcome, type TaskRunner } from './meta/meta-step';

@@ -4,10 +4,9 @@
 // when it is asked for, so Node never loads it.
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core registers no gradients by itself (the @tensorflow/tfjs umbrella and tfjs-layers import
-// this file); the registry is global, so an app's own tfjs sees the same gradients, and
-// nn/gradient-fixes replaces some of them. scripts/build.mjs inlines it in the Node build (its
-// extensionless ES imports do not load in Node), as tfjs's own Node bundles do.
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
+// its register_all_gradients): this is that file, bundled for Node by scripts/build.mjs. The
+// registry is global, so an app's own tfjs sees the same gradients; nn/gradient-fixes replaces some.
+import '../../build/tfjs-gradients.js';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { ConfigError } from '../errors';

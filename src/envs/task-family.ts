@@ -3,6 +3,7 @@
 import { wasm, wasmConst, Purpose } from '../core/wasm';
 import { uniforms, checkSeed } from '../core/rng';
 import { ConfigError } from '../errors';
+import { shortestFloat32 } from '../core/float';
 import { envSpec } from './registry';
 import { describeDomain, inDomain, type EnvSpec } from './spec';
 import { VecEnv } from './vec-env';
@@ -126,12 +127,28 @@ export class TaskFamily {
   toString(): string {
     const varied = this.paramNames.filter((_, k) => this.low[k] !== this.high[k]).map((n, _) => {
       const k = this.paramNames.indexOf(n);
-      return `${n} ∈ [${this.low[k]}, ${this.high[k]}]`;
+      return `${n} ∈ [${shortestFloat32(this.low[k]!)}, ${shortestFloat32(this.high[k]!)}]`;
     });
     return `${this.id} (${varied.join(', ') || 'no varied parameter'})`;
   }
 }
 
-export function taskFamily(id: string, ranges?: TaskRanges): TaskFamily {
-  return new TaskFamily(id, ranges);
+/** What dm.taskFamily reads of a loaded policy (dm.loadPolicy's metadata: the env and the trained ranges). */
+export interface TrainedOn { readonly metadata: { readonly env?: string; readonly ranges?: TaskRanges } | null }
+
+/**
+ * A task family: of an env id (with ranges per parameter; the env's defaults elsewhere), or the
+ * one a loaded policy was meta-trained on (`dm.taskFamily(await dm.loadPolicy(url))`: its env and
+ * ranges from the file's metadata).
+ */
+export function taskFamily(id: string, ranges?: TaskRanges): TaskFamily;
+export function taskFamily(trained: TrainedOn): TaskFamily;
+export function taskFamily(source: string | TrainedOn, ranges?: TaskRanges): TaskFamily {
+  if (typeof source === 'string') return new TaskFamily(source, ranges);
+  const meta = source !== null && typeof source === 'object' ? source.metadata : undefined;
+  if (!meta || typeof meta.env !== 'string') {
+    throw new ConfigError('policy.metadata.env', meta ? meta.env : meta, 'an env id (a policy saved by dmaml train, dmaml adapt --save or dm.exportPolicy with metadata); or call dm.taskFamily(envId, ranges)');
+  }
+  if (ranges !== undefined) throw new ConfigError('ranges', ranges, "none with a policy (its trained ranges are used; call dm.taskFamily(policy.metadata.env, ranges) for others)");
+  return new TaskFamily(meta.env, meta.ranges);
 }

@@ -17,9 +17,14 @@ import { evaluateCommand, EVALUATE_USAGE } from './commands/evaluate';
 import { WORKER_USAGE, parseWorkerArgs, workerHelp } from './experiment/usage';
 import { setDefaultWorkerFactory } from '../train/pool';
 import { nodeWorkerFactory } from './pool';
+import { setFileLoader } from '../train/load';
+import { fileLoadHandler, registerFileRouters } from './store';
 
-// The CLI is a Node face: trainers get worker_threads for their `workers` (as 'directed-maml/node' gives them).
+// The CLI is a Node face: trainers get worker_threads for their `workers`, dm.loadPolicy reads
+// files (as 'directed-maml/node' gives them).
 setDefaultWorkerFactory(nodeWorkerFactory());
+setFileLoader(fileLoadHandler);
+registerFileRouters();
 
 const DEMO_FLAGS: readonly CommandFlag[] = [
   intFlag('num-envs', 'parallel envs (lanes) of the vec-env', 1, MAX_VEC_ENVS),
@@ -95,6 +100,21 @@ function userMessage(err: unknown): { line: string; code: number } | null {
   return null;
 }
 
+/**
+ * The queue module (BullMQ on Redis), loaded only by `--queue` and `dmaml worker`. bullmq and
+ * ioredis are optional peers of the package: without them this is one line saying what to install.
+ */
+async function loadQueue(url: string): Promise<typeof import('./experiment/queue')> {
+  try {
+    return await import('./experiment/queue');
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const missing = /['"](bullmq|ioredis)['"]/.exec(e?.message ?? '')?.[1];
+    if (e?.code !== 'ERR_MODULE_NOT_FOUND' || missing === undefined) throw err;
+    throw new dm.ConfigError('--queue', url, `a queue once its packages are installed: ${missing} is missing; run \`npm i bullmq ioredis\` (optional dependencies of directed-maml, needed only by --queue and dmaml worker)`);
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command = 'help', ...rest] = argv;
   try {
@@ -104,14 +124,14 @@ export async function main(argv: string[]): Promise<number> {
       case 'adapt': return await adaptCommand(rest);
       case 'evaluate': return await evaluateCommand(rest);
       // The queue (BullMQ) is loaded only when --queue is given or a worker starts.
-      case 'experiment': return await experimentCommand(rest, async (url, out, grid) => (await import('./experiment/queue')).queueExecutor(url, out, grid));
+      case 'experiment': return await experimentCommand(rest, async (url, out, grid) => (await loadQueue(url)).queueExecutor(url, out, grid));
       case 'worker': {
         if (rest.includes('--help') || rest.includes('-h')) {
           process.stdout.write(workerHelp());
           return 0;
         }
         const options = parseWorkerArgs(rest); // flags first: a bad one never loads BullMQ
-        return await (await import('./experiment/queue')).workerCommand(options);
+        return await (await loadQueue(options.url)).workerCommand(options);
       }
       case 'help': case '--help': case '-h':
         await loadWasm(); // the memory limits in the train help come from the module
