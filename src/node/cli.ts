@@ -17,13 +17,13 @@ import { evaluateCommand, EVALUATE_USAGE } from './commands/evaluate';
 import { WORKER_USAGE, parseWorkerArgs, workerHelp } from './experiment/usage';
 import { setDefaultWorkerFactory } from '../train/pool';
 import { nodeWorkerFactory } from './pool';
-import { setFileLoader } from '../train/load';
-import { fileLoadHandler, registerFileRouters } from './store';
+import { setFileHandlers } from '../train/files';
+import { fileLoadHandler, fileSaveHandler, registerFileRouters } from './store';
 
 // The CLI is a Node face: trainers get worker_threads for their `workers`, dm.loadPolicy reads
 // files (as 'directed-maml/node' gives them).
 setDefaultWorkerFactory(nodeWorkerFactory());
-setFileLoader(fileLoadHandler);
+setFileHandlers({ load: fileLoadHandler, save: (target) => fileSaveHandler(target) });
 registerFileRouters();
 
 const DEMO_FLAGS: readonly CommandFlag[] = [

@@ -3,13 +3,13 @@
 // lets dm.loadPolicy read files (a path or a file:// URL).
 import { setDefaultWorkerFactory } from '../train/pool';
 import { nodeWorkerFactory } from './pool';
-import { setFileLoader } from '../train/load';
-import { fileLoadHandler, registerFileRouters } from './store';
+import { setFileHandlers } from '../train/files';
+import { fileLoadHandler, fileSaveHandler, registerFileRouters } from './store';
 
 setDefaultWorkerFactory(nodeWorkerFactory());
 // dm.loadPolicy reads plain paths and file:// URLs (through the file handler below), and tfjs's IO
 // registry gets file:// routers: dm.exportPolicy(policy, 'file:///…') and tf.loadLayersModel('file://…').
-setFileLoader(fileLoadHandler);
+setFileHandlers({ load: fileLoadHandler, save: (target) => fileSaveHandler(target) });
 registerFileRouters();
 export { nodeWorkerFactory };
 export { main as cliMain } from './cli';

@@ -5,6 +5,7 @@
 import { tf } from '../core/backend';
 import { ConfigError } from '../errors';
 import type { Activation } from '../nn/mlp';
+import { fileHandlers, namesFile } from './files';
 
 /** What the export needs of a policy (dm.Policy has all of it). */
 export interface ExportablePolicy {
@@ -94,7 +95,7 @@ export async function policyToLayersModel<M>(policy: ExportablePolicy, loadLayer
 }
 
 export interface ExportOptions {
-  /** A JSON object saved with the model (what it was trained on, the inner rate, …); dm.loadPolicy ignores it. */
+  /** A JSON object saved with the model; under POLICY_METADATA_KEY what it was trained on (trainer.policyMetadata()), which dm.loadPolicy reads back. */
   metadata?: Record<string, unknown>;
 }
 
@@ -120,11 +121,14 @@ export interface PolicyMetadata {
 }
 
 /**
- * Saves the policy in tfjs LayersModel format through a tfjs IO handler (or a URL scheme tfjs
- * knows: 'indexeddb://…', 'downloads://…'; in Node the CLI passes the file handler of src/node/store).
+ * Saves the policy in tfjs LayersModel format through a tfjs IO handler, a URL scheme tfjs knows
+ * ('indexeddb://…', 'downloads://…'), or in Node with 'directed-maml/node' imported a directory
+ * (a path or a file:// URL). `metadata`: e.g. trainer.policyMetadata(), what dm.loadPolicy gives back.
  */
 export async function exportPolicy(policy: ExportablePolicy, handler: tf.io.IOHandler | string, options: ExportOptions = {}): Promise<tf.io.SaveResult> {
   let target = handler;
+  const files = fileHandlers();
+  if (typeof target === 'string' && files && namesFile(target)) target = files.save(target);
   if (typeof target === 'string') {
     const handlers = tf.io.getSaveHandlers(target);
     if (handlers.length !== 1) throw new ConfigError('handler', target, `a URL that exactly one tfjs save handler claims (indexeddb://, localstorage://, downloads://, http(s)://; found ${handlers.length})`);

@@ -8,33 +8,19 @@ import { ConfigError } from '../errors';
 import { createPolicy, flattenTensors, type Policy } from '../nn/policy';
 import { ACTIVATIONS, type Activation } from '../nn/mlp';
 import { POLICY_METADATA_KEY, type PolicyMetadata } from './export';
+import { fileHandlers, namesFile } from './files';
 
 const WANTED = 'a tfjs LayersModel of Dense layers with biases (hidden: tanh | relu, last: linear logits), as dm.exportPolicy writes';
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/**
- * How a file path or a file:// URL is read. The core reads no files (it is isomorphic):
- * 'directed-maml/node' (and the CLI) set Node's file handler here on import; Deno or Bun programs
- * may set their own. null: strings go to tfjs's IO registry and HTTP, as in a page.
- */
-let fileLoader: ((pathOrFileUrl: string) => tf.io.IOHandler) | null = null;
-
-/** Sets (or with null clears) the handler dm.loadPolicy uses for paths and file:// URLs. */
-export function setFileLoader(loader: ((pathOrFileUrl: string) => tf.io.IOHandler) | null): void {
-  fileLoader = loader;
-}
-
-/** A string with a URL scheme of two letters or more ('https:', 'indexeddb:'; 'C:' is a drive). */
-const hasScheme = (s: string): boolean => /^[a-z][a-z0-9+.-]+:/i.test(s);
-
 /** The IO handler of a URL ('indexeddb://…', 'https://…', a relative URL), a file (Node), or the handler itself. */
 function loadHandler(source: string | tf.io.IOHandler): tf.io.IOHandler {
   if (typeof source === 'string') {
-    const isFileUrl = /^file:\/\//i.test(source);
-    if (fileLoader && (isFileUrl || !hasScheme(source))) return fileLoader(source);
-    if (isFileUrl || (!hasScheme(source) && !tf.env().getBool('IS_BROWSER'))) {
+    const files = fileHandlers();
+    if (files && namesFile(source)) return files.load(source);
+    if (/^file:\/\//i.test(source) || (namesFile(source) && !tf.env().getBool('IS_BROWSER'))) {
       throw new ConfigError('source', source, "a URL tfjs can fetch here; files (a path or a file:// URL) load in Node after `import 'directed-maml/node'`");
     }
     const handlers = tf.io.getLoadHandlers(source);
