@@ -1,11 +1,12 @@
 // Builds src/ with esbuild: the library for Node/Bun/Deno/bundlers (tfjs stays an external
 // dependency, so users and the library share one tfjs instance), the CLI, and a self-contained
 // browser bundle (tfjs inside, minified) with the .wasm files it needs beside it. dist/ is emptied
-// first, so no stale chunk of an earlier build is left to be packed.
+// first (but dist/types, the declarations), so no stale chunk of an earlier build is left to be packed.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 
-rmSync('dist', { recursive: true, force: true });
+// dist/types is scripts/build-types.mjs's (npm run build:types), left as it is.
+for (const name of existsSync('dist') ? readdirSync('dist') : []) if (name !== 'types') rmSync(`dist/${name}`, { recursive: true, force: true });
 
 // tfjs stays external (one instance, the app's). tfjs-core registers no gradients itself (the
 // @tensorflow/tfjs umbrella and tfjs-layers import its register_all_gradients); its ES modules
