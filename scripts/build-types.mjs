@@ -2,7 +2,7 @@
 // src/ into dist/types, then every relative specifier gets the extension Node's ESM resolution
 // needs (`./init` → `./init.js`, `./core` → `./core/index.js`), so a consumer's compiler reads them
 // under `module: NodeNext` as under `moduleResolution: Bundler`; side-effect imports (a tfjs
-// backend registering itself) are dropped: they carry no types.
+// backend registering itself) are dropped: they carry no types, but for tfjs's chained ops.
 //   node scripts/build-types.mjs   (npm run build:types)
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -31,7 +31,11 @@ for (const file of files(OUT)) {
       if (existsSync(join(base, 'index.d.ts'))) return `${lead}${quote}${spec}/index.js${quote}`;
       throw new Error(`${file}: cannot resolve ${spec}`);
     });
-  if (fixed !== text) writeFileSync(file, fixed);
+  // dm.tf's tensors have tfjs's chained ops (registered at run time with the gradients, see
+  // scripts/build.mjs); their declarations are module augmentations of tfjs-core, loaded from here.
+  const withChained = file.endsWith(join('core', 'backend.d.ts'))
+    ? `import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops.js';\n${fixed}` : fixed;
+  if (withChained !== text) writeFileSync(file, withChained);
   count++;
 }
 console.log(`${OUT}: ${count} declaration files`);

@@ -69,6 +69,8 @@ before(() => {
   writeFileSync(join(app, 'node.ts'), readmeExample('node'));
   writeFileSync(join(app, 'page.ts'), readmeExample('page'));
   writeFileSync(join(app, 'misuse.ts'), "import * as dm from 'directed-maml';\nexport const n: number = dm.taskFamily('CartPole-v1').paramNames;\n");
+  // dm.tf is tfjs-core with the chained ops the umbrella has (tensor.square()): typed and present.
+  writeFileSync(join(app, 'chained.ts'), "import * as dm from 'directed-maml';\nawait dm.init({ backend: 'cpu' });\nconst t = dm.tf.tensor1d([1, 2]).square().toFloat();\nconsole.log(`chained: ${Array.from(t.dataSync()).join(',')}`);\n");
 });
 after(() => { rmSync(work, { recursive: true, force: true }); });
 
@@ -100,7 +102,7 @@ const BUNDLER = { module: 'ESNext', moduleResolution: 'Bundler' };
 test('the README examples type-check against the packed .d.ts: NodeNext and Bundler, strict + noUncheckedIndexedAccess, skipLibCheck false', async () => {
   const runs = [
     // misuse.ts: one error expected (the declared types are not any).
-    { name: 'nodenext-dom', options: { ...NODENEXT, lib: ['ES2022', 'DOM'] }, files: ['node.ts', 'page.ts', 'misuse.ts'], domless: false },
+    { name: 'nodenext-dom', options: { ...NODENEXT, lib: ['ES2022', 'DOM'] }, files: ['node.ts', 'page.ts', 'misuse.ts', 'chained.ts'], domless: false },
     { name: 'bundler-dom', options: { ...BUNDLER, lib: ['ES2022', 'DOM'] }, files: ['node.ts', 'page.ts'], domless: false },
     { name: 'nodenext-nodom', options: { ...NODENEXT, lib: ['ES2022'] }, files: ['node.ts'], domless: true },
     { name: 'bundler-nodom', options: { ...BUNDLER, lib: ['ES2022'] }, files: ['node.ts'], domless: true },
@@ -140,6 +142,13 @@ test("the README's Node example runs as written (tiny budgets) and prints what i
   assert.match(stdout, /^halfLength 0\.7, mean return after 0\.\.3 adaptation steps: (\d+\.\d, ){3}\d+\.\d$/m);
   assert.match(stdout, /^loaded CartPole-v1 \(halfLength ∈ \[0\.25, 0\.75\]\): mean return after 0\.\.3 steps: (\d+\.\d, ){3}\d+\.\d$/m);
   assert.ok(existsSync(join(app, 'cartpole-policy', 'model.json')));
+});
+
+test("dm.tf's tensors have tfjs's chained ops at run time", async () => {
+  writeFileSync(join(app, 'chained.mjs'), readFileSync(join(app, 'chained.ts'), 'utf8'));
+  const r = await run(['chained.mjs'], 120);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^chained: 1,4$/m);
 });
 
 test('dmaml runs from the package; --queue without bullmq/ioredis is one line naming npm i bullmq ioredis', async () => {
