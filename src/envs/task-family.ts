@@ -5,8 +5,17 @@ import { uniforms, checkSeed } from '../core/rng';
 import { ConfigError } from '../errors';
 import { shortestFloat32 } from '../core/float';
 import { envSpec } from './registry';
+import type { DefinedEnv } from './user-env';
 import { describeDomain, inDomain, type EnvSpec } from './spec';
 import { VecEnv } from './vec-env';
+
+/**
+ * What an env's actions are, Gymnasium-style: `discrete` (n integer actions) or `box` (a vector of
+ * `size` floats, clipped by the env to [low, high] per component). Read from the WASM module.
+ */
+export type ActionSpace =
+  | { readonly kind: 'discrete'; readonly n: number }
+  | { readonly kind: 'box'; readonly size: number; readonly low: readonly number[]; readonly high: readonly number[] };
 
 /** Per parameter: [low, high] to vary it uniformly, or one number to fix it. */
 export type TaskRanges = Record<string, readonly [number, number] | number>;
@@ -18,22 +27,49 @@ export class TaskFamily {
   readonly high: Float32Array;
   readonly stateDim: number;
   readonly obsDim: number;
+  /** Discrete actions: how many (0 for a box env). */
   readonly numActions: number;
+  /** Box actions: the vector length (0 for a discrete env). */
+  readonly actionSize: number;
+  readonly actionSpace: ActionSpace;
   readonly maxEpisodeSteps: number;
-  /** The env kind number of the WASM module (its export spec.wasmKind). */
+  /** The env kind number of the WASM module (its export spec.wasmKind; ENV_USER for a defined env). */
   readonly kind: number;
+  /** The user's env (dm.defineEnv) this family is of, or null for a built-in env. */
+  readonly userEnv: DefinedEnv | null;
 
   constructor(readonly id: string, ranges?: TaskRanges) {
     this.spec = envSpec(id);
     const w = wasm();
-    const kind = (this.kind = wasmConst(this.spec.wasmKind));
+    const user = (this.userEnv = this.spec.user ?? null);
+    const kind = (this.kind = wasmConst(user ? 'ENV_USER' : this.spec.wasmKind));
     const dim = (which: string) => w.envDim(kind, wasmConst(`DIM_${which}`));
-    this.stateDim = dim('STATE');
-    this.obsDim = dim('OBS');
-    this.numActions = dim('ACTIONS');
-    this.maxEpisodeSteps = dim('MAX_EPISODE_STEPS');
-    if (dim('PARAMS') !== this.spec.params.length) {
-      throw new Error(`${id}: the WASM kind has ${dim('PARAMS')} parameters, the spec ${this.spec.params.length}`);
+    if (user) {
+      this.stateDim = this.obsDim = user.observationSize;
+      this.actionSpace = user.action;
+      this.numActions = user.numActions;
+      this.actionSize = user.actionSize;
+      this.maxEpisodeSteps = user.maxSteps;
+    } else {
+      this.stateDim = dim('STATE');
+      this.obsDim = dim('OBS');
+      this.numActions = dim('ACTIONS');
+      this.actionSize = dim('ACTION_SIZE');
+      if ((this.numActions > 0) === (this.actionSize > 0)) {
+        throw new Error(`${id}: the WASM kind has ${this.numActions} discrete actions and a box of ${this.actionSize}; exactly one must be > 0`);
+      }
+      const bound = (j: number, upper: boolean) => w.envActionBound(kind, j, upper);
+      this.actionSpace = this.actionSize > 0
+        ? Object.freeze({
+          kind: 'box', size: this.actionSize,
+          low: Object.freeze(Array.from({ length: this.actionSize }, (_, j) => bound(j, false))),
+          high: Object.freeze(Array.from({ length: this.actionSize }, (_, j) => bound(j, true))),
+        } as const)
+        : Object.freeze({ kind: 'discrete', n: this.numActions } as const);
+      this.maxEpisodeSteps = dim('MAX_EPISODE_STEPS');
+      if (dim('PARAMS') !== this.spec.params.length) {
+        throw new Error(`${id}: the WASM kind has ${dim('PARAMS')} parameters, the spec ${this.spec.params.length}`);
+      }
     }
     this.paramNames = this.spec.params.map((p) => p.name);
     const P = this.paramNames.length;
@@ -47,7 +83,8 @@ export class TaskFamily {
     }
     this.spec.params.forEach((p, k) => {
       const range = given[p.name];
-      const fallback = w.envDefaultParam(kind, k);
+      // A defined env's parameter left out is fixed at the centre of its default range.
+      const fallback = user ? centre(this.spec.defaultRanges[p.name] as readonly [number, number]) : w.envDefaultParam(kind, k);
       const [lo, hi] = range === undefined ? [fallback, fallback] : typeof range === 'number' ? [range, range] : range;
       const field = `ranges.${p.name}`;
       if (typeof range !== 'number' && range !== undefined && (!Array.isArray(range) || range.length !== 2)) {
@@ -121,6 +158,7 @@ export class TaskFamily {
   }
 
   makeVecEnv(options: { numEnvs: number; seed?: number; maxSteps?: number }): VecEnv {
+    if (this.userEnv) throw new ConfigError('env', this.id, 'a built-in env for a VecEnv (a defined env runs in dm.rollout, training, adaptation and evaluation)');
     return new VecEnv(this, options);
   }
 
@@ -133,22 +171,36 @@ export class TaskFamily {
   }
 }
 
+function centre([lo, hi]: readonly [number, number]): number {
+  return lo + 0.5 * (hi - lo);
+}
+
 /** What dm.taskFamily reads of a loaded policy (dm.loadPolicy's metadata: the env and the trained ranges). */
 export interface TrainedOn { readonly metadata: { readonly env?: string; readonly ranges?: TaskRanges } | null }
 
 /**
- * A task family: of an env id (with ranges per parameter; the env's defaults elsewhere), or the
- * one a loaded policy was meta-trained on (`dm.taskFamily(await dm.loadPolicy(url))`: its env and
- * ranges from the file's metadata).
+ * A task family: of a built-in env id, a defined env's id, or a defined env (dm.defineEnv), with
+ * ranges per parameter (the env's defaults elsewhere); or the one a loaded policy was meta-trained on
+ * (`dm.taskFamily(await dm.loadPolicy(url))`: its env and ranges from the file's metadata).
  */
-export function taskFamily(id: string, ranges?: TaskRanges): TaskFamily;
+export function taskFamily(env: string | DefinedEnv, ranges?: TaskRanges): TaskFamily;
 export function taskFamily(trained: TrainedOn): TaskFamily;
-export function taskFamily(source: string | TrainedOn, ranges?: TaskRanges): TaskFamily {
-  if (typeof source === 'string') return new TaskFamily(source, ranges);
-  const meta = source !== null && typeof source === 'object' ? source.metadata : undefined;
+export function taskFamily(env: string | DefinedEnv | TrainedOn, ranges?: TaskRanges): TaskFamily {
+  if (typeof env === 'string' || !(env !== null && typeof env === 'object' && 'metadata' in env)) { // an id or a defined env
+    return new TaskFamily(typeof env === 'string' ? env : envIdOf(env), ranges);
+  }
+  const meta = env.metadata;
   if (!meta || typeof meta.env !== 'string') {
     throw new ConfigError('policy.metadata.env', meta ? meta.env : meta, 'an env id (a policy saved by dmaml train, dmaml adapt --save or dm.exportPolicy with metadata); or call dm.taskFamily(envId, ranges)');
   }
   if (ranges !== undefined) throw new ConfigError('ranges', ranges, "none with a policy (its trained ranges are used; call dm.taskFamily(policy.metadata.env, ranges) for others)");
   return new TaskFamily(meta.env, meta.ranges);
+}
+
+/** The id of an env given as an id or a defined env (which must be the one registered under its id). */
+export function envIdOf(env: unknown, field = 'env'): string {
+  if (typeof env === 'string') return env;
+  const d = env as DefinedEnv | null;
+  if (d && typeof d === 'object' && typeof d.id === 'string' && d.spec && envSpec(d.id).user?.definition === d.definition) return d.id;
+  throw new ConfigError(field, env, 'an env id or an env made by dm.defineEnv');
 }

@@ -68,7 +68,7 @@ export async function adaptPolicy(policy: Policy, family: TaskFamily, task: Floa
   const { theta, returns } = adaptationLoop(policy, family, task, {
     ...options, steps: options.steps ?? 1, episodes: options.episodes ?? 20, innerLr: options.innerLr ?? savedLr ?? 0.1, seed: options.seed ?? 0,
     ...(maxSteps === undefined ? {} : { maxSteps }) });
-  const adapted = createPolicy({ obsDim: policy.obsDim, numActions: policy.numActions, hidden: policy.hidden, activation: policy.activation, seed: policy.seed });
+  const adapted = createPolicy({ obsDim: policy.obsDim, numActions: policy.numActions, actionSize: policy.actionSize, hidden: policy.hidden, activation: policy.activation, seed: policy.seed });
   adapted.setFlat(theta);
   return { policy: adapted, returns };
 }

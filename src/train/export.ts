@@ -1,19 +1,26 @@
 // Exports a policy as a tfjs LayersModel (model.json + weights): Dense layers with the policy's
 // hidden activation and a linear output of logits, so any tfjs program can load it with
 // tf.loadLayersModel and act with argmax / tf.multinomial without this library. Written with
-// tfjs-core's io only (the topology JSON is built here): the library does not need tfjs-layers.
+// tfjs-core's io only (the topology JSON is built here): the library does not need tfjs-layers. A
+// Gaussian head's last Dense layer ('mean') gives the action means; its log-std is not a layer's
+// weight (tfjs's loader refuses weights no layer owns), so it travels in model.json's
+// userDefinedMetadata under HEAD_METADATA_KEY, with its float32 bit patterns so that
+// dm.loadPolicy restores it bit for bit.
 import { tf } from '../core/backend';
 import { ConfigError } from '../errors';
 import type { Activation } from '../nn/mlp';
+import { headOutputs, splitParams, type PolicyHead } from '../nn/head';
 import { fileHandlers, namesFile } from './files';
 
 /** What the export needs of a policy (dm.Policy has all of it). */
 export interface ExportablePolicy {
   readonly obsDim: number;
   readonly numActions: number;
+  /** The policy head (default: categorical over numActions). */
+  readonly head?: PolicyHead;
   readonly hidden: readonly number[];
   readonly activation: Activation;
-  /** [W1, b1, W2, b2, …], W_l of shape [in, out] — the Dense kernel layout. */
+  /** [W1, b1, W2, b2, …], W_l of shape [in, out] — the Dense kernel layout; then a Gaussian head's log-std. */
   readonly params: readonly tf.Tensor[];
 }
 
@@ -25,10 +32,12 @@ const DENSE_DEFAULTS = {
 
 /** The layer sizes [obsDim, ...hidden, numActions], after checking that the params chain through them. */
 function layerSizes(policy: ExportablePolicy): number[] {
-  const sizes = [policy.obsDim, ...policy.hidden, policy.numActions];
+  const head = headOf(policy);
+  const sizes = [policy.obsDim, ...policy.hidden, headOutputs(head)];
   const numLayers = sizes.length - 1;
-  if (policy.params.length !== 2 * numLayers) {
-    throw new ConfigError('policy.params', `${policy.params.length} tensors`, `${2 * numLayers} ([W, b] per layer of ${sizes.join('-')})`);
+  const own = head.kind === 'gaussian' ? 1 : 0;
+  if (policy.params.length !== 2 * numLayers + own) {
+    throw new ConfigError('policy.params', `${policy.params.length} tensors`, `${2 * numLayers + own} ([W, b] per layer of ${sizes.join('-')}${own ? ', then the log-std' : ''})`);
   }
   for (let l = 0; l < numLayers; l++) {
     const w = policy.params[2 * l]!, b = policy.params[2 * l + 1]!;
@@ -39,8 +48,31 @@ function layerSizes(policy: ExportablePolicy): number[] {
   return sizes;
 }
 
-/** The name of the l-th Dense layer of an exported policy ('hidden_1', …, 'logits'). */
-const layerName = (l: number, numLayers: number): string => (l === numLayers - 1 ? 'logits' : `hidden_${l + 1}`);
+/** The name of the l-th Dense layer of an exported policy ('hidden_1', …, 'logits' or a Gaussian head's 'mean'). */
+const layerName = (l: number, numLayers: number, head: PolicyHead): string =>
+  (l === numLayers - 1 ? (head.kind === 'gaussian' ? 'mean' : 'logits') : `hidden_${l + 1}`);
+
+function headOf(policy: ExportablePolicy): PolicyHead {
+  return policy.head ?? { kind: 'categorical', numActions: policy.numActions };
+}
+
+/** The key of userDefinedMetadata holding a non-categorical head (a Gaussian's log-std). */
+export const HEAD_METADATA_KEY = 'directedMamlHead';
+
+/** What HEAD_METADATA_KEY holds for a Gaussian head: the log-std, readable and as float32 bit patterns (exact). */
+export interface HeadMetadata {
+  kind: 'gaussian';
+  actionSize: number;
+  logStd: number[];
+  logStdFloat32Bits: number[];
+}
+
+function headMetadata(policy: ExportablePolicy): HeadMetadata | null {
+  const head = headOf(policy);
+  if (head.kind !== 'gaussian') return null;
+  const values = Float32Array.from(splitParams(head, policy.params).own[0]!.dataSync());
+  return { kind: 'gaussian', actionSize: head.actionSize, logStd: Array.from(values), logStdFloat32Bits: Array.from(new Uint32Array(values.buffer)) };
+}
 
 /**
  * The Keras/tfjs-layers topology of the policy: a Sequential of Dense layers, the JSON that
@@ -54,7 +86,7 @@ export function policyTopology(policy: ExportablePolicy): tf.io.ModelJSON['model
   for (let l = 0; l < numLayers; l++) {
     layers.push({ class_name: 'Dense', config: {
       units: sizes[l + 1], activation: l === numLayers - 1 ? 'linear' : policy.activation, use_bias: true, ...DENSE_DEFAULTS,
-      name: layerName(l, numLayers), trainable: true, ...(l === 0 ? { batch_input_shape: [null, policy.obsDim], dtype: 'float32' } : {}),
+      name: layerName(l, numLayers, headOf(policy)), trainable: true, ...(l === 0 ? { batch_input_shape: [null, policy.obsDim], dtype: 'float32' } : {}),
     } });
   }
   return { class_name: 'Sequential', config: { name: 'directed_maml_policy', layers }, keras_version: `tfjs-layers ${tf.version_core}`, backend: 'tensor_flow.js' };
@@ -68,10 +100,12 @@ export function policyTopology(policy: ExportablePolicy): tf.io.ModelJSON['model
 export async function policyArtifacts(policy: ExportablePolicy, options: ExportOptions = {}): Promise<tf.io.ModelArtifacts> {
   const sizes = layerSizes(policy);
   const numLayers = sizes.length - 1;
+  const head = headOf(policy);
+  const layers = splitParams(head, policy.params).layers;
   const named: tf.NamedTensorMap = {};
   for (let l = 0; l < numLayers; l++) {
-    named[`${layerName(l, numLayers)}/kernel`] = policy.params[2 * l]!;
-    named[`${layerName(l, numLayers)}/bias`] = policy.params[2 * l + 1]!;
+    named[`${layerName(l, numLayers, head)}/kernel`] = layers[2 * l]!;
+    named[`${layerName(l, numLayers, head)}/bias`] = layers[2 * l + 1]!;
   }
   const { data, specs } = await tf.io.encodeWeights(named);
   const artifacts: tf.io.ModelArtifacts = {
@@ -81,8 +115,10 @@ export async function policyArtifacts(policy: ExportablePolicy, options: ExportO
   if (options.metadata !== undefined) {
     const m: unknown = options.metadata;
     if (m === null || typeof m !== 'object' || Array.isArray(m)) throw new ConfigError('metadata', m, 'a JSON object');
-    artifacts.userDefinedMetadata = options.metadata as Record<string, {}>;
   }
+  const headMeta = headMetadata(policy);
+  const metadata = headMeta ? { ...options.metadata, [HEAD_METADATA_KEY]: headMeta } : options.metadata;
+  if (metadata !== undefined) artifacts.userDefinedMetadata = metadata as Record<string, {}>;
   return artifacts;
 }
 

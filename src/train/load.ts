@@ -7,7 +7,7 @@ import { tf } from '../core/backend';
 import { ConfigError } from '../errors';
 import { createPolicy, flattenTensors, type Policy } from '../nn/policy';
 import { ACTIVATIONS, type Activation } from '../nn/mlp';
-import { POLICY_METADATA_KEY, type PolicyMetadata } from './export';
+import { HEAD_METADATA_KEY, POLICY_METADATA_KEY, type PolicyMetadata } from './export';
 import { fileHandlers, namesFile } from './files';
 
 const WANTED = 'a tfjs LayersModel of Dense layers with biases (hidden: tanh | relu, last: linear logits), as dm.exportPolicy writes';
@@ -128,9 +128,11 @@ export async function loadPolicy(source: string | tf.io.IOHandler): Promise<Load
   const flat = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) { flat.set(p, at); at += p.length; }
-  const policy = createPolicy({ obsDim: sizes[0]!, numActions: sizes[sizes.length - 1]!, hidden: sizes.slice(1, -1), activation, seed: 0 });
+  const outputs = sizes[sizes.length - 1]!;
+  const logStd = gaussianLogStd(artifacts.userDefinedMetadata, outputs);
+  const policy = createPolicy({ obsDim: sizes[0]!, ...(logStd ? { actionSize: outputs } : { numActions: outputs }), hidden: sizes.slice(1, -1), activation, seed: 0 });
   try {
-    policy.setFlat(flat); // refuses non-finite weights by index
+    policy.setFlat(logStd ? Float32Array.of(...flat, ...logStd) : flat); // refuses non-finite weights by index
     if (metadata?.innerLr !== undefined && typeof metadata.innerLr !== 'number' && metadata.innerLr.length !== policy.numParams) {
       throw new ConfigError(`model.userDefinedMetadata.${POLICY_METADATA_KEY}.innerLr`, `${metadata.innerLr.length} rates`, `a number, or ${policy.numParams} rates (one per parameter)`);
     }
@@ -201,4 +203,20 @@ function policyMetadata(userDefined: unknown): PolicyMetadata | null {
   if (out.ranges) out.ranges = Object.fromEntries(Object.entries(out.ranges).map(([k, r]) => [k, [r[0], r[1]]]));
   if (Array.isArray(out.innerLr)) out.innerLr = [...out.innerLr];
   return out;
+}
+
+/**
+ * A Gaussian head's log-std from the model's userDefinedMetadata (export.ts HEAD_METADATA_KEY),
+ * restored from its float32 bit patterns; null for a categorical model (no such entry).
+ */
+function gaussianLogStd(metadata: unknown, outputs: number): Float32Array | null {
+  const head = isObject(metadata) && Object.hasOwn(metadata, HEAD_METADATA_KEY) ? metadata[HEAD_METADATA_KEY] : undefined;
+  if (head === undefined) return null;
+  const field = `model.userDefinedMetadata.${HEAD_METADATA_KEY}`;
+  if (!isObject(head) || head.kind !== 'gaussian') throw new ConfigError(`${field}.kind`, isObject(head) ? head.kind : head, "'gaussian'");
+  const bits = head.logStdFloat32Bits;
+  if (!Array.isArray(bits) || bits.length !== outputs || !bits.every((b) => Number.isInteger(b) && b >= 0 && b <= 0xffffffff)) {
+    throw new ConfigError(`${field}.logStdFloat32Bits`, bits, `${outputs} float32 bit patterns (one per output of the last layer)`);
+  }
+  return new Float32Array(Uint32Array.from(bits as number[]).buffer);
 }
