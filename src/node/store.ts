@@ -189,6 +189,8 @@ function declaredWeightBytes(manifest: unknown, dir: string): { paths: string[];
 
 /** The bytes of a regular file of at most `max` bytes (refused before reading: a device, a FIFO, a larger file). */
 async function readRegularFile(path: string, max: number, field: string): Promise<Buffer> {
+  // Checked before opening too: opening a FIFO for reading waits for a writer.
+  if (!(await onFile(path, 'read', () => stat(path))).isFile()) throw new ConfigError(field, path, 'a regular file (not a device, a FIFO or a directory)');
   const handle = await onFile(path, 'open', () => open(path, 'r'));
   try {
     const st = await handle.stat();

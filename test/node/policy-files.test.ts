@@ -102,6 +102,11 @@ test('a device, a FIFO or a model.json that is not a regular file is refused wit
   await rm(join(zeroJson, 'model.json'));
   await symlink('/dev/zero', join(zeroJson, 'model.json'));
   await refused(zeroJson, /^model\.json$/, /regular file/);
+  const fifoJson = join(root, 'fifo-json');
+  await cp(saved, fifoJson, { recursive: true });
+  await rm(join(fifoJson, 'model.json'));
+  execFileSync('mkfifo', [join(fifoJson, 'model.json')]);
+  await refused(fifoJson, /^model\.json$/, /regular file/);
 });
 
 test('weight files shorter or longer than the manifest declares, and string dtypes, are refused before reading', async () => {
