@@ -4,7 +4,7 @@
 import type { EnvSpec } from './spec';
 import { cartPoleSpec } from './cartpole';
 import { intersectionSpec } from './intersection';
-import { lunarLanderSpec } from './lunar-lander';
+import { lunarLanderSpec, lunarLanderContinuousSpec } from './lunar-lander';
 import { navigation2dSpec } from './navigation2d';
 import { DefinedEnv, definitionOf, type DefineEnvOptions, type EnvDefinition } from './user-env';
 import { ConfigError } from '../errors';
@@ -77,3 +77,4 @@ register(cartPoleSpec);
 register(intersectionSpec);
 register(lunarLanderSpec);
 register(navigation2dSpec);
+register(lunarLanderContinuousSpec);

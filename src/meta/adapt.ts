@@ -16,7 +16,7 @@
 //            through the inner graph: measured as costly as order 2, vs about half for the copy.)
 //            The inner ops are still recorded on an enclosing tape (tfjs has no public way to pause
 //            it); they are pruned from its backward pass and freed when that outer call returns.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../errors';
 import { carriedActivation, carryActivation } from '../nn/mlp';
 

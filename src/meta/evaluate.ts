@@ -71,12 +71,17 @@ export type AdaptPolicyOptions = Partial<EvaluateOptions>;
 
 /**
  * A new policy adapted to `task` by `steps` inner steps (defaults: 1 step, 20 episodes per step,
- * α = 0.1, seed 0), and the mean return after 0..steps steps (returns[steps] is the adapted
+ * α = the loaded policy's saved rate (dm.loadPolicy's metadata) or 0.1, its saved maxSteps, seed 0), and the mean return after 0..steps steps (returns[steps] is the adapted
  * policy's). The given policy is left as it was; the caller disposes the new one.
  */
 export async function adaptPolicy(policy: Policy, family: TaskFamily, task: Float32Array, options: AdaptPolicyOptions = {}): Promise<{ policy: Policy; returns: number[] }> {
+  // A loaded policy's own α and step limit (dm.loadPolicy's metadata) are the defaults.
+  const meta = (policy as { metadata?: { innerLr?: number | readonly number[]; maxSteps?: number } | null }).metadata;
+  const savedLr = meta?.innerLr === undefined ? undefined : typeof meta.innerLr === 'number' ? meta.innerLr : Float32Array.from(meta.innerLr);
+  const maxSteps = options.maxSteps ?? meta?.maxSteps;
   const { theta, returns } = adaptationLoop(policy, family, task, {
-    ...options, steps: options.steps ?? 1, episodes: options.episodes ?? 20, innerLr: options.innerLr ?? 0.1, seed: options.seed ?? 0 });
+    ...options, steps: options.steps ?? 1, episodes: options.episodes ?? 20, innerLr: options.innerLr ?? savedLr ?? 0.1, seed: options.seed ?? 0,
+    ...(maxSteps === undefined ? {} : { maxSteps }) });
   const adapted = createPolicy({ obsDim: policy.obsDim, numActions: policy.numActions, actionSize: policy.actionSize, hidden: policy.hidden, activation: policy.activation, seed: policy.seed });
   adapted.setFlat(theta);
   return { policy: adapted, returns };

@@ -12,6 +12,7 @@
 // A crash after 2 leaves the policy and curve one iteration behind: the next iteration (or a resume
 // with nothing left to run) rewrites them. The lock is released on every exit path, and a lock left
 // by a killed process is stale and taken over.
+import { shortestRanges } from '../core/float';
 import { open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { init } from '../init';
@@ -194,7 +195,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<TrainingResult
 
     // What a loader needs to adapt the policy (dm.loadPolicy, the page) and the run it belongs to.
     const policyMetadata = (): Record<string, PolicyMetadata> => ({ [POLICY_METADATA_KEY]: {
-      run: id, iterations: trainer!.iteration, env: plan.config.env, algo: plan.config.algo, ranges: trainer!.family.ranges, maxSteps: plan.config.maxSteps,
+      run: id, iterations: trainer!.iteration, env: plan.config.env, algo: plan.config.algo, ranges: shortestRanges(trainer!.family.ranges), maxSteps: plan.config.maxSteps,
       innerLr: ((lr) => (typeof lr === 'number' ? lr : Array.from(lr)))(trainer!.innerLearningRate),
     } });
     const title = `${plan.config.env} · ${plan.config.algo} · seed ${plan.config.seed}`;

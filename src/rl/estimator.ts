@@ -1,6 +1,6 @@
 // Advantages (assembly/estimator.ts), the batch tensors for tfjs, and the WASM policy gradient:
 // the cheap first-order estimator the task-directed step calls.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { wasm, wasmConst, Scratch } from '../core/wasm';
 import { ConfigError } from '../errors';
 import type { Policy } from '../nn/policy';
@@ -106,7 +106,7 @@ export function toBatch(traj: Trajectories, options: AdvantageOptions = {}): Bat
   return tf.tidy(() => ({
     obs: tf.tensor2d(traj.obs, [n, traj.obsDim]),
     actions: (traj.head.kind === 'gaussian' ? actionsTensor(traj.head, traj.actions)
-      : tf.oneHot(tf.tensor1d(traj.actions as Int32Array, 'int32'), traj.numActions).toFloat()) as tf.Tensor2D,
+      : tf.cast(tf.oneHot(tf.tensor1d(traj.actions as Int32Array, 'int32'), traj.numActions), 'float32')) as tf.Tensor2D,
     advantages: tf.tensor1d(est.advantages),
     weights: tf.tensor1d(est.weights),
   }));

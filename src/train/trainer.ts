@@ -13,6 +13,8 @@ import { adamInit, adamStep, type AdamState } from './adam';
 import { definedEnv } from '../envs/registry';
 import { TaskPool, defaultWorkerFactory, type PoolFault, type WorkerFactory } from './pool';
 import type { IterationMetrics } from './types';
+import { POLICY_METADATA_KEY, type PolicyMetadata } from './export';
+import { shortestRanges } from '../core/float';
 
 export interface TrainerState {
   config: TrainConfig;
@@ -155,6 +157,19 @@ export class Trainer {
   }
 
   /** Meta-SGD's learned inner rates (flat, like θ), or the scalar inner rate. */
+  /**
+   * What dm.exportPolicy should store with this trainer's policy (`{ metadata: trainer.policyMetadata() }`)
+   * so that dm.loadPolicy → dm.taskFamily(policy) → dm.adaptPolicy need nothing retyped: env, ranges,
+   * algorithm, iterations, maxSteps and α (Meta-SGD: the learned rates), under POLICY_METADATA_KEY.
+   */
+  policyMetadata(): Record<string, PolicyMetadata> {
+    const lr = this.innerLearningRate;
+    return { [POLICY_METADATA_KEY]: {
+      env: this.family.id, ranges: shortestRanges(this.family.ranges), algo: this.config.algo, iterations: this.iteration,
+      maxSteps: this.config.maxSteps, innerLr: typeof lr === 'number' ? lr : Array.from(lr),
+    } };
+  }
+
   get innerLearningRate(): number | Float32Array {
     return this.innerLr ? this.innerLr.slice() : this.config.innerLr;
   }

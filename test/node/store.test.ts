@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import * as dm from 'directed-maml';
+import * as tfl from '@tensorflow/tfjs';
 // Node-only helpers are not in the package's '.' export: imported from source (they hold no
 // WASM state, and tfjs resolves to the same instance as the built package's).
 import * as node from '../../src/node/store';
@@ -67,7 +68,7 @@ test('writeFileAtomic: a write that dies half-way (the file-size limit cuts it a
 });
 
 test('fileSaveHandler + fileLoadHandler: tf.loadLayersModel gives the policy logits; old weights are removed', async () => {
-  const tf = dm.tf;
+  const tf = tfl; // the tfjs umbrella (dev dependency) for tf.loadLayersModel; its tfjs-core is dm.tf
   const policy = dm.createPolicy({ obsDim: 4, numActions: 2, hidden: [8, 8], seed: 3 });
   const modelDir = join(dir, 'policy');
   await dm.exportPolicy(policy, node.fileSaveHandler(modelDir));

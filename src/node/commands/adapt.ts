@@ -5,6 +5,7 @@
 import { mkdir, readdir, rmdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ConfigError } from '../../errors';
+import { shortestFloat32, shortestRanges } from '../../core/float';
 import { flagsHelp, intFlag, parseArgs, parseParamMap, type CommandFlag } from '../../config';
 import { adaptPolicy } from '../../meta/evaluate';
 import { exportPolicy, POLICY_METADATA_KEY, type PolicyMetadata } from '../../train/export';
@@ -115,12 +116,16 @@ export async function adaptCommand(argv: string[]): Promise<number> {
     const { policy: adapted, returns } = await adaptPolicy(policy, family, task, {
       steps, episodes, innerLr, seed, gamma: config.gamma, lambda: config.lambda, maxSteps,
     });
-    // float32 task values printed at float32 precision (0.7, not 0.699999988…)
-    const named = Object.fromEntries(family.paramNames.map((n, k) => [n, Number(task[k].toPrecision(7))]));
+    // float32 task values printed as typed (0.7, not 0.699999988…): the shortest decimal of the float32
+    const named = Object.fromEntries(family.paramNames.map((n, k) => [n, shortestFloat32(task[k]!)]));
+    // A task outside what the run was trained on is allowed (adaptation is the point) but named.
+    const outside = family.paramNames.flatMap((n, k) => (task[k]! < family.low[k]! || task[k]! > family.high[k]!
+      ? [`${n}=${named[n]} (trained on [${shortestFloat32(family.low[k]!)}, ${shortestFloat32(family.high[k]!)}])`] : []));
+    if (outside.length > 0) console.error(`dmaml adapt: warning: outside the trained ranges: ${outside.join(', ')}`);
     try {
       if (saveDir !== undefined) {
         await saveAdaptedPolicy(saveDir, adapted, {
-          env: config.env, ranges: family.ranges, algo: config.algo, iterations: state.iteration, maxSteps,
+          env: config.env, ranges: shortestRanges(family.ranges), algo: config.algo, iterations: state.iteration, maxSteps,
           innerLr: typeof innerLr === 'number' ? innerLr : Array.from(innerLr),
           adapted: { task: named, steps, episodes, seed, returns },
         });
