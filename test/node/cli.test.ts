@@ -234,7 +234,7 @@ test('train --help lists every flag with its default and description, and the me
   for (const flag of ['--env', '--algo', '--iterations', '--meta-batch', '--episodes', '--max-steps', '--hidden', '--inner-lr', '--outer-lr', '--gamma', '--lambda', '--seed', '--directed-lr', '--directed-schedule', '--resume', '--config', '--out']) {
     assert.ok(r.stdout.includes(flag), `train --help mentions ${flag}`);
   }
-  assert.match(r.stdout, /--inner-lr <number> +inner \(adaptation\) step size.*\n +default 0\.1; allowed: a number > 0/);
+  assert.match(r.stdout, /--inner-lr <number> +inner \(adaptation\) step size.*\n +default 0\.1; allowed: a number >= 0/);
   assert.match(r.stdout, /--directed-lr <number>.*\n +default inner-lr \(α\); allowed: a number > 0; only with a directed-\* algo/);
   assert.match(r.stdout, /--workers <int>.*\n +default 0 \(one per core\); 1 with backend webgl;/);
   assert.match(r.stdout, /--hidden <int,int,…\|none>/);

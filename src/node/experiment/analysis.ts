@@ -348,7 +348,7 @@ export function analyse(grid: Grid, results: readonly CellResult[], tuning: Tuni
     if (!nonMeta) continue;
     const c = compare(grid, env, 'meta-vs-non-meta', arm, cells, nonMeta[0], nonMeta[1]);
     comparisons.push(c);
-    claim(c, 'heldoutReturn', `meta-learning helps: ${algo}'s held-out return after ${grid.heldout.steps} inner step(s) exceeds multi-task REINFORCE's after the same step(s)`);
+    claim(c, 'heldoutReturn', `meta-learning helps: ${algo}'s held-out return after ${grid.heldout.steps} inner step${grid.heldout.steps === 1 ? '' : 's'} exceeds multi-task REINFORCE's after the same`);
   }
 
   const decided = decideClaims(pending.map((p) => p.test), pending.map((p) => p.test.censoring), CLAIM_ALPHA);
