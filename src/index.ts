@@ -17,7 +17,9 @@ export { reinforceLoss, ESTIMATORS, type ReinforceBatch, type ReinforceOptions, 
 export { adapt, type AdaptOptions, type LossFn } from './meta/adapt';
 export type { Activation } from './nn/mlp';
 export { resolveConfig, defaultConfig, parseCliFlags, configHelp, CONFIG_FIELDS, ALGOS, CONFIG_BACKENDS, parseDirectedSchedule, directedStepDue, type TrainConfig, type AlgoName, type DirectedSchedule, type ConfigField } from './config';
-export { configHash, parseJsonStrict, RESUMABLE_FIELDS, checkTrainingMemory, trainingMemory, trainingRollouts, checkWasmMemory, memoryLimitsHelp } from './train/config';
+export { configHash, parseJsonStrict, RESUMABLE_FIELDS } from './train/config';
+export { checkTrainingMemory, trainingMemory, trainingRollouts, checkWasmMemory, memoryLimitsHelp } from './train/memory-plan';
+export { DEFAULTS } from './core/defaults';
 export { wasmMemoryPlan, envDims, wasmBlockLimitBytes, WASM_MEMORY_BUDGET_BYTES, type WasmMemoryPlan, type RolloutShape, type MemoryPart } from './rl/memory';
 export { rollout, type RolloutOptions } from './rl/rollout';
 export { recordEpisode, type Episode, type EpisodeOptions } from './rl/episode';

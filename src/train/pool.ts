@@ -25,8 +25,8 @@ export interface PoolFault {
 export type ToPoolWorker =
   /** Once: builds the worker's family, policy and algorithm from the trainer's config. */
   | { type: 'init'; config: TrainConfig; backend: string; wasmPaths?: string; fault?: PoolFault }
-  /** Once per iteration: θ (and Meta-SGD's α) after the directed step, and the iteration's plan. */
-  | { type: 'iteration'; plan: IterationPlan; theta: Float32Array; innerLr: Float32Array | null }
+  /** Once per iteration: θ and α (Meta-SGD's rates, or the number) after the directed step, and the iteration's plan. */
+  | { type: 'iteration'; plan: IterationPlan; theta: Float32Array; innerLr: number | Float32Array }
   /** Runs task `index` of the current plan. */
   | { type: 'task'; index: number };
 

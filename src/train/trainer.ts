@@ -1,7 +1,8 @@
 // dm.Trainer: the seeded, resumable meta-training loop. Each iteration is one metaStep
 // (src/meta/meta-step.ts); everything random derives from (seed, iteration), so the whole state
 // of a run is {config, iteration, θ, α, Adam moments} and a resumed run equals an uninterrupted one.
-import { resolveConfig, checkTrainingMemory, type TrainConfig, type AlgoName } from './config';
+import { resolveConfig, type TrainConfig, type AlgoName } from './config';
+import { checkTrainingMemory } from './memory-plan';
 import { ConfigError } from '../errors';
 import { TaskFamily, taskFamily } from '../envs/task-family';
 import { createPolicy, type Policy } from '../nn/policy';
@@ -41,7 +42,7 @@ export type TrainerOptions = Partial<Omit<TrainConfig, 'algo'>> & {
  * so both compute a task alike.
  */
 export function metaStepContext(config: TrainConfig, family: TaskFamily, policy: Policy, algo: MetaAlgorithm, theta: Float32Array,
-  innerLr: Float32Array | null, applyUpdate: MetaStepContext['applyUpdate']): MetaStepContext {
+  innerLr: number | Float32Array, applyUpdate: MetaStepContext['applyUpdate']): MetaStepContext {
   return {
     family, policy, algo, theta, innerLr,
     metaBatch: config.metaBatch, episodes: config.episodes, maxSteps: config.maxSteps, seed: config.seed, gradEngine: config.gradEngine,
@@ -159,7 +160,7 @@ export class Trainer {
     if (!Number.isInteger(iterations) || iterations < 0) throw new ConfigError('iterations', iterations, 'an integer >= 0');
     if (this.disposed) throw new Error('Trainer.run after dispose()');
     const c = this.config;
-    const ctx = metaStepContext(c, this.family, this.policy, this.algo, this.theta, this.innerLr, (gradTheta, gradInnerLr) => {
+    const ctx = metaStepContext(c, this.family, this.policy, this.algo, this.theta, this.innerLr ?? c.innerLr, (gradTheta, gradInnerLr) => {
       adamStep(this.adamTheta, this.theta, gradTheta, c.outerLr);
       if (this.innerLr && gradInnerLr) adamStep(this.adamInnerLr!, this.innerLr, gradInnerLr, c.outerLr);
     });

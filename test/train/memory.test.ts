@@ -90,7 +90,7 @@ test('the tfjs bound of a second-order task gradient stays above the measured pe
     const pre = dm.rollout(family, policy, tasks, { episodes: 8, maxSteps: 100, seed: 3 });
     const post = dm.rollout(family, policy, tasks, { episodes: 8, maxSteps: 100, seed: 4 });
     const algo = c.algo === 'maml' ? dm.maml({ innerLr: 0.1, innerSteps: c.k }) : dm.metaSgd({ innerLr: 0.1, innerSteps: c.k });
-    const ctx = { policy, algo, innerLr: c.algo === 'meta-sgd' ? new Float32Array(policy.numParams).fill(0.1) : null, advantage: { gamma: 0.99, lambda: 1 }, gradEngine: 'tfjs' as const };
+    const ctx = { policy, algo, innerLr: c.algo === 'meta-sgd' ? new Float32Array(policy.numParams).fill(0.1) : algo.innerLr, advantage: { gamma: 0.99, lambda: 1 }, gradEngine: 'tfjs' as const };
     const info = await tf.profile(() => {
       const [g] = dm.taskMetaGradient(ctx, pre, post, policy.getFlat());
       return tf.scalar(g[0]);

@@ -26,9 +26,10 @@
 // schema's own message; a flag's value is named like `dmaml train` names it (metaBatch).
 import { ConfigError } from '../../errors';
 import {
-  ALGOS, CONFIG_FIELDS, FIELD_BY_FLAG, checkAdaptMemory, checkTrainingMemory, configField, resolveConfig, isPlainObject,
+  ALGOS, CONFIG_FIELDS, FIELD_BY_FLAG, configField, resolveConfig, isPlainObject,
   type AlgoName, type TrainConfig,
 } from '../../train/config';
+import { checkAdaptMemory, checkTrainingMemory } from '../../train/memory-plan';
 import { envIds } from '../../envs/registry';
 import { taskFamily } from '../../envs/task-family';
 import { HELDOUT_DEFAULTS } from '../commands/evaluate';
