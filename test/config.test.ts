@@ -50,9 +50,10 @@ test('defaults are SPEC §5 values; directedLr follows innerLr; ranges are the e
   assert.equal(dm.resolveConfig({ backend: 'cpu' }).gradEngine, 'wasm');
   assert.equal(dm.resolveConfig({ innerLr: 0.05 }).directedLr, 0.05);
   assert.equal(dm.resolveConfig({ innerLr: 0.05, directedLr: 0.2 }).directedLr, 0.2);
-  // The resolved config is a copy: mutating it does not change the next defaults.
-  c.hidden.push(3);
-  (c.ranges.halfLength as number[])[0] = 9;
+  // The resolved config is frozen (it stays what was validated) and a copy: the next defaults are new.
+  assert.throws(() => c.hidden.push(3), TypeError);
+  assert.throws(() => { (c.ranges.halfLength as number[])[0] = 9; }, TypeError);
+  assert.notEqual(dm.defaultConfig().hidden, c.hidden);
   assert.deepEqual(dm.defaultConfig().hidden, [64, 64]);
   assert.deepEqual(dm.defaultConfig().ranges, { halfLength: [0.25, 0.75] });
   // Every field of the table has a description and appears in the help text with its flag.

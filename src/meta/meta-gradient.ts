@@ -60,7 +60,8 @@ export interface MetaGradientResult {
   innerLr: Float32Array | null;
 }
 
-interface Resolved {
+/** dm.metaGradient's options once checked (or taken from a resolved config by the meta-step). */
+export interface ResolvedMetaGradientOptions {
   adapted: Float32Array | null;
   innerLr: number | Float32Array;
   innerSteps: number;
@@ -77,10 +78,20 @@ export function metaGradient(policy: Policy, data: { inner: RowBatch; outer: Row
   checkRows('outer', data.outer, policy);
   const o = resolveOptions(options, policy);
   checkMemory(policy, data.inner.actions.length, data.outer.actions.length, o);
-  return o.engine === 'wasm' ? wasmMetaGradient(policy, data.inner, data.outer, o) : tfjsMetaGradient(policy, data.inner, data.outer, o);
+  return runMetaGradient(policy, data.inner, data.outer, o);
 }
 
-function resolveOptions(options: MetaGradientOptions, policy: Policy): Resolved {
+/**
+ * The meta-gradient of rows and options that are known good, checked nothing again: the
+ * meta-step's (rows from dm.rollout, options from a resolved config whose memory plan was checked).
+ */
+export function runMetaGradient(policy: Policy, inner: RowBatch, outer: RowBatch, o: ResolvedMetaGradientOptions): MetaGradientResult {
+  // θ_k is computed, not given: a diverged run stops here with the first non-finite value named.
+  if (o.adapted) checkRange('adapted', o.adapted, -Number.MAX_VALUE, Infinity, 'a finite number');
+  return o.engine === 'wasm' ? wasmMetaGradient(policy, inner, outer, o) : tfjsMetaGradient(policy, inner, outer, o);
+}
+
+function resolveOptions(options: MetaGradientOptions, policy: Policy): ResolvedMetaGradientOptions {
   if (options == null || typeof options !== 'object') throw new ConfigError('options', options, '{ innerLr, innerSteps, order, estimator, engine }');
   const innerLr = checkInnerLr(options.innerLr, 'innerLr', policy.numParams);
   const innerSteps = checkInnerSteps(options.innerSteps, 'innerSteps');
@@ -96,7 +107,6 @@ function resolveOptions(options: MetaGradientOptions, policy: Policy): Resolved 
     if (!(adapted instanceof Float32Array) || adapted.length !== policy.numParams) {
       throw new ConfigError('adapted', adapted, `a Float32Array of ${policy.numParams} floats (the policy's flat parameter count)`);
     }
-    checkRange('adapted', adapted, -Number.MAX_VALUE, Infinity, 'a finite number');
   }
   return { adapted, innerLr, innerSteps, order, estimator, engine };
 }
@@ -116,7 +126,7 @@ function workspaceFits(policy: Policy, k: number): boolean {
   return setsBytes(k + 1) < wasmBlockLimitBytes() && setsBytes(2 * k + 5) <= WASM_MEMORY_BUDGET_BYTES;
 }
 
-function checkMemory(policy: Policy, nIn: number, nOut: number, o: Resolved): void {
+function checkMemory(policy: Policy, nIn: number, nOut: number, o: ResolvedMetaGradientOptions): void {
   const P = policy.numParams, k = o.innerSteps;
   const blockLimit = wasmBlockLimitBytes();
   if (o.engine === 'wasm') {
@@ -193,7 +203,7 @@ function workspace(mlp: number, steps: number, policy: Policy): number {
   return ws.ptr;
 }
 
-function wasmMetaGradient(policy: Policy, inner: RowBatch, outer: RowBatch, o: Resolved): MetaGradientResult {
+function wasmMetaGradient(policy: Policy, inner: RowBatch, outer: RowBatch, o: ResolvedMetaGradientOptions): MetaGradientResult {
   const w = wasm();
   const mlp = wasmMlp(shapeOf(policy), 1);
   const ws = workspace(mlp, o.innerSteps, policy);
@@ -247,7 +257,7 @@ function splitLike(flat: Float32Array, like: readonly tf.Tensor[]): tf.Tensor[] 
   });
 }
 
-function tfjsMetaGradient(policy: Policy, inner: RowBatch, outer: RowBatch, o: Resolved): MetaGradientResult {
+function tfjsMetaGradient(policy: Policy, inner: RowBatch, outer: RowBatch, o: ResolvedMetaGradientOptions): MetaGradientResult {
   const P = policy.params.length;
   const logits = policy.logits.bind(policy);
   const perTask = typeof o.innerLr !== 'number';

@@ -26,7 +26,8 @@ import { rollout } from '../rl/rollout';
 import { estimateAdvantages, policyGradient, type AdvantageOptions, type Advantages } from '../rl/estimator';
 import type { Trajectories } from '../rl/trajectories';
 import { differentiatesAdaptation, type MetaAlgorithm } from './algorithms';
-import { metaGradient, type GradEngine } from './meta-gradient';
+import { runMetaGradient, type GradEngine } from './meta-gradient';
+import { DEFAULTS } from '../core/defaults';
 import { directedStepDue } from '../core/schedule';
 
 /** Inner rates are kept above this so that α stays a step size (Meta-SGD). */
@@ -331,9 +332,10 @@ export function taskMetaGradient(ctx: Pick<MetaStepContext, 'policy' | 'algo' | 
   }
   const pre = advantages.pre ?? estimateAdvantages(preTask, ctx.advantage);
   const rows = (traj: Trajectories, est: Advantages) => ({ obs: traj.obs, actions: traj.actions, advantages: est.advantages, weights: est.weights });
-  const g = metaGradient(policy, { inner: rows(preTask, pre), outer: rows(postTask, post) }, {
+  // The rows come from dm.rollout and the options from a resolved config: nothing to check again.
+  const g = runMetaGradient(policy, rows(preTask, pre), rows(postTask, post), {
     innerLr: ctx.innerLr, innerSteps: algo.innerSteps, order: algo.order, estimator: algo.estimator,
-    engine: viaTfjs ? 'tfjs' : ctx.gradEngine ?? 'wasm', adapted,
+    engine: viaTfjs ? 'tfjs' : ctx.gradEngine ?? DEFAULTS.gradEngine, adapted,
   });
   return [g.theta, g.innerLr];
 }

@@ -328,13 +328,33 @@ export function defaultConfig(): TrainConfig {
   return resolveConfig({});
 }
 
+/** The records resolveConfig made: each is frozen, so it is still what was validated. */
+const RESOLVED = new WeakSet<object>();
+
+/** Whether `value` is a record resolveConfig returned (complete, validated, frozen). */
+export function isResolvedConfig(value: unknown): value is TrainConfig {
+  return typeof value === 'object' && value !== null && RESOLVED.has(value);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 /**
  * Fills defaults and validates every field; throws a ConfigError naming the first bad field (or
  * the first unknown key, or a field given where it does not apply). The result is a fresh plain
- * object (JSON-safe, so it can be saved). Limits that depend on the WASM module (memory) are
- * checked by checkWasmMemory, once the module is loaded.
+ * object (JSON-safe, so it can be saved), deeply frozen: every face (the CLI, the page, an
+ * experiment cell, `new Trainer(...)`) resolves user input once, and what it hands down is taken
+ * as is — resolveConfig of a record it made returns that record without checking it again.
+ * Limits that depend on the WASM module (memory) are checked by checkWasmMemory
+ * (./memory-plan.ts), once the module is loaded.
  */
 export function resolveConfig(partial: unknown = {}): TrainConfig {
+  if (isResolvedConfig(partial)) return partial;
   if (!isPlainObject(partial)) throw new ConfigError('config', partial, 'an object of config fields');
   for (const key of Object.keys(partial)) {
     if (!FIELD_BY_NAME.has(key)) throw new ConfigError(key, partial[key], `a config field: ${CONFIG_FIELDS.map((f) => f.name).join(', ')}`);
@@ -349,6 +369,7 @@ export function resolveConfig(partial: unknown = {}): TrainConfig {
     const value = given === undefined ? f.defaultValue(out as Partial<TrainConfig>) : f.check(given);
     if (value !== undefined) out[f.name] = value;
   }
+  RESOLVED.add(deepFreeze(out));
   return out as TrainConfig;
 }
 
@@ -356,7 +377,7 @@ export function resolveConfig(partial: unknown = {}): TrainConfig {
 export const RESUMABLE_FIELDS: readonly Key[] = ['iterations', 'workers'];
 
 /** JSON with object keys sorted at every level (the same config always gives the same text). */
-function canonicalJson(value: unknown): string {
+export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (isPlainObject(value)) return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
   return JSON.stringify(value);

@@ -70,15 +70,19 @@ const fits = (plan: WasmMemoryPlan): boolean =>
 
 /**
  * The WASM memory checks of a workload: no buffer at or above the allocator's block limit, and
- * everything within WASM_MEMORY_BUDGET_BYTES. `counts` are the fields whose product is the steps
- * of the largest rollout, maxSteps last; `plan(t)` is the workload with maxSteps = t. Throws a
- * one-line ConfigError naming the fields, their values, and the largest maxSteps that would fit.
+ * everything within WASM_MEMORY_BUDGET_BYTES. `counts` are the workload's sizes as the command
+ * names them (its flags or fields: episodes, maxSteps last); `plan(values)` is the workload with
+ * those counts. Throws one ConfigError naming the count that is too large and the largest value
+ * that fits with the others as given — maxSteps first, then the others — or, when every count at 1
+ * still does not fit, metaBatch × hidden (`copies`: one meta-gradient per task) or `policyField` (the
+ * policy's size: the hidden field, or where an adapting command's policy comes from).
  */
 export function checkWasmMemory(env: string, hidden: readonly number[], counts: ReadonlyArray<readonly [string, number]>,
-  plan: (maxSteps: number) => WasmMemoryPlan,
-  copies?: { metaBatch: number; plan: (metaBatch: number) => WasmMemoryPlan }): void {
-  const maxSteps = counts[counts.length - 1][1];
-  const p = plan(maxSteps);
+  plan: (values: readonly number[]) => WasmMemoryPlan,
+  copies?: { metaBatch: number; plan: (metaBatch: number) => WasmMemoryPlan },
+  policyField = 'hidden'): void {
+  const values = counts.map(([, v]) => v);
+  const p = plan(values);
   if (fits(p)) return;
   const blockLimit = wasmBlockLimitBytes();
   const within = (q: WasmMemoryPlan) => {
@@ -89,21 +93,35 @@ export function checkWasmMemory(env: string, hidden: readonly number[], counts: 
     if (q.total > WASM_MEMORY_BUDGET_BYTES) return `${formatBytes(WASM_MEMORY_BUDGET_BYTES)} of WASM memory (this needs ${formatBytes(q.total)})`;
     return `${formatBytes(WASM_MEMORY_BUDGET_BYTES)} of the tfjs backend's WASM memory for one task's second-order gradient (this needs about ${formatBytes(q.tfjs)})`;
   };
-  const smallest = plan(1);
-  if (!fits(smallest)) {
-    // Even one step per episode does not fit: the policy's copies (one per task) are too big.
-    const maxBatch = copies && fits(copies.plan(1)) ? largestOk(1, copies.metaBatch, (b) => fits(copies.plan(b))) : 0;
-    if (copies && maxBatch > 0) {
-      throw new ConfigError('metaBatch × hidden', `${copies.metaBatch} × [${hidden.join(', ')}]`,
-        `at most ${maxBatch} tasks with this policy, or a smaller policy (one iteration holds a meta-gradient per task): a run on ${env} must fit ${within(smallest)}`);
+  const must = `a run on ${env} must fit ${within(p)}`;
+  const withValue = (i: number, v: number) => values.map((x, j) => (j === i ? v : x));
+  // One count lowered, the others as given: maxSteps (the last) first.
+  for (let i = counts.length - 1; i >= 0; i--) {
+    if (!fits(plan(withValue(i, 1)))) continue;
+    const largest = largestOk(1, values[i], (v) => fits(plan(withValue(i, v))));
+    const [name] = counts[i];
+    if (i === counts.length - 1 && counts.length > 1) {
+      // As before: the product of the steps, and the largest maxSteps.
+      const field = counts.map(([n]) => n).join(' × ');
+      const value = `${values.join(' × ')} = ${values.reduce((prod, v) => prod * v, 1)} steps`;
+      throw new ConfigError(field, value, `${name} <= ${largest} with the other values as given: ${must}`);
     }
-    const steps = smallest.largest.what.startsWith('meta-gradient workspace') ? ' (or fewer innerSteps)' : '';
-    throw new ConfigError('hidden', hidden, `a smaller policy${steps}: a run on ${env} must fit ${within(smallest)}`);
+    throw new ConfigError(name, values[i], `at most ${largest} with the other values as given: ${must}`);
   }
-  const largest = largestOk(1, maxSteps, (t) => fits(plan(t)));
-  const field = counts.map(([name]) => name).join(' × ');
-  const value = `${counts.map(([, v]) => v).join(' × ')} = ${counts.reduce((prod, [, v]) => prod * v, 1)} steps`;
-  throw new ConfigError(field, value, `maxSteps <= ${largest} with the other values as given: a run on ${env} must fit ${within(p)}`);
+  const ones = values.map(() => 1);
+  if (fits(plan(ones))) {
+    const field = counts.map(([n]) => n).join(' × ');
+    throw new ConfigError(field, values.join(' × '), `smaller values of each: ${must}`);
+  }
+  // Even one step of one episode does not fit: the policy's copies (one per task) are too big.
+  const smallest = plan(ones);
+  const maxBatch = copies && fits(copies.plan(1)) ? largestOk(1, copies.metaBatch, (b) => fits(copies.plan(b))) : 0;
+  if (copies && maxBatch > 0) {
+    throw new ConfigError('metaBatch × hidden', `${copies.metaBatch} × [${hidden.join(', ')}]`,
+      `at most ${maxBatch} tasks with this policy, or a smaller policy (one iteration holds a meta-gradient per task): a run on ${env} must fit ${within(smallest)}`);
+  }
+  const steps = smallest.largest.what.startsWith('meta-gradient workspace') ? ' (or fewer innerSteps)' : '';
+  throw new ConfigError(policyField, policyField === 'hidden' ? hidden : `hidden [${hidden.join(', ')}]`, `a smaller policy${steps}: a run on ${env} must fit ${within(smallest)}`);
 }
 
 /** checkWasmMemory for a training run of this config (the trainer calls it before allocating). */
@@ -111,18 +129,19 @@ export function checkTrainingMemory(c: TrainConfig): void {
   // Every rollout is one task's (runTask), so its size is episodes × maxSteps; metaBatch enters
   // through the per-task meta-gradients (the `copies` check).
   checkWasmMemory(c.env, c.hidden, [['episodes', c.episodes], ['maxSteps', c.maxSteps]],
-    (maxSteps) => trainingMemory({ ...c, maxSteps }),
-    { metaBatch: c.metaBatch, plan: (metaBatch) => trainingMemory({ ...c, metaBatch, maxSteps: 1 }) });
+    ([episodes, maxSteps]) => trainingMemory({ ...c, episodes, maxSteps }),
+    { metaBatch: c.metaBatch, plan: (metaBatch) => trainingMemory({ ...c, metaBatch, episodes: 1, maxSteps: 1 }) });
 }
 
 /**
  * Adapting a policy on one task at a time (`dmaml adapt`, held-out evaluation): each rollout is
  * `episodes` × `maxSteps` steps of one task and one weight set. `names`: how errors name the two
- * counts (the flag's field, or the grid entry that set it).
+ * counts (the flag's field, or the grid entry that set it); `policyField`: where the policy comes
+ * from (adapt and evaluate: --checkpoint; hidden is not one of their flags).
  */
-export function checkAdaptMemory(c: TrainConfig, episodes: number, maxSteps: number, names: readonly [string, string] = ['episodes', 'maxSteps']): void {
+export function checkAdaptMemory(c: TrainConfig, episodes: number, maxSteps: number, names: readonly [string, string] = ['episodes', 'maxSteps'], policyField = '--checkpoint'): void {
   checkWasmMemory(c.env, c.hidden, [[names[0], episodes], [names[1], maxSteps]],
-    (t) => wasmMemoryPlan(envDims(c.env), c, [{ numTasks: 1, episodes, maxSteps: t }], [1]));
+    ([e, t]) => wasmMemoryPlan(envDims(c.env), c, [{ numTasks: 1, episodes: e, maxSteps: t }], [1]), undefined, policyField);
 }
 
 /** The WASM memory limits as --help states them, computed from the module for every env. */

@@ -103,3 +103,15 @@ test('the tfjs bound of a second-order task gradient stays above the measured pe
     policy.dispose();
   }
 });
+
+test('the memory planner names the count that is too large, and only names a command has', () => {
+  const refuses = (fn: () => void, field: string, allowed: RegExp) =>
+    assert.throws(fn, (e: unknown) => e instanceof dm.ConfigError && e.field === field && allowed.test(e.allowed), `${field} ${allowed}`);
+  // --episodes 16777216 said "hidden: got [64, 64]; allowed: a smaller policy".
+  refuses(() => dm.checkTrainingMemory(dm.resolveConfig({ episodes: 16777216 })), 'episodes', /^at most \d+ with the other values as given/);
+  refuses(() => dm.checkTrainingMemory(dm.resolveConfig({ episodes: 16777216, maxSteps: 16777216 })), 'episodes × maxSteps', /^smaller values of each/);
+  refuses(() => dm.checkTrainingMemory(dm.resolveConfig({ maxSteps: 16777216 })), 'episodes × maxSteps', /^maxSteps <= \d+ with the other values as given/);
+  // adapt and evaluate have --episodes and --max-steps, not --hidden: their policy comes from --checkpoint.
+  refuses(() => dm.checkAdaptMemory(dm.resolveConfig({}), 16777216, 500), 'episodes', /^at most \d+/);
+  refuses(() => dm.checkAdaptMemory(dm.resolveConfig({ hidden: [4096, 4096, 4096, 4096, 4096, 4096, 4096, 4096, 4096, 4096, 4096, 4096, 4096, 4096, 4096, 4096] }), 1, 1), '--checkpoint', /a smaller policy/);
+});

@@ -330,7 +330,7 @@ export function resolveGrid(raw: unknown, flags: Partial<TrainConfig> = {}): Gri
  */
 function checkHeldoutMemory(config: TrainConfig, heldout: HeldoutSpec, maxStepsAt = ''): void {
   const episodesName = heldout.episodes !== undefined ? 'grid.heldout.episodes' : 'episodes';
-  checkAdaptMemory(config, heldout.episodes ?? config.episodes, config.maxSteps, [episodesName, maxStepsAt ? `${maxStepsAt}.maxSteps` : 'maxSteps']);
+  checkAdaptMemory(config, heldout.episodes ?? config.episodes, config.maxSteps, [episodesName, maxStepsAt ? `${maxStepsAt}.maxSteps` : 'maxSteps'], 'hidden');
 }
 
 /** The base algorithm of a directed variant (itself for a base algorithm). */
