@@ -221,3 +221,26 @@ test('a value echoed in an error is cut to a readable length', () => {
   }
   assert.throws(() => dm.resolveConfig({ env: huge }), /env: got "a{80}…" \(52428800 characters\); allowed/);
 });
+
+test("Object.prototype's names are refused as keys everywhere: flags, JSON files, API objects", () => {
+  const reserved = /not one of Object\.prototype's/;
+  // `--ranges __proto__=1:2` replaced the ranges' prototype and trained one fixed task.
+  throwsField(() => dm.parseCliFlags(['--ranges', '__proto__=1:2']), 'ranges.__proto__', "Object.prototype's");
+  throwsField(() => dm.parseCliFlags(['--ranges', 'constructor=1:2']), 'ranges.constructor', "Object.prototype's");
+  throwsField(() => dm.parseCliFlags(['--medium', 'toString=1']), 'medium.toString', "Object.prototype's");
+  throwsField(() => dm.parseCliFlags(['--ranges', '{"__proto__": [1, 2]}']), 'ranges', "Object.prototype's");
+  throwsField(() => dm.resolveConfig({ ranges: JSON.parse('{"__proto__": [1, 2]}') }), 'ranges.__proto__', "Object.prototype's");
+  throwsField(() => dm.resolveConfig({ algo: 'directed-maml', medium: JSON.parse('{"constructor": 1}') }), 'medium.constructor', "Object.prototype's");
+  assert.throws(() => dm.parseJsonStrict('{"a": {"__proto__": {}}}'), (e: Error) => e instanceof SyntaxError && reserved.test(e.message));
+  assert.throws(() => dm.parseJsonStrict('{"hasOwnProperty": 1}'), (e: Error) => e instanceof SyntaxError && reserved.test(e.message));
+  assert.deepEqual(dm.parseJsonStrict('{"proto": 1, "constructors": 2}'), { proto: 1, constructors: 2 });
+});
+
+test('an error echoing bytes from a file or a flag is one printable line (control characters escaped)', () => {
+  const e = new dm.ConfigError('ranges.a\nb', 'x\u001b[31mred\u0007\r\n', 'a value; the file said "\u001b[2J\n\u2028"');
+  assert.ok(!/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(e.message), JSON.stringify(e.message));
+  assert.match(e.message, /^ranges\.a\\nb: got "x\\u001b\[31mred\\u0007\\r\\n"; allowed: a value; the file said "\\u001b\[2J\\n\\u2028"$/);
+  // Through the schema: a flag value with an escape sequence.
+  throwsField(() => dm.resolveConfig(dm.parseCliFlags(['--env', 'Cart\u001b[2JPole'])), 'env');
+  try { dm.resolveConfig(dm.parseCliFlags(['--env', 'Cart\u001b[2JPole'])); } catch (err) { assert.ok(!(err as Error).message.includes('\u001b')); }
+});

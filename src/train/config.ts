@@ -147,9 +147,23 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /**
+ * Names Object.prototype has (`__proto__`, `constructor`, `toString`, …): refused as keys of
+ * anything a user gives (config files, grid files, --ranges/--medium/--task names), since a plain
+ * object would read them from its prototype (`__proto__` even replaces it).
+ */
+const RESERVED_KEYS: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+export function isReservedKey(key: string): boolean {
+  return RESERVED_KEYS.has(key);
+}
+
+/** What a reserved key is told. */
+export const RESERVED_ALLOWED = 'a name that is not one of Object.prototype\'s (__proto__, constructor, toString, …)';
+
+/**
  * JSON.parse that refuses an object holding the same key twice (JSON.parse keeps the last one, so a
  * config file or flag saying `"metaBatch": 4, …, "metaBatch": 40` would silently mean 40).
- * Throws a SyntaxError naming the key.
+ * Also refuses Object.prototype's names as keys (isReservedKey). Throws a SyntaxError naming the key.
  */
 export function parseJsonStrict(text: string): unknown {
   const value = JSON.parse(text);
@@ -168,6 +182,7 @@ export function parseJsonStrict(text: string): unknown {
       while (k < text.length && /\s/.test(text[k])) k++;
       if (keys && text[k] === ':') {
         const key = JSON.parse(text.slice(i, j + 1)) as string;
+        if (isReservedKey(key)) throw new SyntaxError(`key ${JSON.stringify(key)}: ${RESERVED_ALLOWED}`);
         if (keys.has(key)) throw new SyntaxError(`duplicate key ${JSON.stringify(key)}`);
         keys.add(key);
       }
@@ -196,6 +211,7 @@ export function parseParamMap(field: string, text: string, allowed: string, allo
     if (eq <= 0) throw new ConfigError(field, text, allowed);
     const name = part.slice(0, eq).trim();
     const value = part.slice(eq + 1).trim();
+    if (isReservedKey(name)) throw new ConfigError(`${field}.${name}`, name, RESERVED_ALLOWED);
     if (Object.prototype.hasOwnProperty.call(out, name)) throw new ConfigError(field, text, `each parameter at most once (${name} is given twice)`);
     const colon = value.indexOf(':');
     if (allowRange && colon >= 0) out[name] = [numberFromText(value.slice(0, colon)), numberFromText(value.slice(colon + 1))];
@@ -216,6 +232,7 @@ const rangesField: ConfigField = {
     if (!isPlainObject(v)) throw new ConfigError('ranges', v, rangesAllowed);
     const out: TaskRanges = {};
     for (const [name, r] of Object.entries(v)) {
+      if (isReservedKey(name)) throw new ConfigError(`ranges.${name}`, name, RESERVED_ALLOWED);
       if (isFiniteNumber(r)) out[name] = r;
       else if (Array.isArray(r) && r.length === 2 && isFiniteNumber(r[0]) && isFiniteNumber(r[1])) out[name] = [r[0], r[1]];
       else throw new ConfigError(`ranges.${name}`, r, 'a finite number or [low, high] of finite numbers');
@@ -235,6 +252,7 @@ const mediumField: ConfigField = {
     if (!isPlainObject(v)) throw new ConfigError('medium', v, mediumAllowed);
     const out: Record<string, number> = {};
     for (const [name, x] of Object.entries(v)) {
+      if (isReservedKey(name)) throw new ConfigError(`medium.${name}`, name, RESERVED_ALLOWED);
       if (!isFiniteNumber(x)) throw new ConfigError(`medium.${name}`, x, 'a finite number');
       out[name] = x;
     }

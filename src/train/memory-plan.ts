@@ -104,7 +104,7 @@ export function checkWasmMemory(env: string, hidden: readonly number[], counts: 
       // As before: the product of the steps, and the largest maxSteps.
       const field = counts.map(([n]) => n).join(' × ');
       const value = `${values.join(' × ')} = ${values.reduce((prod, v) => prod * v, 1)} steps`;
-      throw new ConfigError(field, value, `${name} <= ${largest} with the other values as given: ${must}`);
+      throw new ConfigError(field, value, `maxSteps <= ${largest} with the other values as given: ${must}`);
     }
     throw new ConfigError(name, values[i], `at most ${largest} with the other values as given: ${must}`);
   }
