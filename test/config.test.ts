@@ -62,7 +62,7 @@ test('defaults are SPEC §5 values; directedLr follows innerLr; ranges are the e
     assert.ok(f.description.length > 10, f.name);
     assert.ok(help.includes(`--${f.flag} `), `help lists --${f.flag}`);
   }
-  assert.match(help, /--inner-lr <number>.*\n\s+default 0\.1; allowed: a number > 0/);
+  assert.match(help, /--inner-lr <number>.*\n\s+default 0\.1; allowed: a number >= 0/);
 });
 
 test('each bad value throws a ConfigError naming the field and what is allowed', () => {
@@ -81,16 +81,16 @@ test('each bad value throws a ConfigError naming the field and what is allowed',
     [{ hidden: new Array(17).fill(8) }, 'hidden', ['0 to 16']],
     [{ hidden: 64 }, 'hidden', ['list']],
     [{ activation: 'sigmoid' }, 'activation', ['tanh', 'relu']],
-    [{ innerLr: -0.1 }, 'innerLr', ['> 0']],
-    [{ innerLr: 0 }, 'innerLr', ['> 0']],
-    [{ innerLr: NaN }, 'innerLr', ['> 0']],
+    [{ innerLr: -0.1 }, 'innerLr', ['>= 0']],
+    [{ innerLr: -1e-300 }, 'innerLr', ['>= 0']],
+    [{ innerLr: NaN }, 'innerLr', ['>= 0']],
     [{ innerSteps: 1.5 }, 'innerSteps', ['integer']],
     [{ outerLr: Infinity }, 'outerLr', ['> 0']],
     [{ gamma: 1.01 }, 'gamma', ['[0, 1]']],
     [{ lambda: -0.5 }, 'lambda', ['[0, 1]']],
     [{ seed: -1 }, 'seed', ['integer', '4294967295']],
     [{ seed: 2 ** 32 }, 'seed', ['4294967295']],
-    [{ directedLr: 0 }, 'directedLr', ['> 0']],
+    [{ directedLr: -0.1 }, 'directedLr', ['>= 0']],
     // Directed-only fields given to another algorithm are refused, not ignored.
     [{ algo: 'maml', directedLr: 0.1 }, 'directedLr', ['only to a directed-* algo', 'algo is maml']],
     [{ algo: 'fomaml', medium: { halfLength: 0.5 } }, 'medium', ['only to a directed-* algo']],
@@ -154,7 +154,7 @@ test('CLI flags: kebab-case, typed from the table, both --name value and --name=
   // JSON form of the object flags.
   assert.deepEqual(dm.parseCliFlags(['--ranges', '{"halfLength":[0.3,0.6]}']).ranges, { halfLength: [0.3, 0.6] });
   // Negative numbers are values, refused by the schema with the field's name.
-  throwsField(() => dm.parseCliFlags(['--inner-lr', '-0.1']), 'innerLr', '> 0');
+  throwsField(() => dm.parseCliFlags(['--inner-lr', '-0.1']), 'innerLr', '>= 0');
   throwsField(() => dm.parseCliFlags(['--hidden', 'abc']), 'hidden', 'integers');
   throwsField(() => dm.parseCliFlags(['--hidden', '64,']), 'hidden', 'integers');
   throwsField(() => dm.parseCliFlags(['--meta-batch', '']), 'metaBatch', 'integer');

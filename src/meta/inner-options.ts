@@ -6,12 +6,12 @@ import { DEFAULTS, MAX_ROLLOUT_COUNT } from '../core/defaults';
 import { ESTIMATORS, type Estimator } from '../nn/loss';
 
 /**
- * α is a step size: a finite number > 0 (the config's rule; Meta-SGD keeps its learned rates
- * >= MIN_INNER_LR). No step at all is `steps: 0`, not α = 0.
+ * α is a step size: a finite number >= 0 (DESIGN.md refuses negative rates; α = 0 is the
+ * no-adaptation control of the learning tests). Meta-SGD keeps its learned rates >= MIN_INNER_LR.
  */
-export const INNER_LR_ALLOWED = 'a finite number > 0';
+export const INNER_LR_ALLOWED = 'a number >= 0'; // the schema's words for the same rule (finite)
 
-const isRate = (x: number): boolean => Number.isFinite(x) && x > 0;
+const isRate = (x: number): boolean => Number.isFinite(x) && x >= 0;
 
 /** A scalar α, or a ConfigError naming `field`. `vector`: how the per-parameter form is described, when one is allowed. */
 export function checkInnerLrNumber(value: unknown, field: string, vector?: string): number {

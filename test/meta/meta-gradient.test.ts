@@ -345,21 +345,26 @@ test('bad inputs throw ConfigError naming the field', () => {
   }
 });
 
-test('α has one rule everywhere: a finite number > 0 (dm.metaGradient, dm.adapt, dm.maml, dm.directed, dm.adaptPolicy)', async () => {
+test('α has one rule everywhere: a finite number >= 0 (config, dm.metaGradient, dm.adapt, dm.maml, dm.directed, dm.adaptPolicy)', async () => {
   const policy = makePolicy(3, 2, [4], 'tanh', 1);
   const data = { inner: rows(randomBatch(1, 6, 3, 2)), outer: rows(randomBatch(2, 5, 3, 2)) };
-  const isField = (field: string) => (e: unknown) => e instanceof dm.ConfigError && e.field === field && /> 0/.test(e.message);
+  const isField = (field: string) => (e: unknown) => e instanceof dm.ConfigError && e.field === field && /allowed: a number >= 0/.test(e.message);
   try {
-    for (const bad of [0, -0.1, NaN]) {
+    // α = 0 is allowed everywhere (the no-adaptation control); the config said > 0, the API >= 0.
+    assert.equal(dm.resolveConfig({ innerLr: 0 }).innerLr, 0);
+    assert.equal(dm.maml({ innerLr: 0 }).innerLr, 0);
+    dm.metaGradient(policy, data, { innerLr: 0 });
+    for (const bad of [-0.1, -1e-300, NaN, Infinity]) {
+      assert.throws(() => dm.resolveConfig({ innerLr: bad }), isField('innerLr'), `config innerLr ${bad}`);
       assert.throws(() => dm.metaGradient(policy, data, { innerLr: bad }), isField('innerLr'), `metaGradient innerLr ${bad}`);
       assert.throws(() => dm.adapt(policy.params, ((p: dm.Policy['params']) => tf.sum(p[0])) as dm.LossFn, { lr: bad }), isField('lr'), `adapt lr ${bad}`);
       assert.throws(() => dm.maml({ innerLr: bad }), isField('innerLr'));
       assert.throws(() => dm.directed(dm.fomaml(), { lr: bad }), isField('directed.lr'));
     }
-    assert.throws(() => dm.metaGradient(policy, data, { innerLr: new Float32Array(policy.numParams).fill(0.1).fill(0, 3, 4) }), isField('innerLr[3]'));
+    assert.throws(() => dm.metaGradient(policy, data, { innerLr: new Float32Array(policy.numParams).fill(0.1).fill(-1, 3, 4) }), isField('innerLr[3]'));
     const family = dm.taskFamily('CartPole-v1');
     const cartPolicy = dm.createPolicy({ obsDim: 4, numActions: 2, hidden: [4], seed: 1 });
-    await assert.rejects(dm.adaptPolicy(cartPolicy, family, family.medium(), { innerLr: 0, episodes: 2 }), isField('innerLr'));
+    await assert.rejects(dm.adaptPolicy(cartPolicy, family, family.medium(), { innerLr: -0.1, episodes: 2 }), isField('innerLr'));
     cartPolicy.dispose();
   } finally {
     policy.dispose();

@@ -45,7 +45,7 @@ test('a bad grid entry is one error naming the entry and what is allowed', () =>
   refused({ ...base, config: { ranges: { halfLength: [0.25, 150] } } }, 'grid.config.ranges.halfLength', /\(0, 100\]/);
   refused({ ...base, perEnv: { 'Intersection-v0': {} } }, 'grid.perEnv.Intersection-v0', /an env of grid\.envs/);
   refused({ ...base, perEnv: { 'CartPole-v1': { threshold: 'high' } } }, 'grid.perEnv.CartPole-v1.threshold', /finite/);
-  refused({ ...base, perEnv: { 'CartPole-v1': { config: { innerLr: -1 } } } }, 'grid.perEnv.CartPole-v1.config.innerLr', /> 0/);
+  refused({ ...base, perEnv: { 'CartPole-v1': { config: { innerLr: -1 } } } }, 'grid.perEnv.CartPole-v1.config.innerLr', />= 0/);
   refused({ ...base, heldout: { steps: 11 } }, 'grid.heldout.steps', /\[0, 10\]/);
   refused({ ...base, heldout: { every: 0 } }, 'grid.heldout.every', /\[1, /);
   refused({ ...base, controls: { outerLrSweep: { rates: [0.001, -1], seeds: [9] } } }, 'grid.controls.outerLrSweep.rates[1]', /> 0/);
