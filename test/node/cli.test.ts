@@ -69,7 +69,7 @@ test('bad train inputs: exit 2, one line naming the field and what is allowed; -
   const cases: Array<[string[], RegExp]> = [
     [['--env', 'Pendulum-v9'], /env: got "Pendulum-v9"; allowed: .*CartPole-v1/],
     [['--algo', 'reptile'], /algo: got "reptile"; allowed: maml \| fomaml \| meta-sgd \| directed-maml/],
-    [['--inner-lr', '-0.1'], /innerLr: got "-0.1"; allowed: a number > 0/],
+    [['--inner-lr', '-0.1'], /innerLr: got "-0.1"; allowed: a number >= 0/],
     [['--hidden', 'abc'], /hidden: got "abc"; allowed: .*integers.*'none' for linear/],
     [['--config', rangesFile], /ranges\.halfLength: got \[-1, 1\]; allowed: values in \(0, 100\]/],
     [['--config', brokenFile], /--config: got ".*broken\.json"; allowed: a readable JSON file/],
@@ -234,8 +234,8 @@ test('train --help lists every flag with its default and description, and the me
   for (const flag of ['--env', '--algo', '--iterations', '--meta-batch', '--episodes', '--max-steps', '--hidden', '--inner-lr', '--outer-lr', '--gamma', '--lambda', '--seed', '--directed-lr', '--directed-schedule', '--resume', '--config', '--out']) {
     assert.ok(r.stdout.includes(flag), `train --help mentions ${flag}`);
   }
-  assert.match(r.stdout, /--inner-lr <number> +inner \(adaptation\) step size.*\n +default 0\.1; allowed: a number > 0/);
-  assert.match(r.stdout, /--directed-lr <number>.*\n +default inner-lr \(α\); allowed: a number > 0; only with a directed-\* algo/);
+  assert.match(r.stdout, /--inner-lr <number> +inner \(adaptation\) step size.*\n +default 0\.1; allowed: a number >= 0/);
+  assert.match(r.stdout, /--directed-lr <number>.*\n +default inner-lr \(α\); allowed: a number >= 0; only with a directed-\* algo/);
   assert.match(r.stdout, /--workers <int>.*\n +default 0 \(one per core\); 1 with backend webgl;/);
   assert.match(r.stdout, /--hidden <int,int,…\|none>/);
   assert.match(r.stdout, /Limits of the WASM memory .*\n.*\n.*\n.*\n +CartPole-v1, hidden 64,64: maxSteps <= \d+ at metaBatch 20, episodes 20 \(directed-maml\)/);
