@@ -37,7 +37,7 @@ export { metaStep, directedStep, taskMetaGradient, innerAdaptFlat, mediumTask, M
 export { metaStepWith, planIteration, runTask, finishIteration, type IterationPlan, type TaskOutcome, type TaskRunner } from './meta/meta-step';
 export { metaGradient, runMetaGradient, secondOrderBytes, usesTfjsGraph, GRAD_ENGINES, type GradEngine, type RowBatch, type MetaGradientOptions, type MetaGradientResult, type ResolvedMetaGradientOptions } from './meta/meta-gradient';
 export { webWorkerFactory, setDefaultWorkerFactory, type WorkerFactory, type PoolWorker, type PoolFault } from './train/pool';
-export { evaluateAdaptation, adaptPolicy, type EvaluateOptions, type AdaptPolicyOptions } from './meta/evaluate';
+export { evaluateAdaptation, adaptPolicy, ADAPTATION_STREAM, EVALUATION_STREAM, type EvaluateOptions, type AdaptPolicyOptions } from './meta/evaluate';
 export { Trainer, algorithmFromConfig, metaStepContext, checkTrainingConfig, type TrainerState, type TrainerOptions } from './train/trainer';
 export { adamInit, adamStep, type AdamState } from './train/adam';
 export { TIMING_FIELDS, type IterationMetrics } from './train/types';

@@ -1,6 +1,10 @@
-// Few-shot evaluation: the mean return after 0, 1, …, k adaptation steps on one task, with fresh
-// rollouts after every step (the k-shot curve users of MAML-RL libraries ask for, SPEC §6.1), and
-// the adapted policy itself (dm.adaptPolicy: adapt on a device, then act or save). One loop serves both.
+// Few-shot evaluation: the mean return after 0, 1, …, k adaptation steps on one task (the k-shot
+// curve users of MAML-RL libraries ask for, SPEC §6.1), and the adapted policy itself
+// (dm.adaptPolicy: adapt on a device, then act or save). One loop serves both.
+// Common random numbers: θ_0 … θ_k are each scored on one evaluation batch whose rollout streams
+// are the same for every k (and, for a given seed, for every policy), apart from the adaptation
+// data. A difference between k-shot returns is then the policies' alone, never a change of batch:
+// with α = 0 every k-shot return is the 0-shot one, exactly.
 import { deriveSeed, Purpose } from '../core/rng';
 import { ConfigError } from '../errors';
 import type { TaskFamily } from '../envs/task-family';
@@ -19,12 +23,19 @@ export interface EvaluateOptions {
   gamma?: number;
   lambda?: number;
   maxSteps?: number;
+  /** Episodes of the evaluation batch each θ_j is scored on (default: `episodes`). */
+  evaluationEpisodes?: number;
 }
 
+/** Rollout streams (the task slot of deriveSeed) of the adaptation data D_j and of the evaluation batch. */
+export const ADAPTATION_STREAM = 0x7fffffff;
+export const EVALUATION_STREAM = 0x7ffffffd;
+
 /**
- * The adaptation loop: θ_0 = the policy's parameters; for j = 0..steps, D_j ~ π_θj on the task
- * (fresh rollouts, seed derived from (seed, j)), returns[j] = mean return of D_j, and
- * θ_{j+1} = θ_j − α ⊙ ∇L(θ_j; D_j). Gives the returns and θ_steps (flat).
+ * The adaptation loop: θ_0 = the policy's parameters; for j = 0..steps, returns[j] = mean return
+ * of π_θj on the evaluation batch (seed (seed, EVALUATION_STREAM, 0), the same for every j), and,
+ * for j < steps, D_j ~ π_θj (seed (seed, ADAPTATION_STREAM, j)) and θ_{j+1} = θ_j − α ⊙ ∇L(θ_j; D_j).
+ * Gives the returns and θ_steps (flat).
  */
 function adaptationLoop(policy: Policy, family: TaskFamily, task: Float32Array, options: EvaluateOptions): { theta: Float32Array; returns: number[] } {
   const { steps, episodes, innerLr, seed } = options;
@@ -34,11 +45,14 @@ function adaptationLoop(policy: Policy, family: TaskFamily, task: Float32Array, 
   const advantage = { gamma: options.gamma ?? DEFAULTS.gamma, lambda: options.lambda ?? DEFAULTS.lambda };
   let theta = policy.getFlat();
   const returns: number[] = [];
+  const evaluationEpisodes = options.evaluationEpisodes ?? episodes;
+  const evaluationSeed = deriveSeed(seed, Purpose.ITERATION, EVALUATION_STREAM, 0);
   for (let j = 0; j <= steps; j++) {
-    const traj = rollout(family, policy, task, {
-      episodes, maxSteps: options.maxSteps, weights: theta, seed: deriveSeed(seed, Purpose.ITERATION, 0x7fffffff, j) });
-    returns.push(traj.meanReturn());
-    if (j < steps) theta = innerAdaptFlat(policy, traj, theta, innerLr, 1, advantage);
+    returns.push(rollout(family, policy, task, { episodes: evaluationEpisodes, maxSteps: options.maxSteps, weights: theta, seed: evaluationSeed }).meanReturn());
+    if (j === steps) break;
+    const data = rollout(family, policy, task, {
+      episodes, maxSteps: options.maxSteps, weights: theta, seed: deriveSeed(seed, Purpose.ITERATION, ADAPTATION_STREAM, j) });
+    theta = innerAdaptFlat(policy, data, theta, innerLr, 1, advantage);
   }
   return { theta, returns };
 }

@@ -32,3 +32,4 @@ export { runLocal, cellDir, CELLS_DIR } from './experiment/scheduler';
 export { writeReport, pickOuterLr, loadCell, RESULTS_JSONL, RESULTS_MD } from './experiment/report';
 export { analyse, cellResult, tuningOf, type CellResult, type Report } from './experiment/analysis';
 export * as stats from './experiment/stats';
+export * as inference from './experiment/inference';

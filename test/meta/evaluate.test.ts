@@ -1,7 +1,8 @@
 // dm.adaptPolicy: a new policy adapted to one task. Its step is checked against an independent
 // path (tfjs's gradient through dm.adapt on the same rollout, vs the WASM estimator the loop uses),
-// its returns against dm.evaluateAdaptation (one loop for both), and its effect against fresh
-// rollouts: on an untrained CartPole policy, ten steps must raise the return by a margin.
+// its returns against dm.evaluateAdaptation (one loop for both) and rollouts on the evaluation
+// batch, α = 0 against identical k-shot returns (common random numbers), and its effect against
+// fresh rollouts: on an untrained CartPole policy, ten steps must raise the return by a margin.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as dm from 'directed-maml';
@@ -25,9 +26,11 @@ test('adaptPolicy: returns equal evaluateAdaptation bit for bit; a new policy, t
   assert.equal(adapted.activation, policy.activation);
   assert.deepEqual(policy.getFlat(), theta0, 'the given policy is left as it was');
   assert.notDeepEqual(adapted.getFlat(), theta0, 'the adapted policy has moved');
-  // returns[steps] is the adapted policy's own: step 3's rollout (seed (4, ITERATION, 0x7fffffff, 3)) from its parameters.
-  const last = dm.rollout(family, adapted, task, { episodes: 6, seed: dm.deriveSeed(4, dm.Purpose.ITERATION, 0x7fffffff, 3) });
-  assert.equal(last.meanReturn(), returns[3]);
+  // returns[j] is θ_j's mean return on the one evaluation batch (seed (4, ITERATION, EVALUATION_STREAM, 0)):
+  // returns[0] the given policy's, returns[steps] the adapted policy's own.
+  const evaluation = (p: dm.Policy) => dm.rollout(family, p, task, { episodes: 6, seed: dm.deriveSeed(4, dm.Purpose.ITERATION, dm.EVALUATION_STREAM, 0) }).meanReturn();
+  assert.equal(evaluation(policy), returns[0]);
+  assert.equal(evaluation(adapted), returns[3]);
   adapted.dispose();
   assert.equal(tf.memory().numTensors, tensors);
   // steps = 0: a copy.
@@ -44,8 +47,8 @@ test("adaptPolicy's step is θ − α∇L on the step's rollout: equal to tfjs's
   const policy = dm.createPolicy({ obsDim: 4, numActions: 2, hidden: [16, 16], seed: 2 });
   const innerLr = 0.5, seed = 9;
   const { policy: adapted } = await dm.adaptPolicy(policy, family, task, { steps: 1, episodes: 8, innerLr, seed });
-  // The rollout of step 0 (evaluate.ts derives step j's seed as (seed, ITERATION, 0x7fffffff, j)).
-  const traj = dm.rollout(family, policy, task, { episodes: 8, seed: dm.deriveSeed(seed, dm.Purpose.ITERATION, 0x7fffffff, 0) });
+  // The adaptation data of step 0 (evaluate.ts derives step j's seed as (seed, ITERATION, ADAPTATION_STREAM, j)).
+  const traj = dm.rollout(family, policy, task, { episodes: 8, seed: dm.deriveSeed(seed, dm.Purpose.ITERATION, dm.ADAPTATION_STREAM, 0) });
   const expected = tf.tidy(() => {
     const batch = dm.toBatch(traj, { gamma: 0.99, lambda: 1.0 });
     const logits = policy.logits.bind(policy);
@@ -78,6 +81,23 @@ test('adaptation helps: 10 steps (α = 1, 40 episodes) raise an untrained policy
     adapted.dispose();
     policy.dispose();
   }
+});
+
+test('common random numbers: with α = 0 every k-shot return is the 0-shot one exactly; with α > 0 only the policy changes', async () => {
+  const family = dm.taskFamily('CartPole-v1');
+  const task = family.task({ halfLength: 0.6 });
+  const policy = dm.createPolicy({ obsDim: 4, numActions: 2, hidden: [16], seed: 3 });
+  for (const seed of [1, 2, 3]) {
+    const still = await dm.evaluateAdaptation(policy, family, task, { steps: 3, episodes: 10, innerLr: 0, seed });
+    assert.deepEqual(still, [still[0], still[0], still[0], still[0]], `seed ${seed}: α = 0 gives ${still.join(' ')}`);
+    const moving = await dm.evaluateAdaptation(policy, family, task, { steps: 3, episodes: 10, innerLr: 1, seed });
+    assert.equal(moving[0], still[0], 'θ_0 is scored on the same batch whatever α');
+    assert.ok(new Set(moving).size > 1, `seed ${seed}: α = 1 moves the k-shot returns (${moving.join(' ')})`);
+  }
+  // The evaluation batch may be larger than the adaptation batches.
+  const big = await dm.evaluateAdaptation(policy, family, task, { steps: 1, episodes: 4, evaluationEpisodes: 30, innerLr: 0, seed: 1 });
+  assert.equal(big[0], dm.rollout(family, policy, task, { episodes: 30, seed: dm.deriveSeed(1, dm.Purpose.ITERATION, dm.EVALUATION_STREAM, 0) }).meanReturn());
+  policy.dispose();
 });
 
 test('adaptPolicy takes Meta-SGD rates and refuses bad options by name', async () => {
