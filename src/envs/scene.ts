@@ -33,9 +33,9 @@ interface SceneBase {
   terminated: boolean;
 }
 
-/** CartPole-v1: the cart on its track, the pole on the cart. */
+/** CartPole-v1 (and CartPoleFlip-v0, the same picture): the cart on its track, the pole on the cart. */
 export interface CartPoleScene extends SceneBase {
-  env: 'CartPole-v1';
+  env: 'CartPole-v1' | 'CartPoleFlip-v0';
   /** |x| beyond this ends an episode (m). */
   xThresholdM: number;
   /** |θ| beyond this ends an episode (rad). */
@@ -140,12 +140,12 @@ export function episodeScene(family: TaskFamily, task: Float32Array, episode: Ep
     stepSeconds: 0, steps: length, actions: episode.actions.slice(0, length * width), terminated: episode.terminated,
   };
   switch (family.spec.id) {
-    case 'CartPole-v1': return cartPoleScene(base, states, family.stateDim);
+    case 'CartPole-v1': case 'CartPoleFlip-v0': return cartPoleScene(family.spec.id, base, states, family.stateDim);
     case 'Intersection-v0': return intersectionScene(base, states, family.stateDim);
     case 'LunarLander-v2': return lunarLanderScene(base, states, family.stateDim, false);
     case 'LunarLanderContinuous-v2': return lunarLanderScene(base, states, family.stateDim, true);
     case 'Navigation2D-v0': return navigation2dScene(family, base, states, options.before);
-    default: throw new ConfigError('env', family.spec.id, 'an env with a scene: CartPole-v1 | Intersection-v0 | LunarLander-v2 | LunarLanderContinuous-v2 | Navigation2D-v0');
+    default: throw new ConfigError('env', family.spec.id, 'an env with a scene: CartPole-v1 | CartPoleFlip-v0 | Intersection-v0 | LunarLander-v2 | LunarLanderContinuous-v2 | Navigation2D-v0');
   }
 }
 
@@ -180,14 +180,14 @@ function column(states: Float32Array, stateDim: number, k: number): Float32Array
   return out;
 }
 
-function cartPoleScene(base: SceneBase, states: Float32Array, D: number): CartPoleScene {
+function cartPoleScene(env: CartPoleScene['env'], base: SceneBase, states: Float32Array, D: number): CartPoleScene {
   const x = column(states, D, wasmConst('CARTPOLE_STATE_X'));
   const theta = column(states, D, wasmConst('CARTPOLE_STATE_THETA'));
   const xThresholdM = wasmConst('CARTPOLE_X_THRESHOLD');
   const thetaThresholdRad = wasmConst('CARTPOLE_THETA_THRESHOLD_RADIANS');
   const last = base.steps;
   return {
-    env: 'CartPole-v1', ...base, stepSeconds: wasmConst('CARTPOLE_TAU_SECONDS'), xThresholdM, thetaThresholdRad, x, theta,
+    env, ...base, stepSeconds: wasmConst('CARTPOLE_TAU_SECONDS'), xThresholdM, thetaThresholdRad, x, theta,
     outcome: !base.terminated ? null : Math.abs(x[last]) > xThresholdM ? 'off the track' : 'pole fell',
   };
 }
