@@ -17,6 +17,7 @@
 //   node --import tsx scripts/headroom.ts --table headroom.jsonl
 import { appendFileSync, readFileSync } from 'node:fs';
 import * as dm from 'directed-maml';
+import { table, type Budget, type Row } from './headroom-table';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback?: string): string | undefined => {
@@ -24,8 +25,6 @@ const flag = (name: string, fallback?: string): string | undefined => {
   return i >= 0 ? args[i + 1] : fallback;
 };
 
-/** Per family: its ranges (undefined = the family's defaults) and a budget that fits a loaded 2-core machine. */
-interface Budget { ranges?: dm.TaskRanges; iterations: number; metaBatch: number; episodes: number; maxSteps: number; hidden: number[]; innerLr: number; outerLr: number }
 const BUDGETS: Record<string, Budget> = {
   'CartPole-v1': { iterations: 30, metaBatch: 8, episodes: 8, maxSteps: 200, hidden: [32, 32], innerLr: 0.1, outerLr: 0.01 },
   'CartPoleFlip-v0': { iterations: 30, metaBatch: 8, episodes: 8, maxSteps: 200, hidden: [32, 32], innerLr: 0.1, outerLr: 0.01 },
@@ -35,9 +34,6 @@ const BUDGETS: Record<string, Budget> = {
   'LunarLander-v2': { iterations: 20, metaBatch: 4, episodes: 4, maxSteps: 200, hidden: [32, 32], innerLr: 0.1, outerLr: 0.01 },
   'LunarLanderWind-v0': { iterations: 20, metaBatch: 4, episodes: 4, maxSteps: 200, hidden: [32, 32], innerLr: 0.1, outerLr: 0.01 },
 };
-
-interface Row { family: string; algo: string; budget: Budget; k: number; tasks: number; evalEpisodes: number;
-  meta: number[][]; oracle: number[][]; untrained: number[]; seconds: number }
 
 /** θ_0 … θ_k of `theta` on `task` (adaptation batches seeded by (seed, j)), each scored on the common evaluation batch. */
 function curve(policy: dm.Policy, family: dm.TaskFamily, task: Float32Array, theta: Float32Array, o: { k: number; episodes: number; evalEpisodes: number; innerLr: number; maxSteps: number; seed: number }): number[] {
@@ -58,30 +54,6 @@ async function train(env: string, ranges: dm.TaskRanges | undefined, b: Budget, 
     hidden: b.hidden, activation: 'tanh', innerLr: b.innerLr, outerLr: b.outerLr, seed, workers: 1 } as dm.TrainerOptions);
   for await (const _ of trainer.run(run)) { /* train */ }
   return { policy: trainer.policy, theta: trainer.getState().theta.slice(), trainer };
-}
-
-const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
-/** Two-sided 95% Student t quantiles for 1..10 degrees of freedom. */
-const T95 = [NaN, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228];
-function interval(xs: number[]): { mean: number; half: number } {
-  const m = mean(xs), n = xs.length;
-  const sd = Math.sqrt(xs.reduce((s, x) => s + (x - m) ** 2, 0) / (n - 1));
-  return { mean: m, half: (T95[n - 1] ?? 1.96) * sd / Math.sqrt(n) };
-}
-
-function table(rows: Row[]): string {
-  const lines = ['| family | untrained | 0-shot | k-shot | oracle | gap (oracle − k-shot) ± 95% t | label | budget (iters × tasks × episodes, maxSteps) | wall |',
-    '|---|---|---|---|---|---|---|---|---|'];
-  for (const r of rows) {
-    const zero = mean(r.meta.map((c) => c[0])), kShot = mean(r.meta.map((c) => c[r.k]));
-    const oracle = r.oracle.map((c) => c[r.k]);
-    const gap = interval(oracle.map((o, i) => o - r.meta[i][r.k]));
-    const learned = interval(oracle.map((o, i) => o - r.untrained[i]));
-    const label = gap.mean - gap.half > 0 ? 'headroom' : learned.mean - learned.half > 0 ? 'no headroom' : 'inconclusive (budget)';
-    const b = r.budget;
-    lines.push(`| ${r.family} | ${mean(r.untrained).toFixed(1)} | ${zero.toFixed(1)} | ${kShot.toFixed(1)} | ${mean(oracle).toFixed(1)} | ${gap.mean.toFixed(1)} ± ${gap.half.toFixed(1)} (${r.tasks} tasks) | ${label} | ${b.iterations} × ${b.metaBatch} × ${b.episodes}, ${b.maxSteps} | ${(r.seconds / 60).toFixed(1)} min |`);
-  }
-  return lines.join('\n');
 }
 
 const tableFile = flag('table');
