@@ -3,7 +3,7 @@
 // field ids, activation codes): TypeScript reads them from these exports (src/core/wasm.ts wasmConst).
 export { alloc, free, ALLOC_MAX_BYTES } from './memory';
 export { fillUniform, deriveSeed, PURPOSE_ITERATION, PURPOSE_TASKS, PURPOSE_RESET, PURPOSE_ACTION, PURPOSE_INIT, PURPOSE_ENV, PURPOSE_BOOTSTRAP } from './rng';
-export { envDim, envDefaultParam, envActionBound, ENV_CARTPOLE, ENV_INTERSECTION, ENV_LUNAR_LANDER, ENV_NAVIGATION2D, ENV_LUNAR_LANDER_CONTINUOUS,
+export { envDim, envDefaultParam, envActionBound, ENV_CARTPOLE, ENV_INTERSECTION, ENV_LUNAR_LANDER, ENV_NAVIGATION2D, ENV_LUNAR_LANDER_CONTINUOUS, ENV_CARTPOLE_FLIP, ENV_LUNAR_LANDER_WIND,
   DIM_STATE, DIM_OBS, DIM_PARAMS, DIM_ACTIONS, DIM_MAX_EPISODE_STEPS, DIM_ACTION_SIZE } from './envs/registry';
 export { vecEnvCreate, vecEnvBytes, vecEnvFree, vecEnvField, vecEnvSeed, vecEnvResetAll, vecEnvObserve, vecEnvStep,
   FIELD_STATE, FIELD_PARAMS, FIELD_OBS, FIELD_ACTIONS, FIELD_REWARD, FIELD_TERMINATED, FIELD_TRUNCATED,

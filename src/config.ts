@@ -5,7 +5,8 @@ import { ConfigError } from './errors';
 import { CONFIG_FIELDS, FIELD_BY_FLAG, defaultConfig, isPlainObject, type ConfigField, type TrainConfig } from './train/config';
 
 export * from './train/config';
-export { parseDirectedSchedule, directedStepDue, type DirectedSchedule } from './meta/schedule';
+export * from './train/memory-plan';
+export { parseDirectedSchedule, directedStepDue, type DirectedSchedule } from './core/schedule';
 
 /** A flag given without a value (`--json`). */
 export const NO_VALUE = true;

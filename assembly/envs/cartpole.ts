@@ -31,7 +31,21 @@ export const PARAM_DIM: i32 = 5; // gravity, massCart, massPole, halfLength, for
 export const NUM_ACTIONS: i32 = 2;
 export const RESET_DRAWS: u64 = 4;
 
+// CartPoleFlip-v0 [I] (a task family that needs adaptation, README "Task families that need
+// adaptation"): CartPole-v1 with a sixth task parameter, forceDirection d, hidden from the
+// observation. The push of action a is F_a = s·(a == 1 ? +F : −F) with s = +1 when d >= 0 and
+// s = −1 when d < 0: on a task with d < 0 every action pushes the other way, so the action that
+// balances the pole in a state is the opposite one. Everything else (dynamics, reset, observation,
+// termination, reward, 500-step limit) is CartPole-v1's. Drawn uniformly from d ∈ [−1, 1], half of
+// the tasks are flipped; the sign is the task, not its magnitude.
+export const FLIP_PARAM_DIM: i32 = 6; // CartPole-v1's five, then forceDirection
+export const DEFAULT_FORCE_DIRECTION: f32 = 1.0;
+
 const FOUR_THIRDS: f32 = <f32>(4.0 / 3.0);
+
+export function cartpoleFlipDefaultParam(index: i32): f32 {
+  return index == 5 ? DEFAULT_FORCE_DIRECTION : cartpoleDefaultParam(index);
+}
 
 export function cartpoleDefaultParam(index: i32): f32 {
   switch (index) {
@@ -53,6 +67,15 @@ export function cartpoleDefaultParam(index: i32): f32 {
  * |θ| > 12° (strict).
  */
 export function cartpoleStepLanes(lanes: i32, state: usize, params: usize, actions: usize, reward: usize, terminated: usize): void {
+  cartpoleStep(lanes, state, params, actions, reward, terminated, false);
+}
+
+/** CartPoleFlip-v0's step: cartpoleStepLanes with the push negated on the lanes whose forceDirection < 0. */
+export function cartpoleFlipStepLanes(lanes: i32, state: usize, params: usize, actions: usize, reward: usize, terminated: usize): void {
+  cartpoleStep(lanes, state, params, actions, reward, terminated, true);
+}
+
+@inline function cartpoleStep(lanes: i32, state: usize, params: usize, actions: usize, reward: usize, terminated: usize, flip: bool): void {
   const stride = <usize>lanes << 2;
   const tau = f32x4.splat(TAU_SECONDS);
   const one = f32x4.splat(1.0);
@@ -71,7 +94,11 @@ export function cartpoleStepLanes(lanes: i32, state: usize, params: usize, actio
     const poleMassLength = f32x4.mul(massPole, halfLength);
     // Action 1 pushes right (+F), action 0 left (−F).
     const pushRight = i32x4.ne(v128.load(actions + off), i32x4.splat(0));
-    const force = v128.bitselect(forceMag, f32x4.neg(forceMag), pushRight);
+    let force = v128.bitselect(forceMag, f32x4.neg(forceMag), pushRight);
+    if (flip) {
+      const flipped = f32x4.lt(v128.load(params + 5 * stride + off), f32x4.splat(0));
+      force = v128.bitselect(f32x4.neg(force), force, flipped);
+    }
 
     const sinTheta = sincos4(theta);
     const cosTheta = cosOut;

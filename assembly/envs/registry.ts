@@ -13,6 +13,8 @@ export const ENV_INTERSECTION: i32 = 2;
 export const ENV_LUNAR_LANDER: i32 = 3;
 export const ENV_NAVIGATION2D: i32 = 4;
 export const ENV_LUNAR_LANDER_CONTINUOUS: i32 = 5;
+export const ENV_CARTPOLE_FLIP: i32 = 6;
+export const ENV_LUNAR_LANDER_WIND: i32 = 7;
 
 export const DIM_STATE: i32 = 0;
 export const DIM_OBS: i32 = 1;
@@ -29,10 +31,11 @@ export const DIM_ACTION_SIZE: i32 = 5;
 export function envDim(kind: i32, which: i32): i32 {
   switch (kind) {
     case ENV_CARTPOLE:
+    case ENV_CARTPOLE_FLIP:
       switch (which) {
         case DIM_STATE: return cartpole.STATE_DIM;
         case DIM_OBS: return cartpole.OBS_DIM;
-        case DIM_PARAMS: return cartpole.PARAM_DIM;
+        case DIM_PARAMS: return kind == ENV_CARTPOLE ? cartpole.PARAM_DIM : cartpole.FLIP_PARAM_DIM;
         case DIM_ACTIONS: return cartpole.NUM_ACTIONS;
         case DIM_MAX_EPISODE_STEPS: return cartpole.MAX_EPISODE_STEPS;
         case DIM_ACTION_SIZE: return 0;
@@ -50,13 +53,14 @@ export function envDim(kind: i32, which: i32): i32 {
       break;
     case ENV_LUNAR_LANDER:
     case ENV_LUNAR_LANDER_CONTINUOUS:
+    case ENV_LUNAR_LANDER_WIND:
       switch (which) {
         case DIM_STATE: return lunar.STATE_DIM;
         case DIM_OBS: return lunar.OBS_DIM;
-        case DIM_PARAMS: return lunar.PARAM_DIM;
-        case DIM_ACTIONS: return kind == ENV_LUNAR_LANDER ? lunar.NUM_ACTIONS : 0;
+        case DIM_PARAMS: return kind == ENV_LUNAR_LANDER_WIND ? lunar.WIND_PARAM_DIM : lunar.PARAM_DIM;
+        case DIM_ACTIONS: return kind == ENV_LUNAR_LANDER_CONTINUOUS ? 0 : lunar.NUM_ACTIONS;
         case DIM_MAX_EPISODE_STEPS: return lunar.MAX_EPISODE_STEPS;
-        case DIM_ACTION_SIZE: return kind == ENV_LUNAR_LANDER ? 0 : lunar.CONTINUOUS_ACTION_SIZE;
+        case DIM_ACTION_SIZE: return kind == ENV_LUNAR_LANDER_CONTINUOUS ? lunar.CONTINUOUS_ACTION_SIZE : 0;
       }
       break;
     case ENV_NAVIGATION2D:
@@ -93,8 +97,9 @@ export function envActionLaneBytes(kind: i32): i32 {
 export function envDefaultParam(kind: i32, index: i32): f32 {
   switch (kind) {
     case ENV_CARTPOLE: return cartpole.cartpoleDefaultParam(index);
+    case ENV_CARTPOLE_FLIP: return cartpole.cartpoleFlipDefaultParam(index);
     case ENV_INTERSECTION: return intersection.intersectionDefaultParam(index);
-    case ENV_LUNAR_LANDER: case ENV_LUNAR_LANDER_CONTINUOUS: return lunar.lunarDefaultParam(index);
+    case ENV_LUNAR_LANDER: case ENV_LUNAR_LANDER_CONTINUOUS: case ENV_LUNAR_LANDER_WIND: return lunar.lunarDefaultParam(index);
     case ENV_NAVIGATION2D: return navigation2d.navigation2dDefaultParam(index);
   }
   return NaN;
@@ -109,9 +114,11 @@ export function envDefaultParam(kind: i32, index: i32): f32 {
   reward: usize, terminated: usize, rngKey: usize, rngCounter: usize, alive: usize): void {
   switch (kind) {
     case ENV_CARTPOLE: cartpole.cartpoleStepLanes(lanes, state, params, actions, reward, terminated); break;
+    case ENV_CARTPOLE_FLIP: cartpole.cartpoleFlipStepLanes(lanes, state, params, actions, reward, terminated); break;
     case ENV_INTERSECTION: intersection.intersectionStepLanes(lanes, state, params, actions, reward, terminated); break;
     case ENV_LUNAR_LANDER: lunarStepLanes(lanes, state, params, actions, false, reward, terminated, rngKey, rngCounter, alive); break;
     case ENV_LUNAR_LANDER_CONTINUOUS: lunarStepLanes(lanes, state, params, actions, true, reward, terminated, rngKey, rngCounter, alive); break;
+    case ENV_LUNAR_LANDER_WIND: lunarStepLanes(lanes, state, params, actions, false, reward, terminated, rngKey, rngCounter, alive, true); break;
     case ENV_NAVIGATION2D: navigation2d.navigation2dStepLanes(lanes, state, params, actions, reward, terminated); break;
   }
 }
@@ -119,9 +126,10 @@ export function envDefaultParam(kind: i32, index: i32): f32 {
 /** Draws a reset state for one lane from draws counter.. of stream key; returns the draws used. */
 @inline export function envResetLane(kind: i32, lanes: i32, lane: i32, state: usize, params: usize, key: u64, counter: u64): u64 {
   switch (kind) {
-    case ENV_CARTPOLE: cartpole.cartpoleResetLane(lanes, lane, state, key, counter); return cartpole.RESET_DRAWS;
+    case ENV_CARTPOLE: case ENV_CARTPOLE_FLIP: cartpole.cartpoleResetLane(lanes, lane, state, key, counter); return cartpole.RESET_DRAWS;
     case ENV_INTERSECTION: intersection.intersectionResetLane(lanes, lane, state, params, key, counter); return intersection.RESET_DRAWS;
     case ENV_LUNAR_LANDER: case ENV_LUNAR_LANDER_CONTINUOUS: lunar.lunarResetLane(lanes, lane, state, params, key, counter); return lunar.RESET_DRAWS;
+    case ENV_LUNAR_LANDER_WIND: lunar.lunarResetLane(lanes, lane, state, params, key, counter, true); return lunar.RESET_DRAWS;
     case ENV_NAVIGATION2D: navigation2d.navigation2dResetLane(lanes, lane, state); return navigation2d.RESET_DRAWS;
   }
   return 0;
@@ -130,9 +138,9 @@ export function envDefaultParam(kind: i32, index: i32): f32 {
 /** Writes the observations of lanes [0, numEnvs) as rows of obsDim floats. */
 @inline export function envObserve(kind: i32, numEnvs: i32, lanes: i32, state: usize, params: usize, obs: usize): void {
   switch (kind) {
-    case ENV_CARTPOLE: cartpole.cartpoleObserve(numEnvs, lanes, state, obs); break;
+    case ENV_CARTPOLE: case ENV_CARTPOLE_FLIP: cartpole.cartpoleObserve(numEnvs, lanes, state, obs); break;
     case ENV_INTERSECTION: intersection.intersectionObserve(numEnvs, lanes, state, obs); break;
-    case ENV_LUNAR_LANDER: case ENV_LUNAR_LANDER_CONTINUOUS: lunar.lunarObserve(numEnvs, lanes, state, obs); break;
+    case ENV_LUNAR_LANDER: case ENV_LUNAR_LANDER_CONTINUOUS: case ENV_LUNAR_LANDER_WIND: lunar.lunarObserve(numEnvs, lanes, state, obs); break;
     case ENV_NAVIGATION2D: navigation2d.navigation2dObserve(numEnvs, lanes, state, obs); break;
   }
 }

@@ -35,6 +35,27 @@ export const lunarLanderContinuousSpec: EnvSpec = {
   description: 'Land a lander on the pad with throttled engines (Box2D physics, 8 observations, a box action of 2 in [−1, 1]: main, lateral); +100 at rest, −100 on a crash or |x| ≥ 1; truncated after 1000 steps.',
 };
 
+/**
+ * LunarLanderWind-v0 [I]: LunarLander-v2 (discrete) with a sixth task parameter, steadyWind w (N,
+ * signed, unobserved): a constant horizontal force (w, 0) on the lander's centre of mass, applied as
+ * Gymnasium applies its wind (with wake, only while no leg touches, reset's step(0) included).
+ * Default w ~ U[−6, 6] N with Gymnasium's other defaults (gravity −10, no Gymnasium wind): up to
+ * ~1.2 m/s² of sideways acceleration on the ~4.96 kg lander, whose side is the task, so the right
+ * lean depends on a parameter only adaptation can find. With w = 0 it steps as LunarLander-v2.
+ * Rule in assembly/envs/lunar/lander.ts (beforeWorldStep, P_STEADY_WIND).
+ */
+export const lunarLanderWindSpec: EnvSpec = {
+  ...lunarLanderSpec,
+  id: 'LunarLanderWind-v0',
+  wasmKind: 'ENV_LUNAR_LANDER_WIND',
+  params: [
+    ...lunarLanderSpec.params,
+    { name: 'steadyWind', min: -20, minInclusive: true, max: 20, description: 'a steady horizontal force on the lander in flight (N, signed; unobserved)' },
+  ],
+  defaultRanges: { steadyWind: [-6, 6] },
+  description: 'LunarLander-v2 in a steady sideways wind whose strength and side are the task (unobserved); +100 at rest, −100 on a crash or |x| ≥ 1; truncated after 1000 steps.',
+};
+
 /** A body of a LunarLander world: origin position (m), angle (rad), centre-of-mass velocity (m/s), ω (rad/s). */
 export interface LunarBody { x: number; y: number; angle: number; vx: number; vy: number; omega: number }
 

@@ -2,9 +2,9 @@
 // means its kind in assembly/envs/registry.ts (and a rebuild) plus its spec module here. Users'
 // own envs (dm.defineEnv, src/envs/user-env.ts) are registered beside them under their ids.
 import type { EnvSpec } from './spec';
-import { cartPoleSpec } from './cartpole';
+import { cartPoleSpec, cartPoleFlipSpec } from './cartpole';
 import { intersectionSpec } from './intersection';
-import { lunarLanderSpec, lunarLanderContinuousSpec } from './lunar-lander';
+import { lunarLanderSpec, lunarLanderContinuousSpec, lunarLanderWindSpec } from './lunar-lander';
 import { navigation2dSpec } from './navigation2d';
 import { DefinedEnv, definitionOf, type DefineEnvOptions, type EnvDefinition } from './user-env';
 import { ConfigError } from '../errors';
@@ -78,3 +78,5 @@ register(intersectionSpec);
 register(lunarLanderSpec);
 register(navigation2dSpec);
 register(lunarLanderContinuousSpec);
+register(cartPoleFlipSpec);
+register(lunarLanderWindSpec);

@@ -33,9 +33,9 @@ interface SceneBase {
   terminated: boolean;
 }
 
-/** CartPole-v1: the cart on its track, the pole on the cart. */
+/** CartPole-v1 (and CartPoleFlip-v0, the same picture): the cart on its track, the pole on the cart. */
 export interface CartPoleScene extends SceneBase {
-  env: 'CartPole-v1';
+  env: 'CartPole-v1' | 'CartPoleFlip-v0';
   /** |x| beyond this ends an episode (m). */
   xThresholdM: number;
   /** |θ| beyond this ends an episode (rad). */
@@ -62,9 +62,13 @@ export interface IntersectionScene extends SceneBase {
   outcome: 'collision' | 'crossed' | null;
 }
 
-/** LunarLander-v2 and LunarLanderContinuous-v2: the moon's terrain and pad, the lander and its legs, the engines and the wind. */
+/**
+ * LunarLander-v2, LunarLanderContinuous-v2 and LunarLanderWind-v0: the moon's terrain and pad, the
+ * lander and its legs, the engines and Gymnasium's wind (LunarLanderWind-v0's steady wind is the
+ * task's steadyWind, not drawn per frame).
+ */
 export interface LunarLanderScene extends SceneBase {
-  env: 'LunarLander-v2' | 'LunarLanderContinuous-v2';
+  env: 'LunarLander-v2' | 'LunarLanderContinuous-v2' | 'LunarLanderWind-v0';
   /** The world Gymnasium shows: [0, widthM] × [0, heightM]. */
   widthM: number;
   heightM: number;
@@ -140,12 +144,13 @@ export function episodeScene(family: TaskFamily, task: Float32Array, episode: Ep
     stepSeconds: 0, steps: length, actions: episode.actions.slice(0, length * width), terminated: episode.terminated,
   };
   switch (family.spec.id) {
-    case 'CartPole-v1': return cartPoleScene(base, states, family.stateDim);
+    case 'CartPole-v1': case 'CartPoleFlip-v0': return cartPoleScene(family.spec.id, base, states, family.stateDim);
     case 'Intersection-v0': return intersectionScene(base, states, family.stateDim);
     case 'LunarLander-v2': return lunarLanderScene(base, states, family.stateDim, false);
     case 'LunarLanderContinuous-v2': return lunarLanderScene(base, states, family.stateDim, true);
+    case 'LunarLanderWind-v0': return lunarLanderScene(base, states, family.stateDim, false, 'LunarLanderWind-v0');
     case 'Navigation2D-v0': return navigation2dScene(family, base, states, options.before);
-    default: throw new ConfigError('env', family.spec.id, 'an env with a scene: CartPole-v1 | Intersection-v0 | LunarLander-v2 | LunarLanderContinuous-v2 | Navigation2D-v0');
+    default: throw new ConfigError('env', family.spec.id, 'an env with a scene: CartPole-v1 | CartPoleFlip-v0 | Intersection-v0 | LunarLander-v2 | LunarLanderContinuous-v2 | LunarLanderWind-v0 | Navigation2D-v0');
   }
 }
 
@@ -180,14 +185,14 @@ function column(states: Float32Array, stateDim: number, k: number): Float32Array
   return out;
 }
 
-function cartPoleScene(base: SceneBase, states: Float32Array, D: number): CartPoleScene {
+function cartPoleScene(env: CartPoleScene['env'], base: SceneBase, states: Float32Array, D: number): CartPoleScene {
   const x = column(states, D, wasmConst('CARTPOLE_STATE_X'));
   const theta = column(states, D, wasmConst('CARTPOLE_STATE_THETA'));
   const xThresholdM = wasmConst('CARTPOLE_X_THRESHOLD');
   const thetaThresholdRad = wasmConst('CARTPOLE_THETA_THRESHOLD_RADIANS');
   const last = base.steps;
   return {
-    env: 'CartPole-v1', ...base, stepSeconds: wasmConst('CARTPOLE_TAU_SECONDS'), xThresholdM, thetaThresholdRad, x, theta,
+    env, ...base, stepSeconds: wasmConst('CARTPOLE_TAU_SECONDS'), xThresholdM, thetaThresholdRad, x, theta,
     outcome: !base.terminated ? null : Math.abs(x[last]) > xThresholdM ? 'off the track' : 'pole fell',
   };
 }
@@ -208,7 +213,7 @@ function intersectionScene(base: SceneBase, states: Float32Array, D: number): In
   };
 }
 
-function lunarLanderScene(base: SceneBase, states: Float32Array, D: number, continuous: boolean): LunarLanderScene {
+function lunarLanderScene(base: SceneBase, states: Float32Array, D: number, continuous: boolean, env?: LunarLanderScene['env']): LunarLanderScene {
   const w = wasm();
   const frames = base.steps + 1;
   const bodyCount = wasmConst('LUNAR_BODY_COUNT');
@@ -250,7 +255,7 @@ function lunarLanderScene(base: SceneBase, states: Float32Array, D: number, cont
   };
   const end = decoded[frames - 1];
   return {
-    env: continuous ? 'LunarLanderContinuous-v2' : 'LunarLander-v2', ...base, stepSeconds: 1 / wasmConst('LUNAR_FPS'),
+    env: env ?? (continuous ? 'LunarLanderContinuous-v2' : 'LunarLander-v2'), ...base, stepSeconds: 1 / wasmConst('LUNAR_FPS'),
     widthM: wasmConst('LUNAR_WORLD_WIDTH'), heightM: wasmConst('LUNAR_WORLD_HEIGHT'),
     terrainX: Float32Array.from({ length: chunks }, (_, i) => w.lunarChunkX(i)), terrainY: Float32Array.from(decoded[0].terrainY),
     helipadX1M: wasmConst('LUNAR_HELIPAD_X1'), helipadX2M: wasmConst('LUNAR_HELIPAD_X2'), helipadYM: wasmConst('LUNAR_HELIPAD_Y'),

@@ -6,7 +6,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tf } from '../core/backend';
 import { fnv1a64 } from '../train/checkpoint';
-import { ConfigError, cutText } from '../errors';
+import { ConfigError, cutText, escapeControl } from '../errors';
 import type { IterationMetrics } from '../train/types';
 
 /**
@@ -15,7 +15,7 @@ import type { IterationMetrics } from '../train/types';
  */
 export class FileError extends Error {
   constructor(readonly path: string, readonly action: string, readonly code: string | undefined, readonly cause: string, readonly hint = '') {
-    super(`cannot ${action} ${cutText(path, 300)}: ${cause}${code ? ` (${code})` : ''}${hint ? `; ${cutText(hint, 600)}` : ''}`);
+    super(escapeControl(`cannot ${action} ${cutText(path, 300)}: ${cause}${code ? ` (${code})` : ''}${hint ? `; ${cutText(hint, 600)}` : ''}`));
     this.name = 'FileError';
   }
 
@@ -32,6 +32,27 @@ export class FileError extends Error {
   /** The same failure with advice appended. */
   withHint(hint: string): FileError {
     return new FileError(this.path, this.action, this.code, this.cause, hint);
+  }
+}
+
+/**
+ * mkdir -p with the real cause on failure. Node's recursive mkdir reports the errors it does not
+ * list (EROFS: a read-only file system) as ENOENT, from a stat of the path it could not make: on
+ * ENOENT, the first missing directory is made alone, whose error is the real one.
+ * Resolves to the first directory made (undefined when `path` existed), like mkdir.
+ */
+export async function makeDir(path: string): Promise<string | undefined> {
+  try {
+    return await mkdir(path, { recursive: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    let missing = path;
+    for (let parent = dirname(missing); parent !== missing; missing = parent, parent = dirname(parent)) {
+      if (await stat(parent).then(() => true, () => false)) break;
+    }
+    await mkdir(missing); // throws the cause (EROFS, …); if it succeeds, the race is past: retry
+    await mkdir(path, { recursive: true });
+    return missing;
   }
 }
 
@@ -106,7 +127,7 @@ export function fileSaveHandler(target: string, metadata?: Record<string, unknow
   return {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
       if (artifacts.modelTopology instanceof ArrayBuffer) throw new Error('fileSaveHandler: binary topologies are not supported');
-      await onFile(dir, 'create', () => mkdir(dir, { recursive: true }));
+      await onFile(dir, 'create', () => makeDir(dir));
       const bytes = weightBytes(artifacts.weightData);
       const weightsFile = `weights-${fnv1a64(bytes)}.bin`;
       await writeFileAtomic(join(dir, weightsFile), bytes);

@@ -3,15 +3,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { wasm, wasmConst, Scratch } from '../core/wasm';
 import { ConfigError } from '../errors';
+import { DEFAULTS } from '../core/defaults';
 import type { Policy } from '../nn/policy';
 import type { Trajectories } from './trajectories';
 import { wasmMlp, loadWeights, shapeOf } from './wasm-policy';
 import { actionWidth, actionsTensor, checkActions, describeHead, headOutputs, sameHead } from '../nn/head';
 
 export interface AdvantageOptions {
-  /** Discount γ in [0, 1] (default 0.99). */
+  /** Discount γ in [0, 1] (default DEFAULTS.gamma). */
   gamma?: number;
-  /** GAE λ in [0, 1] (default 1). */
+  /** GAE λ in [0, 1] (default DEFAULTS.lambda). */
   lambda?: number;
 }
 
@@ -72,8 +73,8 @@ function unitInterval(field: string, v: number): number {
 
 /** Returns, baseline, normalised GAE and row weights, task by task, in WASM. */
 export function estimateAdvantages(traj: Trajectories, options: AdvantageOptions = {}): Advantages {
-  const gamma = unitInterval('gamma', options.gamma ?? 0.99);
-  const lambda = unitInterval('lambda', options.lambda ?? 1.0);
+  const gamma = unitInterval('gamma', options.gamma ?? DEFAULTS.gamma);
+  const lambda = unitInterval('lambda', options.lambda ?? DEFAULTS.lambda);
   checkTrajectories(traj);
   const w = wasm();
   const n = traj.numSteps, E = traj.numEpisodes, D = traj.obsDim;

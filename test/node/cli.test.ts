@@ -235,7 +235,7 @@ test('train --help lists every flag with its default and description, and the me
     assert.ok(r.stdout.includes(flag), `train --help mentions ${flag}`);
   }
   assert.match(r.stdout, /--inner-lr <number> +inner \(adaptation\) step size.*\n +default 0\.1; allowed: a number >= 0/);
-  assert.match(r.stdout, /--directed-lr <number>.*\n +default inner-lr \(α\); allowed: a number > 0; only with a directed-\* algo/);
+  assert.match(r.stdout, /--directed-lr <number>.*\n +default inner-lr \(α\); allowed: a number >= 0; only with a directed-\* algo/);
   assert.match(r.stdout, /--workers <int>.*\n +default 0 \(one per core\); 1 with backend webgl;/);
   assert.match(r.stdout, /--hidden <int,int,…\|none>/);
   assert.match(r.stdout, /Limits of the WASM memory .*\n.*\n.*\n.*\n +CartPole-v1, hidden 64,64: maxSteps <= \d+ at metaBatch 20, episodes 20 \(directed-maml\)/);

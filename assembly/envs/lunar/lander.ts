@@ -55,11 +55,22 @@ export const P_TURBULENCE_POWER: i32 = 2;
 export const P_MAIN_ENGINE_POWER: i32 = 3;
 export const P_SIDE_ENGINE_POWER: i32 = 4;
 
+// LunarLanderWind-v0 [I] (a task family that needs adaptation, README "Task families that need
+// adaptation"): LunarLander-v2 with a sixth task parameter, steadyWind w (N, signed), hidden from
+// the observation: a constant horizontal force (w, 0) on the lander's centre of mass, applied like
+// Gymnasium's wind (ApplyForceToCenter with wake, only while no leg touches the ground, reset's
+// step(0) included) and added after it. Default w ~ U[−6, 6] N (the lander is ~4.96 kg: up to
+// ~1.2 m/s² sideways, ~30 m of drift over a 7 s descent, so the pad is missed unless the policy
+// leans into a wind whose side is the task). With w = 0 every step is LunarLander-v2's.
+export const P_STEADY_WIND: i32 = 5;
+export const WIND_PARAM_DIM: i32 = 6; // LunarLander-v2's five, then steadyWind
+
 export const DEFAULT_GRAVITY: f32 = -10.0;
 
 /** Gymnasium's defaults with wind off. */
 export function lunarDefaultParam(index: i32): f32 {
   switch (index) {
+    case P_STEADY_WIND: return 0;
     case P_GRAVITY: return DEFAULT_GRAVITY;
     case P_MAIN_ENGINE_POWER: return MAIN_ENGINE_POWER;
     case P_SIDE_ENGINE_POWER: return SIDE_ENGINE_POWER;
@@ -236,7 +247,7 @@ function applyLanderImpulse(state: usize, stride: usize, lane: i32, impulseX: f3
  * (pushX/pushY added: reset's initial push).
  */
 export function beforeWorldStep(state: usize, stride: usize, lane: i32, params: usize, step: LaneStep, key: u64, counter: u64,
-  pushX: f32, pushY: f32): void {
+  pushX: f32, pushY: f32, steadyWind: bool = false): void {
   step.forceX = pushX; step.forceY = pushY; step.torque = 0;
   const windPower = get(params, stride, lane, P_WIND_POWER);
   const turbulencePower = get(params, stride, lane, P_TURBULENCE_POWER);
@@ -248,6 +259,10 @@ export function beforeWorldStep(state: usize, stride: usize, lane: i32, params: 
     set(state, stride, lane, S_WIND_INDEX, windIndex + 1);
     step.torque = windAt(torqueIndex, turbulencePower); // ApplyTorque(torque, True)
     set(state, stride, lane, S_TORQUE_INDEX, torqueIndex + 1);
+    set(state, stride, lane, S_AWAKE, 1);
+  }
+  if (steadyWind && !legTouching) { // LunarLanderWind-v0 only: ApplyForceToCenter((w, 0), True)
+    step.forceX += get(params, stride, lane, P_STEADY_WIND);
     set(state, stride, lane, S_AWAKE, 1);
   }
 
@@ -292,7 +307,7 @@ export function afterWorldStep(state: usize, stride: usize, lane: i32, step: Lan
  * at rest, the joints fresh, the initial push, the wind indices, then the implicit step(0).
  * Uses RESET_DRAWS draws of stream `key` from `counter`. (The reward buffer is not touched.)
  */
-export function lunarResetLane(lanes: i32, lane: i32, state: usize, params: usize, key: u64, counter: u64): void {
+export function lunarResetLane(lanes: i32, lane: i32, state: usize, params: usize, key: u64, counter: u64, steadyWind: bool = false): void {
   const stride = <usize>lanes << 2;
   for (let k = 0; k < STATE_DIM; k++) set(state, stride, lane, k, 0);
 
@@ -332,7 +347,7 @@ export function lunarResetLane(lanes: i32, lane: i32, state: usize, params: usiz
   // step(0): its reward is discarded; its shaping becomes prev_shaping.
   const step = resetStep;
   discreteThrottles(step, ACTION_NOOP);
-  beforeWorldStep(state, stride, lane, params, step, key, c + 4, pushX, pushY);
+  beforeWorldStep(state, stride, lane, params, step, key, c + 4, pushX, pushY, steadyWind);
   worldStepScalar(state, stride, lane, get(params, stride, lane, P_GRAVITY), step.forceX, step.forceY, step.torque);
   const o = observation;
   observeLane(state, stride, lane, o);

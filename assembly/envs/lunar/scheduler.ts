@@ -84,7 +84,7 @@ let orderCapacity = 0;
  * lane) the lanes it marks 0 are left as they are.
  */
 export function lunarStepLanes(lanes: i32, state: usize, params: usize, actions: usize, continuous: bool, reward: usize,
-  terminated: usize, rngKey: usize, rngCounter: usize, alive: usize = 0): void {
+  terminated: usize, rngKey: usize, rngCounter: usize, alive: usize = 0, steadyWind: bool = false): void {
   const stride = <usize>lanes << 2;
   const count = orderLanes(lanes, state, stride, alive);
   for (let start = 0; start < count; start += BATCH_LANES) {
@@ -101,7 +101,7 @@ export function lunarStepLanes(lanes: i32, state: usize, params: usize, actions:
       if (lane < 0) continue;
       const step = batchStep(j);
       laneThrottles(step, actions, continuous, lanes, lane);
-      beforeWorldStep(state, stride, lane, params, step, load<u64>(rngKey + (<usize>lane << 3)), load<u64>(rngCounter + (<usize>lane << 3)), 0, 0);
+      beforeWorldStep(state, stride, lane, params, step, load<u64>(rngKey + (<usize>lane << 3)), load<u64>(rngCounter + (<usize>lane << 3)), 0, 0, steadyWind);
       store<f32>(batchForceX + (<usize>j << 2), step.forceX);
       store<f32>(batchForceY + (<usize>j << 2), step.forceY);
       store<f32>(batchTorque + (<usize>j << 2), step.torque);
@@ -143,14 +143,14 @@ const batchSolved = memory.data(BATCH_LANES, 16);
  * compares the two bit for bit.
  */
 export function lunarStepLanesScalar(lanes: i32, state: usize, params: usize, actions: usize, continuous: bool, reward: usize,
-  terminated: usize, rngKey: usize, rngCounter: usize): void {
+  terminated: usize, rngKey: usize, rngCounter: usize, steadyWind: bool = false): void {
   const stride = <usize>lanes << 2;
   const step = scalarStep;
   for (let i = 0; i < lanes; i++) {
     const counterAt = rngCounter + (<usize>i << 3);
     const counter = load<u64>(counterAt);
     laneThrottles(step, actions, continuous, lanes, i);
-    beforeWorldStep(state, stride, i, params, step, load<u64>(rngKey + (<usize>i << 3)), counter, 0, 0);
+    beforeWorldStep(state, stride, i, params, step, load<u64>(rngKey + (<usize>i << 3)), counter, 0, 0, steadyWind);
     worldStepScalar(state, stride, i, get(params, stride, i, P_GRAVITY), step.forceX, step.forceY, step.torque);
     store<u8>(terminated + <usize>i, <u8>afterWorldStep(state, stride, i, step, reward));
     store<u64>(counterAt, counter + STEP_DRAWS);

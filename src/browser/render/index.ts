@@ -6,10 +6,12 @@ import { intersectionRenderer } from './intersection';
 import { lunarLanderRenderer } from './lunar-lander';
 import { lunarLanderContinuousRenderer } from './lunar-lander-continuous';
 import { navigation2dRenderer } from './navigation2d';
+import { cartPoleFlipRenderer } from './cartpole-flip';
+import { lunarLanderWindRenderer } from './lunar-lander-wind';
 
 export type { Renderer, RenderFrame, Scene } from './types';
 
-export const RENDERERS: readonly Renderer[] = [cartPoleRenderer, intersectionRenderer, lunarLanderRenderer, lunarLanderContinuousRenderer, navigation2dRenderer];
+export const RENDERERS: readonly Renderer[] = [cartPoleRenderer, intersectionRenderer, lunarLanderRenderer, lunarLanderContinuousRenderer, navigation2dRenderer, cartPoleFlipRenderer, lunarLanderWindRenderer];
 
 /** The renderer of an env id, or undefined when there is none. */
 export function rendererFor(envId: string): Renderer | undefined {

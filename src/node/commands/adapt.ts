@@ -2,7 +2,7 @@
 // steps adaptation steps (fresh rollouts after every step), with the run's own inner rate
 // (Meta-SGD: its learned rates). Reads the run directory (checked like a resume); --save DIR writes
 // the adapted policy (tfjs LayersModel) under DIR's run lock, never into a run directory.
-import { mkdir, readdir, rmdir } from 'node:fs/promises';
+import { readdir, rmdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ConfigError } from '../../errors';
 import { shortestFloat32, shortestRanges } from '../../core/float';
@@ -14,7 +14,7 @@ import { loadRunPolicy, runDefaultedFlags } from './checkpoint';
 import { METRICS_FILE, POLICY_DIR, RUN_FILE, STATE_FILE } from '../run-files';
 import { acquireRunLock } from '../run-lock';
 import { readRun } from '../run-survey';
-import { fileSaveHandler, onFile, tempFileOwner, FileError } from '../store';
+import { fileSaveHandler, makeDir, onFile, tempFileOwner, FileError } from '../store';
 
 const TASK_ALLOWED = 'name=value pairs separated by commas, each name once, e.g. halfLength=0.7';
 
@@ -67,7 +67,7 @@ async function checkSaveDir(out: string, checkpoint: string): Promise<void> {
  * run lock, so two `adapt --save` into one directory cannot interleave.
  */
 export async function saveAdaptedPolicy(dir: string, policy: Policy, metadata: PolicyMetadata): Promise<void> {
-  const created = await onFile(dir, 'create', () => mkdir(dir, { recursive: true }));
+  const created = await onFile(dir, 'create', () => makeDir(dir));
   const lock = await acquireRunLock(dir, { command: ['dmaml', ...process.argv.slice(2)].join(' '), flag: '--save' }).catch(async (err: unknown) => {
     if (created) await rmdir(dir).catch(() => undefined); // only the directory this call made, still empty
     throw err;

@@ -250,7 +250,7 @@ test('outerLrSweep.perArm: every arm (directed variants and controls) tuned on i
   assert.deepEqual(picks, { 'CartPole-v1': Object.fromEntries(keys.map((k, i) => [k, [0.01, 0.1, 0.001, 0.001][i]])) });
   assert.deepEqual(tuning.map((t) => [t.arm, t.edge]), [[keys[0], null], [keys[1], 'highest'], [keys[2], 'lowest'], [keys[3], 'lowest']]);
   assert.equal(edgeWarnings(tuning).length, 3);
-  assert.match(edgeWarnings(tuning)[0], /CartPole-v1\.directed-fomaml picked 0\.1, the highest rate of the sweep/);
+  assert.match(edgeWarnings(tuning)[0], /^outer-lr sweep: CartPole-v1\.directed-fomaml picked 0\.1, the highest rate of the sweep/);
   const main = mainCells(g, picks);
   assert.deepEqual([...new Set(main.map((c) => c.arm))], [
     'CartPole-v1.fomaml.outer-lr=0.01', 'CartPole-v1.directed-fomaml.outer-lr=0.1', 'CartPole-v1.directed-fomaml.medium=random.outer-lr=0.001', 'CartPole-v1.fomaml.inner-lr=0.outer-lr=0.001',
