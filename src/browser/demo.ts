@@ -6,7 +6,7 @@
 // imports types and the renderers only).
 import type { FromWorker, ToWorker, PolicyInfo, TaskParam, EpisodeFrames, AdaptRequest, BackendActivity } from './worker';
 import type { IterationMetrics, TrainConfig } from '../index';
-import { drawCurve } from './curve';
+import { curveSvg } from '../plot/curve';
 import { rendererFor, type RenderFrame } from './render/index';
 
 type DemoState = 'loading' | 'ready' | 'running' | 'stopping' | 'finished' | 'stopped' | 'error';
@@ -68,7 +68,7 @@ const statusLine = byId<HTMLDivElement>('status');
 const lastIteration = byId<HTMLElement>('last-iteration');
 const lastPre = byId<HTMLElement>('last-pre');
 const lastPost = byId<HTMLElement>('last-post');
-const curve = document.getElementById('curve') as unknown as SVGSVGElement;
+const curve = byId<HTMLDivElement>('curve');
 const runConfig = byId<HTMLParagraphElement>('run-config');
 
 const policyInfo = byId<HTMLParagraphElement>('policy-info');
@@ -175,7 +175,11 @@ envSelect.addEventListener('change', () => applyEnvSettings(envSelect.value));
 
 function redrawCurve(): void {
   const planned = record.config?.iterations ?? numberOf(numberInputs.iterations);
-  drawCurve(curve, record.metrics, planned, record.state === 'running' ? 'waiting for the first iteration…' : 'press Start to meta-train');
+  const c = record.config;
+  curve.innerHTML = curveSvg(record.metrics, {
+    title: c ? `${c.env} · ${c.algo} · seed ${c.seed}` : envSelect.value, width: 800, height: 320, xRange: [1, planned], tagPoints: true,
+    emptyText: record.state === 'running' ? 'waiting for the first iteration…' : 'press Start to meta-train',
+  });
 }
 
 function setState(state: DemoState, text: string): void {
