@@ -298,8 +298,10 @@ async function adapt(request: AdaptRequest): Promise<void> {
 }
 
 function metadataOf(c: Current): PolicyMetadata {
+  // tfjs refuses metadata holding undefined: a field not known (an untrained or loaded policy's algo) is left out.
   return {
-    env: c.family.id, ranges: c.family.ranges, algo: c.info.algo ?? undefined, iterations: c.info.iterations ?? undefined, maxSteps: c.info.maxSteps,
+    env: c.family.id, ranges: c.family.ranges, ...(c.info.algo !== null ? { algo: c.info.algo } : {}),
+    ...(c.info.iterations !== null ? { iterations: c.info.iterations } : {}), maxSteps: c.info.maxSteps,
     innerLr: typeof c.innerLr === 'number' ? c.innerLr : Array.from(c.innerLr),
   };
 }
@@ -400,7 +402,7 @@ async function load(message: Extract<ToWorker, { type: 'load' }>): Promise<void>
   try {
     artifacts = await handler.load!();
   } catch (err) {
-    throw new ConfigError('source', origin, `a saved policy (${errorMessage(err)})`);
+    throw new ConfigError(message.from === 'indexeddb' ? 'source' : 'files', origin, `a saved policy (${errorMessage(err)})`);
   }
   const policy = await loadPolicy(tf.io.fromMemory(artifacts));
   try {

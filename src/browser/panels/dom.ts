@@ -1,7 +1,7 @@
 // What the panels share: finding their elements, reading fields as the user typed them, formatting.
 
-/** A field of a form: its label on the page and the text in it now (errors echo it). */
-export interface Typed { label: string; text: string }
+/** A field of a form: its label on the page and the text in it now (errors echo it); 'chose' for a picker. */
+export interface Typed { label: string; text: string; verb?: 'typed' | 'chose' }
 
 export const byId = <T extends HTMLElement>(id: string): T => {
   const el = document.getElementById(id);

@@ -81,8 +81,8 @@ export function storePanel({ record, send }: { record: DemoRecord; send(message:
     typed: () => ({
       name: { label: 'Name', text: saveName.value },
       which: { label: 'Policy', text: saveWhich.value },
-      files: { label: 'Files', text: chosenFiles },
-      source: { label: 'Saved policy', text: savedModels.value },
+      files: { label: 'Files', text: chosenFiles, verb: 'chose' },
+      source: { label: 'Saved policy', text: savedModels.value, verb: 'chose' },
     }),
     update() {
       const busy = training(record);

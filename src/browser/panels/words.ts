@@ -12,9 +12,9 @@ const PAGE_ALLOWED: Record<string, string> = {
   innerLr: "a number >= 0, or empty for the policy's own rate",
 };
 
-/** "Label: you typed "text"; allowed: …", or "Label is empty; allowed: …". */
+/** "Label: you typed "text"; allowed: …" (or "you chose"), or "Label is empty; allowed: …". */
 export function fieldError(typed: Typed, allowed: string): string {
-  const what = typed.text.trim() === '' ? `${typed.label} is empty` : `${typed.label}: you typed ${JSON.stringify(typed.text)}`;
+  const what = typed.text.trim() === '' ? `${typed.label} is empty` : `${typed.label}: you ${typed.verb ?? 'typed'} ${JSON.stringify(typed.text)}`;
   return `${what}; allowed: ${allowed}.`;
 }
 
