@@ -145,7 +145,8 @@ worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
           train.setState('error', inPageWords(message, train.typed()));
           break;
         case 'untrained':
-          if (!training(record)) train.setState('error', inPageWords(message, train.typed()));
+          if (training(record)) break; // a run started meanwhile: its policy replaces the untrained one
+          train.setState('error', inPageWords(message, train.typed()));
           policy.clear('No policy: fix the form above (the untrained policy is made from its env, hidden sizes, seed and max steps).');
           break;
         case 'adapt': case 'play':

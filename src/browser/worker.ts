@@ -243,7 +243,7 @@ function shaderRuns(): number | null {
 
 /** The untrained policy of an env: θ₀ of a run with these fields (the trainer's createPolicy call), nothing adapted. */
 async function untrained(fields: Extract<ToWorker, { type: 'untrained' }>['config']): Promise<void> {
-  if (running) throw new ConfigError('env', fields.env, 'the env of the run in progress: stop or wait for the run first');
+  if (running) return; // the run's policy replaces the current one when it ends
   await ready;
   const c = resolveConfig(fields); // validates every field (ConfigError)
   const family = taskFamily(c.env, c.ranges);
