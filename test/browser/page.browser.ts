@@ -5,7 +5,8 @@
 // errors speak the page's words and echo what was typed (a bad hidden-sizes field, a model .json
 // chosen without its weight file), not the CLI's or tfjs's.
 //
-// Run: npm run test:browser (builds first), or after a build: node --import tsx test/browser/page.browser.ts
+// Run: npm run test:browser (builds first), or after a build:
+//   node --import tsx test/browser/page.browser.ts [--screenshots DIR]   (the README's: --screenshots docs)
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +17,9 @@ import { startServer, launchChromium, runChecks, collectErrors, type Recorder, t
 const TIMEOUT_MS = 180_000;
 /** "Within seconds" of load on a loaded machine: a generous bound, not a timing claim. */
 const DRAWN_WITHIN_MS = 20_000;
-const SCREENSHOT = join(tmpdir(), 'directed-maml-page-on-load.png');
+const screenshots = process.argv.indexOf('--screenshots');
+/** The page's second section as it is on load (the temp dir unless --screenshots DIR). */
+const SCREENSHOT = join(screenshots > 0 ? process.argv[screenshots + 1] : tmpdir(), 'demo-on-load.png');
 
 interface DemoRecord {
   state: string;
@@ -78,7 +81,10 @@ async function run(record: Recorder, resources: Resources): Promise<void> {
   let d = await demo(page);
   const env = d.policy?.env ?? '(none)';
   const ink = await inkOf(page, 'episode-meta');
-  await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  const section = page.locator('#adapt-section');
+  await section.scrollIntoViewIfNeeded();
+  const box = await section.boundingBox();
+  if (box) await page.screenshot({ path: SCREENSHOT, clip: { x: box.x - 12, y: box.y - 12, width: box.width + 24, height: box.height + 24 } });
   const envParams = dm.envIds().includes(env) ? dm.envSpec(env).params.map((p) => p.name) : [];
   record(`on load the chosen env is drawn with its untrained policy within ${DRAWN_WITHIN_MS / 1000} s, before any training`,
     drawn && d.metrics.length === 0 && d.state === 'ready' && d.policy?.source === 'untrained' && d.preview?.env === env
