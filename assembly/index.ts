@@ -3,13 +3,14 @@
 // field ids, activation codes): TypeScript reads them from these exports (src/core/wasm.ts wasmConst).
 export { alloc, free, ALLOC_MAX_BYTES } from './memory';
 export { fillUniform, deriveSeed, PURPOSE_ITERATION, PURPOSE_TASKS, PURPOSE_RESET, PURPOSE_ACTION, PURPOSE_INIT, PURPOSE_ENV, PURPOSE_BOOTSTRAP } from './rng';
-export { envDim, envDefaultParam, ENV_CARTPOLE, ENV_INTERSECTION, ENV_LUNAR_LANDER,
-  DIM_STATE, DIM_OBS, DIM_PARAMS, DIM_ACTIONS, DIM_MAX_EPISODE_STEPS } from './envs/registry';
+export { envDim, envDefaultParam, envActionBound, ENV_CARTPOLE, ENV_INTERSECTION, ENV_LUNAR_LANDER, ENV_NAVIGATION2D,
+  DIM_STATE, DIM_OBS, DIM_PARAMS, DIM_ACTIONS, DIM_MAX_EPISODE_STEPS, DIM_ACTION_SIZE } from './envs/registry';
 export { vecEnvCreate, vecEnvBytes, vecEnvFree, vecEnvField, vecEnvSeed, vecEnvResetAll, vecEnvObserve, vecEnvStep,
   FIELD_STATE, FIELD_PARAMS, FIELD_OBS, FIELD_ACTIONS, FIELD_REWARD, FIELD_TERMINATED, FIELD_TRUNCATED,
   FIELD_NEEDS_RESET, FIELD_STEP_COUNT, FIELD_RNG_KEY, FIELD_RNG_COUNTER, FIELD_LANES } from './vecenv';
 export { cartpoleStepScalar } from './envs/cartpole';
 export { intersectionStepScalar } from './envs/intersection';
+export { GOAL_TOLERANCE as NAVIGATION2D_GOAL_TOLERANCE, STATE_X as NAVIGATION2D_STATE_X, STATE_Y as NAVIGATION2D_STATE_Y } from './envs/navigation2d';
 // What a picture of an episode needs (src/envs/scene.ts): state components, limits and sizes.
 export { STATE_X as CARTPOLE_STATE_X, STATE_THETA as CARTPOLE_STATE_THETA, X_THRESHOLD as CARTPOLE_X_THRESHOLD,
   THETA_THRESHOLD_RADIANS as CARTPOLE_THETA_THRESHOLD_RADIANS, TAU_SECONDS as CARTPOLE_TAU_SECONDS } from './envs/cartpole';
@@ -25,7 +26,7 @@ export { lunarStepScalar, lunarStepLanesScalar, LUNAR_STATE_BODIES, LUNAR_BODY_S
   LUNAR_ACTION_NOOP, LUNAR_ACTION_LEFT_ENGINE, LUNAR_ACTION_MAIN_ENGINE, LUNAR_ACTION_RIGHT_ENGINE,
   lunarChunkX, lunarShapeVertexCount, lunarShapeVertex, lunarWindAt, lunarEngineFiring } from './envs/lunar/lander';
 export { mlpCreate, mlpBytes, mlpFree, mlpFlatFloats, mlpSetWeights, mlpForwardBatch, mlpPolicyGradient,
-  ACTIVATION_TANH, ACTIVATION_RELU } from './policy';
+  ACTIVATION_TANH, ACTIVATION_RELU, HEAD_CATEGORICAL, HEAD_GAUSSIAN } from './policy';
 export { rolloutCreate, rolloutBytes, rolloutFree, rolloutField, rolloutRun, rolloutCompact,
   ROLLOUT_PARAMS, ROLLOUT_LENGTH, ROLLOUT_RETURN, ROLLOUT_TERMINAL, ROLLOUT_LANES } from './rollout';
 export { estimateAdvantages } from './estimator';

@@ -9,8 +9,8 @@
 import { alloc, free, padLanesF } from './memory';
 import { streamKey, uniform01, PURPOSE_RESET, PURPOSE_ACTION } from './rng';
 import { VecEnv, vecEnvCreate, vecEnvFree, vecEnvBytes } from './vecenv';
-import { envDim, envStepLanes, envResetLane, envObserve, DIM_OBS, DIM_ACTIONS } from './envs/registry';
-import { Mlp, TILE_ROWS, TILE_UNIT_BYTES, mlpForwardTile, mlpLogSoftmaxTile } from './policy';
+import { envDim, envStepLanes, envResetLane, envObserve, envActionLaneBytes, DIM_OBS, DIM_ACTIONS, DIM_ACTION_SIZE } from './envs/registry';
+import { Mlp, TILE_ROWS, TILE_UNIT_BYTES, HEAD_GAUSSIAN, mlpForwardTile, mlpLogSoftmaxTile } from './policy';
 import { exp4 } from './simd_math';
 
 @unmanaged class Rollout {
@@ -19,8 +19,9 @@ import { exp4 } from './simd_math';
   maxSteps: i32;
   obsDim: i32;
   numActions: i32;
+  actionSize: i32;     // a box env's action vector length (0: discrete)
   obsT: usize;         // f32 [maxSteps][numEpisodes][obsDim]
-  actionT: usize;      // i32 [maxSteps][numEpisodes]
+  actionT: usize;      // i32 [maxSteps][numEpisodes] (discrete) or f32 [maxSteps][numEpisodes][actionSize] (box)
   rewardT: usize;      // f32 [maxSteps][numEpisodes]
   logProbT: usize;     // f32 [maxSteps][numEpisodes]
   length: usize;       // i32 [numEpisodes]: recorded steps of each episode
@@ -50,7 +51,8 @@ function rolloutBufferBytes(kind: i32, numEpisodes: f64, maxSteps: f64, which: i
   const cells = maxSteps * numEpisodes;
   switch (which) {
     case BUF_OBS_T: return cells * <f64>envDim(kind, DIM_OBS) * 4;
-    case BUF_ACTION_T: case BUF_REWARD_T: case BUF_LOG_PROB_T: return cells * 4;
+    case BUF_ACTION_T: return cells * <f64>envActionLaneBytes(kind);
+    case BUF_REWARD_T: case BUF_LOG_PROB_T: return cells * 4;
     case BUF_LENGTH: case BUF_RETURN: return numEpisodes * 4;
     case BUF_TERMINAL: return numEpisodes;
     case BUF_ALIVE: return padLanesF(numEpisodes);
@@ -82,6 +84,7 @@ export function rolloutCreate(kind: i32, numEpisodes: i32, maxSteps: i32): usize
   ro.maxSteps = maxSteps;
   ro.obsDim = envDim(kind, DIM_OBS);
   ro.numActions = envDim(kind, DIM_ACTIONS);
+  ro.actionSize = envDim(kind, DIM_ACTION_SIZE);
   const n = <f64>numEpisodes, t = <f64>maxSteps;
   ro.obsT = alloc(<usize>rolloutBufferBytes(kind, n, t, BUF_OBS_T));
   ro.actionT = alloc(<usize>rolloutBufferBytes(kind, n, t, BUF_ACTION_T));
@@ -142,6 +145,10 @@ function sampleTile(ro: Rollout, env: VecEnv, mlp: Mlp, set: i32, count: i32, t:
   const lane3 = count > 3 ? load<i32>(lanes, 12) : lane0;
   mlpForwardTile(mlp, set, env.obs + <usize>lane0 * rowBytes, env.obs + <usize>lane1 * rowBytes,
     env.obs + <usize>lane2 * rowBytes, env.obs + <usize>lane3 * rowBytes);
+  if (mlp.head == HEAD_GAUSSIAN) {
+    sampleGaussianTile(ro, env, mlp, set, count, t);
+    return;
+  }
   const logProbs = mlpLogSoftmaxTile(mlp);
   const u = f32x4(actionDraw(ro, lane0, t), actionDraw(ro, lane1, t), actionDraw(ro, lane2, t), actionDraw(ro, lane3, t));
   let cumulative = f32x4.splat(0);
@@ -157,6 +164,49 @@ function sampleTile(ro: Rollout, env: VecEnv, mlp: Mlp, set: i32, count: i32, t:
     store<i32>(env.actions + (lane << 2), a);
     store<i32>(ro.actionT + ((cell + lane) << 2), a);
     store<f32>(ro.logProbT + ((cell + lane) << 2), load<f32>(logProbs + <usize>a * TILE_UNIT_BYTES + (<usize>r << 2)));
+  }
+}
+
+/** Uniform draws per step of a Gaussian head's action stream: two per pair of action components. */
+@inline function gaussianDraws(size: i32): i32 {
+  return (size + 1) & ~1;
+}
+
+const TWO_PI: f32 = <f32>(2 * Math.PI);
+const HALF_LOG_TWO_PI: f32 = <f32>(0.5 * Math.log(2 * Math.PI));
+
+/**
+ * A Gaussian head's sample for the `count` lanes in ro.tileLanes (after the tile's forward: the
+ * means μ are the MLP's outputs): a_j = μ_j + e^{s_j}·z_j with z standard normal by Box–Muller from
+ * draws t·K + 2p, t·K + 2p + 1 of the lane's action stream (K = gaussianDraws: a fixed count per
+ * step, so a lane's actions do not depend on the others): z_{2p} = ρ·cos φ, z_{2p+1} = ρ·sin φ,
+ * ρ = √(−2·log(1 − u_0)), φ = 2π·u_1. Recorded unclipped (the env clips) with
+ * log π(a|s) = Σ_j −½z_j² − s_j − ½log 2π.
+ */
+function sampleGaussianTile(ro: Rollout, env: VecEnv, mlp: Mlp, set: i32, count: i32, t: i32): void {
+  const size = ro.actionSize;
+  const draws = gaussianDraws(size);
+  const means = mlp.tile + <usize>mlp.numLayers * (<usize>mlp.maxWidth << 4);
+  const logStd = mlp.weights + ((<usize>set * <usize>mlp.setFloats + <usize>mlp.mlpFloats) << 2);
+  const cell = <usize>t * <usize>ro.numEpisodes;
+  const lanes = <usize>env.lanes;
+  for (let r = 0; r < count; r++) {
+    const lane = <usize>load<i32>(ro.tileLanes + (<usize>r << 2));
+    const key = load<u64>(ro.actionKey + (lane << 3));
+    const first = <u64>t * <u64>draws;
+    let logProb: f32 = 0;
+    for (let j = 0; j < size; j++) {
+      const pair = <u64>(j & ~1);
+      const rho = Mathf.sqrt(<f32>-2 * Mathf.log(<f32>1 - uniform01(key, first + pair)));
+      const phi = TWO_PI * uniform01(key, first + pair + 1);
+      const z = (j & 1) == 0 ? rho * Mathf.cos(phi) : rho * Mathf.sin(phi);
+      const s = load<f32>(logStd + (<usize>j << 2));
+      const a = load<f32>(means + (<usize>j << 4) + (<usize>r << 2)) + Mathf.exp(s) * z;
+      store<f32>(env.actions + ((<usize>j * lanes + lane) << 2), a);
+      store<f32>(ro.actionT + (((cell + lane) * <usize>size + <usize>j) << 2), a);
+      logProb += <f32>-0.5 * z * z - s - HALF_LOG_TWO_PI;
+    }
+    store<f32>(ro.logProbT + ((cell + lane) << 2), logProb);
   }
 }
 
@@ -242,12 +292,13 @@ export function rolloutRun(ptr: usize, mlpPtr: usize, seed: u32, episodesPerTask
 
 /**
  * Copies the recorded steps episode by episode (episode-major, time inside) into compact rows:
- * obs [rows][obsDim], action i32 [rows], reward [rows], logProb [rows].
+ * obs [rows][obsDim], action i32 [rows] (a box env's f32 [rows][actionSize]), reward [rows], logProb [rows].
  */
 export function rolloutCompact(ptr: usize, obsOut: usize, actionOut: usize, rewardOut: usize, logProbOut: usize): void {
   const ro = changetype<Rollout>(ptr);
   const n = ro.numEpisodes;
   const obsBytes = <usize>ro.obsDim << 2;
+  const actionBytes = <usize>max(1, ro.actionSize) << 2;
   let row: usize = 0;
   for (let i = 0; i < n; i++) {
     const length = load<i32>(ro.length + (<usize>i << 2));
@@ -255,7 +306,7 @@ export function rolloutCompact(ptr: usize, obsOut: usize, actionOut: usize, rewa
       const cell = <usize>t * <usize>n + <usize>i;
       const src = ro.obsT + cell * obsBytes, dst = obsOut + row * obsBytes;
       for (let k: usize = 0; k < obsBytes; k += 4) store<f32>(dst + k, load<f32>(src + k));
-      store<i32>(actionOut + (row << 2), load<i32>(ro.actionT + (cell << 2)));
+      memory.copy(actionOut + row * actionBytes, ro.actionT + cell * actionBytes, actionBytes);
       store<f32>(rewardOut + (row << 2), load<f32>(ro.rewardT + (cell << 2)));
       store<f32>(logProbOut + (row << 2), load<f32>(ro.logProbT + (cell << 2)));
       row++;

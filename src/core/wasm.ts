@@ -10,11 +10,12 @@ export interface WasmExports {
   /** Byte sizes of what the creators allocate (in all, or the largest buffer), for src/rl/memory.ts. */
   vecEnvBytes(kind: number, numEnvs: number, largest: boolean): number;
   rolloutBytes(kind: number, numEpisodes: number, maxSteps: number, largest: boolean): number;
-  mlpBytes(numLayers: number, sizesPtr: number, numSets: number, largest: boolean): number;
+  mlpBytes(numLayers: number, sizesPtr: number, numSets: number, largest: boolean, head: number): number;
   fillUniform(seed: number, purpose: number, task: number, lane: number, counterStart: bigint, out: number, n: number): void;
   deriveSeed(seed: number, purpose: number, task: number, lane: number): number;
   envDim(kind: number, which: number): number;
   envDefaultParam(kind: number, index: number): number;
+  envActionBound(kind: number, component: number, upper: boolean): number;
   vecEnvCreate(kind: number, numEnvs: number, maxSteps: number): number;
   vecEnvFree(env: number): void;
   vecEnvField(env: number, field: number): number;
@@ -29,7 +30,7 @@ export interface WasmExports {
   lunarShapeVertex(body: number, i: number, coordinate: number): number;
   lunarWindAt(index: number, power: number): number;
   lunarEngineFiring(x: number, y: number, angle: number, action: number): number;
-  mlpCreate(numLayers: number, sizesPtr: number, activation: number, numSets: number): number;
+  mlpCreate(numLayers: number, sizesPtr: number, activation: number, numSets: number, head: number): number;
   mlpFree(mlp: number): void;
   mlpFlatFloats(mlp: number): number;
   mlpSetWeights(mlp: number, set: number, flat: number): void;

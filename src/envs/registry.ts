@@ -5,6 +5,7 @@ import type { EnvSpec } from './spec';
 import { cartPoleSpec } from './cartpole';
 import { intersectionSpec } from './intersection';
 import { lunarLanderSpec } from './lunar-lander';
+import { navigation2dSpec } from './navigation2d';
 import { ConfigError } from '../errors';
 
 const registry = new Map<string, EnvSpec>();
@@ -30,3 +31,4 @@ export function envSpec(id: string): EnvSpec {
 register(cartPoleSpec);
 register(intersectionSpec);
 register(lunarLanderSpec);
+register(navigation2dSpec);

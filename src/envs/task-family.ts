@@ -7,6 +7,14 @@ import { envSpec } from './registry';
 import { describeDomain, inDomain, type EnvSpec } from './spec';
 import { VecEnv } from './vec-env';
 
+/**
+ * What an env's actions are, Gymnasium-style: `discrete` (n integer actions) or `box` (a vector of
+ * `size` floats, clipped by the env to [low, high] per component). Read from the WASM module.
+ */
+export type ActionSpace =
+  | { readonly kind: 'discrete'; readonly n: number }
+  | { readonly kind: 'box'; readonly size: number; readonly low: readonly number[]; readonly high: readonly number[] };
+
 /** Per parameter: [low, high] to vary it uniformly, or one number to fix it. */
 export type TaskRanges = Record<string, readonly [number, number] | number>;
 
@@ -17,7 +25,11 @@ export class TaskFamily {
   readonly high: Float32Array;
   readonly stateDim: number;
   readonly obsDim: number;
+  /** Discrete actions: how many (0 for a box env). */
   readonly numActions: number;
+  /** Box actions: the vector length (0 for a discrete env). */
+  readonly actionSize: number;
+  readonly actionSpace: ActionSpace;
   readonly maxEpisodeSteps: number;
   /** The env kind number of the WASM module (its export spec.wasmKind). */
   readonly kind: number;
@@ -30,6 +42,18 @@ export class TaskFamily {
     this.stateDim = dim('STATE');
     this.obsDim = dim('OBS');
     this.numActions = dim('ACTIONS');
+    this.actionSize = dim('ACTION_SIZE');
+    if ((this.numActions > 0) === (this.actionSize > 0)) {
+      throw new Error(`${id}: the WASM kind has ${this.numActions} discrete actions and a box of ${this.actionSize}; exactly one must be > 0`);
+    }
+    const bound = (j: number, upper: boolean) => w.envActionBound(kind, j, upper);
+    this.actionSpace = this.actionSize > 0
+      ? Object.freeze({
+        kind: 'box', size: this.actionSize,
+        low: Object.freeze(Array.from({ length: this.actionSize }, (_, j) => bound(j, false))),
+        high: Object.freeze(Array.from({ length: this.actionSize }, (_, j) => bound(j, true))),
+      } as const)
+      : Object.freeze({ kind: 'discrete', n: this.numActions } as const);
     this.maxEpisodeSteps = dim('MAX_EPISODE_STEPS');
     if (dim('PARAMS') !== this.spec.params.length) {
       throw new Error(`${id}: the WASM kind has ${dim('PARAMS')} parameters, the spec ${this.spec.params.length}`);

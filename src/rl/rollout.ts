@@ -6,6 +6,7 @@ import type { TaskFamily } from '../envs/task-family';
 import type { Policy } from '../nn/policy';
 import { Trajectories } from './trajectories';
 import { wasmMlp, loadWeights, shapeOf } from './wasm-policy';
+import { actionWidth, headFor, sameHead, describeHead } from '../nn/head';
 
 export interface RolloutOptions {
   /** Episodes per task (default 20). */
@@ -49,8 +50,8 @@ export function rolloutWorkspaceBytes(kind: number, numEpisodes: number, maxStep
 }
 
 /** WASM memory of the copy-out buffer (one, shared by every shape) after a call of this shape, at its cap. */
-export function rolloutCopyOutBytes(obsDim: number, numEpisodes: number, maxSteps: number): MemoryBytes {
-  const bytes = numEpisodes * maxSteps * (obsDim + 3) * 4;
+export function rolloutCopyOutBytes(obsDim: number, numEpisodes: number, maxSteps: number, actionWidth = 1): MemoryBytes {
+  const bytes = numEpisodes * maxSteps * (obsDim + 2 + actionWidth) * 4;
   return { total: bytes, largest: bytes };
 }
 
@@ -71,9 +72,10 @@ export function rollout(family: TaskFamily, policy: Policy, tasks: Float32Array,
   }
   const numTasks = tasks.length / P;
   family.validateTasks(tasks, numTasks);
-  if (policy.obsDim !== family.obsDim || policy.numActions !== family.numActions) {
-    throw new ConfigError('policy', `obsDim ${policy.obsDim}, numActions ${policy.numActions}`,
-      `obsDim ${family.obsDim} and numActions ${family.numActions} for ${family.id}`);
+  const head = headFor(family);
+  if (policy.obsDim !== family.obsDim || !sameHead(policy.head, head)) {
+    throw new ConfigError('policy', `obsDim ${policy.obsDim}, ${describeHead(policy.head)}`,
+      `obsDim ${family.obsDim} and ${describeHead(head)} for ${family.id}`);
   }
   const weights = options.weights ?? policy.getFlat();
   const sets = weights instanceof Float32Array ? [weights] : [...weights];
@@ -104,9 +106,10 @@ export function rollout(family: TaskFamily, policy: Policy, tasks: Float32Array,
 
   // Copy out in compact rows; the workspace is reused by the next call. The copy never needs more
   // than the workspace holds (numEpisodes x maxSteps steps), which caps the buffer's growth.
-  const obsDim = family.obsDim;
-  const base = compactScratch.ensure(Math.max(16, numSteps * (obsDim + 3) * 4), numEpisodes * maxSteps * (obsDim + 3) * 4);
-  const obsPtr = base, actionPtr = obsPtr + numSteps * obsDim * 4, rewardPtr = actionPtr + numSteps * 4, logProbPtr = rewardPtr + numSteps * 4;
+  const obsDim = family.obsDim, width = actionWidth(head);
+  const rowFloats = obsDim + 2 + width;
+  const base = compactScratch.ensure(Math.max(16, numSteps * rowFloats * 4), numEpisodes * maxSteps * rowFloats * 4);
+  const obsPtr = base, actionPtr = obsPtr + numSteps * obsDim * 4, rewardPtr = actionPtr + numSteps * width * 4, logProbPtr = rewardPtr + numSteps * 4;
   w.rolloutCompact(ws, obsPtr, actionPtr, rewardPtr, logProbPtr);
   const buffer = w.memory.buffer;
   return new Trajectories(family.id, obsDim, family.numActions, numTasks, episodes, tasks.slice(),
@@ -114,7 +117,7 @@ export function rollout(family: TaskFamily, policy: Policy, tasks: Float32Array,
     new Int32Array(buffer, w.rolloutField(ws, wasmConst('ROLLOUT_LENGTH')), numEpisodes).slice(),
     new Uint8Array(buffer, w.rolloutField(ws, wasmConst('ROLLOUT_TERMINAL')), numEpisodes).slice(),
     new Float32Array(buffer, obsPtr, numSteps * obsDim).slice(),
-    new Int32Array(buffer, actionPtr, numSteps).slice(),
+    head.kind === 'gaussian' ? new Float32Array(buffer, actionPtr, numSteps * width).slice() : new Int32Array(buffer, actionPtr, numSteps).slice(),
     new Float32Array(buffer, rewardPtr, numSteps).slice(),
-    new Float32Array(buffer, logProbPtr, numSteps).slice());
+    new Float32Array(buffer, logProbPtr, numSteps).slice(), family.actionSize);
 }

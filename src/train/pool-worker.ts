@@ -32,7 +32,7 @@ export function serveTasks(host: WorkerHost): void {
       fault = message.fault;
       await init({ backend: message.backend as BackendName, wasmPaths: message.wasmPaths });
       const family = taskFamily(config.env, config.ranges);
-      const policy = createPolicy({ obsDim: family.obsDim, numActions: family.numActions, hidden: config.hidden, activation: config.activation, seed: config.seed });
+      const policy = createPolicy({ obsDim: family.obsDim, numActions: family.numActions, actionSize: family.actionSize, hidden: config.hidden, activation: config.activation, seed: config.seed });
       ctx = metaStepContext(config, family, policy, algorithmFromConfig(config), policy.getFlat(), null, () => {
         throw new Error('a pool worker does not update θ');
       });

@@ -109,7 +109,7 @@ export class Trainer {
     const medium = this.algo.directed?.medium;
     if (medium && medium !== 'random') this.family.task(medium, 'medium'); // validates the medium task
     const c = this.config;
-    this.policy = createPolicy({ obsDim: this.family.obsDim, numActions: this.family.numActions, hidden: c.hidden, activation: c.activation, seed: c.seed });
+    this.policy = createPolicy({ obsDim: this.family.obsDim, numActions: this.family.numActions, actionSize: this.family.actionSize, hidden: c.hidden, activation: c.activation, seed: c.seed });
     this.theta = this.policy.getFlat();
     this.innerLr = this.algo.learnInnerLr ? new Float32Array(this.theta.length).fill(c.innerLr) : null;
     this.adamTheta = adamInit(this.theta.length);
