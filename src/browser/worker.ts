@@ -247,7 +247,7 @@ async function untrained(fields: Extract<ToWorker, { type: 'untrained' }>['confi
   await ready;
   const c = resolveConfig(fields); // validates every field (ConfigError)
   const family = taskFamily(c.env, c.ranges);
-  const policy = createPolicy({ obsDim: family.obsDim, numActions: family.numActions, hidden: c.hidden, activation: c.activation, seed: c.seed });
+  const policy = createPolicy({ obsDim: family.obsDim, numActions: family.numActions, actionSize: family.actionSize, hidden: c.hidden, activation: c.activation, seed: c.seed });
   const info = describe(family, policy, c.innerLr, { source: 'untrained', origin: `untrained (seed ${c.seed})`, algo: null, iterations: 0, maxSteps: c.maxSteps });
   replaceCurrent({ policy, family, info, innerLr: c.innerLr, gamma: c.gamma, lambda: c.lambda });
 }
@@ -266,9 +266,9 @@ function requireCurrent(): Current {
   return current;
 }
 
-/** An episode of `task` as the page draws it, and the buffers to transfer. */
-function frames(family: TaskFamily, task: Float32Array, episode: Episode): { frames: EpisodeFrames; transfer: Transferable[] } {
-  const scene = episodeScene(family, task, episode);
+/** An episode of `task` as the page draws it (with the episode before adaptation, for a renderer that shows both), and the buffers to transfer. */
+function frames(family: TaskFamily, task: Float32Array, episode: Episode, before?: Episode): { frames: EpisodeFrames; transfer: Transferable[] } {
+  const scene = episodeScene(family, task, episode, before ? { before } : {});
   const buffers = Object.values(scene).filter((v): v is ArrayBufferView => ArrayBuffer.isView(v)).map((v) => v.buffer as ArrayBuffer);
   const { rewards, return: total, length, terminated } = episode;
   return { frames: { scene, rewards, return: total, length, terminated }, transfer: [...new Set([...buffers, rewards.buffer as ArrayBuffer])] };
@@ -290,8 +290,9 @@ async function adapt(request: AdaptRequest): Promise<void> {
     metadata: { ...metadataOf(c), adapted: { task: named, steps: request.steps, episodes: request.episodes, seed: request.seed, returns: result.returns } },
   };
   // Both policies play the same episode start (same seed): the difference is the adaptation.
-  const meta = frames(c.family, task, recordEpisode(c.family, c.policy, task, { seed: request.seed, maxSteps }));
-  const after = frames(c.family, task, recordEpisode(c.family, result.policy, task, { seed: request.seed, maxSteps }));
+  const metaEpisode = recordEpisode(c.family, c.policy, task, { seed: request.seed, maxSteps });
+  const after = frames(c.family, task, recordEpisode(c.family, result.policy, task, { seed: request.seed, maxSteps }), metaEpisode);
+  const meta = frames(c.family, task, metaEpisode);
   const lr = typeof innerLr === 'number' ? innerLr : c.info.innerLr;
   post({ type: 'adapted', task: named, steps: request.steps, episodes: request.episodes, innerLr: lr, returns: result.returns, seconds, meta: meta.frames, adapted: after.frames },
     [...meta.transfer, ...after.transfer]);
@@ -374,10 +375,11 @@ function envFor(policy: Policy, meta: PolicyMetadata | undefined): string {
   if (meta?.env && envIds().includes(meta.env)) return meta.env;
   const fits = envIds().filter((id) => {
     const f = taskFamily(id);
-    return f.obsDim === policy.obsDim && f.numActions === policy.numActions;
+    return f.obsDim === policy.obsDim && f.numActions === policy.numActions && f.actionSize === policy.actionSize;
   });
   if (fits.length !== 1) {
-    throw new ConfigError('model', `${policy.obsDim} inputs, ${policy.numActions} actions`, fits.length ? `one env: several fit (${fits.join(', ')})` : 'the sizes of an env of this library');
+    const outputs = policy.actionSize ? `an action vector of ${policy.actionSize}` : `${policy.numActions} actions`;
+    throw new ConfigError('model', `${policy.obsDim} inputs, ${outputs}`, fits.length ? `one env: several fit (${fits.join(', ')})` : 'the sizes of an env of this library');
   }
   return fits[0];
 }
