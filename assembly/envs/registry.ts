@@ -5,12 +5,14 @@
 import * as cartpole from './cartpole';
 import * as intersection from './intersection';
 import * as lunar from './lunar/lander';
+import { lunarStepLanes } from './lunar/scheduler';
 import * as navigation2d from './navigation2d';
 
 export const ENV_CARTPOLE: i32 = 1;
 export const ENV_INTERSECTION: i32 = 2;
 export const ENV_LUNAR_LANDER: i32 = 3;
 export const ENV_NAVIGATION2D: i32 = 4;
+export const ENV_LUNAR_LANDER_CONTINUOUS: i32 = 5;
 
 export const DIM_STATE: i32 = 0;
 export const DIM_OBS: i32 = 1;
@@ -47,13 +49,14 @@ export function envDim(kind: i32, which: i32): i32 {
       }
       break;
     case ENV_LUNAR_LANDER:
+    case ENV_LUNAR_LANDER_CONTINUOUS:
       switch (which) {
         case DIM_STATE: return lunar.STATE_DIM;
         case DIM_OBS: return lunar.OBS_DIM;
         case DIM_PARAMS: return lunar.PARAM_DIM;
-        case DIM_ACTIONS: return lunar.NUM_ACTIONS;
+        case DIM_ACTIONS: return kind == ENV_LUNAR_LANDER ? lunar.NUM_ACTIONS : 0;
         case DIM_MAX_EPISODE_STEPS: return lunar.MAX_EPISODE_STEPS;
-        case DIM_ACTION_SIZE: return 0;
+        case DIM_ACTION_SIZE: return kind == ENV_LUNAR_LANDER ? 0 : lunar.CONTINUOUS_ACTION_SIZE;
       }
       break;
     case ENV_NAVIGATION2D:
@@ -77,6 +80,7 @@ export function envDim(kind: i32, which: i32): i32 {
 export function envActionBound(kind: i32, component: i32, upper: bool): f32 {
   switch (kind) {
     case ENV_NAVIGATION2D: return upper ? navigation2d.ACTION_HIGH : navigation2d.ACTION_LOW;
+    case ENV_LUNAR_LANDER_CONTINUOUS: return upper ? lunar.CONTINUOUS_ACTION_HIGH : lunar.CONTINUOUS_ACTION_LOW;
   }
   return NaN;
 }
@@ -90,7 +94,7 @@ export function envDefaultParam(kind: i32, index: i32): f32 {
   switch (kind) {
     case ENV_CARTPOLE: return cartpole.cartpoleDefaultParam(index);
     case ENV_INTERSECTION: return intersection.intersectionDefaultParam(index);
-    case ENV_LUNAR_LANDER: return lunar.lunarDefaultParam(index);
+    case ENV_LUNAR_LANDER: case ENV_LUNAR_LANDER_CONTINUOUS: return lunar.lunarDefaultParam(index);
     case ENV_NAVIGATION2D: return navigation2d.navigation2dDefaultParam(index);
   }
   return NaN;
@@ -106,7 +110,8 @@ export function envDefaultParam(kind: i32, index: i32): f32 {
   switch (kind) {
     case ENV_CARTPOLE: cartpole.cartpoleStepLanes(lanes, state, params, actions, reward, terminated); break;
     case ENV_INTERSECTION: intersection.intersectionStepLanes(lanes, state, params, actions, reward, terminated); break;
-    case ENV_LUNAR_LANDER: lunar.lunarStepLanes(lanes, state, params, actions, reward, terminated, rngKey, rngCounter, alive); break;
+    case ENV_LUNAR_LANDER: lunarStepLanes(lanes, state, params, actions, false, reward, terminated, rngKey, rngCounter, alive); break;
+    case ENV_LUNAR_LANDER_CONTINUOUS: lunarStepLanes(lanes, state, params, actions, true, reward, terminated, rngKey, rngCounter, alive); break;
     case ENV_NAVIGATION2D: navigation2d.navigation2dStepLanes(lanes, state, params, actions, reward, terminated); break;
   }
 }
@@ -116,7 +121,7 @@ export function envDefaultParam(kind: i32, index: i32): f32 {
   switch (kind) {
     case ENV_CARTPOLE: cartpole.cartpoleResetLane(lanes, lane, state, key, counter); return cartpole.RESET_DRAWS;
     case ENV_INTERSECTION: intersection.intersectionResetLane(lanes, lane, state, params, key, counter); return intersection.RESET_DRAWS;
-    case ENV_LUNAR_LANDER: lunar.lunarResetLane(lanes, lane, state, params, key, counter); return lunar.RESET_DRAWS;
+    case ENV_LUNAR_LANDER: case ENV_LUNAR_LANDER_CONTINUOUS: lunar.lunarResetLane(lanes, lane, state, params, key, counter); return lunar.RESET_DRAWS;
     case ENV_NAVIGATION2D: navigation2d.navigation2dResetLane(lanes, lane, state); return navigation2d.RESET_DRAWS;
   }
   return 0;
@@ -127,7 +132,7 @@ export function envDefaultParam(kind: i32, index: i32): f32 {
   switch (kind) {
     case ENV_CARTPOLE: cartpole.cartpoleObserve(numEnvs, lanes, state, obs); break;
     case ENV_INTERSECTION: intersection.intersectionObserve(numEnvs, lanes, state, obs); break;
-    case ENV_LUNAR_LANDER: lunar.lunarObserve(numEnvs, lanes, state, obs); break;
+    case ENV_LUNAR_LANDER: case ENV_LUNAR_LANDER_CONTINUOUS: lunar.lunarObserve(numEnvs, lanes, state, obs); break;
     case ENV_NAVIGATION2D: navigation2d.navigation2dObserve(numEnvs, lanes, state, obs); break;
   }
 }

@@ -34,6 +34,8 @@ export interface EnvDims {
 /** An env's kind and dimensions, read from the module (no TaskFamily needed). */
 export function envDims(envId: string): EnvDims {
   const w = wasm();
+  const user = envSpec(envId).user;
+  if (user) return { kind: wasmConst('ENV_USER'), obsDim: user.observationSize, numActions: user.numActions, actionSize: user.actionSize, numParams: user.paramNames.length };
   const kind = wasmConst(envSpec(envId).wasmKind);
   const dim = (which: string) => w.envDim(kind, wasmConst(`DIM_${which}`));
   return { kind, obsDim: dim('OBS'), numActions: dim('ACTIONS'), actionSize: dim('ACTION_SIZE'), numParams: dim('PARAMS') };
@@ -87,7 +89,7 @@ export function wasmMemoryPlan(env: EnvDims, policy: { hidden: readonly number[]
   let copyOut: MemoryPart | null = null, scratch: MemoryPart | null = null;
   for (const r of shapes.values()) {
     const numEpisodes = r.numTasks * r.episodes;
-    parts.push({ what: `rollout workspace (${numEpisodes} episodes × ${r.maxSteps} steps)`, ...rolloutWorkspaceBytes(env.kind, numEpisodes, r.maxSteps) });
+    parts.push({ what: `rollout workspace (${numEpisodes} episodes × ${r.maxSteps} steps)`, ...rolloutWorkspaceBytes(env.kind, numEpisodes, r.maxSteps, env.obsDim, env.actionSize) });
     const out = rolloutCopyOutBytes(env.obsDim, numEpisodes, r.maxSteps, actionWidth(head));
     if (!copyOut || out.total > copyOut.total) copyOut = { what: `rollout copy-out (${numEpisodes} episodes × ${r.maxSteps} steps)`, ...out };
     // The estimator runs task by task: one task's episodes.

@@ -7,6 +7,7 @@ import type { Policy } from '../nn/policy';
 import { Trajectories } from './trajectories';
 import { wasmMlp, loadWeights, shapeOf } from './wasm-policy';
 import { actionWidth, headFor, sameHead, describeHead } from '../nn/head';
+import { runUserRollout, userWorkspace } from './user-rollout';
 
 export interface RolloutOptions {
   /** Episodes per task (default 20). */
@@ -43,9 +44,12 @@ export interface MemoryBytes {
   largest: number;
 }
 
-/** WASM memory of the workspace dm.rollout keeps for numEpisodes episodes of ≤ maxSteps steps (assembly/rollout.ts). */
-export function rolloutWorkspaceBytes(kind: number, numEpisodes: number, maxSteps: number): MemoryBytes {
+/** WASM memory of the workspace dm.rollout keeps for numEpisodes episodes of ≤ maxSteps steps (assembly/rollout.ts; obsDim, actionSize: a defined env's). */
+export function rolloutWorkspaceBytes(kind: number, numEpisodes: number, maxSteps: number, obsDim = 0, actionSize = 0): MemoryBytes {
   const w = wasm();
+  if (kind === wasmConst('ENV_USER')) {
+    return { total: w.rolloutUserBytes(obsDim, actionSize, numEpisodes, maxSteps, false), largest: w.rolloutUserBytes(obsDim, actionSize, numEpisodes, maxSteps, true) };
+  }
   return { total: w.rolloutBytes(kind, numEpisodes, maxSteps, false), largest: w.rolloutBytes(kind, numEpisodes, maxSteps, true) };
 }
 
@@ -63,7 +67,8 @@ function positiveInt(field: string, value: number, max = MAX_ROLLOUT_COUNT): num
 /** Samples `episodes` episodes of every task (rows of `tasks`) with the policy, inside WASM. */
 export function rollout(family: TaskFamily, policy: Policy, tasks: Float32Array, options: RolloutOptions = {}): Trajectories {
   const episodes = positiveInt('episodes', options.episodes ?? 20);
-  const maxSteps = positiveInt('maxSteps', options.maxSteps ?? family.maxEpisodeSteps);
+  // A defined env truncates at its own maxSteps too (Gymnasium's TimeLimit is part of the env).
+  const maxSteps = Math.min(positiveInt('maxSteps', options.maxSteps ?? family.maxEpisodeSteps), family.userEnv ? family.maxEpisodeSteps : Infinity);
   const seed = options.seed ?? 0;
   checkSeed(seed);
   const P = family.numParams;
@@ -90,19 +95,26 @@ export function rollout(family: TaskFamily, policy: Policy, tasks: Float32Array,
 
   const w = wasm();
   const numEpisodes = numTasks * episodes;
-  const ws = workspace(family.kind, numEpisodes, maxSteps);
+  const user = family.userEnv;
+  const ws = user ? userWorkspace(family.obsDim, family.numActions, family.actionSize, numEpisodes, maxSteps) : workspace(family.kind, numEpisodes, maxSteps);
   const mlp = wasmMlp(shapeOf(policy), sets.length);
   loadWeights(mlp, sets);
-  const lanes = w.rolloutField(ws, wasmConst('ROLLOUT_LANES'));
-  // Task parameters, lane by lane (structure-of-arrays).
-  const params = new Float32Array(w.memory.buffer, w.rolloutField(ws, wasmConst('ROLLOUT_PARAMS')), P * lanes);
-  for (let i = 0; i < numEpisodes; i++) {
-    const task = Math.floor(i / episodes);
-    for (let k = 0; k < P; k++) params[k * lanes + i] = tasks[task * P + k];
-  }
+  const ids = Uint32Array.from(taskIds, (id) => id >>> 0);
   const idsPtr = taskIdScratch.ensure(numTasks * 4);
-  new Uint32Array(w.memory.buffer, idsPtr, numTasks).set(Array.from(taskIds, (id) => id >>> 0));
-  const numSteps = w.rolloutRun(ws, mlp, seed, episodes, idsPtr, sets.length > 1 ? 1 : 0, maxSteps);
+  new Uint32Array(w.memory.buffer, idsPtr, numTasks).set(ids);
+  let numSteps: number;
+  if (user) {
+    numSteps = runUserRollout(family, ws, mlp, tasks, episodes, ids, idsPtr, sets.length > 1, seed, maxSteps);
+  } else {
+    const lanes = w.rolloutField(ws, wasmConst('ROLLOUT_LANES'));
+    // Task parameters, lane by lane (structure-of-arrays).
+    const params = new Float32Array(w.memory.buffer, w.rolloutField(ws, wasmConst('ROLLOUT_PARAMS')), P * lanes);
+    for (let i = 0; i < numEpisodes; i++) {
+      const task = Math.floor(i / episodes);
+      for (let k = 0; k < P; k++) params[k * lanes + i] = tasks[task * P + k];
+    }
+    numSteps = w.rolloutRun(ws, mlp, seed, episodes, idsPtr, sets.length > 1 ? 1 : 0, maxSteps);
+  }
 
   // Copy out in compact rows; the workspace is reused by the next call. The copy never needs more
   // than the workspace holds (numEpisodes x maxSteps steps), which caps the buffer's growth.

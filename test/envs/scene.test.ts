@@ -204,3 +204,33 @@ test('Navigation2D-v0: the path is the states, the goal the task; the outcome is
   assert.equal(plain.outcome, null);
   assert.throws(() => dm.episodeScene(family, task, toGoal, { before: { ...wander, length: 3 } }), /options\.before\.states/);
 });
+
+test('LunarLanderContinuous-v2: the main and the side engines\' exhaust per step, as the mapping fires them (none in the dead zones), opposite to the push', () => {
+  const family = dm.taskFamily('LunarLanderContinuous-v2');
+  const task = family.task({ gravity: -10 });
+  const A = [[-0.5, 0.2], [0.3, 0], [0, 0.8], [1.3, -0.9], [0.7, -0.4], [-1, -0.6], [0.05, 0.5]];
+  const ep = play(family, task, 2, (_o, t) => A[t % A.length], 40);
+  const s = dm.episodeScene(family, task, ep) as dm.LunarLanderScene;
+  assert.equal(s.env, 'LunarLanderContinuous-v2');
+  assert.ok(s.sideFlames, 'a continuous scene has side flames');
+  let mains = 0, sides = 0;
+  for (let f = 1; f <= s.steps; f++) {
+    const [a0, a1] = A[(f - 1) % A.length];
+    const main: number[] = Array.from(s.flames.subarray(4 * f, 4 * f + 4));
+    const side: number[] = Array.from(s.sideFlames!.subarray(4 * f, 4 * f + 4));
+    assert.equal(main.every(Number.isFinite), a0 > 0, `step ${f - 1}: main flame for a0 = ${a0}`);
+    assert.equal(side.every(Number.isFinite), Math.abs(a1) > 0.5, `step ${f - 1}: side flame for a1 = ${a1}`);
+    const angle = dm.decodeLunarState(ep.states, f).lander.angle;
+    if (a0 > 0) { // along the lander's −y axis, its length the throttle × 4/30 m
+      mains++;
+      const up = -main[2] * Math.sin(angle) + main[3] * Math.cos(angle);
+      assert.ok(Math.abs(up + (Math.min(a0, 1) + 1) / 2 * 4 / 30) < 1e-5, `step ${f - 1}: main exhaust ${up}`);
+    }
+    if (Math.abs(a1) > 0.5) { // sideways, away from the push: a1 > 0 (right engine) exhausts towards −x
+      sides++;
+      const right = side[2] * Math.cos(angle) + side[3] * Math.sin(angle);
+      assert.ok(Math.sign(right) === -Math.sign(a1) && Math.abs(Math.abs(right) - Math.min(Math.abs(a1), 1) * 12 / 30) < 1e-5, `step ${f - 1}: side exhaust ${right}`);
+    }
+  }
+  assert.ok(mains > 5 && sides > 5, `main ${mains}, side ${sides}`);
+});

@@ -44,6 +44,8 @@ const PER_ENV: Record<string, Partial<PageSettings>> = {
   'Navigation2D-v0': { iterations: 40, episodes: 20, hidden: '32,32', task: { goalX: 0.4, goalY: 0.3 } },
   'CartPole-v1': { iterations: 8 },
   'LunarLander-v2': { iterations: 60, maxSteps: 400, outerLr: 3e-3, speed: 1, task: { gravity: -10, windPower: 10 }, adaptSteps: 1, adaptEpisodes: 6 },
+  // The same world: the same step limit and pace (its training values are not measured yet).
+  'LunarLanderContinuous-v2': { maxSteps: 400, speed: 1 },
 };
 
 /** The page's values for `env`; `stepLimit` and `outerLr` are the env's and the config's own. */

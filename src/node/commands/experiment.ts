@@ -3,7 +3,7 @@
 // Everything the user gave is validated before any cell runs; DIR/experiment.json records the
 // resolved grid, so a rerun with the same command skips complete cells and resumes the others.
 import { readFile, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../../errors';
 import { CONFIG_FIELDS, flagsHelp, intFlag, parseArgs, parseJsonStrict, isPlainObject, type CommandFlag, type TrainConfig } from '../../config';
 import { init } from '../../init';
@@ -12,6 +12,7 @@ import { acquireRunLock, createRunDir, isOurLitter, shellQuote, LOCK_FILE, type 
 import { resolveGrid, tuneCells, mainCells, NOT_IN_GRID, type Grid, type Cell } from '../experiment/grid';
 import { runLocal, defaultJobs, workersPerCell, type ScheduleResult } from '../experiment/scheduler';
 import { runCellByCli } from '../experiment/run-cell';
+import { isEnvModulePath, loadEnvModule } from '../env-module';
 import { pickOuterLr, writeReport, RESULTS_MD, RESULTS_JSONL, FIGURES_DIR } from '../experiment/report';
 
 export const EXPERIMENT_FILE = 'experiment.json';
@@ -118,6 +119,25 @@ export interface ExperimentPlan {
   queue?: string;
 }
 
+/**
+ * Envs of the grid given as module paths (relative to the grid file, or to the working directory
+ * for --envs) are defined (src/node/env-module.ts) and stand as their ids from here on, in
+ * grid.envs and as keys of grid.perEnv.
+ */
+async function defineGridEnvs(raw: Record<string, unknown>, base: string, fromFlag: boolean): Promise<void> {
+  if (!Array.isArray(raw.envs)) return;
+  const ids = new Map<string, string>();
+  raw.envs = await Promise.all(raw.envs.map(async (entry, i) => {
+    if (!isEnvModulePath(entry)) return entry;
+    const id = await loadEnvModule(entry, base, fromFlag ? '--envs' : `grid.envs[${i}]`);
+    ids.set(entry, id);
+    return id;
+  }));
+  if (isPlainObject(raw.perEnv)) {
+    raw.perEnv = Object.fromEntries(Object.entries(raw.perEnv).map(([key, value]) => [ids.get(key) ?? key, value]));
+  }
+}
+
 /** Flags and grid file → a validated plan; touches no file. */
 export async function planExperiment(argv: string[]): Promise<ExperimentPlan> {
   const { flags, config } = parseArgs(argv, { command: 'experiment', flags: [...EXPERIMENT_FLAGS, ...REDIRECTED_FLAGS], configFields: EXPERIMENT_CONFIG_FIELDS });
@@ -133,6 +153,7 @@ export async function planExperiment(argv: string[]): Promise<ExperimentPlan> {
     if (raw[key] === undefined) throw new ConfigError(`--${key}`, '(missing)', `a list, as --${key} or "${key}" in --grid`);
   }
   await init();
+  await defineGridEnvs(raw, fromFlags.has('envs') ? process.cwd() : dirname(resolve(flags.grid as string)), fromFlags.has('envs'));
   let grid: Grid;
   try {
     grid = resolveGrid(raw, config as Partial<TrainConfig>);
