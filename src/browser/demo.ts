@@ -22,6 +22,9 @@ const record: DemoRecord = newRecord();
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 const send = (message: ToWorker): void => worker.postMessage(message);
 
+/** The sliders' task, kept across a run or a new policy of the same env; an env's starting task when the env changes. */
+let task: { env: string; values: Record<string, number> } = { env: '', values: {} };
+
 /** The last episode asked for; an answer to an older request (or one overtaken by Adapt) is dropped. */
 let playId = 0;
 let playTimer: ReturnType<typeof setTimeout> | undefined;
@@ -53,15 +56,24 @@ function onEnv(env: string): void {
   adapt.clear();
   episodes.clear();
   if (record.store.state === 'error') store.reset();
+  task = { env, values: s.task };
   send({ type: 'untrained', config: train.untrainedFields() });
   refresh();
 }
 
-const train = trainPanel({ record, send, onEnv, redrawCurve: () => curve.draw(), refresh });
+/** The form's hidden sizes, seed or step limit changed: an untrained policy shown (or one that could not be made) is remade from them. */
+function onUntrainedFields(): void {
+  if ((record.policy !== null && record.policy.source !== 'untrained') || training(record)) return;
+  if (record.state === 'error') train.setState('ready', `Ready: ${train.env()}.`);
+  send({ type: 'untrained', config: train.untrainedFields() });
+}
+
+const train = trainPanel({ record, send, onEnv, onUntrainedFields, redrawCurve: () => curve.draw(), refresh });
 const curve = curvePanel({ record, planned: () => train.plannedIterations(), env: () => train.env() });
 const policy = policyPanel({
   onTaskChange() {
     // The shown adaptation was for another task: its bars and episodes go, the policy plays the new one.
+    if (record.policy) task = { env: record.policy.env, values: policy.task() };
     adapt.clear();
     playSoon(120);
     refresh();
@@ -85,7 +97,8 @@ function onPolicy(info: PolicyInfo): void {
   record.policy = info;
   record.adaptation = null;
   record.preview = null;
-  policy.show(info, s.task);
+  if (task.env !== info.env) task = { env: info.env, values: s.task };
+  policy.show(info, task.values);
   adapt.clear();
   episodes.clear();
   store.onPolicy(info);
@@ -147,7 +160,11 @@ worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
         case 'untrained':
           if (training(record)) break; // a run started meanwhile: its policy replaces the untrained one
           train.setState('error', inPageWords(message, train.typed()));
+          record.policy = null;
+          record.preview = null;
           policy.clear('No policy: fix the form above (the untrained policy is made from its env, hidden sizes, seed and max steps).');
+          adapt.clear();
+          episodes.clear();
           break;
         case 'adapt': case 'play':
           if (!training(record)) adapt.setState('error', inPageWords(message, { ...adapt.typed(), task: { label: 'Task', text: JSON.stringify(policy.task()) } }));

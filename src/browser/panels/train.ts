@@ -34,6 +34,8 @@ export interface TrainDeps {
   send(message: ToWorker): void;
   /** After the form took an env's starting values (on load and when the env changes). */
   onEnv(env: string): void;
+  /** After a field the untrained policy is made from changed (hidden sizes, seed, max steps). */
+  onUntrainedFields(): void;
   /** The curve follows the state and the planned iterations. */
   redrawCurve(): void;
   refresh(): void;
@@ -44,7 +46,7 @@ function hiddenOf(text: string): number[] {
   return text.trim() === '' ? [] : text.split(',').map((w) => (w.trim() === '' ? NaN : Number(w)));
 }
 
-export function trainPanel({ record, send, onEnv, redrawCurve, refresh }: TrainDeps): TrainPanel {
+export function trainPanel({ record, send, onEnv, onUntrainedFields, redrawCurve, refresh }: TrainDeps): TrainPanel {
   const envSelect = byId<HTMLSelectElement>('env');
   const algoSelect = byId<HTMLSelectElement>('algo');
   const backendSelect = byId<HTMLSelectElement>('backend');
@@ -166,6 +168,7 @@ export function trainPanel({ record, send, onEnv, redrawCurve, refresh }: TrainD
   };
 
   envSelect.addEventListener('change', () => applyEnv(envSelect.value));
+  for (const el of [hiddenInput, numbers.seed, numbers.maxSteps]) el.addEventListener('change', onUntrainedFields);
   numbers.iterations.addEventListener('input', () => { if (record.metrics.length === 0) redrawCurve(); });
   byId<HTMLFormElement>('controls').addEventListener('submit', (event) => {
     event.preventDefault();
