@@ -30,7 +30,7 @@ interface DemoRecord {
   config: { env: string; iterations: number; metaBatch: number; episodes: number; hidden: number[] } | null;
   adaptation: { task: Record<string, number>; returns: number[] } | null;
   metrics: unknown[];
-  policy: { env: string; source: string; params: { name: string }[] } | null;
+  policy: { env: string; source: string; origin: string; params: { name: string }[] } | null;
   preview: { env: string; task: Record<string, number>; return: number; length: number } | null;
   saved: string[];
   store: { state: string; message: string };
@@ -110,6 +110,18 @@ async function run(record: Recorder, resources: Resources): Promise<void> {
   record('a moved slider plays the policy again on the new task',
     replayed && target !== before && (await inkOf(page, 'episode-meta')) > 500,
     `${name0}: ${before} → slider ${target}, episode on ${d.preview?.task[name0]} (${d.preview?.length} steps); ${errorsText()}`);
+
+  // 2b. A new seed remakes the untrained policy shown, on the same task.
+  await page.fill('#seed', '7');
+  await page.press('#seed', 'Tab'); // the field's change event
+  const remade = await waitFor(page, `d.policy !== null && d.policy.origin === 'untrained (seed 7)' && d.preview !== null && d.playback === 'done'`);
+  d = await demo(page);
+  record('a new seed in the form remakes the untrained policy shown, and the sliders keep their task',
+    remade && Math.abs((d.preview?.task[name0] ?? NaN) - target) < 1e-5,
+    `policy ${d.policy?.origin}, ${name0} ${d.preview?.task[name0]} (slider was ${target}); ${errorsText()}`);
+  await page.fill('#seed', '1');
+  await page.press('#seed', 'Tab');
+  await waitFor(page, `d.policy !== null && d.policy.origin === 'untrained (seed 1)'`);
 
   // 3. An error in the page's words: what was typed in the field, and what it accepts.
   await page.fill('#hidden', '64,x');
