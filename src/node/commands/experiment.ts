@@ -9,7 +9,8 @@ import { CONFIG_FIELDS, flagsHelp, intFlag, parseArgs, parseJsonStrict, isPlainO
 import { init } from '../../init';
 import { writeFileAtomic } from '../store';
 import { acquireRunLock, createRunDir, isOurLitter, shellQuote, LOCK_FILE, type RunLock } from '../run-dir';
-import { resolveGrid, tuneCells, mainCells, NOT_IN_GRID, type Grid, type Cell } from '../experiment/grid';
+import { resolveGrid, tuneCells, mainCells, NOT_IN_GRID, DEFAULT_THRESHOLDS, type Grid, type Cell } from '../experiment/grid';
+import { HELDOUT_DEFAULTS } from './evaluate';
 import { runLocal, defaultJobs, workersPerCell, type ScheduleResult } from '../experiment/scheduler';
 import { runCellByCli } from '../experiment/run-cell';
 import { isEnvModulePath, loadEnvModule } from '../env-module';
@@ -76,6 +77,11 @@ export const EXPERIMENT_USAGE = `Usage:
       threads, or on the BullMQ queue at --queue, run by 'dmaml worker --queue URL' on any machine.
       One runner at a time per DIR (DIR/${LOCK_FILE}). Rerun the same command to resume: complete
       cells are skipped, interrupted ones resume from their checkpoint.
+  Without --grid: --envs, --algos and --seeds are required; every cell is a dmaml train run at its
+      defaults (and the train flags given); the threshold of each env is its default
+      (${Object.entries(DEFAULT_THRESHOLDS).map(([env, t]) => `${env} ${t}`).join(', ')}); held-out evaluation every
+      ceil(iterations / 3) iterations on ${HELDOUT_DEFAULTS.tasks} tasks (seed ${HELDOUT_DEFAULTS.taskSeed}), 0..${HELDOUT_DEFAULTS.steps} steps; no controls
+      (outerLrSweep, randomMedium, directedLrSweep are set in a grid file).
   Grid file (JSON; config fields in camelCase): {"envs", "algos", "seeds", "config": {train fields},
       "perEnv": {ENV: {"threshold", "config"}}, "heldout": {"every", "tasks", "seed", "steps", "episodes"},
       "controls": {"outerLrSweep": {"rates", "seeds"}, "randomMedium": true, "directedLrSweep": {"rates"}}}
