@@ -42,7 +42,7 @@ for (const f of files) {
     what = `tfjs ${kb(o.tfjs)}, our TypeScript ${kb(o.ours)}, our WASM module (embedded, base64) ${kb(o.wasm)}, other dependencies ${kb(o.other)}, not attributed by the metafile (module wrappers) ${kb(glue)}`;
   } else if (f === 'demo.js') {
     const o = origins(`${DIR}/demo.js`);
-    what = `the page script and the renderers (tfjs: ${kb(o.tfjs)})`;
+    what = `the page script, its panels, the renderers and the curve (tfjs: ${kb(o.tfjs)})`;
   } else if (f.endsWith('.wasm')) what = "tfjs's wasm backend (SIMD build)";
   else what = 'the page';
   console.log(`| \`${f}\` | ${kb(bytes)} | ${kb(zipped)} | ${what} |`);

@@ -5,7 +5,7 @@
 // messages, the worker answers with FromWorker ones.
 import {
   init, Trainer, envIds, ALGOS, CONFIG_BACKENDS, resolveConfig, tf, taskFamily, adaptPolicy, recordEpisode, loadPolicy,
-  exportPolicy, envSpec, episodeScene, ConfigError, POLICY_METADATA_KEY, DEFAULTS,
+  exportPolicy, envSpec, episodeScene, ConfigError, POLICY_METADATA_KEY, createPolicy, DEFAULTS,
   type TrainConfig, type IterationMetrics, type Policy, type TaskFamily, type PolicyMetadata, type Scene, type Episode,
 } from '../index';
 
@@ -26,8 +26,9 @@ export interface TaskParam {
 /** The policy the worker holds: what it is and the task parameters of its env. */
 export interface PolicyInfo {
   env: string;
-  source: 'trained' | 'indexeddb' | 'files';
-  /** Where it came from, for people ("trained here", "IndexedDB: name", "files: a.json"). */
+  /** untrained: the policy a run of this env, hidden sizes and seed starts from (what the page shows on load). */
+  source: 'untrained' | 'trained' | 'indexeddb' | 'files';
+  /** Where it came from, for people ("untrained (seed 1)", "trained here", "IndexedDB: name", "files: a.json"). */
   origin: string;
   algo: string | null;
   iterations: number | null;
@@ -86,6 +87,12 @@ export type ToWorker =
   | { type: 'save'; name: string; which: 'meta' | 'adapted'; to: 'indexeddb' | 'download' }
   /** Lists the policies saved in IndexedDB. */
   | { type: 'list' }
+  /** Deletes a policy saved in IndexedDB (then lists them). */
+  | { type: 'delete'; name: string }
+  /** Makes the untrained policy of an env the current one: what a run with these fields starts from. */
+  | { type: 'untrained'; config: Pick<TrainConfig, 'env' | 'hidden' | 'seed' | 'maxSteps'> }
+  /** Records one episode of the current policy on a task (the page's view before adapting); `id` comes back. */
+  | { type: 'play'; id: number; task: Record<string, number>; seed: number }
   /** Loads a policy from IndexedDB or from files (model.json first, then its weight files). */
   | { type: 'load'; from: 'indexeddb'; name: string }
   | { type: 'load'; from: 'files'; files: File[] };
@@ -107,8 +114,14 @@ export type FromWorker =
   /** The two files of a tfjs download: name.json (its manifest names name.weights.bin) and the weights. */
   | { type: 'download'; name: string; modelJson: string; weights: ArrayBuffer }
   | { type: 'models'; names: string[] }
-  /** Something failed; `during` says what (a bad value names the field: ConfigError's message). */
-  | { type: 'error'; during: ToWorker['type'] | 'init'; message: string };
+  | { type: 'deleted'; name: string }
+  /** One episode of the current policy on `task`, for the play request `id`. */
+  | { type: 'episode'; id: number; task: Record<string, number>; episode: EpisodeFrames }
+  /**
+   * Something failed; `during` says what. A bad value (ConfigError) also gives its field and what
+   * is allowed, so that the page can say it in its own words with what the user typed.
+   */
+  | { type: 'error'; during: ToWorker['type'] | 'init'; message: string; field?: string; allowed?: string };
 
 // The DOM lib types `self` as a Window; this is the part of a DedicatedWorkerGlobalScope used here.
 const scope = self as unknown as {
@@ -228,15 +241,34 @@ function shaderRuns(): number | null {
   return gl.dmShaderRuns;
 }
 
+/** The untrained policy of an env: θ₀ of a run with these fields (the trainer's createPolicy call), nothing adapted. */
+async function untrained(fields: Extract<ToWorker, { type: 'untrained' }>['config']): Promise<void> {
+  if (running) return; // the run's policy replaces the current one when it ends
+  await ready;
+  const c = resolveConfig(fields); // validates every field (ConfigError)
+  const family = taskFamily(c.env, c.ranges);
+  const policy = createPolicy({ obsDim: family.obsDim, numActions: family.numActions, actionSize: family.actionSize, hidden: c.hidden, activation: c.activation, seed: c.seed });
+  const info = describe(family, policy, c.innerLr, { source: 'untrained', origin: `untrained (seed ${c.seed})`, algo: null, iterations: 0, maxSteps: c.maxSteps });
+  replaceCurrent({ policy, family, info, innerLr: c.innerLr, gamma: c.gamma, lambda: c.lambda });
+}
+
+function play(id: number, taskValues: Record<string, number>, seed: number): void {
+  const c = requireCurrent();
+  const task = c.family.task(taskValues);
+  const episode = frames(c.family, task, recordEpisode(c.family, c.policy, task, { seed, maxSteps: c.info.maxSteps }));
+  const named = Object.fromEntries(c.family.paramNames.map((n, k) => [n, task[k]]));
+  post({ type: 'episode', id, task: named, episode: episode.frames }, episode.transfer);
+}
+
 function requireCurrent(): Current {
   if (running) throw new ConfigError('policy', 'a run in progress', 'a finished run: stop or wait for the run first');
   if (!current) throw new ConfigError('policy', 'none', 'a meta-trained or loaded policy: train or load one first');
   return current;
 }
 
-/** An episode of `task` as the page draws it, and the buffers to transfer. */
-function frames(family: TaskFamily, task: Float32Array, episode: Episode): { frames: EpisodeFrames; transfer: Transferable[] } {
-  const scene = episodeScene(family, task, episode);
+/** An episode of `task` as the page draws it (with the episode before adaptation, for a renderer that shows both), and the buffers to transfer. */
+function frames(family: TaskFamily, task: Float32Array, episode: Episode, before?: Episode): { frames: EpisodeFrames; transfer: Transferable[] } {
+  const scene = episodeScene(family, task, episode, before ? { before } : {});
   const buffers = Object.values(scene).filter((v): v is ArrayBufferView => ArrayBuffer.isView(v)).map((v) => v.buffer as ArrayBuffer);
   const { rewards, return: total, length, terminated } = episode;
   return { frames: { scene, rewards, return: total, length, terminated }, transfer: [...new Set([...buffers, rewards.buffer as ArrayBuffer])] };
@@ -258,16 +290,19 @@ async function adapt(request: AdaptRequest): Promise<void> {
     metadata: { ...metadataOf(c), adapted: { task: named, steps: request.steps, episodes: request.episodes, seed: request.seed, returns: result.returns } },
   };
   // Both policies play the same episode start (same seed): the difference is the adaptation.
-  const meta = frames(c.family, task, recordEpisode(c.family, c.policy, task, { seed: request.seed, maxSteps }));
-  const after = frames(c.family, task, recordEpisode(c.family, result.policy, task, { seed: request.seed, maxSteps }));
+  const metaEpisode = recordEpisode(c.family, c.policy, task, { seed: request.seed, maxSteps });
+  const after = frames(c.family, task, recordEpisode(c.family, result.policy, task, { seed: request.seed, maxSteps }), metaEpisode);
+  const meta = frames(c.family, task, metaEpisode);
   const lr = typeof innerLr === 'number' ? innerLr : c.info.innerLr;
   post({ type: 'adapted', task: named, steps: request.steps, episodes: request.episodes, innerLr: lr, returns: result.returns, seconds, meta: meta.frames, adapted: after.frames },
     [...meta.transfer, ...after.transfer]);
 }
 
 function metadataOf(c: Current): PolicyMetadata {
+  // tfjs refuses metadata holding undefined: a field not known (an untrained or loaded policy's algo) is left out.
   return {
-    env: c.family.id, ranges: c.family.ranges, algo: c.info.algo ?? undefined, iterations: c.info.iterations ?? undefined, maxSteps: c.info.maxSteps,
+    env: c.family.id, ranges: c.family.ranges, ...(c.info.algo !== null ? { algo: c.info.algo } : {}),
+    ...(c.info.iterations !== null ? { iterations: c.info.iterations } : {}), maxSteps: c.info.maxSteps,
     innerLr: typeof c.innerLr === 'number' ? c.innerLr : Array.from(c.innerLr),
   };
 }
@@ -302,10 +337,37 @@ async function save(name: string, which: 'meta' | 'adapted', to: 'indexeddb' | '
   post({ type: 'download', name, modelJson: JSON.stringify(modelJson), weights }, [weights]);
 }
 
-async function listModels(): Promise<void> {
+async function remove(name: string): Promise<void> {
+  const names = await savedNames();
+  if (!names.includes(name)) throw new ConfigError('name', name, names.length ? `one of the saved policies: ${names.join(', ')}` : 'a saved policy (none is saved)');
+  await tf.io.removeModel(`indexeddb://${name}`);
+  post({ type: 'deleted', name });
+}
+
+async function savedNames(): Promise<string[]> {
   const all = await tf.io.listModels();
-  const names = Object.keys(all).filter((k) => k.startsWith('indexeddb://')).map((k) => k.slice('indexeddb://'.length)).sort();
-  post({ type: 'models', names });
+  return Object.keys(all).filter((k) => k.startsWith('indexeddb://')).map((k) => k.slice('indexeddb://'.length)).sort();
+}
+
+/**
+ * The weight files a model .json names that are not among `files` (tfjs would stop on the first
+ * with "Weight file with basename … is not provided"); throws when the .json cannot be read.
+ */
+async function missingWeightFiles(json: File, files: File[]): Promise<string[]> {
+  const chosen = files.map((f) => f.name);
+  let manifest: unknown;
+  try {
+    manifest = (JSON.parse(await json.text()) as { weightsManifest?: unknown }).weightsManifest;
+  } catch (err) {
+    throw new ConfigError('files', chosen, `a model .json saved by this page or tfjs (${json.name} is not JSON: ${errorMessage(err)})`);
+  }
+  if (!Array.isArray(manifest)) throw new ConfigError('files', chosen, `a model .json with a weightsManifest (${json.name} has none)`);
+  const named = manifest.flatMap((group: { paths?: unknown }) => (Array.isArray(group?.paths) ? group.paths : [])).map((p) => String(p).split('/').pop()!);
+  return named.filter((n) => !chosen.includes(n));
+}
+
+async function listModels(): Promise<void> {
+  post({ type: 'models', names: await savedNames() });
 }
 
 /** The env of a model without metadata: the one registered env whose sizes fit. */
@@ -313,10 +375,11 @@ function envFor(policy: Policy, meta: PolicyMetadata | undefined): string {
   if (meta?.env && envIds().includes(meta.env)) return meta.env;
   const fits = envIds().filter((id) => {
     const f = taskFamily(id);
-    return f.obsDim === policy.obsDim && f.numActions === policy.numActions;
+    return f.obsDim === policy.obsDim && f.numActions === policy.numActions && f.actionSize === policy.actionSize;
   });
   if (fits.length !== 1) {
-    throw new ConfigError('model', `${policy.obsDim} inputs, ${policy.numActions} actions`, fits.length ? `one env: several fit (${fits.join(', ')})` : 'the sizes of an env of this library');
+    const outputs = policy.actionSize ? `an action vector of ${policy.actionSize}` : `${policy.numActions} actions`;
+    throw new ConfigError('model', `${policy.obsDim} inputs, ${outputs}`, fits.length ? `one env: several fit (${fits.join(', ')})` : 'the sizes of an env of this library');
   }
   return fits[0];
 }
@@ -332,6 +395,8 @@ async function load(message: Extract<ToWorker, { type: 'load' }>): Promise<void>
   } else {
     const files = [...message.files].sort((a, b) => Number(b.name.endsWith('.json')) - Number(a.name.endsWith('.json')));
     if (!files.length || !files[0].name.endsWith('.json')) throw new ConfigError('files', files.map((f) => f.name), 'a model .json file and its weight files');
+    const missing = await missingWeightFiles(files[0], files);
+    if (missing.length) throw new ConfigError('files', files.map((f) => f.name), `${files[0].name} with the weight file${missing.length === 1 ? '' : 's'} it names (${missing.join(', ')}), chosen together`);
     handler = tf.io.browserFiles(files);
     origin = `files: ${files.map((f) => f.name).join(', ')}`;
   }
@@ -339,7 +404,7 @@ async function load(message: Extract<ToWorker, { type: 'load' }>): Promise<void>
   try {
     artifacts = await handler.load!();
   } catch (err) {
-    throw new ConfigError('source', origin, `a saved policy (${errorMessage(err)})`);
+    throw new ConfigError(message.from === 'indexeddb' ? 'source' : 'files', origin, `a saved policy (${errorMessage(err)})`);
   }
   const policy = await loadPolicy(tf.io.fromMemory(artifacts));
   try {
@@ -357,16 +422,32 @@ async function load(message: Extract<ToWorker, { type: 'load' }>): Promise<void>
   }
 }
 
+/**
+ * Requests that use or replace the current policy run one after the other, after initialisation (an
+ * episode asked for while an adaptation is under way waits for it). A run is not queued: it is long,
+ * and the others refuse to use the policy while it runs.
+ */
+let queue: Promise<unknown> = Promise.resolve();
+function serial(job: () => unknown): Promise<unknown> {
+  const next = queue.then(() => ready).then(job);
+  queue = next.catch(() => {});
+  return next;
+}
+
 scope.addEventListener('message', (event) => {
   const message = event.data;
-  const fail = (err: unknown) => post({ type: 'error', during: message.type, message: errorMessage(err) });
+  const fail = (err: unknown) => post({
+    type: 'error', during: message.type, message: errorMessage(err), ...(err instanceof ConfigError ? { field: err.field, allowed: err.allowed } : {}) });
   switch (message.type) {
     case 'stop': stopRequested = true; break;
     case 'start': train(message.config).catch(fail); break;
-    case 'adapt': ready.then(() => adapt(message.request)).catch(fail); break;
-    case 'save': ready.then(() => save(message.name, message.which, message.to)).catch(fail); break;
+    case 'adapt': serial(() => adapt(message.request)).catch(fail); break;
+    case 'play': serial(() => play(message.id, message.task, message.seed)).catch(fail); break;
+    case 'untrained': serial(() => untrained(message.config)).catch(fail); break;
+    case 'save': serial(() => save(message.name, message.which, message.to)).catch(fail); break;
     case 'list': ready.then(listModels).catch(fail); break;
-    case 'load': load(message).catch(fail); break;
-    default: post({ type: 'error', during: 'init', message: `unknown message type ${JSON.stringify((message as { type?: unknown }).type)}: allowed start | stop | adapt | save | list | load` });
+    case 'delete': serial(async () => { await remove(message.name); await listModels(); }).catch(fail); break;
+    case 'load': serial(() => load(message)).catch(fail); break;
+    default: post({ type: 'error', during: 'init', message: `unknown message type ${JSON.stringify((message as { type?: unknown }).type)}: allowed start | stop | adapt | play | untrained | save | list | delete | load` });
   }
 });

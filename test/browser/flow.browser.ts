@@ -192,8 +192,8 @@ async function run(record: Recorder, resources: Resources): Promise<void> {
   d = await demo(page);
   const fromIdb = d.policy;
   const second = await adaptInPage(page);
-  record('after a reload, the policy loaded from IndexedDB adapts to the same returns as before (bit for bit)',
-    afterReload === null && fromIdb?.source === 'indexeddb' && fromIdb.innerLr === trainer.config.innerLr
+  record('after a reload (the untrained policy shown), the policy loaded from IndexedDB adapts to the same returns as before (bit for bit)',
+    afterReload?.source === 'untrained' && fromIdb?.source === 'indexeddb' && fromIdb.innerLr === trainer.config.innerLr
       && JSON.stringify(second.returns) === JSON.stringify(first.returns) && second.adaptedEpisodeReturn === first.adaptedEpisodeReturn,
     `policy after reload: ${afterReload?.origin ?? 'none'}; loaded: ${fromIdb?.origin} (α ${fromIdb?.innerLr}); returns ${JSON.stringify(second.returns)}; `
     + `page load fetched ${bytes.map(([p, n]) => `${p} ${n}`).join(', ')}; ${errorsText()}`);
