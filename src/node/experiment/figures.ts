@@ -2,13 +2,14 @@
 // cells' curves) to an SVG document. Only this module draws, through the project's plotting module,
 // so switching the plotting module touches this file alone.
 //
+// Drawn with src/plot/ (the plotting module the page shares).
 // - curves: the trailing mean of the post-adaptation return that the threshold is read from, per
 //   meta-iteration and per env-step (matched budgets), main arms and controls in separate panels;
 // - k-shot: held-out returns after k = 0..steps inner steps (common random numbers: every θ_k is
 //   scored on one evaluation batch), main arms and controls apart;
 // - differences: each paired comparison's mean difference and its t-interval, a panel per claimed
 //   metric, with 0 marked: what the verdicts are computed from.
-import { bandPanelsSvg, interpolate, type BandSeries, type BandPanel } from '../plot';
+import { bandPanelsSvg, interpolate, type BandSeries, type BandPanel } from '../../plot';
 import type { IterationMetrics } from '../../train/types';
 import { baseOf, type Overrides } from './grid';
 import type { AlgoName } from '../../train/config';
