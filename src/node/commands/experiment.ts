@@ -5,12 +5,13 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '../../errors';
-import { CONFIG_FIELDS, flagsHelp, intFlag, parseArgs, parseJsonStrict, isPlainObject, type CommandFlag, type TrainConfig } from '../../config';
+import { CONFIG_FIELDS, flagsHelp, intFlag, parseArgs, type CommandFlag, type TrainConfig } from '../../config';
 import { init } from '../../init';
+import { readJsonObjectFile } from './train';
 import { writeFileAtomic } from '../store';
 import { acquireRunLock, createRunDir, isOurLitter, shellQuote, LOCK_FILE, type RunLock } from '../run-dir';
-import { resolveGrid, tuneCells, mainCells, NOT_IN_GRID, type Grid, type Cell } from '../experiment/grid';
-import { runLocal, defaultJobs, workersPerCell, type ScheduleResult } from '../experiment/scheduler';
+import { resolveGrid, tuneCells, mainCells, NOT_IN_GRID, type Grid } from '../experiment/grid';
+import { runLocal, defaultJobs, workersPerCell, type CellExecutor } from '../experiment/scheduler';
 import { runCellByCli } from '../experiment/run-cell';
 import { pickOuterLr, writeReport, RESULTS_MD, RESULTS_JSONL, FIGURES_DIR } from '../experiment/report';
 
@@ -84,33 +85,6 @@ export function experimentHelp(): string {
   return `${EXPERIMENT_USAGE}\nFlags:\n${flagsHelp(EXPERIMENT_FLAGS)}\n  --<train field> value   any config flag of dmaml train (dmaml train --help) but --env, --algo, --seed, --workers\n`;
 }
 
-/** Runs a phase's cells somewhere (the local pool or a queue); resolves when they are done or interrupted. */
-export interface CellExecutor {
-  run(cells: readonly Cell[], phase: string): Promise<ScheduleResult>;
-  /** 'local' or where the queue is, for RESULTS.md. */
-  readonly where: string;
-  readonly jobs: number;
-  close(): Promise<void>;
-}
-
-async function readGridFile(path: string): Promise<Record<string, unknown>> {
-  const allowed = 'a readable JSON file holding a grid object';
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError('--grid', path, `${allowed} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-  let value: unknown;
-  try {
-    value = parseJsonStrict(text); // a key given twice is refused, not "last one wins"
-  } catch (err) {
-    throw new ConfigError('--grid', path, `${allowed} (${(err as Error).message})`);
-  }
-  if (!isPlainObject(value)) throw new ConfigError('--grid', path, allowed);
-  return value;
-}
-
 export interface ExperimentPlan {
   grid: Grid;
   out: string;
@@ -123,7 +97,7 @@ export async function planExperiment(argv: string[]): Promise<ExperimentPlan> {
   const { flags, config } = parseArgs(argv, { command: 'experiment', flags: [...EXPERIMENT_FLAGS, ...REDIRECTED_FLAGS], configFields: EXPERIMENT_CONFIG_FIELDS });
   const out = flags.out as string | undefined;
   if (out === undefined) throw new ConfigError('--out', '(missing)', 'the directory of the experiment (created, or an earlier experiment to resume)');
-  const raw: Record<string, unknown> = flags.grid !== undefined ? await readGridFile(flags.grid as string) : {};
+  const raw: Record<string, unknown> = flags.grid !== undefined ? await readJsonObjectFile(flags.grid as string, '--grid', 'a readable JSON file holding a grid object') as Record<string, unknown> : {};
   const fromFlags = new Set<string>();
   for (const key of ['envs', 'algos', 'seeds']) {
     if (flags[key] !== undefined) {

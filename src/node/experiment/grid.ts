@@ -31,7 +31,7 @@ import {
 } from '../../train/config';
 import { envIds } from '../../envs/registry';
 import { taskFamily } from '../../envs/task-family';
-import { HELDOUT_DEFAULTS } from '../commands/evaluate';
+import { HELDOUT_DEFAULTS } from './heldout';
 
 /**
  * Post-adaptation return that counts as "solved enough" per env, for iterations- and

@@ -20,9 +20,8 @@ import { deserializeState, fnv1a64 } from '../../train/checkpoint';
 import { isOurLitter } from '../run-dir';
 import type { Cell, Grid } from './grid';
 import { runCellByCli, cellComplete, readCellState } from './run-cell';
-import { cellDir, surveyCells, workersPerCell, GridProgress, type ScheduleResult } from './scheduler';
+import { cellDir, surveyCells, workersPerCell, GridProgress, type CellExecutor, type ScheduleResult } from './scheduler';
 import type { WorkerOptions } from './usage';
-import type { CellExecutor } from '../commands/experiment';
 
 export const QUEUE_NAME = 'dmaml-cells';
 const SNAPSHOT_PREFIX = 'dmaml:snapshot:';

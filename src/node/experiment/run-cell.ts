@@ -25,7 +25,7 @@ import { ConfigError } from '../../errors';
 import { configHash, type TrainConfig } from '../../train/config';
 import { writeFileAtomic, FileError } from '../store';
 import { acquireRunLock, describeIdentity, readRun, readStateFile, RUN_FILE, STATE_FILE, METRICS_FILE } from '../run-dir';
-import { heldoutEvaluation, type HeldoutRecord } from '../commands/evaluate';
+import { heldoutEvaluation, type HeldoutRecord } from './heldout';
 import type { Cell, HeldoutSpec } from './grid';
 
 export const HELDOUT_FILE = 'heldout.jsonl';
