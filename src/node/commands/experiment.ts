@@ -8,10 +8,10 @@ import { ConfigError } from '../../errors';
 import { CONFIG_FIELDS, flagsHelp, intFlag, parseArgs, type CommandFlag, type TrainConfig } from '../../config';
 import { init } from '../../init';
 import { readJsonObjectFile } from './train';
-import { writeFileAtomic } from '../store';
+import { writeFileAtomic, FileError } from '../store';
 import { acquireRunLock, createRunDir, isOurLitter, shellQuote, LOCK_FILE, type RunLock } from '../run-dir';
-import { resolveGrid, tuneCells, mainCells, NOT_IN_GRID, type Grid } from '../experiment/grid';
-import { runLocal, defaultJobs, workersPerCell, type CellExecutor } from '../experiment/scheduler';
+import { resolveGrid, tuneCells, mainCells, cellsIdentity, NOT_IN_GRID, type Grid } from '../experiment/grid';
+import { runLocal, surveyCells, defaultJobs, workersPerCell, type CellExecutor } from '../experiment/scheduler';
 import { runCellByCli } from '../experiment/run-cell';
 import { pickOuterLr, writeReport, RESULTS_MD, RESULTS_JSONL, FIGURES_DIR } from '../experiment/report';
 
@@ -119,11 +119,6 @@ export async function planExperiment(argv: string[]): Promise<ExperimentPlan> {
   return { grid, out, jobs: (flags.jobs as number | undefined) ?? defaultJobs(), queue: flags.queue as string | undefined };
 }
 
-/** The grid without what only the analysis reads (the thresholds): cells made under one serve any of them. */
-function cellsIdentity(grid: Grid): string {
-  return JSON.stringify({ ...grid, perEnv: Object.fromEntries(Object.entries(grid.perEnv).map(([env, e]) => [env, e.config])) });
-}
-
 /**
  * Whether DIR can hold this experiment, reading only: 'new' (absent or empty) or 'resume' (it
  * holds this same grid's experiment.json, perhaps with other thresholds). Refuses a directory that
@@ -141,13 +136,23 @@ async function checkDir(out: string, grid: Grid): Promise<'new' | 'resume'> {
   }
   if (entries.filter((name) => !isOurLitter(name)).length === 0) return 'new';
   if (!entries.includes(EXPERIMENT_FILE)) throw new ConfigError('--out', out, `a new or empty directory, or an earlier experiment's (it holds files but no ${EXPERIMENT_FILE})`);
+  const path = join(out, EXPERIMENT_FILE);
   let before: Grid | undefined;
   try {
-    before = (JSON.parse(await readFile(join(out, EXPERIMENT_FILE), 'utf8')) as { grid?: Grid }).grid;
-  } catch {
-    before = undefined;
+    const record = JSON.parse(await readFile(path, 'utf8')) as { format?: unknown; grid?: Grid };
+    if (record?.format === 'directed-maml-experiment' && record.grid !== null && typeof record.grid === 'object') before = record.grid;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code) throw FileError.from(err, path, 'read');
   }
-  if (!before || cellsIdentity(before) !== cellsIdentity(grid)) {
+  // A damaged record is not "another grid": say what it is (the cells beside it are kept).
+  if (!before) throw new ConfigError('--out', out, `an experiment directory whose ${EXPERIMENT_FILE} is the record dmaml experiment writes (this one is damaged: restore it, or choose another --out)`);
+  let same = false;
+  try {
+    same = cellsIdentity(before) === cellsIdentity(grid);
+  } catch {
+    same = false;
+  }
+  if (!same) {
     throw new ConfigError('--out', out, `the directory of this same grid to resume it (${EXPERIMENT_FILE} there records another grid); choose another --out`);
   }
   return 'resume';
@@ -215,6 +220,15 @@ export async function experimentCommand(argv: string[], makeQueueExecutor?: (url
   const releaseOnExit = () => lock.release();
   process.on('exit', releaseOnExit);
   const tune = tuneCells(grid);
+  try {
+    // Cells already on disk are verified before anything runs: damage that cannot be repaired is
+    // one line now, not after the other cells have trained (surveyCells throws it).
+    if ((await surveyCells(out, tune)).pending.length === 0) await surveyCells(out, mainCells(grid, (await pickOuterLr(out, grid, tune)).picks));
+  } catch (err) {
+    await executor.close();
+    lock.release();
+    throw err;
+  }
   const total = tune.length + mainCellsCount(grid);
   console.error(`dmaml experiment: ${total} cells (${tune.length ? `${tune.length} tuning, ` : ''}${grid.envs.join(', ')} × ${grid.algos.join(', ')} × ${grid.seeds.length} seeds${controlsText(grid)}) → ${out}, ${executor.where}${plan.queue === undefined ? `, ${plan.jobs} at a time with ${workersPerCell(plan.jobs)} worker thread(s) each` : ''}`);
 

@@ -409,3 +409,11 @@ export function mainCells(grid: Grid, pickedOuterLr?: Record<string, Record<stri
   }
   return cells;
 }
+
+/**
+ * The grid without what only the analysis reads (the thresholds): cells made under one serve any
+ * of them. An experiment directory and an experiment's jobs on a queue are this grid's.
+ */
+export function cellsIdentity(grid: Grid): string {
+  return JSON.stringify({ ...grid, perEnv: Object.fromEntries(Object.entries(grid.perEnv).map(([env, e]) => [env, e.config])) });
+}
