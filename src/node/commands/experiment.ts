@@ -186,7 +186,7 @@ async function openExperimentDir(out: string, grid: Grid, command: string): Prom
   return lock;
 }
 
-export async function experimentCommand(argv: string[], makeQueueExecutor?: (url: string, out: string, grid: Grid) => Promise<CellExecutor>): Promise<number> {
+export async function experimentCommand(argv: string[], makeQueueExecutor?: (url: string, out: string, grid: Grid, signal: AbortSignal) => Promise<CellExecutor>): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(experimentHelp());
     return 0;
@@ -197,7 +197,7 @@ export async function experimentCommand(argv: string[], makeQueueExecutor?: (url
   const stop = new AbortController();
   if (plan.queue !== undefined) {
     if (!makeQueueExecutor) throw new ConfigError('--queue', plan.queue, 'a queue this build supports');
-    executor = await makeQueueExecutor(plan.queue, out, grid);
+    executor = await makeQueueExecutor(plan.queue, out, grid, stop.signal);
   } else {
     // Cells side by side share the cores: each trains with its share of them as worker threads.
     const workers = workersPerCell(plan.jobs);
@@ -233,10 +233,14 @@ export async function experimentCommand(argv: string[], makeQueueExecutor?: (url
   console.error(`dmaml experiment: ${total} cells (${tune.length ? `${tune.length} tuning, ` : ''}${grid.envs.join(', ')} × ${grid.algos.join(', ')} × ${grid.seeds.length} seeds${controlsText(grid)}) → ${out}, ${executor.where}${plan.queue === undefined ? `, ${plan.jobs} at a time with ${workersPerCell(plan.jobs)} worker thread(s) each` : ''}`);
 
   // Ctrl-C reaches the cells' processes too (one process group): each finishes its iteration.
-  // A second Ctrl-C quits at once. SIGTERM is forwarded to the cells as an interrupt.
+  // A second Ctrl-C quits at once. SIGTERM is forwarded to the cells as an interrupt. On a queue
+  // the coordinator stops at once (its jobs stay queued; the same command collects them). Exit
+  // 130 for SIGINT, 143 for SIGTERM.
   let signals = 0;
+  let stoppedBy = 'SIGINT' as NodeJS.Signals;
   const onSignal = (sig: NodeJS.Signals) => {
-    if (++signals > 1) process.exit(130);
+    if (++signals > 1) process.exit(sig === 'SIGINT' ? 130 : 143);
+    stoppedBy = sig;
     process.stderr.write(`\ndmaml experiment: stopping after the current iterations (${sig === 'SIGINT' ? 'Ctrl-C again' : 'SIGTERM again'} to quit now)\n`);
     stop.abort(sig === 'SIGINT' ? 'group-signal' : 'forward');
   };
@@ -258,7 +262,7 @@ export async function experimentCommand(argv: string[], makeQueueExecutor?: (url
       }
     }
     console.error(`dmaml experiment: interrupted; continue with: ${command}`);
-    return 130;
+    return stoppedBy === 'SIGTERM' ? 143 : 130;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
