@@ -483,52 +483,59 @@ export async function workerCommand({ url, jobs, lockSeconds }: WorkerOptions): 
       throw new UnrecoverableError(REFUSAL + workerMessage(err));
     }
     // A directory of this job's own under this worker's root (mkdtemp: unique, whatever the job says).
-    const jobDir = await mkdtemp(join(root, 'job-'));
-    const dir = join(jobDir, 'cell');
+    let jobDir: string | null = null;
     try {
-      let snapshot: Snapshot | null = null;
-      try {
-        snapshot = await loadSnapshot(client, id);
-        if (snapshot) {
-          await restoreSnapshot(dir, snapshot);
-          await cellComplete(cell, dir); // verified as a resume verifies it
-        }
-      } catch (err) {
-        if (!(err instanceof ConfigError)) throw new UnrecoverableError(REFUSAL + queueFailure(err, url).message);
-        // A damaged snapshot: the cell starts over (a run is deterministic: the same results).
-        console.error(`dmaml worker: cell ${cell.name}: its snapshot in Redis is damaged (${workerMessage(err)}); the cell starts over`);
-        await rm(dir, { recursive: true, force: true });
-        await dropSnapshot(client, id);
-        snapshot = null;
-      }
-      if (snapshot) {
-        const at = (await readCellState(dir).catch(() => null))?.iteration ?? 0;
-        console.error(`dmaml worker: cell ${cell.name} resumes at iteration ${at} from its checkpoint in Redis`);
-      }
-      // Redis away for a moment: the next checkpoint ships again.
-      const ship = async () => {
-        const s = await snapshotDir(dir);
-        if (s) await storeSnapshot(client, id, s).catch(() => undefined);
-      };
-      let outcome;
-      try {
-        outcome = await runCellByCli(cell, dir, {
-          signal: stop.signal, workers,
-          onIterations: (n) => { void job.updateProgress({ iterations: n }).catch(() => undefined); },
-          onCheckpoint: ship,
-        });
-      } catch (err) {
-        // A cell that cannot run here (a refused config, this machine's disk) fails until a re-run retries it.
-        throw new UnrecoverableError((err instanceof FileError ? FILE_FAILURE : REFUSAL) + workerMessage(err));
-      }
-      // The last checkpoint reaches Redis before the job completes (if not, the attempt fails and is retried).
-      const last = await snapshotDir(dir);
-      if (last) await storeSnapshot(client, id, last);
-      if (outcome.interrupted) throw new Error('worker stopped; the cell goes back to the queue');
-      return { iterations: outcome.iterations };
+      jobDir = await mkdtemp(join(root, 'job-'));
+      return await runJob(job, cell, join(jobDir, 'cell'));
+    } catch (err) {
+      // What this machine cannot do (its disk) or refuses fails the job until a re-run retries it;
+      // a stop or a Redis that is away for a moment sends it back to the queue.
+      const e = err as NodeJS.ErrnoException;
+      if (err instanceof FileError || (typeof e?.code === 'string' && typeof e?.path === 'string')) throw new UnrecoverableError(FILE_FAILURE + workerMessage(FileError.from(err, e.path ?? '', 'write')));
+      if (err instanceof ConfigError) throw new UnrecoverableError(REFUSAL + workerMessage(err));
+      throw err;
     } finally {
-      await rm(jobDir, { recursive: true, force: true });
+      if (jobDir) await rm(jobDir, { recursive: true, force: true }).catch(() => undefined);
     }
+  };
+
+  const runJob = async (job: Job<JobData>, cell: Cell, dir: string): Promise<{ iterations: number }> => {
+    const id = job.id as string;
+    let snapshot: Snapshot | null = null;
+    try {
+      snapshot = await loadSnapshot(client, id);
+      if (snapshot) {
+        await restoreSnapshot(dir, snapshot);
+        await cellComplete(cell, dir); // verified as a resume verifies it
+      }
+    } catch (err) {
+      if (/^WRONGTYPE/.test((err as Error)?.message ?? '')) throw new UnrecoverableError(REFUSAL + queueFailure(err, url).message);
+      if (!(err instanceof ConfigError)) throw err;
+      // A damaged snapshot: the cell starts over (a run is deterministic: the same results).
+      console.error(`dmaml worker: cell ${cell.name}: its snapshot in Redis is damaged (${workerMessage(err)}); the cell starts over`);
+      await rm(dir, { recursive: true, force: true });
+      await dropSnapshot(client, id);
+      snapshot = null;
+    }
+    if (snapshot) {
+      const at = (await readCellState(dir).catch(() => null))?.iteration ?? 0;
+      console.error(`dmaml worker: cell ${cell.name} resumes at iteration ${at} from its checkpoint in Redis`);
+    }
+    // Redis away for a moment: the next checkpoint ships again.
+    const ship = async () => {
+      const s = await snapshotDir(dir);
+      if (s) await storeSnapshot(client, id, s).catch(() => undefined);
+    };
+    const outcome = await runCellByCli(cell, dir, {
+      signal: stop.signal, workers,
+      onIterations: (n) => { void job.updateProgress({ iterations: n }).catch(() => undefined); },
+      onCheckpoint: ship,
+    });
+    // The last checkpoint reaches Redis before the job completes (if not, the attempt fails and is retried).
+    const last = await snapshotDir(dir);
+    if (last) await storeSnapshot(client, id, last);
+    if (outcome.interrupted) throw new Error('worker stopped; the cell goes back to the queue');
+    return { iterations: outcome.iterations };
   };
 
   const worker = new Worker<JobData>(QUEUE_NAME, processor, {
