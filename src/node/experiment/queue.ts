@@ -137,7 +137,7 @@ function firstLine(text: string): string {
  */
 export function queueFailure(err: unknown, url: string): Error {
   if (err instanceof ConfigError || err instanceof FileError) return err;
-  const message = firstLine((err as Error)?.message ?? String(err));
+  const message = firstLine((err as Error)?.message ?? String(err)).replace(/ script: .*$/, ''); // not the Lua script's hash
   const what = /^WRONGTYPE/.test(message)
     ? `a Redis whose keys under "bull:${QUEUE_NAME}:" and "${SNAPSHOT_PREFIX}" are this program's (${message}); remove those keys or use another database (redis://HOST:PORT/DB)`
     : `a reachable Redis server (${message}); run the same command again when it is back (the experiment resumes)`;
