@@ -89,7 +89,7 @@ async function within(p: Promise<Run>, seconds: number, what: string): Promise<R
 
 /** The ids of the jobs on the queue whose cell is `cell`. */
 async function jobIds(c: Redis, cell: string): Promise<string[]> {
-  return (await c.keys(`bull:dmaml-cells:*.${cell}.*`)).filter((k) => !/:(logs|lock)$/.test(k)).map((k) => k.slice('bull:dmaml-cells:'.length));
+  return (await c.keys(`bull:dmaml-cells:*${cell}.*`)).filter((k) => !/:(logs|lock)$/.test(k)).map((k) => k.slice('bull:dmaml-cells:'.length));
 }
 
 /** The one error line of a coordinator's stderr (besides its progress): the last line, and the only one starting "dmaml: ". */
