@@ -19,7 +19,7 @@ import { alloc, free } from './memory';
 import { exp4 } from './simd_math';
 import {
   Mlp, TILE_ROWS, TILE_UNIT_BYTES, ACTIVATION_TANH, sizeAt, paddedAt, copyLayout, denseTile, storeTransposed, lanesSum,
-  mlpLogSoftmaxTile, gradientAt, sweepRows,
+  mlpLogSoftmaxTile, gradientAt, sweepRows, HEAD_GAUSSIAN,
 } from './policy';
 
 export const INNER_LOSS_NAIVE: i32 = 0;
@@ -181,6 +181,17 @@ function hvpPass(mlp: Mlp, weightsBase: usize, context: usize): void {
   let rDelta = ws.rDelta, rDeltaNext = rDelta + <usize>TILE_ROWS * width;
   memory.fill(delta, 0, <usize>TILE_ROWS * width);
   memory.fill(rDelta, 0, <usize>TILE_ROWS * width);
+  if (mlp.head == HEAD_GAUSSIAN) gaussianHeadR(ws, mlp, weightsBase, delta, rDelta, width);
+  else categoricalHeadR(ws, mlp, delta, rDelta, width);
+  backwardR(ws, mlp, weightsBase, delta, deltaNext, rDelta, rDeltaNext, width);
+}
+
+/**
+ * The categorical head's δ_L and R{δ_L} (see hvpPass), the rows in lanes, written row-major.
+ */
+function categoricalHeadR(ws: MetaGrad, mlp: Mlp, delta: usize, rDelta: usize, width: usize): void {
+  const L = mlp.numLayers;
+  const layerBytes = <usize>mlp.maxWidth << 4;
   const numActions = sizeAt(mlp, L);
   const logProbs = mlpLogSoftmaxTile(mlp);
   const rLogits = ws.rTile + <usize>L * layerBytes;
@@ -202,9 +213,64 @@ function hvpPass(mlp: Mlp, weightsBase: usize, context: usize): void {
     storeRows(delta + (<usize>b << 2), width, d);
     storeRows(rDelta + (<usize>b << 2), width, rd);
   }
+}
 
-  // Backward, top layer first; kernel offsets recomputed from the end of the set.
-  let kernelEnd = mlp.setFloats;
+/**
+ * The Gaussian head's terms of H·u, row by row (policy.ts gaussianHeadBackward for δ_L and ∂/∂s).
+ * With d = a − μ, e = e^{−2s}, R{μ} from the R-forward and u_s the direction's log-std part:
+ *   δ_L[j] = −c·d_j·e_j                     R{δ_L}[j] = c·e_j·(R{μ_j} + 2·d_j·u_sj)
+ *   ∂L/∂s_j = −c·(d_j²·e_j − 1)             R{∂L/∂s_j} = 2c·e_j·d_j·(R{μ_j} + d_j·u_sj)
+ * 'lvc' adds R{log π(a|s)} times each first derivative, R{log π} = Σ_j d_j·e_j·R{μ_j} + (d_j²·e_j − 1)·u_sj.
+ * R{∂L/∂s} is added to mlp.grad at the log-std; δ_L and R{δ_L} go on through the layers.
+ */
+function gaussianHeadR(ws: MetaGrad, mlp: Mlp, weightsBase: usize, delta: usize, rDelta: usize, width: usize): void {
+  const L = mlp.numLayers;
+  const layerBytes = <usize>mlp.maxWidth << 4;
+  const size = sizeAt(mlp, L);
+  const means = mlp.tile + <usize>L * layerBytes, rMeans = ws.rTile + <usize>L * layerBytes;
+  const logStd = weightsBase + (<usize>mlp.mlpFloats << 2), uStd = ws.u + (<usize>mlp.mlpFloats << 2);
+  const hStd = mlp.grad + (<usize>mlp.mlpFloats << 2);
+  const rowBytes = <usize>size << 2;
+  const lvc = ws.innerLoss == INNER_LOSS_LVC;
+  for (let r = 0; r < TILE_ROWS; r++) {
+    const c = load<f32>(mlp.tileCoef + (<usize>r << 2));
+    const action = mlp.rowActions + <usize>load<i32>(mlp.tileRow + (<usize>r << 2)) * rowBytes;
+    let rLogProb: f32 = 0;
+    if (lvc) {
+      for (let j = 0; j < size; j++) {
+        const at = <usize>j << 2, tileAt = (<usize>j << 4) + (<usize>r << 2);
+        const e = Mathf.exp(<f32>-2 * load<f32>(logStd + at));
+        const d = load<f32>(action + at) - load<f32>(means + tileAt);
+        rLogProb += d * e * load<f32>(rMeans + tileAt) + (d * d * e - 1) * load<f32>(uStd + at);
+      }
+    }
+    for (let j = 0; j < size; j++) {
+      const at = <usize>j << 2, tileAt = (<usize>j << 4) + (<usize>r << 2);
+      const e = Mathf.exp(<f32>-2 * load<f32>(logStd + at));
+      const d = load<f32>(action + at) - load<f32>(means + tileAt);
+      const rMu = load<f32>(rMeans + tileAt), us = load<f32>(uStd + at);
+      const delta_j = -c * d * e;
+      let rDelta_j = c * e * (rMu + <f32>2 * d * us);
+      let rStd = <f32>2 * c * e * d * (rMu + d * us);
+      if (lvc) {
+        rDelta_j += rLogProb * delta_j;
+        rStd += rLogProb * (-c * (d * d * e - 1));
+      }
+      store<f32>(delta + <usize>r * width + at, delta_j);
+      store<f32>(rDelta + <usize>r * width + at, rDelta_j);
+      store<f32>(hStd + at, load<f32>(hStd + at) + rStd);
+    }
+  }
+}
+
+/** The backward half of hvpPass: from δ_L and R{δ_L} down through the layers into mlp.grad. */
+function backwardR(ws: MetaGrad, mlp: Mlp, weightsBase: usize, delta: usize, deltaNext: usize, rDelta: usize, rDeltaNext: usize, width: usize): void {
+  const L = mlp.numLayers;
+  const activation = mlp.activation;
+  const layerBytes = <usize>mlp.maxWidth << 4;
+
+  // Backward, top layer first; kernel offsets recomputed from the end of the layers.
+  let kernelEnd = mlp.mlpFloats;
   for (let l = L - 1; l >= 0; l--) {
     const inRows = paddedAt(mlp, l), outPad = paddedAt(mlp, l + 1);
     const biasAt = kernelEnd - outPad;

@@ -1,9 +1,13 @@
-// An MLP policy with a categorical head over rows of observations, SIMD over units.
+// An MLP policy over rows of observations, SIMD over units, with one of two heads (Mlp.head, the
+// one place the WASM side knows which): categorical (the MLP's outputs are logits) or Gaussian (the
+// outputs are the mean μ of a diagonal Gaussian whose log-std s is a state-independent parameter
+// vector, stored after the MLP's weights: pytorch-maml-rl's NormalMLPPolicy).
 //
 // Public (flat) layout, shared with tfjs (DESIGN.md, Dense): for each layer l, the kernel
 // W_l [in_l][out_l] row-major, then the bias b_l [out_l]. Inside WASM every layer's out size is
 // padded to a multiple of 4 with zero weights, so a row's units are whole f32x4 vectors; padded
-// units stay exactly 0 through tanh and relu. A policy may hold several weight sets (one per
+// units stay exactly 0 through tanh and relu. A Gaussian head appends its log-std s [out_L] to the
+// flat layout, and padLanes(out_L) floats (at Mlp.mlpFloats) to the padded one. A policy may hold several weight sets (one per
 // task, e.g. the adapted θ'_i of every task of a meta-batch).
 //
 // Rows go through the network in tiles of TILE_ROWS: each weight vector loaded serves every row
@@ -17,6 +21,10 @@ import { exp4, tanh4 } from './simd_math';
 
 export const ACTIVATION_TANH: i32 = 0;
 export const ACTIVATION_RELU: i32 = 1;
+
+/** Policy heads: the MLP's outputs are logits of a categorical distribution, or the mean of a Gaussian. */
+export const HEAD_CATEGORICAL: i32 = 0;
+export const HEAD_GAUSSIAN: i32 = 1;
 
 /**
  * Rows per forward tile: 4 rows × 8 units of accumulators, the two weight vectors and the splats
@@ -45,6 +53,9 @@ export const TILE_UNIT_BYTES: usize = <usize>TILE_ROWS << 2;
   tileCount: i32;     // rows of the tile that are real (the rest are fillers with c = 0)
   grad: usize;        // f32 [setFloats]: gradient of the current block of rows, padded layout
   gradTotal: usize;   // f32 [setFloats]: sum of the blocks
+  head: i32;          // HEAD_CATEGORICAL | HEAD_GAUSSIAN
+  mlpFloats: i32;     // padded floats of the layers; a Gaussian head's log-std follows them
+  rowActions: usize;  // the actions of the rows being swept (i32 [n] categorical, f32 [n][out_L] Gaussian)
 }
 
 /** Rows summed in float32 before joining the total: bounds rounding error growth on big batches. */
@@ -53,8 +64,8 @@ const GRAD_BLOCK_ROWS: i32 = 64;
 @inline export function sizeAt(mlp: Mlp, l: i32): i32 { return load<i32>(mlp.sizes + (<usize>l << 2)); }
 @inline export function paddedAt(mlp: Mlp, l: i32): i32 { return load<i32>(mlp.padded + (<usize>l << 2)); }
 
-/** Floats of one weight set in the padded layout (see the file's header) for these layer sizes. */
-function paddedSetFloats(numLayers: i32, sizesPtr: usize): f64 {
+/** Floats of the layers of one weight set in the padded layout (see the file's header). */
+function paddedLayerFloats(numLayers: i32, sizesPtr: usize): f64 {
   let floats: f64 = 0;
   for (let l = 0; l < numLayers; l++) {
     const inSize = load<i32>(sizesPtr + (<usize>l << 2)), outSize = load<i32>(sizesPtr + (<usize>(l + 1) << 2));
@@ -63,6 +74,12 @@ function paddedSetFloats(numLayers: i32, sizesPtr: usize): f64 {
     floats += <f64>inRows * <f64>outPad + <f64>outPad;
   }
   return floats;
+}
+
+/** Floats of one weight set in the padded layout: the layers, then a Gaussian head's log-std. */
+function paddedSetFloats(numLayers: i32, sizesPtr: usize, head: i32): f64 {
+  const extra = head == HEAD_GAUSSIAN ? padLanes(load<i32>(sizesPtr + (<usize>numLayers << 2))) : 0;
+  return paddedLayerFloats(numLayers, sizesPtr) + <f64>extra;
 }
 
 /** The widest padded layer, the input included. */
@@ -77,16 +94,16 @@ const MB_SIZES = 0, MB_PADDED = 1, MB_WEIGHTS = 2, MB_TILE = 3, MB_TILE_LOG_PROB
   MB_TILE_ACTION = 7, MB_TILE_ROW = 8, MB_GRAD = 9, MB_GRAD_TOTAL = 10;
 
 /** Bytes of buffer `which` of an MLP; mlpCreate allocates exactly these and mlpBytes sums them. */
-function mlpBufferBytes(numLayers: i32, sizesPtr: usize, numSets: f64, which: i32): f64 {
+function mlpBufferBytes(numLayers: i32, sizesPtr: usize, numSets: f64, which: i32, head: i32): f64 {
   const maxWidth = <f64>paddedMaxWidth(numLayers, sizesPtr);
   switch (which) {
     case MB_SIZES: case MB_PADDED: return <f64>(numLayers + 1) * 4;
-    case MB_WEIGHTS: return numSets * paddedSetFloats(numLayers, sizesPtr) * 4;
+    case MB_WEIGHTS: return numSets * paddedSetFloats(numLayers, sizesPtr, head) * 4;
     case MB_TILE: return <f64>((numLayers + 1) * TILE_ROWS) * maxWidth * 4;
     case MB_TILE_LOG_PROB: return <f64>load<i32>(sizesPtr + (<usize>numLayers << 2)) * <f64>TILE_UNIT_BYTES;
     case MB_GRAD_ROWS: return <f64>(2 * TILE_ROWS) * maxWidth * 4;
     case MB_TILE_COEF: case MB_TILE_ACTION: case MB_TILE_ROW: return <f64>TILE_ROWS * 4;
-    case MB_GRAD: case MB_GRAD_TOTAL: return paddedSetFloats(numLayers, sizesPtr) * 4;
+    case MB_GRAD: case MB_GRAD_TOTAL: return paddedSetFloats(numLayers, sizesPtr, head) * 4;
   }
   return 0;
 }
@@ -95,25 +112,26 @@ function mlpBufferBytes(numLayers: i32, sizesPtr: usize, numSets: f64, which: i3
  * Bytes mlpCreate(numLayers, sizesPtr, ·, numSets) allocates: in all, or (largest) its largest
  * single buffer, which must fit one allocator block (ALLOC_MAX_BYTES).
  */
-export function mlpBytes(numLayers: i32, sizesPtr: usize, numSets: f64, largest: bool): f64 {
+export function mlpBytes(numLayers: i32, sizesPtr: usize, numSets: f64, largest: bool, head: i32): f64 {
   let total: f64 = <f64>offsetof<Mlp>(), biggest: f64 = 0;
   for (let which = MB_SIZES; which <= MB_GRAD_TOTAL; which++) {
-    const bytes = mlpBufferBytes(numLayers, sizesPtr, numSets, which);
+    const bytes = mlpBufferBytes(numLayers, sizesPtr, numSets, which, head);
     total += bytes;
     biggest = max(biggest, bytes);
   }
   return largest ? biggest : total;
 }
 
-/** sizes: i32 [numLayers + 1] = obsDim, hidden sizes, numActions. */
-export function mlpCreate(numLayers: i32, sizesPtr: usize, activation: i32, numSets: i32): usize {
+/** sizes: i32 [numLayers + 1] = obsDim, hidden sizes, outputs (numActions, or the Gaussian's action size). */
+export function mlpCreate(numLayers: i32, sizesPtr: usize, activation: i32, numSets: i32, head: i32): usize {
   const mlp = changetype<Mlp>(alloc(offsetof<Mlp>()));
   const sets = <f64>numSets;
   mlp.numLayers = numLayers;
   mlp.activation = activation;
   mlp.numSets = numSets;
-  mlp.sizes = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_SIZES));
-  mlp.padded = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_PADDED));
+  mlp.head = head;
+  mlp.sizes = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_SIZES, head));
+  mlp.padded = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_PADDED, head));
   memory.copy(mlp.sizes, sizesPtr, <usize>(numLayers + 1) << 2);
   let flatFloats = 0;
   store<i32>(mlp.padded, load<i32>(sizesPtr));
@@ -122,18 +140,20 @@ export function mlpCreate(numLayers: i32, sizesPtr: usize, activation: i32, numS
     store<i32>(mlp.padded + (<usize>(l + 1) << 2), padLanes(outSize));
     flatFloats += inSize * outSize + outSize;
   }
-  mlp.setFloats = <i32>paddedSetFloats(numLayers, sizesPtr);
+  if (head == HEAD_GAUSSIAN) flatFloats += sizeAt(mlp, numLayers); // the log-std
+  mlp.mlpFloats = <i32>paddedLayerFloats(numLayers, sizesPtr);
+  mlp.setFloats = <i32>paddedSetFloats(numLayers, sizesPtr, head);
   mlp.flatFloats = flatFloats;
   mlp.maxWidth = paddedMaxWidth(numLayers, sizesPtr);
-  mlp.weights = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_WEIGHTS));
-  mlp.tile = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_TILE));
-  mlp.tileLogProb = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_TILE_LOG_PROB));
-  mlp.gradRows = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_GRAD_ROWS));
-  mlp.tileCoef = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_TILE_COEF));
-  mlp.tileAction = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_TILE_ACTION));
-  mlp.tileRow = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_TILE_ROW));
-  mlp.grad = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_GRAD));
-  mlp.gradTotal = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_GRAD_TOTAL));
+  mlp.weights = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_WEIGHTS, head));
+  mlp.tile = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_TILE, head));
+  mlp.tileLogProb = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_TILE_LOG_PROB, head));
+  mlp.gradRows = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_GRAD_ROWS, head));
+  mlp.tileCoef = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_TILE_COEF, head));
+  mlp.tileAction = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_TILE_ACTION, head));
+  mlp.tileRow = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_TILE_ROW, head));
+  mlp.grad = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_GRAD, head));
+  mlp.gradTotal = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_GRAD_TOTAL, head));
   return changetype<usize>(mlp);
 }
 
@@ -164,6 +184,11 @@ export function copyLayout(mlp: Mlp, padded: usize, flat: usize, toPadded: bool)
     }
     padded += <usize>(inRows * outPad + outPad) << 2;
     flat += <usize>(inSize * outSize + outSize) << 2;
+  }
+  if (mlp.head == HEAD_GAUSSIAN) {
+    const bytes = <usize>sizeAt(mlp, mlp.numLayers) << 2; // the log-std, at padded float mlpFloats
+    if (toPadded) memory.copy(padded, flat, bytes);
+    else memory.copy(flat, padded, bytes);
   }
 }
 
@@ -305,7 +330,7 @@ export function flushBlock(mlp: Mlp): void {
   memory.fill(mlp.grad, 0, <usize>mlp.setFloats << 2);
 }
 
-/** Logits and log-probabilities of n rows (cross-checked against tfjs in the tests). */
+/** Logits (a Gaussian head's means) and, for a categorical head, log-probabilities of n rows (cross-checked against tfjs in the tests). */
 export function mlpForwardBatch(ptr: usize, set: i32, n: i32, obs: usize, logitsOut: usize, logProbOut: usize): void {
   const mlp = changetype<Mlp>(ptr);
   const obsDim = sizeAt(mlp, 0), numActions = sizeAt(mlp, mlp.numLayers);
@@ -316,13 +341,15 @@ export function mlpForwardBatch(ptr: usize, set: i32, n: i32, obs: usize, logits
     const row0 = obs + <usize>r * rowBytes;
     const logits = mlpForwardTile(mlp, set, row0, row0 + <usize>min(1, count - 1) * rowBytes,
       row0 + <usize>min(2, count - 1) * rowBytes, row0 + <usize>min(3, count - 1) * rowBytes);
-    const logProbs = mlpLogSoftmaxTile(mlp);
+    // A Gaussian head has no per-row distribution over actions to write: its outputs are the means.
+    const withLogProbs = mlp.head == HEAD_CATEGORICAL && logProbOut != 0;
+    const logProbs = withLogProbs ? mlpLogSoftmaxTile(mlp) : 0;
     for (let i = 0; i < count; i++) {
       const at = <usize>((r + i) * numActions) << 2;
       for (let a = 0; a < numActions; a++) {
         const tileAt = <usize>a * TILE_UNIT_BYTES + (<usize>i << 2);
         store<f32>(logitsOut + at + (<usize>a << 2), load<f32>(logits + tileAt));
-        store<f32>(logProbOut + at + (<usize>a << 2), load<f32>(logProbs + tileAt));
+        if (withLogProbs) store<f32>(logProbOut + at + (<usize>a << 2), load<f32>(logProbs + tileAt));
       }
     }
   }
@@ -356,21 +383,25 @@ export function backwardTile(mlp: Mlp, setBase: usize): void {
   let delta = mlp.gradRows;
   let next = mlp.gradRows + <usize>TILE_ROWS * width;
   memory.fill(delta, 0, <usize>TILE_ROWS * width);
-  // δ_L, the 4 rows at once (rows in lanes), then written row by row.
-  const logProbs = mlpLogSoftmaxTile(mlp);
-  const coef = v128.load(mlp.tileCoef), action = v128.load(mlp.tileAction);
-  for (let a = 0; a < numActions; a++) {
-    const p = exp4(v128.load(logProbs + <usize>a * TILE_UNIT_BYTES));
-    const onehot = v128.and(i32x4.eq(action, i32x4.splat(a)), f32x4.splat(1));
-    const d = f32x4.mul(coef, f32x4.sub(p, onehot));
-    const at = delta + (<usize>a << 2);
-    store<f32>(at, f32x4.extract_lane(d, 0));
-    store<f32>(at + width, f32x4.extract_lane(d, 1));
-    store<f32>(at + 2 * width, f32x4.extract_lane(d, 2));
-    store<f32>(at + 3 * width, f32x4.extract_lane(d, 3));
+  if (mlp.head == HEAD_GAUSSIAN) {
+    gaussianHeadBackward(mlp, setBase, delta, width);
+  } else {
+    // δ_L, the 4 rows at once (rows in lanes), then written row by row.
+    const logProbs = mlpLogSoftmaxTile(mlp);
+    const coef = v128.load(mlp.tileCoef), action = v128.load(mlp.tileAction);
+    for (let a = 0; a < numActions; a++) {
+      const p = exp4(v128.load(logProbs + <usize>a * TILE_UNIT_BYTES));
+      const onehot = v128.and(i32x4.eq(action, i32x4.splat(a)), f32x4.splat(1));
+      const d = f32x4.mul(coef, f32x4.sub(p, onehot));
+      const at = delta + (<usize>a << 2);
+      store<f32>(at, f32x4.extract_lane(d, 0));
+      store<f32>(at + width, f32x4.extract_lane(d, 1));
+      store<f32>(at + 2 * width, f32x4.extract_lane(d, 2));
+      store<f32>(at + 3 * width, f32x4.extract_lane(d, 3));
+    }
   }
   // Walk the layers backwards; kernel offsets are recomputed from the top.
-  let kernelEnd = mlp.setFloats; // float index just past the last bias
+  let kernelEnd = mlp.mlpFloats; // float index just past the last bias
   for (let l = mlp.numLayers - 1; l >= 0; l--) {
     const inRows = paddedAt(mlp, l);
     const outPad = paddedAt(mlp, l + 1);
@@ -428,6 +459,31 @@ export function backwardTile(mlp: Mlp, setBase: usize): void {
   }
 }
 
+/**
+ * The Gaussian head of backwardTile: per row r (coefficient c, action a, mean μ = the MLP's outputs,
+ * log-std s, σ = e^s) of L_row = −c·log π(a|s) with log π = Σ_j −½((a_j − μ_j)/σ_j)² − s_j − ½log 2π:
+ *   δ_L[j] = ∂L_row/∂μ_j = −c·(a_j − μ_j)·e^{−2s_j}       (row-major into `delta`)
+ *   ∂L_row/∂s_j = −c·((a_j − μ_j)²·e^{−2s_j} − 1)          (added to mlp.grad at the log-std)
+ * A filler row (c = 0) adds zeros. The rows' terms join each gradient element in row order.
+ */
+export function gaussianHeadBackward(mlp: Mlp, setBase: usize, delta: usize, width: usize): void {
+  const size = sizeAt(mlp, mlp.numLayers);
+  const means = mlp.tile + <usize>mlp.numLayers * (<usize>mlp.maxWidth << 4);
+  const logStd = setBase + (<usize>mlp.mlpFloats << 2), gradStd = mlp.grad + (<usize>mlp.mlpFloats << 2);
+  const rowBytes = <usize>size << 2;
+  for (let r = 0; r < TILE_ROWS; r++) {
+    const c = load<f32>(mlp.tileCoef + (<usize>r << 2));
+    const action = mlp.rowActions + <usize>load<i32>(mlp.tileRow + (<usize>r << 2)) * rowBytes;
+    for (let j = 0; j < size; j++) {
+      const at = <usize>j << 2;
+      const inv = Mathf.exp(<f32>-2 * load<f32>(logStd + at));
+      const diff = load<f32>(action + at) - load<f32>(means + (<usize>j << 4) + (<usize>r << 2));
+      store<f32>(delta + <usize>r * width + at, -c * diff * inv);
+      store<f32>(gradStd + at, load<f32>(gradStd + at) - c * (diff * diff * inv - 1));
+    }
+  }
+}
+
 /** A pass over the rows of the last forward tile (see sweepRows), e.g. backwardTile. */
 export type TilePass = (mlp: Mlp, weightsBase: usize, context: usize) => void;
 
@@ -448,7 +504,8 @@ function gatherTile(mlp: Mlp, r: i32, end: i32, actions: usize, advantages: usiz
     if (coef != 0) {
       const at = <usize>count << 2;
       store<f32>(mlp.tileCoef + at, coef);
-      store<i32>(mlp.tileAction + at, load<i32>(actions + (<usize>r << 2)));
+      // A Gaussian head reads its rows' action vectors through tileRow (mlp.rowActions).
+      if (mlp.head == HEAD_CATEGORICAL) store<i32>(mlp.tileAction + at, load<i32>(actions + (<usize>r << 2)));
       store<i32>(mlp.tileRow + at, r);
       count++;
     }
@@ -475,6 +532,7 @@ export function sweepRows(mlp: Mlp, weightsBase: usize, n: i32, obs: usize, acti
   const rowBytes = <usize>sizeAt(mlp, 0) << 2;
   let weightSum: f64 = 0;
   for (let r = 0; r < n; r++) weightSum += <f64>load<f32>(weights + (<usize>r << 2));
+  mlp.rowActions = actions;
   memory.fill(mlp.grad, 0, <usize>mlp.setFloats << 2);
   memory.fill(mlp.gradTotal, 0, <usize>mlp.setFloats << 2);
   for (let block = 0; block < n; block += GRAD_BLOCK_ROWS) {

@@ -6,11 +6,11 @@
 // how many lanes share the call. A lane that ends is reset once (so its state stays tame while
 // the others finish) and its later steps are not recorded.
 
-import { alloc, free, padLanesF } from './memory';
+import { alloc, free, padLanes, padLanesF } from './memory';
 import { streamKey, uniform01, PURPOSE_RESET, PURPOSE_ACTION } from './rng';
-import { VecEnv, vecEnvCreate, vecEnvFree, vecEnvBytes } from './vecenv';
-import { envDim, envStepLanes, envResetLane, envObserve, DIM_OBS, DIM_ACTIONS } from './envs/registry';
-import { Mlp, TILE_ROWS, TILE_UNIT_BYTES, mlpForwardTile, mlpLogSoftmaxTile } from './policy';
+import { VecEnv, vecEnvCreate, vecEnvFree, vecEnvBytes, FIELD_OBS, FIELD_ACTIONS, FIELD_REWARD, FIELD_TERMINATED } from './vecenv';
+import { envDim, envStepLanes, envResetLane, envObserve, envActionLaneBytes, DIM_OBS, DIM_ACTIONS, DIM_ACTION_SIZE } from './envs/registry';
+import { Mlp, TILE_ROWS, TILE_UNIT_BYTES, HEAD_GAUSSIAN, mlpForwardTile, mlpLogSoftmaxTile } from './policy';
 import { exp4 } from './simd_math';
 
 @unmanaged class Rollout {
@@ -19,8 +19,9 @@ import { exp4 } from './simd_math';
   maxSteps: i32;
   obsDim: i32;
   numActions: i32;
+  actionSize: i32;     // a box env's action vector length (0: discrete)
   obsT: usize;         // f32 [maxSteps][numEpisodes][obsDim]
-  actionT: usize;      // i32 [maxSteps][numEpisodes]
+  actionT: usize;      // i32 [maxSteps][numEpisodes] (discrete) or f32 [maxSteps][numEpisodes][actionSize] (box)
   rewardT: usize;      // f32 [maxSteps][numEpisodes]
   logProbT: usize;     // f32 [maxSteps][numEpisodes]
   length: usize;       // i32 [numEpisodes]: recorded steps of each episode
@@ -37,6 +38,15 @@ export const ROLLOUT_LENGTH: i32 = 1;
 export const ROLLOUT_RETURN: i32 = 2;
 export const ROLLOUT_TERMINAL: i32 = 3;
 export const ROLLOUT_LANES: i32 = 4;
+// The buffers a JS-stepped env (rolloutUser*) reads and writes between two WASM calls.
+export const ROLLOUT_OBS: i32 = 5;        // f32 [numEpisodes][obsDim]: the observation each lane acts on
+export const ROLLOUT_ACTIONS: i32 = 6;    // i32 [lanes], or f32 [actionSize][lanes] (box): the actions sampled for them
+export const ROLLOUT_REWARD: i32 = 7;     // f32 [lanes]
+export const ROLLOUT_TERMINATED: i32 = 8; // u8 [lanes]
+export const ROLLOUT_ALIVE: i32 = 9;      // u8 [lanes]: 1 while the lane's episode runs
+
+/** The env kind of a workspace whose env is stepped in JavaScript (src/rl/user-rollout.ts); no built-in uses 0. */
+export const ENV_USER: i32 = 0;
 
 // The workspace's own buffers (besides its VecEnv), numbered for rolloutBufferBytes.
 const BUF_OBS_T = 0, BUF_ACTION_T = 1, BUF_REWARD_T = 2, BUF_LOG_PROB_T = 3, BUF_LENGTH = 4, BUF_RETURN = 5,
@@ -46,11 +56,12 @@ const BUF_OBS_T = 0, BUF_ACTION_T = 1, BUF_REWARD_T = 2, BUF_LOG_PROB_T = 3, BUF
  * Bytes of buffer `which` of a workspace for numEpisodes episodes of at most maxSteps steps.
  * rolloutCreate allocates exactly these and rolloutBytes sums them (f64: checked before allocating).
  */
-function rolloutBufferBytes(kind: i32, numEpisodes: f64, maxSteps: f64, which: i32): f64 {
+function rolloutBufferBytes(obsDim: f64, actionLaneBytes: f64, numEpisodes: f64, maxSteps: f64, which: i32): f64 {
   const cells = maxSteps * numEpisodes;
   switch (which) {
-    case BUF_OBS_T: return cells * <f64>envDim(kind, DIM_OBS) * 4;
-    case BUF_ACTION_T: case BUF_REWARD_T: case BUF_LOG_PROB_T: return cells * 4;
+    case BUF_OBS_T: return cells * obsDim * 4;
+    case BUF_ACTION_T: return cells * actionLaneBytes;
+    case BUF_REWARD_T: case BUF_LOG_PROB_T: return cells * 4;
     case BUF_LENGTH: case BUF_RETURN: return numEpisodes * 4;
     case BUF_TERMINAL: return numEpisodes;
     case BUF_ALIVE: return padLanesF(numEpisodes);
@@ -67,8 +78,9 @@ function rolloutBufferBytes(kind: i32, numEpisodes: f64, maxSteps: f64, which: i
 export function rolloutBytes(kind: i32, numEpisodes: f64, maxSteps: f64, largest: bool): f64 {
   let total: f64 = <f64>offsetof<Rollout>() + vecEnvBytes(kind, numEpisodes, false);
   let biggest: f64 = vecEnvBytes(kind, numEpisodes, true);
+  const obsDim = <f64>envDim(kind, DIM_OBS), actionLaneBytes = <f64>envActionLaneBytes(kind);
   for (let which = BUF_OBS_T; which <= BUF_TILE_ACTIONS; which++) {
-    const bytes = rolloutBufferBytes(kind, numEpisodes, maxSteps, which);
+    const bytes = rolloutBufferBytes(obsDim, actionLaneBytes, numEpisodes, maxSteps, which);
     total += bytes;
     biggest = max(biggest, bytes);
   }
@@ -76,24 +88,31 @@ export function rolloutBytes(kind: i32, numEpisodes: f64, maxSteps: f64, largest
 }
 
 export function rolloutCreate(kind: i32, numEpisodes: i32, maxSteps: i32): usize {
+  return rolloutAllocate(vecEnvCreate(kind, numEpisodes, maxSteps), numEpisodes, maxSteps,
+    envDim(kind, DIM_OBS), envDim(kind, DIM_ACTIONS), envDim(kind, DIM_ACTION_SIZE));
+}
+
+/** The workspace's own buffers around its env. */
+function rolloutAllocate(env: usize, numEpisodes: i32, maxSteps: i32, obsDim: i32, numActions: i32, actionSize: i32): usize {
   const ro = changetype<Rollout>(alloc(offsetof<Rollout>()));
-  ro.env = vecEnvCreate(kind, numEpisodes, maxSteps);
+  ro.env = env;
   ro.numEpisodes = numEpisodes;
   ro.maxSteps = maxSteps;
-  ro.obsDim = envDim(kind, DIM_OBS);
-  ro.numActions = envDim(kind, DIM_ACTIONS);
-  const n = <f64>numEpisodes, t = <f64>maxSteps;
-  ro.obsT = alloc(<usize>rolloutBufferBytes(kind, n, t, BUF_OBS_T));
-  ro.actionT = alloc(<usize>rolloutBufferBytes(kind, n, t, BUF_ACTION_T));
-  ro.rewardT = alloc(<usize>rolloutBufferBytes(kind, n, t, BUF_REWARD_T));
-  ro.logProbT = alloc(<usize>rolloutBufferBytes(kind, n, t, BUF_LOG_PROB_T));
-  ro.length = alloc(<usize>rolloutBufferBytes(kind, n, t, BUF_LENGTH));
-  ro.episodeReturn = alloc(<usize>rolloutBufferBytes(kind, n, t, BUF_RETURN));
-  ro.terminal = alloc(<usize>rolloutBufferBytes(kind, n, t, BUF_TERMINAL));
-  ro.alive = alloc(<usize>rolloutBufferBytes(kind, n, t, BUF_ALIVE));
-  ro.actionKey = alloc(<usize>rolloutBufferBytes(kind, n, t, BUF_ACTION_KEY));
-  ro.tileLanes = alloc(<usize>rolloutBufferBytes(kind, n, t, BUF_TILE_LANES));
-  ro.tileActions = alloc(<usize>rolloutBufferBytes(kind, n, t, BUF_TILE_ACTIONS));
+  ro.obsDim = obsDim;
+  ro.numActions = numActions;
+  ro.actionSize = actionSize;
+  const dim = <f64>obsDim, act = <f64>(max(1, actionSize) << 2), n = <f64>numEpisodes, t = <f64>maxSteps;
+  ro.obsT = alloc(<usize>rolloutBufferBytes(dim, act, n, t, BUF_OBS_T));
+  ro.actionT = alloc(<usize>rolloutBufferBytes(dim, act, n, t, BUF_ACTION_T));
+  ro.rewardT = alloc(<usize>rolloutBufferBytes(dim, act, n, t, BUF_REWARD_T));
+  ro.logProbT = alloc(<usize>rolloutBufferBytes(dim, act, n, t, BUF_LOG_PROB_T));
+  ro.length = alloc(<usize>rolloutBufferBytes(dim, act, n, t, BUF_LENGTH));
+  ro.episodeReturn = alloc(<usize>rolloutBufferBytes(dim, act, n, t, BUF_RETURN));
+  ro.terminal = alloc(<usize>rolloutBufferBytes(dim, act, n, t, BUF_TERMINAL));
+  ro.alive = alloc(<usize>rolloutBufferBytes(dim, act, n, t, BUF_ALIVE));
+  ro.actionKey = alloc(<usize>rolloutBufferBytes(dim, act, n, t, BUF_ACTION_KEY));
+  ro.tileLanes = alloc(<usize>rolloutBufferBytes(dim, act, n, t, BUF_TILE_LANES));
+  ro.tileActions = alloc(<usize>rolloutBufferBytes(dim, act, n, t, BUF_TILE_ACTIONS));
   return changetype<usize>(ro);
 }
 
@@ -115,6 +134,11 @@ export function rolloutField(ptr: usize, field: i32): usize {
     case ROLLOUT_RETURN: return ro.episodeReturn;
     case ROLLOUT_TERMINAL: return ro.terminal;
     case ROLLOUT_LANES: return <usize>env.lanes;
+    case ROLLOUT_OBS: return env.obs;
+    case ROLLOUT_ACTIONS: return env.actions;
+    case ROLLOUT_REWARD: return env.reward;
+    case ROLLOUT_TERMINATED: return env.terminated;
+    case ROLLOUT_ALIVE: return ro.alive;
   }
   return 0;
 }
@@ -142,6 +166,10 @@ function sampleTile(ro: Rollout, env: VecEnv, mlp: Mlp, set: i32, count: i32, t:
   const lane3 = count > 3 ? load<i32>(lanes, 12) : lane0;
   mlpForwardTile(mlp, set, env.obs + <usize>lane0 * rowBytes, env.obs + <usize>lane1 * rowBytes,
     env.obs + <usize>lane2 * rowBytes, env.obs + <usize>lane3 * rowBytes);
+  if (mlp.head == HEAD_GAUSSIAN) {
+    sampleGaussianTile(ro, env, mlp, set, count, t);
+    return;
+  }
   const logProbs = mlpLogSoftmaxTile(mlp);
   const u = f32x4(actionDraw(ro, lane0, t), actionDraw(ro, lane1, t), actionDraw(ro, lane2, t), actionDraw(ro, lane3, t));
   let cumulative = f32x4.splat(0);
@@ -160,6 +188,78 @@ function sampleTile(ro: Rollout, env: VecEnv, mlp: Mlp, set: i32, count: i32, t:
   }
 }
 
+/** Uniform draws per step of a Gaussian head's action stream: two per pair of action components. */
+@inline function gaussianDraws(size: i32): i32 {
+  return (size + 1) & ~1;
+}
+
+const TWO_PI: f32 = <f32>(2 * Math.PI);
+const HALF_LOG_TWO_PI: f32 = <f32>(0.5 * Math.log(2 * Math.PI));
+
+/**
+ * A Gaussian head's sample for the `count` lanes in ro.tileLanes (after the tile's forward: the
+ * means μ are the MLP's outputs): a_j = μ_j + e^{s_j}·z_j with z standard normal by Box–Muller from
+ * draws t·K + 2p, t·K + 2p + 1 of the lane's action stream (K = gaussianDraws: a fixed count per
+ * step, so a lane's actions do not depend on the others): z_{2p} = ρ·cos φ, z_{2p+1} = ρ·sin φ,
+ * ρ = √(−2·log(1 − u_0)), φ = 2π·u_1. Recorded unclipped (the env clips) with
+ * log π(a|s) = Σ_j −½z_j² − s_j − ½log 2π.
+ */
+function sampleGaussianTile(ro: Rollout, env: VecEnv, mlp: Mlp, set: i32, count: i32, t: i32): void {
+  const size = ro.actionSize;
+  const draws = gaussianDraws(size);
+  const means = mlp.tile + <usize>mlp.numLayers * (<usize>mlp.maxWidth << 4);
+  const logStd = mlp.weights + ((<usize>set * <usize>mlp.setFloats + <usize>mlp.mlpFloats) << 2);
+  const cell = <usize>t * <usize>ro.numEpisodes;
+  const lanes = <usize>env.lanes;
+  for (let r = 0; r < count; r++) {
+    const lane = <usize>load<i32>(ro.tileLanes + (<usize>r << 2));
+    const key = load<u64>(ro.actionKey + (lane << 3));
+    const first = <u64>t * <u64>draws;
+    let logProb: f32 = 0;
+    for (let j = 0; j < size; j++) {
+      const pair = <u64>(j & ~1);
+      const rho = Mathf.sqrt(<f32>-2 * Mathf.log(<f32>1 - uniform01(key, first + pair)));
+      const phi = TWO_PI * uniform01(key, first + pair + 1);
+      const z = (j & 1) == 0 ? rho * Mathf.cos(phi) : rho * Mathf.sin(phi);
+      const s = load<f32>(logStd + (<usize>j << 2));
+      const a = load<f32>(means + (<usize>j << 4) + (<usize>r << 2)) + Mathf.exp(s) * z;
+      store<f32>(env.actions + ((<usize>j * lanes + lane) << 2), a);
+      store<f32>(ro.actionT + (((cell + lane) * <usize>size + <usize>j) << 2), a);
+      logProb += <f32>-0.5 * z * z - s - HALF_LOG_TWO_PI;
+    }
+    store<f32>(ro.logProbT + ((cell + lane) << 2), logProb);
+  }
+}
+
+/**
+ * Records the observation of every live lane at step t and samples its action (env.actions, with
+ * its log-probability). Live lanes go through the policy in tiles of TILE_ROWS lanes of one weight
+ * set; lanes of a set are consecutive, so a tile only ends short where a set's live lanes run out.
+ */
+function sampleLive(ro: Rollout, env: VecEnv, mlp: Mlp, t: i32, episodesPerTask: i32, perTaskWeights: bool): void {
+  const n = ro.numEpisodes, obsDim = ro.obsDim;
+  const cell = <usize>t * <usize>n;
+  let count = 0, tileSet = 0;
+  for (let i = 0; i < n; i++) {
+    if (!load<u8>(ro.alive + <usize>i)) continue;
+    const obsRow = env.obs + (<usize>(i * obsDim) << 2);
+    const rec = ro.obsT + ((cell + <usize>i) * <usize>obsDim << 2);
+    for (let k = 0; k < obsDim; k++) store<f32>(rec + (<usize>k << 2), load<f32>(obsRow + (<usize>k << 2)));
+    const set = perTaskWeights ? i / episodesPerTask : 0;
+    if (count > 0 && set != tileSet) {
+      sampleTile(ro, env, mlp, tileSet, count, t);
+      count = 0;
+    }
+    store<i32>(ro.tileLanes + (<usize>count << 2), i);
+    tileSet = set;
+    if (++count == TILE_ROWS) {
+      sampleTile(ro, env, mlp, tileSet, count, t);
+      count = 0;
+    }
+  }
+  if (count > 0) sampleTile(ro, env, mlp, tileSet, count, t);
+}
+
 /**
  * Runs every episode of the workspace with policy `mlp`. Lane i belongs to task i / episodesPerTask,
  * whose id (for the RNG streams) is taskIds[task]; with perTaskWeights the lane uses weight set
@@ -172,7 +272,6 @@ export function rolloutRun(ptr: usize, mlpPtr: usize, seed: u32, episodesPerTask
   const env = changetype<VecEnv>(ro.env);
   const mlp = changetype<Mlp>(mlpPtr);
   const n = ro.numEpisodes, lanes = env.lanes, kind = env.kind;
-  const obsDim = ro.obsDim;
   const steps = min(maxSteps, ro.maxSteps);
   for (let i = 0; i < lanes; i++) {
     const real = i < n;
@@ -196,27 +295,7 @@ export function rolloutRun(ptr: usize, mlpPtr: usize, seed: u32, episodesPerTask
   for (let t = 0; t < steps && aliveCount > 0; t++) {
     envObserve(kind, n, lanes, env.state, env.params, env.obs);
     const cell = <usize>t * <usize>n;
-    // Live lanes go through the policy in tiles of TILE_ROWS lanes of one weight set; lanes of a
-    // set are consecutive, so a tile only ends short where a set's live lanes run out.
-    let count = 0, tileSet = 0;
-    for (let i = 0; i < n; i++) {
-      if (!load<u8>(ro.alive + <usize>i)) continue;
-      const obsRow = env.obs + (<usize>(i * obsDim) << 2);
-      const rec = ro.obsT + ((cell + <usize>i) * <usize>obsDim << 2);
-      for (let k = 0; k < obsDim; k++) store<f32>(rec + (<usize>k << 2), load<f32>(obsRow + (<usize>k << 2)));
-      const set = perTaskWeights ? i / episodesPerTask : 0;
-      if (count > 0 && set != tileSet) {
-        sampleTile(ro, env, mlp, tileSet, count, t);
-        count = 0;
-      }
-      store<i32>(ro.tileLanes + (<usize>count << 2), i);
-      tileSet = set;
-      if (++count == TILE_ROWS) {
-        sampleTile(ro, env, mlp, tileSet, count, t);
-        count = 0;
-      }
-    }
-    if (count > 0) sampleTile(ro, env, mlp, tileSet, count, t);
+    sampleLive(ro, env, mlp, t, episodesPerTask, perTaskWeights);
     envStepLanes(kind, lanes, env.state, env.params, env.actions, env.reward, env.terminated, env.rngKey, env.rngCounter, ro.alive);
     for (let i = 0; i < n; i++) {
       if (!load<u8>(ro.alive + <usize>i)) continue;
@@ -240,14 +319,122 @@ export function rolloutRun(ptr: usize, mlpPtr: usize, seed: u32, episodesPerTask
   return recorded;
 }
 
+// ---- Envs stepped in JavaScript (src/rl/user-rollout.ts). The same workspace, trajectory buffers,
+// policy tiles and action streams as rolloutRun; the env's step is the caller's, between
+// rolloutUserSample (obs → actions) and rolloutUserRecord (reward, terminated → the record).
+
+/** Bytes of the env buffers of a JS-stepped workspace, by VecEnv field. */
+function userEnvBufferBytes(obsDim: f64, actionLaneBytes: f64, numEpisodes: f64, field: i32): f64 {
+  const lanes = padLanesF(numEpisodes);
+  switch (field) {
+    case FIELD_OBS: return numEpisodes * obsDim * 4;
+    case FIELD_ACTIONS: return lanes * actionLaneBytes;
+    case FIELD_REWARD: return lanes * 4;
+    case FIELD_TERMINATED: return lanes;
+  }
+  return 0;
+}
+
+/** rolloutBytes for a JS-stepped env with observations of obsDim floats and box actions of actionSize (0: discrete). */
+export function rolloutUserBytes(obsDim: i32, actionSize: i32, numEpisodes: f64, maxSteps: f64, largest: bool): f64 {
+  let total: f64 = <f64>offsetof<Rollout>() + <f64>offsetof<VecEnv>(), biggest: f64 = 0;
+  const dim = <f64>obsDim, act = <f64>(max(1, actionSize) << 2);
+  for (let field = FIELD_OBS; field <= FIELD_TERMINATED; field++) {
+    const bytes = userEnvBufferBytes(dim, act, numEpisodes, field);
+    total += bytes;
+    biggest = max(biggest, bytes);
+  }
+  for (let which = BUF_OBS_T; which <= BUF_TILE_ACTIONS; which++) {
+    const bytes = rolloutBufferBytes(dim, act, numEpisodes, maxSteps, which);
+    total += bytes;
+    biggest = max(biggest, bytes);
+  }
+  return largest ? biggest : total;
+}
+
+/** A workspace whose env (kind ENV_USER) is only its obs, actions, reward and terminated buffers. */
+export function rolloutUserCreate(obsDim: i32, numActions: i32, actionSize: i32, numEpisodes: i32, maxSteps: i32): usize {
+  const env = changetype<VecEnv>(alloc(offsetof<VecEnv>()));
+  env.kind = ENV_USER;
+  env.numEnvs = numEpisodes;
+  env.lanes = padLanes(numEpisodes);
+  env.maxSteps = maxSteps;
+  const dim = <f64>obsDim, act = <f64>(max(1, actionSize) << 2), n = <f64>numEpisodes;
+  env.obs = alloc(<usize>userEnvBufferBytes(dim, act, n, FIELD_OBS));
+  env.actions = alloc(<usize>userEnvBufferBytes(dim, act, n, FIELD_ACTIONS));
+  env.reward = alloc(<usize>userEnvBufferBytes(dim, act, n, FIELD_REWARD));
+  env.terminated = alloc(<usize>userEnvBufferBytes(dim, act, n, FIELD_TERMINATED));
+  return rolloutAllocate(changetype<usize>(env), numEpisodes, maxSteps, obsDim, numActions, actionSize);
+}
+
+/**
+ * Starts a rollout of a JS-stepped env: every lane alive, nothing recorded, and lane i's action
+ * stream (seed, ACTION, taskIds[i / episodesPerTask], i % episodesPerTask) as in rolloutRun. The
+ * caller draws the resets from the matching RESET streams and writes the first observations.
+ */
+export function rolloutUserBegin(ptr: usize, seed: u32, episodesPerTask: i32, taskIds: usize): void {
+  const ro = changetype<Rollout>(ptr);
+  const env = changetype<VecEnv>(ro.env);
+  const n = ro.numEpisodes;
+  for (let i = 0; i < env.lanes; i++) {
+    const real = i < n;
+    store<u8>(ro.alive + <usize>i, <u8>real);
+    store<i32>(env.actions + (<usize>i << 2), 0);
+    store<f32>(env.reward + (<usize>i << 2), 0);
+    store<u8>(env.terminated + <usize>i, 0);
+    if (real) {
+      const taskId = load<u32>(taskIds + (<usize>(i / episodesPerTask) << 2));
+      store<u64>(ro.actionKey + (<usize>i << 3), streamKey(seed, PURPOSE_ACTION, taskId, <u32>(i % episodesPerTask)));
+      store<i32>(ro.length + (<usize>i << 2), 0);
+      store<f32>(ro.episodeReturn + (<usize>i << 2), 0);
+      store<u8>(ro.terminal + <usize>i, 0);
+    }
+  }
+}
+
+/** Step t, first half: records every live lane's observation and samples its action (ROLLOUT_ACTIONS). */
+export function rolloutUserSample(ptr: usize, mlpPtr: usize, t: i32, episodesPerTask: i32, perTaskWeights: bool): void {
+  const ro = changetype<Rollout>(ptr);
+  sampleLive(ro, changetype<VecEnv>(ro.env), changetype<Mlp>(mlpPtr), t, episodesPerTask, perTaskWeights);
+}
+
+/**
+ * Step t, second half: records every live lane's reward (ROLLOUT_REWARD), and ends the lanes that
+ * terminated (ROLLOUT_TERMINATED) or reached step `steps`. Returns the number of lanes still alive.
+ */
+export function rolloutUserRecord(ptr: usize, t: i32, steps: i32): i32 {
+  const ro = changetype<Rollout>(ptr);
+  const env = changetype<VecEnv>(ro.env);
+  const n = ro.numEpisodes;
+  const cell = <usize>t * <usize>n;
+  let alive = 0;
+  for (let i = 0; i < n; i++) {
+    if (!load<u8>(ro.alive + <usize>i)) continue;
+    const reward = load<f32>(env.reward + (<usize>i << 2));
+    store<f32>(ro.rewardT + ((cell + <usize>i) << 2), reward);
+    store<f32>(ro.episodeReturn + (<usize>i << 2), load<f32>(ro.episodeReturn + (<usize>i << 2)) + reward);
+    store<i32>(ro.length + (<usize>i << 2), t + 1);
+    const terminated = load<u8>(env.terminated + <usize>i);
+    if (terminated || t + 1 == steps) {
+      store<u8>(ro.terminal + <usize>i, terminated);
+      store<u8>(ro.alive + <usize>i, 0);
+    } else {
+      alive++;
+    }
+  }
+  return alive;
+}
+
+
 /**
  * Copies the recorded steps episode by episode (episode-major, time inside) into compact rows:
- * obs [rows][obsDim], action i32 [rows], reward [rows], logProb [rows].
+ * obs [rows][obsDim], action i32 [rows] (a box env's f32 [rows][actionSize]), reward [rows], logProb [rows].
  */
 export function rolloutCompact(ptr: usize, obsOut: usize, actionOut: usize, rewardOut: usize, logProbOut: usize): void {
   const ro = changetype<Rollout>(ptr);
   const n = ro.numEpisodes;
   const obsBytes = <usize>ro.obsDim << 2;
+  const actionBytes = <usize>max(1, ro.actionSize) << 2;
   let row: usize = 0;
   for (let i = 0; i < n; i++) {
     const length = load<i32>(ro.length + (<usize>i << 2));
@@ -255,7 +442,7 @@ export function rolloutCompact(ptr: usize, obsOut: usize, actionOut: usize, rewa
       const cell = <usize>t * <usize>n + <usize>i;
       const src = ro.obsT + cell * obsBytes, dst = obsOut + row * obsBytes;
       for (let k: usize = 0; k < obsBytes; k += 4) store<f32>(dst + k, load<f32>(src + k));
-      store<i32>(actionOut + (row << 2), load<i32>(ro.actionT + (cell << 2)));
+      memory.copy(actionOut + row * actionBytes, ro.actionT + cell * actionBytes, actionBytes);
       store<f32>(rewardOut + (row << 2), load<f32>(ro.rewardT + (cell << 2)));
       store<f32>(logProbOut + (row << 2), load<f32>(ro.logProbT + (cell << 2)));
       row++;

@@ -8,7 +8,7 @@
 import { alloc, free, padLanes, padLanesF } from './memory';
 import { streamKey, PURPOSE_RESET } from './rng';
 import { maskToBytes4 } from './simd_math';
-import { envDim, envDefaultParam, envStepLanes, envResetLane, envObserve,
+import { envDim, envDefaultParam, envActionLaneBytes, envStepLanes, envResetLane, envObserve,
   DIM_STATE, DIM_OBS, DIM_PARAMS } from './envs/registry';
 
 @unmanaged export class VecEnv {
@@ -19,7 +19,7 @@ import { envDim, envDefaultParam, envStepLanes, envResetLane, envObserve,
   state: usize;      // f32 [stateDim][lanes]
   params: usize;     // f32 [paramDim][lanes]
   obs: usize;        // f32 [numEnvs][obsDim]
-  actions: usize;    // i32 [lanes]
+  actions: usize;    // i32 [lanes] (discrete) or f32 [actionSize][lanes] (box, component-major)
   reward: usize;     // f32 [lanes]
   terminated: usize; // u8 [lanes]
   truncated: usize;  // u8 [lanes]
@@ -53,7 +53,8 @@ export function vecEnvBufferBytes(kind: i32, numEnvs: f64, field: i32): f64 {
     case FIELD_STATE: return <f64>envDim(kind, DIM_STATE) * lanes * 4;
     case FIELD_PARAMS: return <f64>envDim(kind, DIM_PARAMS) * lanes * 4;
     case FIELD_OBS: return numEnvs * <f64>envDim(kind, DIM_OBS) * 4;
-    case FIELD_ACTIONS: case FIELD_REWARD: case FIELD_STEP_COUNT: return lanes * 4;
+    case FIELD_ACTIONS: return lanes * <f64>envActionLaneBytes(kind);
+    case FIELD_REWARD: case FIELD_STEP_COUNT: return lanes * 4;
     case FIELD_TERMINATED: case FIELD_TRUNCATED: case FIELD_NEEDS_RESET: return lanes;
     case FIELD_RNG_KEY: case FIELD_RNG_COUNTER: return lanes * 8;
   }

@@ -151,6 +151,8 @@ interface PageSettings { hidden: string; iterations: number; metaBatch: number; 
 const FALLBACK_SETTINGS: PageSettings = { hidden: '64,64', iterations: 20, metaBatch: 10, episodes: 10, speed: 2 };
 const PAGE_SETTINGS: Record<string, Partial<PageSettings>> = {
   'LunarLander-v2': { iterations: 60, maxSteps: 400, outerLr: 3e-3, speed: 1 },
+  // The same world: the same step limit and pace (its training settings are not measured yet).
+  'LunarLanderContinuous-v2': { maxSteps: 400, speed: 1 },
 };
 let envStepLimits: Record<string, number> = {};
 let configDefaults: TrainConfig | null = null;

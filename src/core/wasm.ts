@@ -10,11 +10,12 @@ export interface WasmExports {
   /** Byte sizes of what the creators allocate (in all, or the largest buffer), for src/rl/memory.ts. */
   vecEnvBytes(kind: number, numEnvs: number, largest: boolean): number;
   rolloutBytes(kind: number, numEpisodes: number, maxSteps: number, largest: boolean): number;
-  mlpBytes(numLayers: number, sizesPtr: number, numSets: number, largest: boolean): number;
+  mlpBytes(numLayers: number, sizesPtr: number, numSets: number, largest: boolean, head: number): number;
   fillUniform(seed: number, purpose: number, task: number, lane: number, counterStart: bigint, out: number, n: number): void;
   deriveSeed(seed: number, purpose: number, task: number, lane: number): number;
   envDim(kind: number, which: number): number;
   envDefaultParam(kind: number, index: number): number;
+  envActionBound(kind: number, component: number, upper: boolean): number;
   vecEnvCreate(kind: number, numEnvs: number, maxSteps: number): number;
   vecEnvFree(env: number): void;
   vecEnvField(env: number, field: number): number;
@@ -29,7 +30,8 @@ export interface WasmExports {
   lunarShapeVertex(body: number, i: number, coordinate: number): number;
   lunarWindAt(index: number, power: number): number;
   lunarEngineFiring(x: number, y: number, angle: number, action: number): number;
-  mlpCreate(numLayers: number, sizesPtr: number, activation: number, numSets: number): number;
+  lunarContinuousEngineFiring(x: number, y: number, angle: number, a0: number, a1: number, side: boolean): number;
+  mlpCreate(numLayers: number, sizesPtr: number, activation: number, numSets: number, head: number): number;
   mlpFree(mlp: number): void;
   mlpFlatFloats(mlp: number): number;
   mlpSetWeights(mlp: number, set: number, flat: number): void;
@@ -39,6 +41,11 @@ export interface WasmExports {
   rolloutFree(rollout: number): void;
   rolloutField(rollout: number, field: number): number;
   rolloutRun(rollout: number, mlp: number, seed: number, episodesPerTask: number, taskIds: number, perTaskWeights: number, maxSteps: number): number;
+  rolloutUserCreate(obsDim: number, numActions: number, actionSize: number, numEpisodes: number, maxSteps: number): number;
+  rolloutUserBytes(obsDim: number, actionSize: number, numEpisodes: number, maxSteps: number, largest: boolean): number;
+  rolloutUserBegin(rollout: number, seed: number, episodesPerTask: number, taskIds: number): void;
+  rolloutUserSample(rollout: number, mlp: number, t: number, episodesPerTask: number, perTaskWeights: number): void;
+  rolloutUserRecord(rollout: number, t: number, steps: number): number;
   rolloutCompact(rollout: number, obsOut: number, actionOut: number, rewardOut: number, logProbOut: number): void;
   metaGradCreate(mlp: number, capacity: number): number;
   metaGradFree(ws: number): void;

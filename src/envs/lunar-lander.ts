@@ -22,6 +22,19 @@ export const lunarLanderSpec: EnvSpec = {
   description: 'Land a lander on the pad (Box2D physics, 8 observations, 4 actions); +100 at rest, −100 on a crash or |x| ≥ 1; truncated after 1000 steps.',
 };
 
+/**
+ * LunarLanderContinuous-v2 (Gymnasium's LunarLander with continuous=True): the same world, task
+ * parameters and rewards, with a box action of 2 clipped to [−1, 1] — a0 the main engine (off for
+ * a0 ≤ 0, else throttle 50–100%), a1 the side engines (off for |a1| ≤ 0.5, else throttle 50–100%
+ * towards sign(a1)); fuel costs 0.30·m_power and 0.03·s_power. Mapping in assembly/envs/lunar/lander.ts.
+ */
+export const lunarLanderContinuousSpec: EnvSpec = {
+  ...lunarLanderSpec,
+  id: 'LunarLanderContinuous-v2',
+  wasmKind: 'ENV_LUNAR_LANDER_CONTINUOUS',
+  description: 'Land a lander on the pad with throttled engines (Box2D physics, 8 observations, a box action of 2 in [−1, 1]: main, lateral); +100 at rest, −100 on a crash or |x| ≥ 1; truncated after 1000 steps.',
+};
+
 /** A body of a LunarLander world: origin position (m), angle (rad), centre-of-mass velocity (m/s), ω (rad/s). */
 export interface LunarBody { x: number; y: number; angle: number; vx: number; vy: number; omega: number }
 

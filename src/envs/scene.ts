@@ -7,12 +7,14 @@ import { wasm, wasmConst } from '../core/wasm';
 import { ConfigError } from '../errors';
 import type { TaskFamily } from './task-family';
 import { decodeLunarState } from './lunar-lander';
+import type { Actions } from '../nn/head';
 
 /** What a scene is built from: dm.recordEpisode's result (or the same fields). */
 export interface EpisodeStates {
   /** (length + 1) × stateDim: the reset state, then the state after every step. */
   states: Float32Array;
-  actions: Int32Array;
+  /** Action indices (discrete env), or length × actionSize floats (box env, as sampled: unclipped). */
+  actions: Actions;
   length: number;
   /** true when the env ended the episode, false when the step limit cut it. */
   terminated: boolean;
@@ -25,8 +27,8 @@ interface SceneBase {
   stepSeconds: number;
   /** Steps taken; frames are 0..steps (frame f is the state after f steps). */
   steps: number;
-  /** The action of each step. */
-  actions: Int32Array;
+  /** The action of each step (a box env's: actionSize floats per step, row-major). */
+  actions: Actions;
   /** true when the env ended the episode (then `outcome` says how), false when the step limit cut it. */
   terminated: boolean;
 }
@@ -60,9 +62,9 @@ export interface IntersectionScene extends SceneBase {
   outcome: 'collision' | 'crossed' | null;
 }
 
-/** LunarLander-v2: the moon's terrain and pad, the lander and its legs, the engines and the wind. */
+/** LunarLander-v2 and LunarLanderContinuous-v2: the moon's terrain and pad, the lander and its legs, the engines and the wind. */
 export interface LunarLanderScene extends SceneBase {
-  env: 'LunarLander-v2';
+  env: 'LunarLander-v2' | 'LunarLanderContinuous-v2';
   /** The world Gymnasium shows: [0, widthM] × [0, heightM]. */
   widthM: number;
   heightM: number;
@@ -83,9 +85,12 @@ export interface LunarLanderScene extends SceneBase {
   /**
    * Per frame f ≥ 1: the engine step f − 1 fired, drawn on frame f's pose: the world point of its
    * impulse and the direction its exhaust leaves (m, the length scales the impulse), at 4f + 0..3;
-   * NaN for noop (and for frame 0).
+   * NaN for noop (and for frame 0). LunarLanderContinuous-v2: the main engine's, and `sideFlames`
+   * the side engines' (both may fire in one step).
    */
   flames: Float32Array;
+  /** LunarLanderContinuous-v2 only: the side engines' firing per frame, laid out as `flames`. */
+  sideFlames?: Float32Array;
   /** Per frame f ≥ 1: the wind force (N, +x) and turbulence torque (N·m) of step f − 1; 0 when none acted. */
   wind: Float32Array;
   turbulence: Float32Array;
@@ -94,27 +99,78 @@ export interface LunarLanderScene extends SceneBase {
   outcome: 'at rest' | 'crashed' | 'out of bounds' | null;
 }
 
-export type Scene = CartPoleScene | IntersectionScene | LunarLanderScene;
+/** Navigation2D-v0: a point moving from (0, 0) towards an unobserved goal; with the path before adaptation, when given. */
+export interface Navigation2DScene extends SceneBase {
+  env: 'Navigation2D-v0';
+  goalX: number;
+  goalY: number;
+  /** The episode terminates when both coordinates are within this of the goal (the module's NAVIGATION2D_GOAL_TOLERANCE). */
+  goalTolerance: number;
+  /** The box each step is clipped to, per component (the env's action space). */
+  stepLow: readonly number[];
+  stepHigh: readonly number[];
+  /** Per frame: the position. */
+  x: Float32Array;
+  y: Float32Array;
+  /** The path of the same task's episode before adaptation (episodeScene's options.before), every frame. */
+  before: { x: Float32Array; y: Float32Array } | null;
+  outcome: 'reached the goal' | null;
+}
+
+export type Scene = CartPoleScene | IntersectionScene | LunarLanderScene | Navigation2DScene;
+
+export interface SceneOptions {
+  /**
+   * Another episode of the same task to show beside this one, e.g. the one before adaptation
+   * (Navigation2D-v0 draws its path; other scenes ignore it).
+   */
+  before?: EpisodeStates;
+}
 
 /** The scene of an episode of `task` (one row of the family's parameters). */
-export function episodeScene(family: TaskFamily, task: Float32Array, episode: EpisodeStates): Scene {
+export function episodeScene(family: TaskFamily, task: Float32Array, episode: EpisodeStates, options: SceneOptions = {}): Scene {
   if (!(task instanceof Float32Array) || task.length !== family.numParams) {
     throw new ConfigError('task', task, `a Float32Array of ${family.numParams} values (${family.paramNames.join(', ')})`);
   }
+  checkStates(family, episode, 'episode');
   const { states, length } = episode;
-  if (!Number.isInteger(length) || length < 0 || !(states instanceof Float32Array) || states.length !== (length + 1) * family.stateDim) {
-    throw new ConfigError('episode.states', `${states?.length} floats for ${length} steps`, `(length + 1) × ${family.stateDim} floats`);
-  }
+  const width = Math.max(1, family.actionSize);
   const base: SceneBase = {
     task: Object.fromEntries(family.paramNames.map((n, k) => [n, task[k]])),
-    stepSeconds: 0, steps: length, actions: episode.actions.slice(0, length), terminated: episode.terminated,
+    stepSeconds: 0, steps: length, actions: episode.actions.slice(0, length * width), terminated: episode.terminated,
   };
   switch (family.spec.id) {
     case 'CartPole-v1': return cartPoleScene(base, states, family.stateDim);
     case 'Intersection-v0': return intersectionScene(base, states, family.stateDim);
-    case 'LunarLander-v2': return lunarLanderScene(base, states, family.stateDim);
-    default: throw new ConfigError('env', family.spec.id, 'an env with a scene: CartPole-v1 | Intersection-v0 | LunarLander-v2');
+    case 'LunarLander-v2': return lunarLanderScene(base, states, family.stateDim, false);
+    case 'LunarLanderContinuous-v2': return lunarLanderScene(base, states, family.stateDim, true);
+    case 'Navigation2D-v0': return navigation2dScene(family, base, states, options.before);
+    default: throw new ConfigError('env', family.spec.id, 'an env with a scene: CartPole-v1 | Intersection-v0 | LunarLander-v2 | LunarLanderContinuous-v2 | Navigation2D-v0');
   }
+}
+
+function checkStates(family: TaskFamily, episode: EpisodeStates, field: string): void {
+  const { states, length } = episode ?? ({} as EpisodeStates);
+  if (!Number.isInteger(length) || length < 0 || !(states instanceof Float32Array) || states.length !== (length + 1) * family.stateDim) {
+    throw new ConfigError(`${field}.states`, `${states?.length} floats for ${length} steps`, `(length + 1) × ${family.stateDim} floats`);
+  }
+}
+
+function navigation2dScene(family: TaskFamily, base: SceneBase, states: Float32Array, before: EpisodeStates | undefined): Navigation2DScene {
+  const D = family.stateDim;
+  if (before !== undefined) checkStates(family, before, 'options.before');
+  const X = wasmConst('NAVIGATION2D_STATE_X'), Y = wasmConst('NAVIGATION2D_STATE_Y');
+  const space = family.actionSpace;
+  if (space.kind !== 'box') throw new Error(`${family.id}: a box action space was expected`);
+  return {
+    // The env has no clock: a playback pace of ten moves per second.
+    env: 'Navigation2D-v0', ...base, stepSeconds: 0.1,
+    goalX: base.task.goalX, goalY: base.task.goalY, goalTolerance: wasmConst('NAVIGATION2D_GOAL_TOLERANCE'),
+    stepLow: space.low, stepHigh: space.high,
+    x: column(states, D, X), y: column(states, D, Y),
+    before: before ? { x: column(before.states, D, X), y: column(before.states, D, Y) } : null,
+    outcome: base.terminated ? 'reached the goal' : null,
+  };
 }
 
 /** Component k of every frame. */
@@ -152,13 +208,14 @@ function intersectionScene(base: SceneBase, states: Float32Array, D: number): In
   };
 }
 
-function lunarLanderScene(base: SceneBase, states: Float32Array, D: number): LunarLanderScene {
+function lunarLanderScene(base: SceneBase, states: Float32Array, D: number, continuous: boolean): LunarLanderScene {
   const w = wasm();
   const frames = base.steps + 1;
   const bodyCount = wasmConst('LUNAR_BODY_COUNT');
   const bodies = new Float32Array(frames * bodyCount * 3);
   const legContact = new Uint8Array(frames * 2);
   const flames = new Float32Array(frames * 4).fill(NaN);
+  const sideFlames = continuous ? new Float32Array(frames * 4).fill(NaN) : undefined;
   const wind = new Float32Array(frames), turbulence = new Float32Array(frames);
   const windPower = base.task.windPower, turbulencePower = base.task.turbulencePower;
   const decoded = Array.from({ length: frames }, (_, f) => decodeLunarState(states.subarray(f * D, (f + 1) * D)));
@@ -168,10 +225,16 @@ function lunarLanderScene(base: SceneBase, states: Float32Array, D: number): Lun
     legContact[2 * f] = Number(s.legContact[0]);
     legContact[2 * f + 1] = Number(s.legContact[1]);
     if (f === 0) continue;
-    const firing = w.lunarEngineFiring(s.lander.x, s.lander.y, s.lander.angle, base.actions[f - 1]);
-    if (firing !== 0) {
+    const flame = (firing: number, into: Float32Array) => {
+      if (firing === 0) return;
       const [ox, oy, pointX, pointY] = new Float64Array(w.memory.buffer, firing, 4);
-      flames.set([pointX, pointY, ox, oy], 4 * f);
+      into.set([pointX, pointY, ox, oy], 4 * f);
+    };
+    if (!sideFlames) flame(w.lunarEngineFiring(s.lander.x, s.lander.y, s.lander.angle, base.actions[f - 1]), flames);
+    else {
+      const a0 = base.actions[2 * (f - 1)], a1 = base.actions[2 * (f - 1) + 1];
+      flame(w.lunarContinuousEngineFiring(s.lander.x, s.lander.y, s.lander.angle, a0, a1, false), flames);
+      flame(w.lunarContinuousEngineFiring(s.lander.x, s.lander.y, s.lander.angle, a0, a1, true), sideFlames);
     }
     // The module advances a wind index exactly when it applies that wind (the rule lives there).
     const before = decoded[f - 1];
@@ -187,11 +250,11 @@ function lunarLanderScene(base: SceneBase, states: Float32Array, D: number): Lun
   };
   const end = decoded[frames - 1];
   return {
-    env: 'LunarLander-v2', ...base, stepSeconds: 1 / wasmConst('LUNAR_FPS'),
+    env: continuous ? 'LunarLanderContinuous-v2' : 'LunarLander-v2', ...base, stepSeconds: 1 / wasmConst('LUNAR_FPS'),
     widthM: wasmConst('LUNAR_WORLD_WIDTH'), heightM: wasmConst('LUNAR_WORLD_HEIGHT'),
     terrainX: Float32Array.from({ length: chunks }, (_, i) => w.lunarChunkX(i)), terrainY: Float32Array.from(decoded[0].terrainY),
     helipadX1M: wasmConst('LUNAR_HELIPAD_X1'), helipadX2M: wasmConst('LUNAR_HELIPAD_X2'), helipadYM: wasmConst('LUNAR_HELIPAD_Y'),
-    landerPolygon: polygon(0), legPolygon: polygon(1), bodies, legContact, flames, wind, turbulence,
+    landerPolygon: polygon(0), legPolygon: polygon(1), bodies, legContact, flames, ...(sideFlames ? { sideFlames } : {}), wind, turbulence,
     actionCodes: {
       noop: wasmConst('LUNAR_ACTION_NOOP'), left: wasmConst('LUNAR_ACTION_LEFT_ENGINE'),
       main: wasmConst('LUNAR_ACTION_MAIN_ENGINE'), right: wasmConst('LUNAR_ACTION_RIGHT_ENGINE'),

@@ -1,6 +1,7 @@
 // What the TypeScript side knows of an environment kind: its id, the WASM export naming its kind, and the
 // names and physical domains of its task parameters. Dimensions and default values live once, in
 // the WASM module (assembly/envs/*.ts), and are read from it.
+import type { DefinedEnv } from './user-env';
 
 export interface ParamSpec {
   name: string;
@@ -20,9 +21,12 @@ export interface EnvSpec {
   /** The ranges a family varies when the user gives none. */
   defaultRanges: Readonly<Record<string, readonly [number, number]>>;
   description: string;
+  /** A user's env (dm.defineEnv): stepped in JavaScript, wasmKind ''. */
+  user?: DefinedEnv;
 }
 
 export function describeDomain(p: ParamSpec): string {
+  if (p.min === -Infinity && p.max === Infinity) return 'a finite number';
   return `${p.minInclusive ? '[' : '('}${p.min}, ${p.max}${p.maxInclusive === false ? ')' : ']'}`;
 }
 

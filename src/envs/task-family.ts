@@ -4,8 +4,17 @@ import { wasm, wasmConst, Purpose } from '../core/wasm';
 import { uniforms, checkSeed } from '../core/rng';
 import { ConfigError } from '../errors';
 import { envSpec } from './registry';
+import type { DefinedEnv } from './user-env';
 import { describeDomain, inDomain, type EnvSpec } from './spec';
 import { VecEnv } from './vec-env';
+
+/**
+ * What an env's actions are, Gymnasium-style: `discrete` (n integer actions) or `box` (a vector of
+ * `size` floats, clipped by the env to [low, high] per component). Read from the WASM module.
+ */
+export type ActionSpace =
+  | { readonly kind: 'discrete'; readonly n: number }
+  | { readonly kind: 'box'; readonly size: number; readonly low: readonly number[]; readonly high: readonly number[] };
 
 /** Per parameter: [low, high] to vary it uniformly, or one number to fix it. */
 export type TaskRanges = Record<string, readonly [number, number] | number>;
@@ -17,22 +26,49 @@ export class TaskFamily {
   readonly high: Float32Array;
   readonly stateDim: number;
   readonly obsDim: number;
+  /** Discrete actions: how many (0 for a box env). */
   readonly numActions: number;
+  /** Box actions: the vector length (0 for a discrete env). */
+  readonly actionSize: number;
+  readonly actionSpace: ActionSpace;
   readonly maxEpisodeSteps: number;
-  /** The env kind number of the WASM module (its export spec.wasmKind). */
+  /** The env kind number of the WASM module (its export spec.wasmKind; ENV_USER for a defined env). */
   readonly kind: number;
+  /** The user's env (dm.defineEnv) this family is of, or null for a built-in env. */
+  readonly userEnv: DefinedEnv | null;
 
   constructor(readonly id: string, ranges?: TaskRanges) {
     this.spec = envSpec(id);
     const w = wasm();
-    const kind = (this.kind = wasmConst(this.spec.wasmKind));
+    const user = (this.userEnv = this.spec.user ?? null);
+    const kind = (this.kind = wasmConst(user ? 'ENV_USER' : this.spec.wasmKind));
     const dim = (which: string) => w.envDim(kind, wasmConst(`DIM_${which}`));
-    this.stateDim = dim('STATE');
-    this.obsDim = dim('OBS');
-    this.numActions = dim('ACTIONS');
-    this.maxEpisodeSteps = dim('MAX_EPISODE_STEPS');
-    if (dim('PARAMS') !== this.spec.params.length) {
-      throw new Error(`${id}: the WASM kind has ${dim('PARAMS')} parameters, the spec ${this.spec.params.length}`);
+    if (user) {
+      this.stateDim = this.obsDim = user.observationSize;
+      this.actionSpace = user.action;
+      this.numActions = user.numActions;
+      this.actionSize = user.actionSize;
+      this.maxEpisodeSteps = user.maxSteps;
+    } else {
+      this.stateDim = dim('STATE');
+      this.obsDim = dim('OBS');
+      this.numActions = dim('ACTIONS');
+      this.actionSize = dim('ACTION_SIZE');
+      if ((this.numActions > 0) === (this.actionSize > 0)) {
+        throw new Error(`${id}: the WASM kind has ${this.numActions} discrete actions and a box of ${this.actionSize}; exactly one must be > 0`);
+      }
+      const bound = (j: number, upper: boolean) => w.envActionBound(kind, j, upper);
+      this.actionSpace = this.actionSize > 0
+        ? Object.freeze({
+          kind: 'box', size: this.actionSize,
+          low: Object.freeze(Array.from({ length: this.actionSize }, (_, j) => bound(j, false))),
+          high: Object.freeze(Array.from({ length: this.actionSize }, (_, j) => bound(j, true))),
+        } as const)
+        : Object.freeze({ kind: 'discrete', n: this.numActions } as const);
+      this.maxEpisodeSteps = dim('MAX_EPISODE_STEPS');
+      if (dim('PARAMS') !== this.spec.params.length) {
+        throw new Error(`${id}: the WASM kind has ${dim('PARAMS')} parameters, the spec ${this.spec.params.length}`);
+      }
     }
     this.paramNames = this.spec.params.map((p) => p.name);
     const P = this.paramNames.length;
@@ -46,7 +82,8 @@ export class TaskFamily {
     }
     this.spec.params.forEach((p, k) => {
       const range = given[p.name];
-      const fallback = w.envDefaultParam(kind, k);
+      // A defined env's parameter left out is fixed at the centre of its default range.
+      const fallback = user ? centre(this.spec.defaultRanges[p.name] as readonly [number, number]) : w.envDefaultParam(kind, k);
       const [lo, hi] = range === undefined ? [fallback, fallback] : typeof range === 'number' ? [range, range] : range;
       const field = `ranges.${p.name}`;
       if (typeof range !== 'number' && range !== undefined && (!Array.isArray(range) || range.length !== 2)) {
@@ -120,6 +157,7 @@ export class TaskFamily {
   }
 
   makeVecEnv(options: { numEnvs: number; seed?: number; maxSteps?: number }): VecEnv {
+    if (this.userEnv) throw new ConfigError('env', this.id, 'a built-in env for a VecEnv (a defined env runs in dm.rollout, training, adaptation and evaluation)');
     return new VecEnv(this, options);
   }
 
@@ -132,6 +170,19 @@ export class TaskFamily {
   }
 }
 
-export function taskFamily(id: string, ranges?: TaskRanges): TaskFamily {
-  return new TaskFamily(id, ranges);
+function centre([lo, hi]: readonly [number, number]): number {
+  return lo + 0.5 * (hi - lo);
+}
+
+/** A family of a built-in env id, a defined env's id, or a defined env (dm.defineEnv). */
+export function taskFamily(env: string | DefinedEnv, ranges?: TaskRanges): TaskFamily {
+  return new TaskFamily(typeof env === 'string' ? env : envIdOf(env), ranges);
+}
+
+/** The id of an env given as an id or a defined env (which must be the one registered under its id). */
+export function envIdOf(env: unknown, field = 'env'): string {
+  if (typeof env === 'string') return env;
+  const d = env as DefinedEnv | null;
+  if (d && typeof d === 'object' && typeof d.id === 'string' && d.spec && envSpec(d.id).user?.definition === d.definition) return d.id;
+  throw new ConfigError(field, env, 'an env id or an env made by dm.defineEnv');
 }

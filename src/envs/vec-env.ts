@@ -29,7 +29,9 @@ export class VecEnv {
   private readonly state: MemoryView<Float32Array>;
   private readonly params: MemoryView<Float32Array>;
   private readonly obs: MemoryView<Float32Array>;
+  /** Discrete envs: i32 [lanes]. Box envs: f32 [actionSize][lanes] (component-major), boxActions. */
   private readonly actions: MemoryView<Int32Array>;
+  private readonly boxActions: MemoryView<Float32Array>;
   private readonly reward: MemoryView<Float32Array>;
   private readonly terminated: MemoryView<Uint8Array>;
   private readonly truncated: MemoryView<Uint8Array>;
@@ -54,6 +56,7 @@ export class VecEnv {
     this.params = f32View(at('PARAMS'), family.numParams * this.lanes);
     this.obs = f32View(at('OBS'), numEnvs * family.obsDim);
     this.actions = i32View(at('ACTIONS'), this.lanes);
+    this.boxActions = f32View(at('ACTIONS'), Math.max(1, family.actionSize) * this.lanes);
     this.reward = f32View(at('REWARD'), numEnvs);
     this.terminated = u8View(at('TERMINATED'), numEnvs);
     this.truncated = u8View(at('TRUNCATED'), numEnvs);
@@ -102,10 +105,17 @@ export class VecEnv {
     return this.obs.get();
   }
 
-  /** actions: numEnvs integers in [0, numActions). Nothing changes when they are invalid. */
+  /**
+   * actions: for a discrete env, numEnvs integers in [0, numActions) (an Int32Array is the fast
+   * path); for a box env, numEnvs x actionSize finite numbers, row-major per env (Gymnasium's
+   * order; a Float32Array is the fast path), unclipped: the env clips them to the action space.
+   * Nothing changes when they are invalid.
+   */
   step(actions: ArrayLike<number>): StepResult {
     this.live();
     if (!this.hasReset) throw new Error('VecEnv.step: call reset() before the first step');
+    const size = this.family.actionSize;
+    if (size > 0) return this.stepBox(actions, size);
     const A = this.family.numActions;
     if (actions.length !== this.numEnvs) throw new ConfigError('actions.length', actions.length, `${this.numEnvs} (numEnvs)`);
     // An Int32Array holds integers already: only the range is checked (the hot path).
@@ -115,6 +125,19 @@ export class VecEnv {
       if (!(a >= 0 && a < A) || (!integral && !Number.isInteger(a))) throw new ConfigError(`actions[${i}]`, a, `an integer in [0, ${A - 1}]`);
     }
     this.actions.get().set(actions);
+    wasm().vecEnvStep(this.ptr);
+    return this.result;
+  }
+
+  private stepBox(actions: ArrayLike<number>, size: number): StepResult {
+    const n = this.numEnvs;
+    if (actions.length !== n * size) throw new ConfigError('actions.length', actions.length, `${n} x ${size} = ${n * size} (numEnvs x actionSize, row-major)`);
+    for (let j = 0; j < actions.length; j++) {
+      if (!Number.isFinite(actions[j])) throw new ConfigError(`actions[${Math.floor(j / size)}][${j % size}]`, actions[j], 'a finite number');
+    }
+    const out = this.boxActions.get();
+    const lanes = this.lanes;
+    for (let i = 0; i < n; i++) for (let j = 0; j < size; j++) out[j * lanes + i] = actions[i * size + j];
     wasm().vecEnvStep(this.ptr);
     return this.result;
   }

@@ -63,7 +63,7 @@ export type AdaptPolicyOptions = Partial<EvaluateOptions>;
 export async function adaptPolicy(policy: Policy, family: TaskFamily, task: Float32Array, options: AdaptPolicyOptions = {}): Promise<{ policy: Policy; returns: number[] }> {
   const { theta, returns } = adaptationLoop(policy, family, task, {
     ...options, steps: options.steps ?? 1, episodes: options.episodes ?? 20, innerLr: options.innerLr ?? 0.1, seed: options.seed ?? 0 });
-  const adapted = createPolicy({ obsDim: policy.obsDim, numActions: policy.numActions, hidden: policy.hidden, activation: policy.activation, seed: policy.seed });
+  const adapted = createPolicy({ obsDim: policy.obsDim, numActions: policy.numActions, actionSize: policy.actionSize, hidden: policy.hidden, activation: policy.activation, seed: policy.seed });
   adapted.setFlat(theta);
   return { policy: adapted, returns };
 }

@@ -16,6 +16,7 @@ import { wasmMlp, shapeOf } from '../rl/wasm-policy';
 import { mlpParamCount } from '../rl/memory';
 import { differentiatesAdaptation } from './algorithms';
 import { adapt } from './adapt';
+import { actionWidth, actionsTensor, checkActions, type Actions } from '../nn/head';
 
 export type GradEngine = 'wasm' | 'tfjs';
 export const GRAD_ENGINES: readonly GradEngine[] = ['wasm', 'tfjs'];
@@ -24,8 +25,8 @@ export const GRAD_ENGINES: readonly GradEngine[] = ['wasm', 'tfjs'];
 export interface RowBatch {
   /** n × obsDim, row-major. */
   obs: Float32Array;
-  /** n action indices in [0, numActions). */
-  actions: Int32Array;
+  /** n action indices in [0, numActions) (Int32Array), or for a Gaussian head n x actionSize floats (Float32Array, row-major). */
+  actions: Actions;
   /** n advantages (constants of the loss). */
   advantages: Float32Array;
   /** n row weights ≥ 0 with a positive sum (default all 1). */
@@ -121,11 +122,14 @@ function checkRange(field: string, values: Float32Array | Int32Array, min: numbe
 function checkRows(field: string, rows: RowBatch, policy: Policy): void {
   if (rows == null || typeof rows !== 'object') throw new ConfigError(field, rows, '{ obs, actions, advantages, weights? }');
   const { obs, actions, advantages, weights } = rows;
-  if (!(actions instanceof Int32Array) || actions.length === 0) throw new ConfigError(`${field}.actions`, actions, 'an Int32Array of n >= 1 action indices');
-  const n = actions.length, D = policy.obsDim, A = policy.numActions;
+  const width = actionWidth(policy.head);
+  if (!(actions instanceof Int32Array || actions instanceof Float32Array) || actions.length === 0 || actions.length % width !== 0) {
+    throw new ConfigError(`${field}.actions`, actions, width === 1 ? 'an Int32Array of n >= 1 action indices' : `a Float32Array of n >= 1 rows of ${width} floats`);
+  }
+  const n = actions.length / width, D = policy.obsDim;
   if (!(obs instanceof Float32Array) || obs.length !== n * D) throw new ConfigError(`${field}.obs`, obs, `a Float32Array of n x obsDim = ${n} x ${D} floats`);
   if (!(advantages instanceof Float32Array) || advantages.length !== n) throw new ConfigError(`${field}.advantages`, advantages, `a Float32Array of n = ${n} floats`);
-  checkRange(`${field}.actions`, actions, 0, A, `an integer in [0, ${A - 1}]`);
+  checkActions(policy.head, `${field}.actions`, actions, n);
   checkRange(`${field}.obs`, obs, -Number.MAX_VALUE, Infinity, 'a finite number');
   checkRange(`${field}.advantages`, advantages, -Number.MAX_VALUE, Infinity, 'a finite number');
   if (weights !== undefined) {
@@ -159,9 +163,9 @@ function wasmMetaGradient(policy: Policy, inner: RowBatch, outer: RowBatch, o: R
   const w = wasm();
   const mlp = wasmMlp(shapeOf(policy), 1);
   const ws = workspace(mlp, o.innerSteps);
-  const P = policy.numParams, D = policy.obsDim;
+  const P = policy.numParams, D = policy.obsDim, width = actionWidth(policy.head);
   const perTask = typeof o.innerLr !== 'number';
-  const floats = (inner.actions.length + outer.actions.length) * (D + 3) + 5 * P;
+  const floats = (inner.actions.length + outer.actions.length) / width * (D + 2 + width) + 5 * P;
   const base = scratch.ensure(floats * 4);
   // Everything below is 4-byte data laid end to end in the scratch buffer (no allocation after this).
   const f32 = new Float32Array(w.memory.buffer), i32 = new Int32Array(w.memory.buffer);
@@ -173,8 +177,8 @@ function wasmMetaGradient(policy: Policy, inner: RowBatch, outer: RowBatch, o: R
     return (at - length) << 2;
   };
   const rows = (b: RowBatch) => {
-    const n = b.actions.length;
-    return [n, put(b.obs, n * D), put(b.actions, n, i32), put(b.advantages, n), put(b.weights ?? null, n)] as const;
+    const n = b.actions.length / width;
+    return [n, put(b.obs, n * D), put(b.actions, n * width, b.actions instanceof Int32Array ? i32 : f32), put(b.advantages, n), put(b.weights ?? null, n)] as const;
   };
   const innerArgs = rows(inner), outerArgs = rows(outer);
   const thetaPtr = put(policy.getFlat(), P);
@@ -189,11 +193,11 @@ function wasmMetaGradient(policy: Policy, inner: RowBatch, outer: RowBatch, o: R
 
 // ---- engine 'tfjs' ----
 
-function rowTensors(b: RowBatch, obsDim: number): ReinforceBatch {
-  const n = b.actions.length;
+function rowTensors(b: RowBatch, policy: Policy): ReinforceBatch {
+  const n = b.advantages.length;
   return {
-    obs: tf.tensor2d(b.obs, [n, obsDim]),
-    actions: tf.tensor1d(b.actions, 'int32'),
+    obs: tf.tensor2d(b.obs, [n, policy.obsDim]),
+    actions: actionsTensor(policy.head, b.actions),
     advantages: tf.tensor1d(b.advantages),
     ...(b.weights ? { weights: tf.tensor1d(b.weights) } : {}),
   };
@@ -211,15 +215,15 @@ function splitLike(flat: Float32Array, like: readonly tf.Tensor[]): tf.Tensor[] 
 
 function tfjsMetaGradient(policy: Policy, inner: RowBatch, outer: RowBatch, o: Resolved): MetaGradientResult {
   const P = policy.params.length;
-  const logits = policy.logits.bind(policy);
+  const logits = policy.logits.bind(policy), head = policy.head;
   const perTask = typeof o.innerLr !== 'number';
   const grads = tf.tidy(() => {
-    const innerBatch = rowTensors(inner, policy.obsDim), outerBatch = rowTensors(outer, policy.obsDim);
+    const innerBatch = rowTensors(inner, policy), outerBatch = rowTensors(outer, policy);
     const alpha = perTask ? splitLike(o.innerLr as Float32Array, policy.params) : [];
     const metaLoss = (...xs: tf.Tensor[]): tf.Scalar => {
       const lr = perTask ? xs.slice(P) : (o.innerLr as number);
-      const adapted = adapt(xs.slice(0, P), (p) => reinforceLoss(p, innerBatch, { logits, estimator: o.estimator }), { lr, steps: o.innerSteps, order: o.order });
-      return reinforceLoss(adapted, outerBatch, { logits });
+      const adapted = adapt(xs.slice(0, P), (p) => reinforceLoss(p, innerBatch, { logits, head, estimator: o.estimator }), { lr, steps: o.innerSteps, order: o.order });
+      return reinforceLoss(adapted, outerBatch, { logits, head });
     };
     return tf.grads(metaLoss)([...policy.params, ...alpha]);
   });

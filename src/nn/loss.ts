@@ -2,13 +2,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../errors';
 import { carriedActivation, checkActivation, layerSizes, mlpLogits, type Activation } from './mlp';
-import { logSoftmax, stopGradient } from './ops';
+import { stopGradient } from './ops';
+import { headLogProb, headOfParams, sameHead, describeHead, splitParams, type PolicyHead } from './head';
 import { Policy } from './policy';
 
 export interface ReinforceBatch {
   /** Observations [n, obsDim]. */
   obs: tf.Tensor;
-  /** Actions: int32 indices [n], or one-hot (any float mask) [n, numActions]. */
+  /** Actions: int32 indices [n], or one-hot (any float mask) [n, numActions]; a Gaussian head's [n, actionSize] floats. */
   actions: tf.Tensor;
   /** Advantages [n] (constants: no gradient flows into them). */
   advantages: tf.Tensor;
@@ -32,6 +33,8 @@ export interface ReinforceOptions {
    * (−Σ w·A·∇log π ∇log πᵀ / Σ w more), which the naive inner loss of MAML-RL drops.
    */
   estimator?: Estimator;
+  /** The policy head (./head.ts). Default: the Policy's, else read from the params (an odd count ends with a Gaussian's log-std). */
+  head?: PolicyHead;
 }
 
 export type Estimator = 'naive' | 'lvc';
@@ -48,17 +51,19 @@ function checkRows(field: string, t: tf.Tensor | undefined, n: number): void {
  * the params. Never a guess: a network with hidden layers whose params carry no activation needs
  * one given, and a given one must match the carried one.
  */
-function forwardOf(params: readonly tf.Tensor[], options: ReinforceOptions): (params: readonly tf.Tensor[], obs: tf.Tensor2D) => tf.Tensor2D {
+function forwardOf(params: readonly tf.Tensor[], options: ReinforceOptions, head: PolicyHead): (params: readonly tf.Tensor[], obs: tf.Tensor2D) => tf.Tensor2D {
   if (options.logits) return (p, obs) => options.logits!(p, obs); // a method call: options may be a Policy
+  const layersOf = (p: readonly tf.Tensor[]) => splitParams(head, p).layers;
+  const layers = layersOf(params);
   const given = options.activation === undefined ? undefined : checkActivation(options.activation);
-  const own = carriedActivation(params);
+  const own = carriedActivation(layers);
   if (given && own && given !== own) throw new ConfigError('activation', given, `'${own}' (the params are a ${own} policy's)`);
   // A linear policy (one layer) has no hidden activation to choose.
-  const activation = given ?? own ?? (params.length === 2 ? 'tanh' : undefined);
+  const activation = given ?? own ?? (layers.length === 2 ? 'tanh' : undefined);
   if (!activation) {
     throw new ConfigError('activation', undefined, "'tanh' | 'relu' (these params carry none: pass { activation }, or the Policy as params or options)");
   }
-  return (p, obs) => mlpLogits(p, obs, activation);
+  return (p, obs) => mlpLogits(layersOf(p), obs, activation);
 }
 
 /**
@@ -68,11 +73,16 @@ function forwardOf(params: readonly tf.Tensor[], options: ReinforceOptions): (pa
  * gradient on the wasm backend and gives wrong values with batchDims there).
  */
 export function reinforceLoss(params: readonly tf.Tensor[] | Policy, batch: ReinforceBatch, options: ReinforceOptions = {}): tf.Scalar {
-  if (params instanceof Policy) return reinforceLoss(params.params, batch, { logits: params.logits.bind(params), ...options });
+  if (params instanceof Policy) return reinforceLoss(params.params, batch, { logits: params.logits.bind(params), head: params.head, ...options });
   if (batch == null || typeof batch !== 'object') throw new ConfigError('batch', batch, '{ obs, actions, advantages, weights? }');
   const { obs, actions, advantages, weights } = batch;
-  const sizes = layerSizes(params);
+  const head = options.head ?? headOfParams(params);
+  if (options.head && !sameHead(options.head, headOfParams(params))) {
+    throw new ConfigError('params', `${params.length} tensors`, `the parameters of a policy with ${describeHead(options.head)}`);
+  }
+  const sizes = layerSizes(splitParams(head, params).layers);
   const numActions = sizes[sizes.length - 1];
+  if (head.kind === 'gaussian') return gaussianLoss(params, batch, options, head);
   if (!(obs instanceof tf.Tensor) || obs.rank !== 2) throw new ConfigError('obs.shape', obs instanceof tf.Tensor ? obs.shape : obs, '[n, obsDim]');
   const n = obs.shape[0];
   if (!(actions instanceof tf.Tensor)) throw new ConfigError('actions', actions, `int32 indices [${n}] or one-hot [${n}, ${numActions}]`);
@@ -86,16 +96,42 @@ export function reinforceLoss(params: readonly tf.Tensor[] | Policy, batch: Rein
   if (weights !== undefined) checkRows('weights', weights, n);
   const estimator = options.estimator ?? 'naive';
   if (!ESTIMATORS.includes(estimator)) throw new ConfigError('estimator', estimator, ESTIMATORS.join(' | '));
-  const forward = forwardOf(params, options);
+  const forward = forwardOf(params, options, head);
 
   return tf.tidy(() => {
     const logits = forward(params, obs as tf.Tensor2D);
-    const mask = actions.rank === 1 ? tf.cast(tf.oneHot(actions as tf.Tensor1D, numActions), 'float32') : tf.cast(actions, 'float32');
-    const logProb = tf.sum(tf.mul(logSoftmax(logits), mask), -1); // log π(a_n | s_n), [n]
+    const logProb = headLogProb(head, logits, [], actions); // log π(a_n | s_n), [n]
+    return surrogate(logProb, estimator, advantages, weights);
+  });
+}
+
+/** −Σ w·score·A / Σ w with score = log π (naive) or π/⊥π (lvc). */
+function surrogate(logProb: tf.Tensor1D, estimator: Estimator, advantages: tf.Tensor, weights: tf.Tensor | undefined): tf.Scalar {
+  return tf.tidy(() => {
     const score = estimator === 'lvc' ? tf.exp(tf.sub(logProb, stopGradient(logProb))) : logProb;
     const weighted = tf.mul(score, tf.cast(advantages, 'float32'));
     if (weights === undefined) return tf.neg(tf.mean(weighted)) as tf.Scalar;
     const w = tf.cast(weights, 'float32');
     return tf.neg(tf.div(tf.sum(tf.mul(weighted, w)), tf.sum(w))) as tf.Scalar;
+  });
+}
+
+/** reinforceLoss for a Gaussian head: actions [n, actionSize] floats. */
+function gaussianLoss(params: readonly tf.Tensor[], batch: ReinforceBatch, options: ReinforceOptions, head: PolicyHead & { kind: 'gaussian' }): tf.Scalar {
+  const { obs, actions, advantages, weights } = batch;
+  if (!(obs instanceof tf.Tensor) || obs.rank !== 2) throw new ConfigError('obs.shape', obs instanceof tf.Tensor ? obs.shape : obs, '[n, obsDim]');
+  const n = obs.shape[0];
+  if (!(actions instanceof tf.Tensor) || actions.rank !== 2 || actions.shape[0] !== n || actions.shape[1] !== head.actionSize) {
+    throw new ConfigError('actions.shape', actions instanceof tf.Tensor ? actions.shape : actions, `[${n}, ${head.actionSize}] floats (a Gaussian head's actions)`);
+  }
+  checkRows('advantages', advantages, n);
+  if (weights !== undefined) checkRows('weights', weights, n);
+  const estimator = options.estimator ?? 'naive';
+  if (!ESTIMATORS.includes(estimator)) throw new ConfigError('estimator', estimator, ESTIMATORS.join(' | '));
+  const forward = forwardOf(params, options, head);
+  return tf.tidy(() => {
+    const means = forward(params, obs as tf.Tensor2D);
+    const logProb = headLogProb(head, means, splitParams(head, params).own, actions);
+    return surrogate(logProb, estimator, advantages, weights);
   });
 }

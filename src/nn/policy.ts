@@ -1,16 +1,21 @@
-// The categorical MLP policy: its parameters (tfjs variables) and their one flat layout.
+// The MLP policy: its parameters (tfjs variables) and their one flat layout, and its head
+// (./head.ts: categorical logits, or a Gaussian's mean with a learned log-std).
 // Flat layout = the contract with assembly/policy.ts: layer by layer, the kernel [in, out]
-// row-major, then the bias [out] — i.e. the order of `params` = [W1, b1, W2, b2, …].
+// row-major, then the bias [out] — i.e. the order of `params` = [W1, b1, W2, b2, …] — then a
+// Gaussian head's log-std [actionSize].
 import * as tf from '@tensorflow/tfjs';
 import { uniforms, Purpose } from '../core/rng';
 import { ConfigError } from '../errors';
 import { carryActivation, checkActivation, mlpLogits, type Activation } from './mlp';
+import { headOutputs, headParamCount, splitParams, type PolicyHead } from './head';
 
 export interface PolicyOptions {
   /** Observation size (inputs of the first layer). */
   obsDim: number;
-  /** Number of discrete actions (logits of the last layer). */
-  numActions: number;
+  /** Number of discrete actions (logits of the last layer): a categorical head. */
+  numActions?: number;
+  /** Length of a box action (means of the last layer): a Gaussian head with a learned log-std, initialised to 0. Give this or numActions. */
+  actionSize?: number;
   /** Hidden layer widths; [] gives a linear policy. Default [64, 64]. */
   hidden?: readonly number[];
   /** Hidden activation. Default 'tanh'. */
@@ -21,21 +26,26 @@ export interface PolicyOptions {
 
 /** Build one with createPolicy (which validates the options). */
 export class Policy {
-  /** [W1, b1, W2, b2, …]: W_l of shape [in, out] (Dense layout), b_l of shape [out]. */
+  /** [W1, b1, W2, b2, …]: W_l of shape [in, out] (Dense layout), b_l of shape [out]; then a Gaussian head's log-std [actionSize]. */
   readonly params: tf.Variable[];
-  /** Widths [obsDim, ...hidden, numActions]. */
+  /** Widths [obsDim, ...hidden, outputs] (outputs: numActions, or a Gaussian's actionSize). */
   readonly layerSizes: readonly number[];
   /** Total number of floats in `params` (length of the flat layout). */
   readonly numParams: number;
+  /** Discrete actions (0 for a Gaussian head) and box action size (0 for a categorical head), as TaskFamily has them. */
+  readonly numActions: number;
+  readonly actionSize: number;
 
   constructor(
     readonly obsDim: number,
-    readonly numActions: number,
+    readonly head: PolicyHead,
     readonly hidden: readonly number[],
     readonly activation: Activation,
     readonly seed: number,
   ) {
-    this.layerSizes = [obsDim, ...hidden, numActions];
+    this.numActions = head.kind === 'categorical' ? head.numActions : 0;
+    this.actionSize = head.kind === 'gaussian' ? head.actionSize : 0;
+    this.layerSizes = [obsDim, ...hidden, headOutputs(head)];
     this.params = [];
     let total = 0;
     for (let l = 0; l + 1 < this.layerSizes.length; l++) {
@@ -49,13 +59,18 @@ export class Policy {
       this.params.push(...tf.tidy(() => [tf.variable(tf.tensor2d(kernel, [inDim, outDim])), tf.variable(tf.zeros([outDim]))]));
       total += inDim * outDim + outDim;
     }
+    const own = headParamCount(head);
+    if (own > 0) {
+      this.params.push(tf.tidy(() => tf.variable(tf.zeros([own])))); // the log-std: σ = 1 at the start
+      total += own;
+    }
     this.numParams = total;
     carryActivation(this.params, activation);
   }
 
-  /** Logits [n, numActions] of obs [n, obsDim] under `params` (this.params or adapted ones). */
+  /** The MLP's outputs [n, outputs] (logits, or a Gaussian's means) of obs [n, obsDim] under `params` (this.params or adapted ones). */
   logits(params: readonly tf.Tensor[], obs: tf.Tensor2D): tf.Tensor2D {
-    return mlpLogits(params, obs, this.activation);
+    return mlpLogits(splitParams(this.head, params).layers, obs, this.activation);
   }
 
   /** All parameters as one Float32Array in the flat layout (a copy). */
@@ -104,14 +119,20 @@ function checkPositiveInt(field: string, value: unknown, min: number): number {
 
 /** A seeded MLP policy with Xavier-uniform kernels and zero biases. */
 export function createPolicy(options: PolicyOptions): Policy {
-  if (options == null || typeof options !== 'object') throw new ConfigError('options', options, '{ obsDim, numActions, hidden?, activation?, seed? }');
+  if (options == null || typeof options !== 'object') throw new ConfigError('options', options, '{ obsDim, numActions | actionSize, hidden?, activation?, seed? }');
   const obsDim = checkPositiveInt('obsDim', options.obsDim, 1);
-  const numActions = checkPositiveInt('numActions', options.numActions, 2);
+  const box = options.actionSize !== undefined && options.actionSize !== 0;
+  if (box && options.numActions !== undefined && options.numActions !== 0) {
+    throw new ConfigError('numActions', options.numActions, 'absent (or 0) with actionSize: one head, categorical (numActions) or Gaussian (actionSize)');
+  }
+  const head: PolicyHead = box
+    ? { kind: 'gaussian', actionSize: checkPositiveInt('actionSize', options.actionSize, 1) }
+    : { kind: 'categorical', numActions: checkPositiveInt('numActions', options.numActions, 2) };
   const hidden = options.hidden ?? [64, 64];
   if (!Array.isArray(hidden)) throw new ConfigError('hidden', hidden, 'an array of layer widths, e.g. [64, 64]');
   hidden.forEach((h, i) => checkPositiveInt(`hidden[${i}]`, h, 1));
   const activation = checkActivation(options.activation ?? 'tanh');
   const seed = options.seed ?? 0;
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new ConfigError('seed', seed, 'an integer in [0, 4294967295]');
-  return new Policy(obsDim, numActions, [...hidden], activation, seed);
+  return new Policy(obsDim, head, [...hidden], activation, seed);
 }

@@ -7,10 +7,11 @@ setDefaultWorkerFactory(nodeWorkerFactory());
 export { nodeWorkerFactory };
 export { main as cliMain } from './cli';
 export { writeFileAtomic, fileSaveHandler, fileLoadHandler, appendMetrics, readMetrics, readMetricsFile, writeMetrics, FileError, METRICS_FILE, type MetricsFile } from './store';
-export {
-  acquireRunLock, readRun, readRunFile, readStateFile, inspectRunDir, identityOf, shellQuote, RUN_FILE, LOCK_FILE, STATE_FILE, POLICY_DIR, CURVE_FILE,
-  type RunLock, type LockInfo, type RunIdentity, type RunContents,
-} from './run-dir';
+export { RUN_FILE, LOCK_FILE, STATE_FILE, POLICY_DIR, CURVE_FILE } from './run-files';
+export { shellQuote } from './shell';
+export { acquireRunLock, type RunLock, type LockInfo } from './run-lock';
+export { readRunFile, identityOf, type RunIdentity } from './run-identity';
+export { readRun, readStateFile, inspectRunDir, type RunContents } from './run-survey';
 export { runTraining, resumeCommand, type RunTrainingOptions, type StartedRun, type TrainingResult } from './run-training';
 export { curveSvg, niceTicks, acrossRuns, logTicks, bandPanelsSvg, type CurveOptions, type Run, type RunSummary, type BandSeries, type BandPanel, type BandPlotOptions } from './plot';
 export { ProgressBar, formatDuration, type ProgressOptions, type ProgressStream } from './progress';
@@ -22,5 +23,6 @@ export { heldoutEvaluation, type HeldoutRecord } from './experiment/heldout';
 export { resolveGrid, tuneCells, mainCells, armName, cellName, baseOf, DEFAULT_THRESHOLDS, type Grid, type Cell, type HeldoutSpec, type Controls, type Overrides } from './experiment/grid';
 export { runCellByCli, evaluationPoints, readHeldout, cellComplete, HELDOUT_FILE, type RunCell, type CellHooks, type CellOutcome } from './experiment/run-cell';
 export { runLocal, cellDir, CELLS_DIR } from './experiment/scheduler';
-export { writeReport, pickOuterLr, analyse, loadCell, RESULTS_JSONL, RESULTS_MD, type CellResult, type Report } from './experiment/report';
+export { writeReport, pickOuterLr, loadCell, RESULTS_JSONL, RESULTS_MD } from './experiment/report';
+export { analyse, cellResult, tuningOf, type CellResult, type Report } from './experiment/analysis';
 export * as stats from './experiment/stats';

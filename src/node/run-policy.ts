@@ -25,7 +25,7 @@ export async function loadRunPolicy(dir: string, state: TrainerState, rollouts: 
   await init({ backend: config.backend });
   checkAdaptMemory(config, episodes, maxSteps);
   const family = taskFamily(config.env, config.ranges);
-  const policy = createPolicy({ obsDim: family.obsDim, numActions: family.numActions, hidden: config.hidden, activation: config.activation, seed: config.seed });
+  const policy = createPolicy({ obsDim: family.obsDim, numActions: family.numActions, actionSize: family.actionSize, hidden: config.hidden, activation: config.activation, seed: config.seed });
   if (state.theta.length !== policy.numParams) {
     policy.dispose();
     throw new ConfigError('--checkpoint', dir, `a checkpoint whose θ has ${policy.numParams} values for its config (it has ${state.theta.length})`);

@@ -23,10 +23,11 @@ import { exportPolicy, POLICY_METADATA_KEY, type PolicyMetadata } from '../train
 import type { IterationMetrics } from '../train/types';
 import { FileError, appendMetrics, fileSaveHandler, writeFileAtomic, writeMetrics } from './store';
 import { curveSvg } from './plot';
-import {
-  CURVE_FILE, METRICS_FILE, POLICY_DIR, RUN_FILE, STATE_FILE, acquireRunLock, createRunDir, holdsRunError,
-  identityOf, inspectRunDir, readRun, runFileText, shellQuote, type RunContents, type RunIdentity, type RunLock,
-} from './run-dir';
+import { CURVE_FILE, METRICS_FILE, POLICY_DIR, RUN_FILE, STATE_FILE } from './run-files';
+import { shellQuote } from './shell';
+import { acquireRunLock, type RunLock } from './run-lock';
+import { identityOf, runFileText, type RunIdentity } from './run-identity';
+import { createRunDir, holdsRunError, inspectRunDir, readRun, type RunContents } from './run-survey';
 
 export interface RunTrainingOptions {
   dir: string;

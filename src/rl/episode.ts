@@ -9,6 +9,7 @@ import type { VecEnv } from '../envs/vec-env';
 import type { Policy } from '../nn/policy';
 import { RecentCache } from '../core/wasm';
 import { wasmForward } from './estimator';
+import { actionWidth, describeHead, headFor, sameHead, type Actions } from '../nn/head';
 
 // One-lane envs are allocated once per (env kind, step limit) and reused, reseeded by every
 // episode; the four most recently used are kept (as rollout.ts keeps its workspaces).
@@ -31,7 +32,8 @@ export interface Episode {
   /** (length + 1) x stateDim: the reset state, then the state after every step. */
   states: Float32Array;
   stateDim: number;
-  actions: Int32Array;
+  /** Action indices, or for a box env length × actionSize floats (as sampled: the env clips them). */
+  actions: Actions;
   rewards: Float32Array;
   /** Sum of the rewards. */
   return: number;
@@ -46,10 +48,12 @@ export function recordEpisode(family: TaskFamily, policy: Policy, task: Float32A
   checkSeed(seed);
   const maxSteps = options.maxSteps ?? family.maxEpisodeSteps;
   if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new ConfigError('maxSteps', maxSteps, 'an integer >= 1');
-  if (policy.obsDim !== family.obsDim || policy.numActions !== family.numActions) {
-    throw new ConfigError('policy', `obsDim ${policy.obsDim}, numActions ${policy.numActions}`, `obsDim ${family.obsDim} and numActions ${family.numActions} for ${family.id}`);
+  const head = headFor(family);
+  if (policy.obsDim !== family.obsDim || !sameHead(policy.head, head)) {
+    throw new ConfigError('policy', `obsDim ${policy.obsDim}, ${describeHead(policy.head)}`, `obsDim ${family.obsDim} and ${describeHead(head)} for ${family.id}`);
   }
   const weights = options.weights ?? policy.getFlat();
+  if (head.kind === 'gaussian') return recordGaussian(family, policy, task, weights, seed, maxSteps, head.actionSize);
   const D = family.stateDim, A = family.numActions;
   const env = episodeEnv(family, maxSteps);
   env.setTasks(task); // validated against the env's physical domain (any family of this env kind)
@@ -83,6 +87,47 @@ export function recordEpisode(family: TaskFamily, policy: Policy, task: Float32A
   return {
     states: states.slice(0, (length + 1) * D), stateDim: D,
     actions: actions.slice(0, length), rewards: rewards.slice(0, length),
+    return: total, length, terminated,
+  };
+}
+
+/**
+ * recordEpisode for a Gaussian head: a = μ + e^s·z per step, z by Box–Muller from 2 uniforms per pair
+ * of components (uniforms K·t … K·t + K − 1 of the episode's action stream, K = size rounded up to even).
+ */
+function recordGaussian(family: TaskFamily, policy: Policy, task: Float32Array, weights: Float32Array, seed: number, maxSteps: number, size: number): Episode {
+  const D = family.stateDim, K = size + (size % 2);
+  const env = episodeEnv(family, maxSteps);
+  env.setTasks(task);
+  let obs = env.reset({ seed }).slice();
+  const u = uniforms(seed, Purpose.ACTION, 0, 0, maxSteps * K);
+  const logStd = weights.subarray(weights.length - size);
+  const states = new Float32Array((maxSteps + 1) * D);
+  states.set(env.getState(), 0);
+  const actions = new Float32Array(maxSteps * size);
+  const rewards = new Float32Array(maxSteps);
+  const action = new Float32Array(size);
+  let length = 0, total = 0, terminated = false;
+  while (length < maxSteps) {
+    const { logits: mean } = wasmForward(policy, obs, weights);
+    for (let j = 0; j < size; j++) {
+      const pair = K * length + (j & ~1);
+      const rho = Math.sqrt(-2 * Math.log(1 - u[pair])), phi = 2 * Math.PI * u[pair + 1];
+      action[j] = mean[j] + Math.exp(logStd[j]) * (j % 2 === 0 ? rho * Math.cos(phi) : rho * Math.sin(phi));
+    }
+    const result = env.step(action);
+    actions.set(action, length * size);
+    rewards[length] = result.reward[0];
+    total += result.reward[0];
+    length++;
+    states.set(env.getState(), length * D);
+    terminated = result.terminated[0] === 1;
+    if (terminated || result.truncated[0] === 1) break;
+    obs = result.obs.slice();
+  }
+  return {
+    states: states.slice(0, (length + 1) * D), stateDim: D,
+    actions: actions.slice(0, length * actionWidth({ kind: 'gaussian', actionSize: size })), rewards: rewards.slice(0, length),
     return: total, length, terminated,
   };
 }

@@ -6,6 +6,7 @@ import { ConfigError } from '../errors';
 import type { Policy } from '../nn/policy';
 import type { Trajectories } from './trajectories';
 import { wasmMlp, loadWeights, shapeOf } from './wasm-policy';
+import { actionWidth, actionsTensor, checkActions, describeHead, headOutputs, sameHead } from '../nn/head';
 
 export interface AdvantageOptions {
   /** Discount γ in [0, 1] (default 0.99). */
@@ -51,8 +52,8 @@ function checkTrajectories(traj: Trajectories, policy?: Policy): void {
   if (traj.obs.length !== n * traj.obsDim) throw new ConfigError('traj.obs.length', traj.obs.length, `${n} x ${traj.obsDim}`);
   if (traj.rewards.length !== n) throw new ConfigError('traj.rewards.length', traj.rewards.length, `${n}`);
   if (traj.numEpisodes % traj.episodesPerTask !== 0) throw new ConfigError('traj.episodesPerTask', traj.episodesPerTask, `a divisor of ${traj.numEpisodes} episodes`);
-  if (policy && (policy.obsDim !== traj.obsDim || policy.numActions !== traj.numActions)) {
-    throw new ConfigError('policy', `obsDim ${policy.obsDim}, numActions ${policy.numActions}`, `obsDim ${traj.obsDim}, numActions ${traj.numActions} (the trajectories')`);
+  if (policy && (policy.obsDim !== traj.obsDim || !sameHead(policy.head, traj.head))) {
+    throw new ConfigError('policy', `obsDim ${policy.obsDim}, ${describeHead(policy.head)}`, `obsDim ${traj.obsDim}, ${describeHead(traj.head)} (the trajectories')`);
   }
 }
 
@@ -92,7 +93,7 @@ export function estimateAdvantages(traj: Trajectories, options: AdvantageOptions
 
 export interface Batch {
   obs: tf.Tensor2D;
-  /** One-hot [n, numActions] (tfjs's gather has no gradient on wasm). */
+  /** One-hot [n, numActions] (tfjs's gather has no gradient on wasm); a Gaussian head's [n, actionSize] floats. */
   actions: tf.Tensor2D;
   advantages: tf.Tensor1D;
   weights: tf.Tensor1D;
@@ -104,7 +105,8 @@ export function toBatch(traj: Trajectories, options: AdvantageOptions = {}): Bat
   const n = traj.numSteps;
   return tf.tidy(() => ({
     obs: tf.tensor2d(traj.obs, [n, traj.obsDim]),
-    actions: tf.oneHot(tf.tensor1d(traj.actions, 'int32'), traj.numActions).toFloat() as tf.Tensor2D,
+    actions: (traj.head.kind === 'gaussian' ? actionsTensor(traj.head, traj.actions)
+      : tf.oneHot(tf.tensor1d(traj.actions as Int32Array, 'int32'), traj.numActions).toFloat()) as tf.Tensor2D,
     advantages: tf.tensor1d(est.advantages),
     weights: tf.tensor1d(est.weights),
   }));
@@ -121,19 +123,17 @@ export function policyGradient(policy: Policy, traj: Trajectories, options: Adva
   if (est.advantages.length !== n || est.weights.length !== n) {
     throw new ConfigError('advantages.length', est.advantages.length, `${n} (the number of steps)`);
   }
-  for (let r = 0; r < n; r++) {
-    const a = traj.actions[r];
-    if (!(a >= 0 && a < traj.numActions)) throw new ConfigError(`traj.actions[${r}]`, a, `an integer in [0, ${traj.numActions - 1}]`);
-  }
+  checkActions(traj.head, 'traj.actions', traj.actions, n);
+  const width = actionWidth(traj.head);
   const w = wasm();
   const mlp = wasmMlp(shapeOf(policy), 1);
   loadWeights(mlp, [checkWeights(policy, options.weights)]);
   const floats = w.mlpFlatFloats(mlp);
-  const inPtr = inputScratch.ensure(n * (D + 3) * 4 + 16);
-  const obsPtr = inPtr, actPtr = obsPtr + n * D * 4, advPtr = actPtr + n * 4, wPtr = advPtr + n * 4;
+  const inPtr = inputScratch.ensure(n * (D + 2 + width) * 4 + 16);
+  const obsPtr = inPtr, actPtr = obsPtr + n * D * 4, advPtr = actPtr + n * width * 4, wPtr = advPtr + n * 4;
   const buffer = w.memory.buffer;
   new Float32Array(buffer, obsPtr, n * D).set(traj.obs);
-  new Int32Array(buffer, actPtr, n).set(traj.actions);
+  (traj.actions instanceof Float32Array ? new Float32Array(buffer, actPtr, n * width) : new Int32Array(buffer, actPtr, n)).set(traj.actions);
   new Float32Array(buffer, advPtr, n).set(est.advantages);
   new Float32Array(buffer, wPtr, n).set(est.weights);
   const gradPtr = outputScratch.ensure(floats * 4);
@@ -141,17 +141,21 @@ export function policyGradient(policy: Policy, traj: Trajectories, options: Adva
   return new Float32Array(w.memory.buffer, gradPtr, floats).slice();
 }
 
-/** Logits and log-probabilities of obs rows from the WASM policy (for cross-checks). */
+/**
+ * Logits and log-probabilities of obs rows from the WASM policy (for cross-checks); for a Gaussian
+ * head, `logits` are the means and `logProbs` is empty (its log-probabilities need actions).
+ */
 export function wasmForward(policy: Policy, obs: Float32Array, weights?: Float32Array): { logits: Float32Array; logProbs: Float32Array } {
   if (obs.length % policy.obsDim !== 0) throw new ConfigError('obs.length', obs.length, `a multiple of obsDim ${policy.obsDim}`);
   const w = wasm();
   const mlp = wasmMlp(shapeOf(policy), 1);
   loadWeights(mlp, [checkWeights(policy, weights)]);
-  const n = obs.length / policy.obsDim, A = policy.numActions;
+  const n = obs.length / policy.obsDim, A = headOutputs(policy.head);
+  const withLogProbs = policy.head.kind === 'categorical';
   const inPtr = inputScratch.ensure(obs.length * 4 + 16);
   new Float32Array(w.memory.buffer, inPtr, obs.length).set(obs);
   const outPtr = outputScratch.ensure(2 * n * A * 4 + 16);
-  w.mlpForwardBatch(mlp, 0, n, inPtr, outPtr, outPtr + n * A * 4);
+  w.mlpForwardBatch(mlp, 0, n, inPtr, outPtr, withLogProbs ? outPtr + n * A * 4 : 0);
   const buffer = w.memory.buffer;
-  return { logits: new Float32Array(buffer, outPtr, n * A).slice(), logProbs: new Float32Array(buffer, outPtr + n * A * 4, n * A).slice() };
+  return { logits: new Float32Array(buffer, outPtr, n * A).slice(), logProbs: withLogProbs ? new Float32Array(buffer, outPtr + n * A * 4, n * A).slice() : new Float32Array(0) };
 }

@@ -8,6 +8,7 @@ import { envSpec } from '../envs/registry';
 import { rolloutWorkspaceBytes, rolloutCopyOutBytes } from './rollout';
 import { estimatorScratchBytes } from './estimator';
 import { mlpMemoryBytes } from './wasm-policy';
+import { actionWidth, headFor, headOutputs, headParamCount } from '../nn/head';
 
 /**
  * What a workload may use of the 4 GiB wasm32 memory: 3 GiB. The last GiB is the margin for the
@@ -25,15 +26,19 @@ export interface EnvDims {
   kind: number;
   obsDim: number;
   numActions: number;
+  /** A box env's action length (0: discrete). */
+  actionSize: number;
   numParams: number;
 }
 
 /** An env's kind and dimensions, read from the module (no TaskFamily needed). */
 export function envDims(envId: string): EnvDims {
   const w = wasm();
+  const user = envSpec(envId).user;
+  if (user) return { kind: wasmConst('ENV_USER'), obsDim: user.observationSize, numActions: user.numActions, actionSize: user.actionSize, numParams: user.paramNames.length };
   const kind = wasmConst(envSpec(envId).wasmKind);
   const dim = (which: string) => w.envDim(kind, wasmConst(`DIM_${which}`));
-  return { kind, obsDim: dim('OBS'), numActions: dim('ACTIONS'), numParams: dim('PARAMS') };
+  return { kind, obsDim: dim('OBS'), numActions: dim('ACTIONS'), actionSize: dim('ACTION_SIZE'), numParams: dim('PARAMS') };
 }
 
 /** One shape of dm.rollout call: tasks × episodes per task, at most maxSteps steps each. */
@@ -76,15 +81,16 @@ export function mlpParamCount(layerSizes: readonly number[]): number {
 export function wasmMemoryPlan(env: EnvDims, policy: { hidden: readonly number[]; activation: 'tanh' | 'relu' },
   rollouts: readonly RolloutShape[], weightSets: readonly number[], extra: readonly MemoryPart[] = []): WasmMemoryPlan {
   const parts: MemoryPart[] = [];
-  const layerSizes = [env.obsDim, ...policy.hidden, env.numActions];
-  const numParams = mlpParamCount(layerSizes);
+  const head = headFor(env);
+  const layerSizes = [env.obsDim, ...policy.hidden, headOutputs(head)];
+  const numParams = mlpParamCount(layerSizes) + headParamCount(head);
   const shapes = new Map<string, RolloutShape>();
   for (const r of rollouts) shapes.set(`${r.numTasks * r.episodes}|${r.maxSteps}`, r);
   let copyOut: MemoryPart | null = null, scratch: MemoryPart | null = null;
   for (const r of shapes.values()) {
     const numEpisodes = r.numTasks * r.episodes;
-    parts.push({ what: `rollout workspace (${numEpisodes} episodes × ${r.maxSteps} steps)`, ...rolloutWorkspaceBytes(env.kind, numEpisodes, r.maxSteps) });
-    const out = rolloutCopyOutBytes(env.obsDim, numEpisodes, r.maxSteps);
+    parts.push({ what: `rollout workspace (${numEpisodes} episodes × ${r.maxSteps} steps)`, ...rolloutWorkspaceBytes(env.kind, numEpisodes, r.maxSteps, env.obsDim, env.actionSize) });
+    const out = rolloutCopyOutBytes(env.obsDim, numEpisodes, r.maxSteps, actionWidth(head));
     if (!copyOut || out.total > copyOut.total) copyOut = { what: `rollout copy-out (${numEpisodes} episodes × ${r.maxSteps} steps)`, ...out };
     // The estimator runs task by task: one task's episodes.
     const est = estimatorScratchBytes(r.episodes, r.episodes * r.maxSteps, env.obsDim, numParams);
@@ -95,7 +101,7 @@ export function wasmMemoryPlan(env: EnvDims, policy: { hidden: readonly number[]
   if (copyOut) parts.push(copyOut);
   if (scratch) parts.push(scratch);
   for (const sets of new Set(weightSets)) {
-    parts.push({ what: `policy (${numParams} parameters × ${sets} weight set${sets === 1 ? '' : 's'})`, ...mlpMemoryBytes({ layerSizes, activation: policy.activation }, sets, numParams) });
+    parts.push({ what: `policy (${numParams} parameters × ${sets} weight set${sets === 1 ? '' : 's'})`, ...mlpMemoryBytes({ layerSizes, activation: policy.activation, head }, sets, numParams) });
   }
   parts.push(...extra); // the caller's own parts (the trainer's meta-gradient buffers)
   const total = parts.reduce((sum, p) => sum + p.total, 0);

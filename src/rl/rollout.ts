@@ -6,6 +6,8 @@ import type { TaskFamily } from '../envs/task-family';
 import type { Policy } from '../nn/policy';
 import { Trajectories } from './trajectories';
 import { wasmMlp, loadWeights, shapeOf } from './wasm-policy';
+import { actionWidth, headFor, sameHead, describeHead } from '../nn/head';
+import { runUserRollout, userWorkspace } from './user-rollout';
 
 export interface RolloutOptions {
   /** Episodes per task (default 20). */
@@ -42,15 +44,18 @@ export interface MemoryBytes {
   largest: number;
 }
 
-/** WASM memory of the workspace dm.rollout keeps for numEpisodes episodes of ≤ maxSteps steps (assembly/rollout.ts). */
-export function rolloutWorkspaceBytes(kind: number, numEpisodes: number, maxSteps: number): MemoryBytes {
+/** WASM memory of the workspace dm.rollout keeps for numEpisodes episodes of ≤ maxSteps steps (assembly/rollout.ts; obsDim, actionSize: a defined env's). */
+export function rolloutWorkspaceBytes(kind: number, numEpisodes: number, maxSteps: number, obsDim = 0, actionSize = 0): MemoryBytes {
   const w = wasm();
+  if (kind === wasmConst('ENV_USER')) {
+    return { total: w.rolloutUserBytes(obsDim, actionSize, numEpisodes, maxSteps, false), largest: w.rolloutUserBytes(obsDim, actionSize, numEpisodes, maxSteps, true) };
+  }
   return { total: w.rolloutBytes(kind, numEpisodes, maxSteps, false), largest: w.rolloutBytes(kind, numEpisodes, maxSteps, true) };
 }
 
 /** WASM memory of the copy-out buffer (one, shared by every shape) after a call of this shape, at its cap. */
-export function rolloutCopyOutBytes(obsDim: number, numEpisodes: number, maxSteps: number): MemoryBytes {
-  const bytes = numEpisodes * maxSteps * (obsDim + 3) * 4;
+export function rolloutCopyOutBytes(obsDim: number, numEpisodes: number, maxSteps: number, actionWidth = 1): MemoryBytes {
+  const bytes = numEpisodes * maxSteps * (obsDim + 2 + actionWidth) * 4;
   return { total: bytes, largest: bytes };
 }
 
@@ -62,7 +67,8 @@ function positiveInt(field: string, value: number, max = MAX_ROLLOUT_COUNT): num
 /** Samples `episodes` episodes of every task (rows of `tasks`) with the policy, inside WASM. */
 export function rollout(family: TaskFamily, policy: Policy, tasks: Float32Array, options: RolloutOptions = {}): Trajectories {
   const episodes = positiveInt('episodes', options.episodes ?? 20);
-  const maxSteps = positiveInt('maxSteps', options.maxSteps ?? family.maxEpisodeSteps);
+  // A defined env truncates at its own maxSteps too (Gymnasium's TimeLimit is part of the env).
+  const maxSteps = Math.min(positiveInt('maxSteps', options.maxSteps ?? family.maxEpisodeSteps), family.userEnv ? family.maxEpisodeSteps : Infinity);
   const seed = options.seed ?? 0;
   checkSeed(seed);
   const P = family.numParams;
@@ -71,9 +77,10 @@ export function rollout(family: TaskFamily, policy: Policy, tasks: Float32Array,
   }
   const numTasks = tasks.length / P;
   family.validateTasks(tasks, numTasks);
-  if (policy.obsDim !== family.obsDim || policy.numActions !== family.numActions) {
-    throw new ConfigError('policy', `obsDim ${policy.obsDim}, numActions ${policy.numActions}`,
-      `obsDim ${family.obsDim} and numActions ${family.numActions} for ${family.id}`);
+  const head = headFor(family);
+  if (policy.obsDim !== family.obsDim || !sameHead(policy.head, head)) {
+    throw new ConfigError('policy', `obsDim ${policy.obsDim}, ${describeHead(policy.head)}`,
+      `obsDim ${family.obsDim} and ${describeHead(head)} for ${family.id}`);
   }
   const weights = options.weights ?? policy.getFlat();
   const sets = weights instanceof Float32Array ? [weights] : [...weights];
@@ -88,25 +95,33 @@ export function rollout(family: TaskFamily, policy: Policy, tasks: Float32Array,
 
   const w = wasm();
   const numEpisodes = numTasks * episodes;
-  const ws = workspace(family.kind, numEpisodes, maxSteps);
+  const user = family.userEnv;
+  const ws = user ? userWorkspace(family.obsDim, family.numActions, family.actionSize, numEpisodes, maxSteps) : workspace(family.kind, numEpisodes, maxSteps);
   const mlp = wasmMlp(shapeOf(policy), sets.length);
   loadWeights(mlp, sets);
-  const lanes = w.rolloutField(ws, wasmConst('ROLLOUT_LANES'));
-  // Task parameters, lane by lane (structure-of-arrays).
-  const params = new Float32Array(w.memory.buffer, w.rolloutField(ws, wasmConst('ROLLOUT_PARAMS')), P * lanes);
-  for (let i = 0; i < numEpisodes; i++) {
-    const task = Math.floor(i / episodes);
-    for (let k = 0; k < P; k++) params[k * lanes + i] = tasks[task * P + k];
-  }
+  const ids = Uint32Array.from(taskIds, (id) => id >>> 0);
   const idsPtr = taskIdScratch.ensure(numTasks * 4);
-  new Uint32Array(w.memory.buffer, idsPtr, numTasks).set(Array.from(taskIds, (id) => id >>> 0));
-  const numSteps = w.rolloutRun(ws, mlp, seed, episodes, idsPtr, sets.length > 1 ? 1 : 0, maxSteps);
+  new Uint32Array(w.memory.buffer, idsPtr, numTasks).set(ids);
+  let numSteps: number;
+  if (user) {
+    numSteps = runUserRollout(family, ws, mlp, tasks, episodes, ids, idsPtr, sets.length > 1, seed, maxSteps);
+  } else {
+    const lanes = w.rolloutField(ws, wasmConst('ROLLOUT_LANES'));
+    // Task parameters, lane by lane (structure-of-arrays).
+    const params = new Float32Array(w.memory.buffer, w.rolloutField(ws, wasmConst('ROLLOUT_PARAMS')), P * lanes);
+    for (let i = 0; i < numEpisodes; i++) {
+      const task = Math.floor(i / episodes);
+      for (let k = 0; k < P; k++) params[k * lanes + i] = tasks[task * P + k];
+    }
+    numSteps = w.rolloutRun(ws, mlp, seed, episodes, idsPtr, sets.length > 1 ? 1 : 0, maxSteps);
+  }
 
   // Copy out in compact rows; the workspace is reused by the next call. The copy never needs more
   // than the workspace holds (numEpisodes x maxSteps steps), which caps the buffer's growth.
-  const obsDim = family.obsDim;
-  const base = compactScratch.ensure(Math.max(16, numSteps * (obsDim + 3) * 4), numEpisodes * maxSteps * (obsDim + 3) * 4);
-  const obsPtr = base, actionPtr = obsPtr + numSteps * obsDim * 4, rewardPtr = actionPtr + numSteps * 4, logProbPtr = rewardPtr + numSteps * 4;
+  const obsDim = family.obsDim, width = actionWidth(head);
+  const rowFloats = obsDim + 2 + width;
+  const base = compactScratch.ensure(Math.max(16, numSteps * rowFloats * 4), numEpisodes * maxSteps * rowFloats * 4);
+  const obsPtr = base, actionPtr = obsPtr + numSteps * obsDim * 4, rewardPtr = actionPtr + numSteps * width * 4, logProbPtr = rewardPtr + numSteps * 4;
   w.rolloutCompact(ws, obsPtr, actionPtr, rewardPtr, logProbPtr);
   const buffer = w.memory.buffer;
   return new Trajectories(family.id, obsDim, family.numActions, numTasks, episodes, tasks.slice(),
@@ -114,7 +129,7 @@ export function rollout(family: TaskFamily, policy: Policy, tasks: Float32Array,
     new Int32Array(buffer, w.rolloutField(ws, wasmConst('ROLLOUT_LENGTH')), numEpisodes).slice(),
     new Uint8Array(buffer, w.rolloutField(ws, wasmConst('ROLLOUT_TERMINAL')), numEpisodes).slice(),
     new Float32Array(buffer, obsPtr, numSteps * obsDim).slice(),
-    new Int32Array(buffer, actionPtr, numSteps).slice(),
+    head.kind === 'gaussian' ? new Float32Array(buffer, actionPtr, numSteps * width).slice() : new Int32Array(buffer, actionPtr, numSteps).slice(),
     new Float32Array(buffer, rewardPtr, numSteps).slice(),
-    new Float32Array(buffer, logProbPtr, numSteps).slice());
+    new Float32Array(buffer, logProbPtr, numSteps).slice(), family.actionSize);
 }

@@ -1,6 +1,8 @@
 // Finished rollouts, copied out of WASM: rows are episode-major (episode 0's steps, then episode
 // 1's …), episodes task-major (episodesPerTask consecutive episodes per task).
 
+import { headFor, actionWidth, type Actions, type PolicyHead } from '../nn/head';
+
 export class Trajectories {
   constructor(
     readonly envId: string,
@@ -17,11 +19,19 @@ export class Trajectories {
     readonly episodeTerminal: Uint8Array,
     /** numSteps x obsDim. */
     readonly obs: Float32Array,
-    readonly actions: Int32Array,
+    /** Per step: an action index (discrete env), or actionSize floats (box env: as sampled, unclipped). */
+    readonly actions: Actions,
     readonly rewards: Float32Array,
     /** log π(a|s) of the sampled action under the policy that sampled it. */
     readonly logProbs: Float32Array,
+    /** A box env's action length (0: discrete, numActions > 0). */
+    readonly actionSize = 0,
   ) {}
+
+  /** The policy head these trajectories were sampled for (./nn/head.ts). */
+  get head(): PolicyHead {
+    return headFor(this);
+  }
 
   get numEpisodes(): number {
     return this.episodeLengths.length;
@@ -29,7 +39,7 @@ export class Trajectories {
 
   /** Total recorded (valid) steps. */
   get numSteps(): number {
-    return this.actions.length;
+    return this.rewards.length;
   }
 
   /** Mean episode return over all episodes. */
@@ -48,11 +58,12 @@ export class Trajectories {
     let rowEnd = rowStart;
     for (let e = i * E; e < (i + 1) * E; e++) rowEnd += this.episodeLengths[e];
     const P = this.tasks.length / this.numTasks;
+    const width = actionWidth(this.head);
     return new Trajectories(this.envId, this.obsDim, this.numActions, 1, E,
       this.tasks.subarray(i * P, (i + 1) * P),
       this.episodeReturns.subarray(i * E, (i + 1) * E), this.episodeLengths.subarray(i * E, (i + 1) * E),
       this.episodeTerminal.subarray(i * E, (i + 1) * E),
-      this.obs.subarray(rowStart * this.obsDim, rowEnd * this.obsDim), this.actions.subarray(rowStart, rowEnd),
-      this.rewards.subarray(rowStart, rowEnd), this.logProbs.subarray(rowStart, rowEnd));
+      this.obs.subarray(rowStart * this.obsDim, rowEnd * this.obsDim), this.actions.subarray(rowStart * width, rowEnd * width),
+      this.rewards.subarray(rowStart, rowEnd), this.logProbs.subarray(rowStart, rowEnd), this.actionSize);
   }
 }

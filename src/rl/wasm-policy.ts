@@ -3,10 +3,12 @@
 // in (a few thousand floats) once per call, never per step.
 import { wasm, wasmConst, Scratch } from '../core/wasm';
 import type { Policy } from '../nn/policy';
+import { headCode, type PolicyHead } from '../nn/head';
 
 export interface PolicyShape {
   layerSizes: readonly number[];
   activation: 'tanh' | 'relu';
+  head: PolicyHead;
 }
 
 const handles = new Map<string, number>();
@@ -14,14 +16,14 @@ const weightScratch = new Scratch();
 
 /** The WASM MLP for this architecture with room for `numSets` weight sets (created once). */
 export function wasmMlp(shape: PolicyShape, numSets: number): number {
-  const key = `${shape.layerSizes.join(',')}|${shape.activation}|${numSets}`;
+  const key = `${shape.layerSizes.join(',')}|${shape.activation}|${shape.head.kind}|${numSets}`;
   let handle = handles.get(key);
   if (handle === undefined) {
     const w = wasm();
     const sizes = Int32Array.from(shape.layerSizes);
     const ptr = w.alloc(sizes.byteLength);
     new Int32Array(w.memory.buffer, ptr, sizes.length).set(sizes);
-    handle = w.mlpCreate(sizes.length - 1, ptr, wasmConst(`ACTIVATION_${shape.activation.toUpperCase()}`), numSets);
+    handle = w.mlpCreate(sizes.length - 1, ptr, wasmConst(`ACTIVATION_${shape.activation.toUpperCase()}`), numSets, headCode(shape.head));
     w.free(ptr);
     handles.set(key, handle);
   }
@@ -40,8 +42,8 @@ export function mlpMemoryBytes(shape: PolicyShape, numSets: number, numParams: n
     new Int32Array(w.memory.buffer, ptr, sizes.length).set(sizes);
     const numLayers = sizes.length - 1;
     return {
-      total: w.mlpBytes(numLayers, ptr, numSets, false) + 2 * numParams * 4,
-      largest: Math.max(w.mlpBytes(numLayers, ptr, numSets, true), numParams * 4),
+      total: w.mlpBytes(numLayers, ptr, numSets, false, headCode(shape.head)) + 2 * numParams * 4,
+      largest: Math.max(w.mlpBytes(numLayers, ptr, numSets, true, headCode(shape.head)), numParams * 4),
     };
   } finally {
     w.free(ptr);
@@ -61,5 +63,5 @@ export function loadWeights(handle: number, sets: readonly Float32Array[]): void
 }
 
 export function shapeOf(policy: Policy): PolicyShape {
-  return { layerSizes: policy.layerSizes, activation: policy.activation };
+  return { layerSizes: policy.layerSizes, activation: policy.activation, head: policy.head };
 }

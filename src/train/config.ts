@@ -7,6 +7,7 @@ import { ConfigError } from '../errors';
 import { envIds, envSpec } from '../envs/registry';
 import type { TaskRanges } from '../envs/task-family';
 import { ACTIVATIONS, type Activation } from '../nn/mlp';
+import { actionWidth, headFor, headOutputs, headParamCount } from '../nn/head';
 import { ESTIMATORS, type Estimator } from '../nn/loss';
 import { parseDirectedSchedule } from '../meta/schedule';
 import { GRAD_ENGINES, secondOrderBytes, type GradEngine } from '../meta/meta-gradient';
@@ -400,7 +401,8 @@ export function trainingMemory(c: TrainConfig): WasmMemoryPlan {
   const env = envDims(c.env);
   const makeBase = { maml, fomaml, 'meta-sgd': metaSgd }[c.algo.replace(/^directed-/, '') as 'maml' | 'fomaml' | 'meta-sgd'];
   const algo = makeBase({ innerLr: c.innerLr, innerSteps: c.innerSteps });
-  const numParams = mlpParamCount([env.obsDim, ...c.hidden, env.numActions]);
+  const head = headFor(env);
+  const numParams = mlpParamCount([env.obsDim, ...c.hidden, headOutputs(head)]) + headParamCount(head);
   const extra: MemoryPart[] = [];
   let tfjs = 0;
   if (differentiatesAdaptation(algo)) {
@@ -409,10 +411,10 @@ export function trainingMemory(c: TrainConfig): WasmMemoryPlan {
       // src/meta/meta-gradient.ts copies in the inner and outer rows (obs, action, advantage, weight).
       const sets = 2 * c.innerSteps + 5;
       extra.push({ what: `meta-gradient workspace (${sets} × ${numParams} parameters)`, total: sets * numParams * 4, largest: (c.innerSteps + 1) * numParams * 4 });
-      const rows = 2 * c.episodes * c.maxSteps * (env.obsDim + 3) * 4;
+      const rows = 2 * c.episodes * c.maxSteps * (env.obsDim + 2 + actionWidth(head)) * 4;
       extra.push({ what: `meta-gradient rows (2 × ${c.episodes * c.maxSteps} steps)`, total: rows, largest: rows });
     } else if (c.backend === 'wasm') {
-      tfjs = secondOrderBytes(c.episodes * c.maxSteps, [env.obsDim, ...c.hidden, env.numActions], c.innerSteps);
+      tfjs = secondOrderBytes(c.episodes * c.maxSteps, [env.obsDim, ...c.hidden, headOutputs(head)], c.innerSteps);
     }
   }
   // One meta-gradient per task (and ∇α for Meta-SGD) waits for the in-order sum of finishIteration.

@@ -1,26 +1,34 @@
 // Exports a policy as a tfjs LayersModel (model.json + weights): Dense layers with the policy's
 // hidden activation and a linear output of logits, so any tfjs program can load it with
-// tf.loadLayersModel and act with argmax / tf.multinomial without this library.
+// tf.loadLayersModel and act with argmax / tf.multinomial without this library. A Gaussian head's
+// last Dense layer ('mean') gives the action means; its log-std is not a layer's weight (tfjs's
+// loader refuses weights no layer owns), so it travels in model.json's userDefinedMetadata under
+// HEAD_METADATA_KEY, with its float32 bit patterns so that dm.loadPolicy restores it bit for bit.
 import { tf } from '../core/backend';
 import { ConfigError } from '../errors';
 import type { Activation } from '../nn/mlp';
+import { headOutputs, splitParams, type PolicyHead } from '../nn/head';
 
 /** What the export needs of a policy (dm.Policy has all of it). */
 export interface ExportablePolicy {
   readonly obsDim: number;
   readonly numActions: number;
+  /** The policy head (default: categorical over numActions). */
+  readonly head?: PolicyHead;
   readonly hidden: readonly number[];
   readonly activation: Activation;
-  /** [W1, b1, W2, b2, …], W_l of shape [in, out] — the Dense kernel layout. */
+  /** [W1, b1, W2, b2, …], W_l of shape [in, out] — the Dense kernel layout; then a Gaussian head's log-std. */
   readonly params: readonly tf.Tensor[];
 }
 
 /** A tf.Sequential holding a copy of the policy's current weights (the caller disposes it). */
 export function policyToLayersModel(policy: ExportablePolicy): tf.Sequential {
-  const sizes = [policy.obsDim, ...policy.hidden, policy.numActions];
+  const head = headOf(policy);
+  const sizes = [policy.obsDim, ...policy.hidden, headOutputs(head)];
   const numLayers = sizes.length - 1;
-  if (policy.params.length !== 2 * numLayers) {
-    throw new ConfigError('policy.params', `${policy.params.length} tensors`, `${2 * numLayers} ([W, b] per layer of ${sizes.join('-')})`);
+  const own = head.kind === 'gaussian' ? 1 : 0;
+  if (policy.params.length !== 2 * numLayers + own) {
+    throw new ConfigError('policy.params', `${policy.params.length} tensors`, `${2 * numLayers + own} ([W, b] per layer of ${sizes.join('-')}${own ? ', then the log-std' : ''})`);
   }
   for (let l = 0; l < numLayers; l++) {
     const w = policy.params[2 * l], b = policy.params[2 * l + 1];
@@ -34,13 +42,35 @@ export function policyToLayersModel(policy: ExportablePolicy): tf.Sequential {
       units: sizes[l + 1],
       activation: l === numLayers - 1 ? 'linear' : policy.activation,
       useBias: true,
-      name: l === numLayers - 1 ? 'logits' : `hidden_${l + 1}`,
+      name: l === numLayers - 1 ? (head.kind === 'gaussian' ? 'mean' : 'logits') : `hidden_${l + 1}`,
       ...(l === 0 ? { inputShape: [policy.obsDim] } : {}),
     }));
   }
   // setWeights copies the values into the layers' own variables: the policy keeps its tensors.
-  model.setWeights([...policy.params]);
+  model.setWeights([...splitParams(head, policy.params).layers]);
   return model;
+}
+
+function headOf(policy: ExportablePolicy): PolicyHead {
+  return policy.head ?? { kind: 'categorical', numActions: policy.numActions };
+}
+
+/** The key of userDefinedMetadata holding a non-categorical head (a Gaussian's log-std). */
+export const HEAD_METADATA_KEY = 'directedMamlHead';
+
+/** What HEAD_METADATA_KEY holds for a Gaussian head: the log-std, readable and as float32 bit patterns (exact). */
+export interface HeadMetadata {
+  kind: 'gaussian';
+  actionSize: number;
+  logStd: number[];
+  logStdFloat32Bits: number[];
+}
+
+function headMetadata(policy: ExportablePolicy): HeadMetadata | null {
+  const head = headOf(policy);
+  if (head.kind !== 'gaussian') return null;
+  const values = Float32Array.from(splitParams(head, policy.params).own[0].dataSync());
+  return { kind: 'gaussian', actionSize: head.actionSize, logStd: Array.from(values), logStdFloat32Bits: Array.from(new Uint32Array(values.buffer)) };
 }
 
 export interface ExportOptions {
@@ -77,7 +107,9 @@ export async function exportPolicy(policy: ExportablePolicy, handler: tf.io.IOHa
   const model = policyToLayersModel(policy);
   try {
     // Stored as the model's userDefinedMetadata (model.json), which tfjs loaders pass through.
-    if (options.metadata !== undefined) model.setUserDefinedMetadata(options.metadata);
+    const head = headMetadata(policy);
+    const metadata = head ? { ...options.metadata, [HEAD_METADATA_KEY]: head } : options.metadata;
+    if (metadata !== undefined) model.setUserDefinedMetadata(metadata);
     return await model.save(handler);
   } finally {
     model.dispose();

@@ -7,6 +7,7 @@ import { tf } from '../core/backend';
 import { ConfigError } from '../errors';
 import { createPolicy, flattenTensors, type Policy } from '../nn/policy';
 import { ACTIVATIONS, type Activation } from '../nn/mlp';
+import { HEAD_METADATA_KEY } from './export';
 
 const WANTED = 'a tfjs LayersModel of Dense layers with biases (hidden: tanh | relu, last: linear logits), as dm.exportPolicy writes';
 
@@ -114,9 +115,12 @@ export async function loadPolicy(source: string | tf.io.IOHandler): Promise<Poli
     layers.forEach((layer, l) => {
       params.push(tensor(`${layer.name}/kernel`, [sizes[l], sizes[l + 1]]), tensor(`${layer.name}/bias`, [sizes[l + 1]]));
     });
-    const policy = createPolicy({ obsDim: sizes[0], numActions: sizes[sizes.length - 1], hidden: sizes.slice(1, -1), activation, seed: 0 });
+    const outputs = sizes[sizes.length - 1];
+    const logStd = gaussianLogStd(artifacts.userDefinedMetadata, outputs);
+    const policy = createPolicy({ obsDim: sizes[0], ...(logStd ? { actionSize: outputs } : { numActions: outputs }), hidden: sizes.slice(1, -1), activation, seed: 0 });
     try {
-      policy.setFlat(flattenTensors(params)); // refuses non-finite weights by index
+      const flat = flattenTensors(params);
+      policy.setFlat(logStd ? Float32Array.of(...flat, ...logStd) : flat); // refuses non-finite weights by index
     } catch (err) {
       policy.dispose();
       throw err;
@@ -125,4 +129,20 @@ export async function loadPolicy(source: string | tf.io.IOHandler): Promise<Poli
   } finally {
     tf.dispose(Object.values(named));
   }
+}
+
+/**
+ * A Gaussian head's log-std from the model's userDefinedMetadata (export.ts HEAD_METADATA_KEY),
+ * restored from its float32 bit patterns; null for a categorical model (no such entry).
+ */
+function gaussianLogStd(metadata: unknown, outputs: number): Float32Array | null {
+  const head = isObject(metadata) ? metadata[HEAD_METADATA_KEY] : undefined;
+  if (head === undefined) return null;
+  const field = `model.userDefinedMetadata.${HEAD_METADATA_KEY}`;
+  if (!isObject(head) || head.kind !== 'gaussian') throw new ConfigError(`${field}.kind`, isObject(head) ? head.kind : head, "'gaussian'");
+  const bits = head.logStdFloat32Bits;
+  if (!Array.isArray(bits) || bits.length !== outputs || !bits.every((b) => Number.isInteger(b) && b >= 0 && b <= 0xffffffff)) {
+    throw new ConfigError(`${field}.logStdFloat32Bits`, bits, `${outputs} float32 bit patterns (one per output of the last layer)`);
+  }
+  return new Float32Array(Uint32Array.from(bits as number[]).buffer);
 }

@@ -3,6 +3,7 @@
 // src/browser/pool-worker.ts (Web Workers) — and call serveTasks.
 import { init } from '../init';
 import { taskFamily } from '../envs/task-family';
+import { importEnv } from '../envs/registry';
 import { createPolicy } from '../nn/policy';
 import { runTask, type IterationPlan, type MetaStepContext } from '../meta/meta-step';
 import type { BackendName } from '../core/backend';
@@ -31,8 +32,9 @@ export function serveTasks(host: WorkerHost): void {
       const { config } = message;
       fault = message.fault;
       await init({ backend: message.backend as BackendName, wasmPaths: message.wasmPaths });
+      if (message.envModule) await importEnv(message.envModule.url, message.envModule.exportName, config.env);
       const family = taskFamily(config.env, config.ranges);
-      const policy = createPolicy({ obsDim: family.obsDim, numActions: family.numActions, hidden: config.hidden, activation: config.activation, seed: config.seed });
+      const policy = createPolicy({ obsDim: family.obsDim, numActions: family.numActions, actionSize: family.actionSize, hidden: config.hidden, activation: config.activation, seed: config.seed });
       ctx = metaStepContext(config, family, policy, algorithmFromConfig(config), policy.getFlat(), null, () => {
         throw new Error('a pool worker does not update θ');
       });

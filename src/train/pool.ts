@@ -24,7 +24,9 @@ export interface PoolFault {
 /** Messages to a pool worker. */
 export type ToPoolWorker =
   /** Once: builds the worker's family, policy and algorithm from the trainer's config. */
-  | { type: 'init'; config: TrainConfig; backend: string; wasmPaths?: string; fault?: PoolFault }
+  | { type: 'init'; config: TrainConfig; backend: string; wasmPaths?: string; fault?: PoolFault;
+      /** A defined env's module (dm.defineEnv's options.module): the worker imports it and defines the env first. */
+      envModule?: { url: string; exportName: string } }
   /** Once per iteration: θ (and Meta-SGD's α) after the directed step, and the iteration's plan. */
   | { type: 'iteration'; plan: IterationPlan; theta: Float32Array; innerLr: Float32Array | null }
   /** Runs task `index` of the current plan. */

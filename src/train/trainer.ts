@@ -3,12 +3,14 @@
 // of a run is {config, iteration, θ, α, Adam moments} and a resumed run equals an uninterrupted one.
 import { resolveConfig, checkTrainingMemory, type TrainConfig, type AlgoName } from './config';
 import { ConfigError } from '../errors';
-import { TaskFamily, taskFamily } from '../envs/task-family';
+import { TaskFamily, taskFamily, envIdOf } from '../envs/task-family';
+import type { DefinedEnv } from '../envs/user-env';
 import { createPolicy, type Policy } from '../nn/policy';
 import { maml, fomaml, metaSgd, directed, algoName, type MetaAlgorithm } from '../meta/algorithms';
 import { metaStep, metaStepWith, type MetaStepContext } from '../meta/meta-step';
 import { tf, wasmPathsInUse } from '../core/backend';
 import { adamInit, adamStep, type AdamState } from './adam';
+import { definedEnv } from '../envs/registry';
 import { TaskPool, defaultWorkerFactory, type PoolFault, type WorkerFactory } from './pool';
 import type { IterationMetrics } from './types';
 
@@ -22,7 +24,9 @@ export interface TrainerState {
   adamInnerLr: AdamState | null;
 }
 
-export type TrainerOptions = Partial<Omit<TrainConfig, 'algo'>> & {
+export type TrainerOptions = Partial<Omit<TrainConfig, 'algo' | 'env'>> & {
+  /** An env id, or an env made by dm.defineEnv (its id goes into the config). */
+  env?: string | DefinedEnv;
   /** A task family object instead of env + ranges. */
   family?: TaskFamily;
   /** An algorithm record (dm.directed(dm.maml(...))) or its name. */
@@ -95,6 +99,7 @@ export class Trainer {
     this.workerFactory = workerFactory === undefined ? defaultWorkerFactory() : workerFactory;
     this.poolFault = poolFault;
     const partial: Record<string, unknown> = { ...rest };
+    if (rest.env !== undefined && typeof rest.env !== 'string') partial.env = envIdOf(rest.env);
     if (family !== undefined) {
       if (!(family instanceof TaskFamily)) throw new ConfigError('family', family, 'a TaskFamily (dm.taskFamily(...))');
       partial.env = family.id;
@@ -109,7 +114,7 @@ export class Trainer {
     const medium = this.algo.directed?.medium;
     if (medium && medium !== 'random') this.family.task(medium, 'medium'); // validates the medium task
     const c = this.config;
-    this.policy = createPolicy({ obsDim: this.family.obsDim, numActions: this.family.numActions, hidden: c.hidden, activation: c.activation, seed: c.seed });
+    this.policy = createPolicy({ obsDim: this.family.obsDim, numActions: this.family.numActions, actionSize: this.family.actionSize, hidden: c.hidden, activation: c.activation, seed: c.seed });
     this.theta = this.policy.getFlat();
     this.innerLr = this.algo.learnInnerLr ? new Float32Array(this.theta.length).fill(c.innerLr) : null;
     this.adamTheta = adamInit(this.theta.length);
@@ -200,6 +205,14 @@ export class Trainer {
   private resolveWorkers(): number {
     const requested = this.config.workers || (this.workerFactory?.cores() ?? 1);
     const n = Math.min(requested, this.config.metaBatch);
+    const user = this.family?.userEnv ?? definedEnv(this.config.env);
+    if (n > 1 && user && user.module === null) {
+      // Workers re-create a defined env from its module; without one the tasks stay in this thread.
+      if (this.config.workers > 1) {
+        throw new ConfigError('workers', this.config.workers, `1 for ${user.id}: it was defined without a module workers can import (dm.defineEnv(definition, { module: new URL('./my-env.mjs', import.meta.url) }))`);
+      }
+      return 1;
+    }
     if (n > 1 && !this.workerFactory) {
       if (this.config.workers > 1) {
         throw new ConfigError('workers', this.config.workers, "1 here: this runtime has no worker threads for the library (in Node, import 'directed-maml/node' or pass workerFactory)");
@@ -214,8 +227,10 @@ export class Trainer {
     if (this.pool) return this.pool;
     const n = this.resolveWorkers();
     if (n <= 1) return null;
+    const user = this.family.userEnv;
     this.pool = await TaskPool.start(this.workerFactory!, n, {
       config: this.config, backend: tf.getBackend(), wasmPaths: wasmPathsInUse(), fault: this.poolFault,
+      envModule: user?.module ? { url: user.module, exportName: user.exportName } : undefined,
     });
     if (this.disposed) this.pool.close();
     return this.pool;

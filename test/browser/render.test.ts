@@ -15,8 +15,9 @@ test('every registered env has exactly one renderer, and every renderer draws a 
   const ids = RENDERERS.map((r) => r.envId);
   assert.deepEqual([...new Set(ids)].sort(), [...ids].sort(), `duplicates in ${ids}`);
   for (const id of ids) assert.ok(dm.envIds().includes(id), `renderer for unknown env ${id}`);
-  for (const id of dm.envIds()) assert.ok(rendererFor(id), `no renderer for ${id}: add src/browser/render/<env>.ts and its line in RENDERERS`);
-  for (const r of RENDERERS) assert.ok(typeof r.draw === 'function', r.envId);
+  for (const id of dm.envIds()) assert.equal(rendererFor(id)?.envId, id, `no renderer for ${id}: add src/browser/render/<env>.ts and its line in RENDERERS`);
+  // The page asks for its env's renderer by id: an id without one gets none, not another env's.
+  assert.equal(rendererFor('NoSuchEnv-v0'), undefined);
 });
 
 test('the renderers and the page script import nothing from the library at run time (type imports only)', () => {

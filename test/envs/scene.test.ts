@@ -12,17 +12,18 @@ import { heuristic } from './lunar/planck-lander';
 before(async () => { await dm.init(); });
 
 /** One episode on a one-lane env with `choose(obs, t)` picking the actions; the fields episodeScene takes. */
-function play(family: dm.TaskFamily, task: Float32Array, seed: number, choose: (obs: Float32Array, t: number) => number, maxSteps = family.maxEpisodeSteps) {
+function play(family: dm.TaskFamily, task: Float32Array, seed: number, choose: (obs: Float32Array, t: number) => number | number[], maxSteps = family.maxEpisodeSteps) {
   const env = family.makeVecEnv({ numEnvs: 1, maxSteps });
   env.setTasks(task);
   let obs = env.reset({ seed }).slice();
   const states = [env.getState()];
   const actions: number[] = [], rewards: number[] = [];
+  const box = family.actionSize > 0;
   let terminated = false;
   for (let t = 0; t < maxSteps; t++) {
     const a = choose(obs, t);
-    const out = env.step([a]);
-    actions.push(a);
+    const out = env.step(typeof a === 'number' ? [a] : a);
+    actions.push(...(typeof a === 'number' ? [a] : a));
     rewards.push(out.reward[0]);
     states.push(env.getState());
     obs = out.obs.slice();
@@ -32,7 +33,7 @@ function play(family: dm.TaskFamily, task: Float32Array, seed: number, choose: (
   env.dispose();
   const flat = new Float32Array(states.length * family.stateDim);
   states.forEach((s, f) => flat.set(s, f * family.stateDim));
-  return { states: flat, actions: Int32Array.from(actions), rewards, length: actions.length, terminated };
+  return { states: flat, actions: box ? Float32Array.from(actions) : Int32Array.from(actions), rewards, length: box ? actions.length / family.actionSize : actions.length, terminated };
 }
 
 /** A reproducible uniform in [0, 1) per (seed, t). */
@@ -42,7 +43,7 @@ test('every registered env has a scene, with one value per frame and its step du
   for (const id of dm.envIds()) {
     const family = dm.taskFamily(id);
     const task = family.medium();
-    const ep = play(family, task, 3, (_o, t) => Math.floor(uniform(3, t) * family.numActions), 30);
+    const ep = play(family, task, 3, (_o, t) => (family.actionSize > 0 ? [uniform(3, t) - 0.5, uniform(4, t) - 0.5] : Math.floor(uniform(3, t) * family.numActions)), 30);
     const scene = dm.episodeScene(family, task, ep);
     assert.equal(scene.env, id);
     assert.equal(scene.steps, ep.length, id);
@@ -177,4 +178,59 @@ test('LunarLander-v2: the wind is Gymnasium\'s tanh(sin(0.02k) + sin(0.01πk))·
   const still = dm.taskFamily('LunarLander-v2');
   const ep = play(still, still.medium(), 1, (obs) => heuristic(obs), 100);
   assert.ok((dm.episodeScene(still, still.medium(), ep) as dm.LunarLanderScene).wind.every((v) => v === 0));
+});
+
+test('Navigation2D-v0: the path is the states, the goal the task; the outcome is a terminated episode within the tolerance; the path before adaptation rides along', () => {
+  const family = dm.taskFamily('Navigation2D-v0');
+  const task = Float32Array.of(0.25, -0.15);
+  // Straight to the goal: moves clipped to 0.1 get there in 3 steps.
+  const toGoal = play(family, task, 0, (o) => [task[0] - o[0], task[1] - o[1]]);
+  const wander = play(family, task, 0, (_o, t) => [uniform(5, t) - 0.5, uniform(6, t) - 0.5], 40);
+  const s = dm.episodeScene(family, task, toGoal, { before: wander }) as dm.Navigation2DScene;
+  assert.equal(s.env, 'Navigation2D-v0');
+  assert.deepEqual([s.goalX, s.goalY], [task[0], task[1]]);
+  assert.equal(s.goalTolerance, Math.fround(0.01));
+  assert.deepEqual([s.stepLow, s.stepHigh], [[Math.fround(-0.1), Math.fround(-0.1)], [Math.fround(0.1), Math.fround(0.1)]]);
+  for (let f = 0; f <= s.steps; f++) assert.deepEqual([s.x[f], s.y[f]], [toGoal.states[2 * f], toGoal.states[2 * f + 1]], `frame ${f}`);
+  assert.ok(toGoal.terminated && s.outcome === 'reached the goal');
+  const last = s.steps;
+  assert.ok(Math.abs(s.x[last] - s.goalX) < s.goalTolerance && Math.abs(s.y[last] - s.goalY) < s.goalTolerance, 'the last frame is within the tolerance');
+  for (let f = 0; f < last; f++) assert.ok(!(Math.abs(s.x[f] - s.goalX) < s.goalTolerance && Math.abs(s.y[f] - s.goalY) < s.goalTolerance), `frame ${f} is not`);
+  assert.equal(s.actions.length, 2 * s.steps);
+  assert.equal(s.before!.x.length, wander.length + 1);
+  assert.deepEqual([s.before!.x[7], s.before!.y[7]], [wander.states[14], wander.states[15]]);
+  const plain = dm.episodeScene(family, task, wander) as dm.Navigation2DScene;
+  assert.equal(plain.before, null);
+  assert.equal(plain.outcome, null);
+  assert.throws(() => dm.episodeScene(family, task, toGoal, { before: { ...wander, length: 3 } }), /options\.before\.states/);
+});
+
+test('LunarLanderContinuous-v2: the main and the side engines\' exhaust per step, as the mapping fires them (none in the dead zones), opposite to the push', () => {
+  const family = dm.taskFamily('LunarLanderContinuous-v2');
+  const task = family.task({ gravity: -10 });
+  const A = [[-0.5, 0.2], [0.3, 0], [0, 0.8], [1.3, -0.9], [0.7, -0.4], [-1, -0.6], [0.05, 0.5]];
+  const ep = play(family, task, 2, (_o, t) => A[t % A.length], 40);
+  const s = dm.episodeScene(family, task, ep) as dm.LunarLanderScene;
+  assert.equal(s.env, 'LunarLanderContinuous-v2');
+  assert.ok(s.sideFlames, 'a continuous scene has side flames');
+  let mains = 0, sides = 0;
+  for (let f = 1; f <= s.steps; f++) {
+    const [a0, a1] = A[(f - 1) % A.length];
+    const main: number[] = Array.from(s.flames.subarray(4 * f, 4 * f + 4));
+    const side: number[] = Array.from(s.sideFlames!.subarray(4 * f, 4 * f + 4));
+    assert.equal(main.every(Number.isFinite), a0 > 0, `step ${f - 1}: main flame for a0 = ${a0}`);
+    assert.equal(side.every(Number.isFinite), Math.abs(a1) > 0.5, `step ${f - 1}: side flame for a1 = ${a1}`);
+    const angle = dm.decodeLunarState(ep.states, f).lander.angle;
+    if (a0 > 0) { // along the lander's −y axis, its length the throttle × 4/30 m
+      mains++;
+      const up = -main[2] * Math.sin(angle) + main[3] * Math.cos(angle);
+      assert.ok(Math.abs(up + (Math.min(a0, 1) + 1) / 2 * 4 / 30) < 1e-5, `step ${f - 1}: main exhaust ${up}`);
+    }
+    if (Math.abs(a1) > 0.5) { // sideways, away from the push: a1 > 0 (right engine) exhausts towards −x
+      sides++;
+      const right = side[2] * Math.cos(angle) + side[3] * Math.sin(angle);
+      assert.ok(Math.sign(right) === -Math.sign(a1) && Math.abs(Math.abs(right) - Math.min(Math.abs(a1), 1) * 12 / 30) < 1e-5, `step ${f - 1}: side exhaust ${right}`);
+    }
+  }
+  assert.ok(mains > 5 && sides > 5, `main ${mains}, side ${sides}`);
 });

@@ -1,11 +1,11 @@
 // Run directories as users (and their machines) treat them, through the CLI in child processes and
 // real files: one writer at a time (two trains on one --out, a resume of a running run, a stale lock
 // raced for by several processes), files of another run, a crash before the first checkpoint,
-// SIGTERM, a read-only directory (as an unprivileged user), a full disk (a small tmpfs). Each case
+// SIGTERM, a read-only directory (as an unprivileged process), a full disk (a small tmpfs). Each case
 // checks the exit code, the one line, and the bytes of every file before and after.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { chmod, cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
@@ -19,7 +19,6 @@ let other: string; // another run (fomaml, seed 6)
 let wide: string; // a run whose state.json is large (hidden 64,64): for the full disk
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'dmaml-rundir-'));
-  await chmod(root, 0o755); // the unprivileged user of the read-only test must reach its directory
   base = join(root, 'base');
   other = join(root, 'other');
   wide = join(root, 'wide');
@@ -224,21 +223,50 @@ test("files of another run, or metrics out of order: --resume refuses each in on
   assert.equal(await readFile(join(early, 'run.json'), 'utf8'), await readFile(join(base, 'run.json'), 'utf8'));
 });
 
-test('a read-only directory, as an unprivileged user: one line naming the path and EACCES, exit 1, nothing changed; reading still works', async () => {
+/**
+ * The capabilities this process has in effect (Linux /proc/self/status CapEff, a bit mask): root's
+ * (CAP_DAC_OVERRIDE among them) let it write through any mode bits.
+ */
+async function effectiveCapabilities(): Promise<bigint> {
+  const status = await readFile('/proc/self/status', 'utf8').catch((err: Error) => {
+    throw new Error(`the run-directory tests need Linux's /proc (to see this process's capabilities): ${err.message}`);
+  });
+  const hex = /^CapEff:\s*([0-9a-f]+)$/m.exec(status)?.[1];
+  if (hex === undefined) throw new Error('the run-directory tests need a CapEff line in /proc/self/status (Linux)');
+  return BigInt(`0x${hex}`);
+}
+
+/** CAP_DAC_READ_SEARCH (capability 2): reads and directory searches through any mode bits, no writes. */
+const DAC_READ_SEARCH = 'dac_read_search';
+/** CAP_SYS_ADMIN's bit in CapEff (mount needs it). */
+const CAP_SYS_ADMIN = 21n;
+
+test('a read-only directory, as an unprivileged process: one line naming the path and EACCES, exit 1, nothing changed; reading still works', async () => {
   const ro = join(root, 'read-only');
   await mkdir(join(ro, 'empty'), { recursive: true });
   await cp(base, join(ro, 'run'), { recursive: true });
-  // As root (CI), run dmaml as nobody; otherwise this user is unprivileged already: take its write permission.
-  const asRoot = process.getuid?.() === 0;
-  const prefix = asRoot ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
-  const mode = asRoot ? 0o755 : 0o555;
-  for (const d of [ro, join(ro, 'empty'), join(ro, 'run'), join(ro, 'run', 'policy')]) await chmod(d, mode);
+  // The directories lose their write permission (0555, files stay 0644 and this user's). An
+  // unprivileged process meets the mode bits as they are. A process with capabilities (root, as in
+  // CI) would write through them: dmaml then runs with every capability dropped but
+  // CAP_DAC_READ_SEARCH (setpriv, util-linux), as the same user — it can still read and run the
+  // checkout wherever it sits (a clone under a 0700 directory too), and cannot write where the mode
+  // bits forbid it.
+  const privileged = (await effectiveCapabilities()) !== 0n;
+  const prefix = privileged ? ['setpriv', `--inh-caps=-all`, `--ambient-caps=-all`, `--bounding-set=-all,+${DAC_READ_SEARCH}`, '--'] : [];
+  const dirs = [ro, join(ro, 'empty'), join(ro, 'run'), join(ro, 'run', 'policy')];
+  for (const d of dirs) await chmod(d, 0o555);
   const beforeAll = await snapshot(ro);
-  if (asRoot) {
-    const reach = await dmaml(['help'], { prefix });
-    assert.equal(reach.code, 0, `the unprivileged user (nobody) must be able to read and run ${BIN} (a checkout readable by all users): ${reach.stderr.slice(0, 300)}`);
-  }
   try {
+    if (privileged) {
+      // The reduced process: it runs dmaml, and holds no capability that writes.
+      const caps = await new Promise<{ code: number; out: string }>((done) => {
+        execFile(prefix[0], [...prefix.slice(1), 'sh', '-c', 'grep ^CapEff: /proc/self/status'], (err, out, stderr) => done({ code: err ? 1 : 0, out: out + stderr }));
+      });
+      assert.equal(caps.code, 0, `this test runs dmaml with its capabilities dropped (${prefix.join(' ')}), which needs setpriv (util-linux) and CAP_SETPCAP; run the tests as an ordinary user, or as root with CAP_SETPCAP: ${caps.out.slice(0, 300)}`);
+      assert.equal(caps.out.trim(), 'CapEff:\t0000000000000004', 'only CAP_DAC_READ_SEARCH is left to the reduced process');
+      const reach = await dmaml(['help'], { prefix });
+      assert.equal(reach.code, 0, `dmaml must run with its capabilities dropped (${prefix.join(' ')}): ${reach.stderr.slice(0, 300)}`);
+    }
     const [fresh, empty, resume, adapt] = await Promise.all([
       dmaml(['train', '--out', join(ro, 'new'), ...SMALL], { prefix }),
       dmaml(['train', '--out', join(ro, 'empty'), ...SMALL], { prefix }),
@@ -252,20 +280,23 @@ test('a read-only directory, as an unprivileged user: one line naming the path a
     assert.deepEqual(JSON.parse(adapt.stdout).steps, [0, 1]);
     assert.deepEqual(await snapshot(ro), beforeAll);
   } finally {
-    for (const d of [ro, join(ro, 'empty'), join(ro, 'run'), join(ro, 'run', 'policy')]) await chmod(d, 0o755);
+    for (const d of dirs) await chmod(d, 0o755);
   }
 });
 
 test('a full disk (a small tmpfs): ENOSPC mid-iteration leaves the run at its last iteration, byte for byte; a new run leaves nothing', async () => {
   const results = join(root, 'enospc');
   await mkdir(results);
-  // In a mount namespace of its own (root in CI; an unprivileged user maps itself to root there):
-  // a 512 KiB tmpfs holding a copy of `wide`, filled up, then 16 KiB freed: room for a lock and a
-  // metrics line, not for the 60 KiB state.json of a [64, 64] policy.
+  // In a mount namespace of its own: a 512 KiB tmpfs holding a copy of `wide`, filled up, then
+  // 16 KiB freed: room for a lock and a metrics line, not for the 60 KiB state.json of a [64, 64]
+  // policy. With CAP_SYS_ADMIN (root) the namespace is only a mount namespace, so this process's
+  // user and its reads of the checkout stay as they are; without it, a user namespace too (the
+  // user maps itself to root there, and its own files stay its own).
   const script = `
     set -u
     mnt="$1"; seed="$2"; out="$3"; node="$4"; bin="$5"
-    mkdir -p "$mnt" && mount -t tmpfs -o size=512k tmpfs "$mnt" || exit 90
+    mkdir -p "$mnt" || exit 91
+    mount -t tmpfs -o size=512k tmpfs "$mnt" || exit 90
     cp -a "$seed" "$mnt/run"
     head -c 1048576 /dev/zero > "$mnt/filler" 2>/dev/null
     truncate -s -16384 "$mnt/filler"
@@ -273,12 +304,26 @@ test('a full disk (a small tmpfs): ENOSPC mid-iteration leaves the run at its la
     "$node" "$bin" train --resume "$mnt/run" --iterations 4 > "$out/stdout1" 2> "$out/stderr1"; echo $? > "$out/code1"
     "$node" "$bin" train --out "$mnt/new" --iterations 2 --meta-batch 2 --episodes 2 --max-steps 20 --hidden 64,64 > "$out/stdout2" 2> "$out/stderr2"; echo $? > "$out/code2"
     cp -a "$mnt" "$out/after"`;
-  execFileSync('unshare', ['-rm', 'sh', '-c', script, 'sh', join(root, 'tmpfs'), wide, results, process.execPath, BIN], { stdio: 'inherit' });
+  const sysAdmin = ((await effectiveCapabilities()) >> CAP_SYS_ADMIN) & 1n;
+  const unshare = sysAdmin ? ['-m'] : ['-rm'];
+  const ran = await new Promise<{ code: number; stderr: string }>((done) => {
+    execFile('unshare', [...unshare, 'sh', '-c', script, 'sh', join(root, 'tmpfs'), wide, results, process.execPath, BIN], (err, _out, stderr) => {
+      done({ code: err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0, stderr });
+    });
+  });
+  assert.equal(ran.code, 0, `this test mounts a tmpfs in a namespace of its own (unshare ${unshare.join(' ')}, util-linux), which this machine refused (exit ${ran.code}: ${ran.stderr.trim().slice(0, 300)}). `
+    + 'Run the tests as root, or allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1; on Ubuntu kernel.apparmor_restrict_unprivileged_userns=0); '
+    + 'in a container, allow unshare and mount (e.g. docker run --cap-add SYS_ADMIN --security-opt seccomp=unconfined)');
   const read = (name: string) => readFile(join(results, name), 'utf8');
-  assert.ok(Number(await read('code1')) >= 0);
-  const first = { code: Number(await read('code1')), stdout: await read('stdout1'), stderr: (await read('stderr1')).replace(/^dmaml train: .*\n(iteration .*\n)*/, '') };
+  // The exit code each dmaml left, as the shell wrote it.
+  const exitCode = async (name: string) => {
+    const text = await read(name);
+    assert.match(text, /^\d+\n$/, `${name}: an exit code`);
+    return Number(text);
+  };
+  const first = { code: await exitCode('code1'), stdout: await read('stdout1'), stderr: (await read('stderr1')).replace(/^dmaml train: .*\n(iteration .*\n)*/, '') };
   assertOneLineError(first, /^dmaml: cannot write .*\/run\/state\.json: no space left on device \(ENOSPC\); .*\/run holds iteration 2 intact; once the cause is fixed, continue with: dmaml train --resume .*\/run$/, 'ENOSPC on resume', 1);
-  const second = { code: Number(await read('code2')), stdout: await read('stdout2'), stderr: (await read('stderr2')).replace(/^dmaml train: .*\n(iteration .*\n)*/, '') };
+  const second = { code: await exitCode('code2'), stdout: await read('stdout2'), stderr: (await read('stderr2')).replace(/^dmaml train: .*\n(iteration .*\n)*/, '') };
   assertOneLineError(second, /^dmaml: cannot (write|create|append to) .*\/new\/.*: no space left on device \(ENOSPC\)$/, 'ENOSPC on a new run', 1);
   // Every file as it was (metrics.jsonl cut back to iteration 2, temporary files removed), no lock, no new directory.
   assert.deepEqual(await snapshot(join(results, 'after')), await snapshot(join(results, 'before')));

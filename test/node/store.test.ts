@@ -1,10 +1,11 @@
-// Run-directory files: atomic writes leave no temporary files and replace whole files; the file
-// IO handler round-trips a LayersModel through tf.loadLayersModel; metrics.jsonl survives a torn
-// last line.
+// Run-directory files: atomic writes leave no temporary files, and one that dies half-way leaves
+// the old file whole; the file IO handler round-trips a LayersModel through tf.loadLayersModel;
+// metrics.jsonl survives a torn last line.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, readdir, readFile, writeFile, rm, appendFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import * as dm from 'directed-maml';
 // Node-only helpers are not in the package's '.' export: imported from source (they hold no
@@ -18,7 +19,7 @@ before(async () => {
 });
 after(async () => { await rm(dir, { recursive: true, force: true }); });
 
-test('writeFileAtomic replaces the file whole and leaves no temporary file', async () => {
+test('writeFileAtomic replaces the file and leaves no temporary file; a write into a missing directory throws and leaves nothing', async () => {
   const path = join(dir, 'a.json');
   await writeFile(path, 'old contents that are longer than the new ones');
   await node.writeFileAtomic(path, '{"new":1}');
@@ -26,10 +27,43 @@ test('writeFileAtomic replaces the file whole and leaves no temporary file', asy
   await node.writeFileAtomic(path, new Uint8Array([1, 2, 3]));
   assert.deepEqual([...(await readFile(path))], [1, 2, 3]);
   assert.deepEqual((await readdir(dir)).filter((n) => n.startsWith('a.json')), ['a.json']);
-  // A write that cannot happen (the directory does not exist) throws and leaves nothing behind.
   await assert.rejects(node.writeFileAtomic(join(dir, 'missing', 'b.json'), 'x'),
     (err: Error) => err instanceof node.FileError && /^cannot write .*missing\/b\.json: no such file or directory \(ENOENT\)$/.test(err.message));
   assert.deepEqual((await readdir(dir)).sort(), ['a.json']);
+});
+
+test('writeFileAtomic: a write that dies half-way (the file-size limit cuts it at 4 KiB) leaves the old file whole, byte for byte, and no temporary file', async () => {
+  const faults = await mkdtemp(join(dir, 'fault-'));
+  const path = join(faults, 'state.json');
+  const old = `${JSON.stringify({ iteration: 2, theta: Array.from({ length: 100 }, (_, i) => i / 7) })}\n`;
+  await writeFile(path, old);
+  // A child process writes 64 KiB under RLIMIT_FSIZE = 4 KiB (prlimit, util-linux): the kernel
+  // stops every write at 4 KiB with EFBIG (Node ignores SIGXFSZ). A plain write over `path` would
+  // leave it cut at 4 KiB; the atomic one must leave it as it was. The child also writes a sibling
+  // file plainly, to show the limit did cut a write half-way.
+  const child = `
+    import { writeFileAtomic } from 'directed-maml/node';
+    import { writeFile, stat } from 'node:fs/promises';
+    const [path, plain] = process.argv.slice(1);
+    const data = '{"iteration":3,"theta":[' + '0.125,'.repeat(11000) + '0]}\\n';
+    let plainSize = null;
+    try { await writeFile(plain, data); } catch { plainSize = (await stat(plain)).size; }
+    let message = null;
+    try { await writeFileAtomic(path, data); } catch (err) { message = err.message; }
+    console.log(JSON.stringify({ bytes: data.length, plainSize, message }));`;
+  const out = await new Promise<string>((resolve, reject) => {
+    execFile('prlimit', ['--fsize=4096:4096', process.execPath, '--input-type=module', '-e', child, path, join(faults, 'plain.json')], (err, stdout, stderr) => {
+      if (err) reject(new Error(`prlimit (util-linux) must run node under a file-size limit: ${err.message} ${stderr}`));
+      else resolve(stdout);
+    });
+  });
+  const r = JSON.parse(out) as { bytes: number; plainSize: number | null; message: string | null };
+  assert.ok(r.bytes > 16 * 4096, `the new contents (${r.bytes} bytes) are far past the limit`);
+  assert.equal(r.plainSize, 4096, 'the limit cuts a plain write at 4096 bytes');
+  assert.match(r.message ?? 'no error', /^cannot write .*fault-[^/]+\/state\.json: file too large \(EFBIG\)$/);
+  const now = await readFile(path, 'utf8');
+  assert.ok(now === old, `state.json as it was (${old.length} bytes); it holds ${now.length} bytes starting ${JSON.stringify(now.slice(0, 30))}`);
+  assert.deepEqual((await readdir(faults)).sort(), ['plain.json', 'state.json']);
 });
 
 test('fileSaveHandler + fileLoadHandler: tf.loadLayersModel gives the policy logits; old weights are removed', async () => {

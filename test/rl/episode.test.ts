@@ -7,15 +7,16 @@ import * as dm from 'directed-maml';
 
 before(async () => { await dm.init(); });
 
-function replay(family: dm.TaskFamily, task: Float32Array, seed: number, actions: Int32Array, maxSteps: number) {
+function replay(family: dm.TaskFamily, task: Float32Array, seed: number, actions: dm.Actions, maxSteps: number) {
+  const width = Math.max(1, family.actionSize);
   const env = family.makeVecEnv({ numEnvs: 1, seed, maxSteps });
   env.setTasks(task);
   env.reset();
   const states = [...env.getState()];
   const rewards: number[] = [];
   let ended = -1;
-  for (let t = 0; t < actions.length; t++) {
-    const r = env.step([actions[t]]);
+  for (let t = 0; t < actions.length / width; t++) {
+    const r = env.step(Array.from(actions.subarray(t * width, (t + 1) * width)));
     rewards.push(r.reward[0]);
     states.push(...env.getState());
     if ((r.terminated[0] || r.truncated[0]) && ended < 0) ended = t + 1;
@@ -24,16 +25,16 @@ function replay(family: dm.TaskFamily, task: Float32Array, seed: number, actions
   return { states: Float32Array.from(states), rewards: Float32Array.from(rewards), ended };
 }
 
-for (const envId of ['CartPole-v1', 'Intersection-v0']) {
+for (const envId of ['CartPole-v1', 'Intersection-v0', 'Navigation2D-v0']) {
   test(`${envId}: states and rewards equal a replay of the recorded actions; the episode ends where the env ends it`, () => {
     const family = dm.taskFamily(envId);
-    const policy = dm.createPolicy({ obsDim: family.obsDim, numActions: family.numActions, hidden: [16], seed: 3 });
+    const policy = dm.createPolicy({ obsDim: family.obsDim, numActions: family.numActions, actionSize: family.actionSize, hidden: [16], seed: 3 });
     const task = family.sample(1, { seed: 2 });
     for (const seed of [1, 2, 3]) {
       const maxSteps = 60;
       const ep = dm.recordEpisode(family, policy, task, { seed, maxSteps });
       assert.equal(ep.states.length, (ep.length + 1) * family.stateDim);
-      assert.equal(ep.actions.length, ep.length);
+      assert.equal(ep.actions.length, ep.length * Math.max(1, family.actionSize));
       const again = replay(family, task, seed, ep.actions, maxSteps);
       assert.deepEqual(ep.states, again.states);
       assert.deepEqual(ep.rewards, again.rewards);

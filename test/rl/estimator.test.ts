@@ -113,7 +113,7 @@ for (const activation of ['tanh', 'relu'] as const) {
       const what = `${obsDim}-${[...hidden, numActions].join('-')}`;
       assertGradientClose(g, tfjsGradient(policy, batch), policy.layerSizes, `${what} vs tfjs`);
       const g64 = lossGrad64(splitFlat(policy.getFlat(), policy.layerSizes),
-        { n, obs: Float64Array.from(traj.obs), actions: traj.actions, advantages: Float64Array.from(advantages), weights: Float64Array.from(weights) },
+        { n, obs: Float64Array.from(traj.obs), actions: traj.actions as Int32Array, advantages: Float64Array.from(advantages), weights: Float64Array.from(weights) },
         activation);
       assertGradientClose(g, Float64Array.from(g64.flatMap((p) => [...p])), policy.layerSizes, `${what} vs float64`);
       disposeBatch(batch as dm.Batch);

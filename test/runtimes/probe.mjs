@@ -34,6 +34,16 @@ const workers = typeof globalThis.Worker === 'function' ? 2 : 1;
 const trainer = new dm.Trainer({ algo: 'directed-maml', metaBatch: 3, episodes: 4, maxSteps: 100, hidden: [16], seed: 6, workers });
 const metrics = [];
 for await (const m of trainer.run(2)) metrics.push([m.preReturn, m.postReturn, m.envSteps]);
+// A user's env (dm.defineEnv, examples/hidden-goal.mjs): a rollout, and two iterations whose pool
+// workers (Bun, Deno) import the env's module.
+const goalUrl = new URL('../../examples/hidden-goal.mjs', import.meta.url).href;
+const goal = dm.defineEnv((await import(goalUrl)).default, { module: goalUrl });
+const goalFamily = dm.taskFamily(goal);
+const goalPolicy = dm.createPolicy({ obsDim: 2, numActions: 4, hidden: [16], seed: 5 });
+const goalTraj = dm.rollout(goalFamily, goalPolicy, goalFamily.sample(3, { seed: 6 }), { episodes: 4, seed: 7 });
+const goalTrainer = new dm.Trainer({ env: goal, algo: 'directed-fomaml', metaBatch: 4, episodes: 4, maxSteps: 20, hidden: [16], seed: 8, workers });
+const goalMetrics = [];
+for await (const m of goalTrainer.run(2)) goalMetrics.push([m.preReturn, m.postReturn, m.envSteps]);
 const hex = (a) => Array.from(new Uint8Array(Float32Array.from(a).buffer), (b) => b.toString(16).padStart(2, '0')).join('');
 console.log(JSON.stringify({
   backend: dm.tf.getBackend(),
@@ -45,6 +55,12 @@ console.log(JSON.stringify({
   grad: hex(grad),
   theta: hex(trainer.policy.getFlat()),
   metrics,
+  goalObs: hex(goalTraj.obs),
+  goalReturns: hex(goalTraj.episodeReturns),
+  goalTheta: hex(goalTrainer.policy.getFlat()),
+  goalMetrics,
   workers: trainer.workers,
+  goalWorkers: goalTrainer.workers,
 }));
 trainer.dispose(); // Deno's Web Workers would keep the process alive
+goalTrainer.dispose();

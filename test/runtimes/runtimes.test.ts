@@ -26,8 +26,11 @@ for (const [name, args] of [['bun', [probe]], ['deno', ['run', '--allow-read', '
     const actual = run(binary, [...args]);
     assert.equal(expected.workers, 1, 'Node: in process');
     assert.equal(actual.workers, 2, `${name}: a pool of 2 Web Workers`);
+    assert.equal(actual.goalWorkers, 2, `${name}: the defined env's pool of 2 Web Workers (they import its module)`);
     delete expected.workers;
     delete actual.workers;
+    delete expected.goalWorkers;
+    delete actual.goalWorkers;
     assert.deepEqual(actual, expected);
   });
 }

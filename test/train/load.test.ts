@@ -184,3 +184,33 @@ test('sources that are not models: a bad argument, a URL that does not load, a G
   await refused('http://127.0.0.1:9/nothing/model.json', 'source');
   await refused(tf.io.fromMemory({ modelTopology: { class_name: 'Model', config: {} } }), 'model.class_name');
 });
+
+test('a Gaussian policy round-trips bit for bit, its log-std included (also -0 and subnormals); tfjs loads the model alone', async () => {
+  const policy = dm.createPolicy({ obsDim: 2, actionSize: 2, hidden: [8, 8], seed: 3 });
+  try {
+    const flat = policy.getFlat();
+    const noise = dm.uniforms(6, dm.Purpose.TASKS, 97, 0, flat.length);
+    const moved = flat.map((x, i) => x + (noise[i] - 0.5));
+    moved[moved.length - 2] = -0; // the log-std's bits must survive JSON: -0 ...
+    moved[moved.length - 1] = 1.4e-45; // ... and the smallest subnormal
+    policy.setFlat(moved);
+    const artifacts = await exportToMemory(policy, { note: 'kept' });
+    const meta = artifacts.userDefinedMetadata as Record<string, any>;
+    assert.equal(meta.note, 'kept', "the caller's metadata is kept beside the head's");
+    assert.equal(meta[dm.HEAD_METADATA_KEY].kind, 'gaussian');
+    const loaded = await dm.loadPolicy(tf.io.fromMemory(artifacts));
+    try {
+      assert.deepEqual(loaded.head, { kind: 'gaussian', actionSize: 2 });
+      assert.ok(sameBits(loaded.getFlat(), policy.getFlat()), 'flat parameters bit for bit');
+      assert.ok(Object.is(loaded.getFlat()[moved.length - 2], -0));
+    } finally {
+      loaded.dispose();
+    }
+    // Any tfjs program loads the means' network (the log-std is metadata, not an orphan weight).
+    const model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+    assert.equal(model.layers[model.layers.length - 1].name, 'mean');
+    model.dispose();
+  } finally {
+    policy.dispose();
+  }
+});

@@ -24,7 +24,7 @@ import { vertexX, vertexY } from './polygon';
 import { Manifold } from './manifold';
 import { BATCH_GROUPS } from './body';
 import { collideEdgeAndPolygon } from './collide_edge_polygon';
-import { rotate, rotSin, rotCos } from './rotation';
+import { rotation, rotSin, rotCos } from './rotation';
 import { get, set, bodyComponent, slotComponent, pairComponent, fatAabbComponent, B_CX, B_CY, B_ANGLE,
   S_TERRAIN, S_GAME_OVER, S_LEG_CONTACT, S_CONTACT_COUNTER, AABB_LOWER_X, AABB_LOWER_Y, AABB_UPPER_X, AABB_UPPER_Y,
   SLOTS_PER_BODY, C_EDGE, C_POINT_COUNT, C_ID0, C_ID1, C_NORMAL_IMPULSE0, C_TANGENT_IMPULSE0,
@@ -59,28 +59,33 @@ export function clearManifolds(laneInBatch: i32): void {
 
 // ---- broad phase -------------------------------------------------------------------------------
 
-// The last AABB computed (lower x, lower y, upper x, upper y).
-let aabbLX: f32 = 0, aabbLY: f32 = 0, aabbUX: f32 = 0, aabbUY: f32 = 0;
-// The body origin of the last shapeAabb call.
-let originX: f32 = 0, originY: f32 = 0;
+/** A polygon's AABB (the skin radius included) and its body's origin, for one pose. */
+@unmanaged class ShapeAabb {
+  lowerX: f32; lowerY: f32; upperX: f32; upperY: f32;
+  originX: f32; originY: f32;
+}
+// The two poses synchronizeLane compares (scratch, set and read within one call).
+const endAabb = changetype<ShapeAabb>(memory.data(<i32>offsetof<ShapeAabb>()));
+const startAabb = changetype<ShapeAabb>(memory.data(<i32>offsetof<ShapeAabb>()));
 
 /**
  * b2PolygonShape::ComputeAABB of body b's polygon with its centre of mass at (cx, cy) and angle a
- * (the skin radius included); leaves the body origin in originX/originY.
+ * (the skin radius included), into `out` with the body origin.
  */
-function shapeAabb(b: i32, cx: f32, cy: f32, a: f32): void {
+function shapeAabb(out: ShapeAabb, b: i32, cx: f32, cy: f32, a: f32): void {
   const shape = bodyShape(b);
-  rotate(a);
-  const s = rotSin, c = rotCos;
-  originX = cx - (c * shape.centroidX - s * shape.centroidY);
-  originY = cy - (s * shape.centroidX + c * shape.centroidY);
+  const q = rotation(a);
+  const s = rotSin(q), c = rotCos(q);
+  const originX = cx - (c * shape.centroidX - s * shape.centroidY);
+  const originY = cy - (s * shape.centroidX + c * shape.centroidY);
   let lx = f32.MAX_VALUE, ly = f32.MAX_VALUE, ux = -f32.MAX_VALUE, uy = -f32.MAX_VALUE;
   for (let i = 0; i < shape.count; i++) {
     const vx = c * vertexX(shape, i) - s * vertexY(shape, i) + originX;
     const vy = s * vertexX(shape, i) + c * vertexY(shape, i) + originY;
     lx = Mathf.min(lx, vx); ly = Mathf.min(ly, vy); ux = Mathf.max(ux, vx); uy = Mathf.max(uy, vy);
   }
-  aabbLX = lx - POLYGON_RADIUS; aabbLY = ly - POLYGON_RADIUS; aabbUX = ux + POLYGON_RADIUS; aabbUY = uy + POLYGON_RADIUS;
+  out.lowerX = lx - POLYGON_RADIUS; out.lowerY = ly - POLYGON_RADIUS; out.upperX = ux + POLYGON_RADIUS; out.upperY = uy + POLYGON_RADIUS;
+  out.originX = originX; out.originY = originY;
 }
 
 /** b2TestOverlap of body b's fat AABB and moon edge e's (its edge AABB fattened once, at creation). */
@@ -118,12 +123,13 @@ function findNewContacts(state: usize, stride: usize, lane: i32, moved: i32): vo
 /** The broad phase of a new world: fat AABBs at the bodies' spawn poses, no contacts yet. */
 export function initBroadPhase(state: usize, stride: usize, lane: i32): void {
   for (let b = 0; b < BODY_COUNT; b++) {
-    shapeAabb(b, get(state, stride, lane, bodyComponent(b, B_CX)), get(state, stride, lane, bodyComponent(b, B_CY)),
+    const box = endAabb;
+    shapeAabb(box, b, get(state, stride, lane, bodyComponent(b, B_CX)), get(state, stride, lane, bodyComponent(b, B_CY)),
       get(state, stride, lane, bodyComponent(b, B_ANGLE)));
-    set(state, stride, lane, fatAabbComponent(b, AABB_LOWER_X), aabbLX - AABB_EXTENSION);
-    set(state, stride, lane, fatAabbComponent(b, AABB_LOWER_Y), aabbLY - AABB_EXTENSION);
-    set(state, stride, lane, fatAabbComponent(b, AABB_UPPER_X), aabbUX + AABB_EXTENSION);
-    set(state, stride, lane, fatAabbComponent(b, AABB_UPPER_Y), aabbUY + AABB_EXTENSION);
+    set(state, stride, lane, fatAabbComponent(b, AABB_LOWER_X), box.lowerX - AABB_EXTENSION);
+    set(state, stride, lane, fatAabbComponent(b, AABB_LOWER_Y), box.lowerY - AABB_EXTENSION);
+    set(state, stride, lane, fatAabbComponent(b, AABB_UPPER_X), box.upperX + AABB_EXTENSION);
+    set(state, stride, lane, fatAabbComponent(b, AABB_UPPER_Y), box.upperY + AABB_EXTENSION);
     for (let e = 0; e < EDGE_COUNT; e++) set(state, stride, lane, pairComponent(b, e), 0);
   }
   set(state, stride, lane, S_CONTACT_COUNTER, 0);
@@ -140,21 +146,22 @@ export function synchronizeLane(state: usize, stride: usize, lane: i32, c0x: usi
   let moved = 0;
   for (let b = 0; b < BODY_COUNT; b++) {
     const o = <usize>b << 2;
-    shapeAabb(b, get(state, stride, lane, bodyComponent(b, B_CX)), get(state, stride, lane, bodyComponent(b, B_CY)),
+    const end = endAabb, start = startAabb;
+    shapeAabb(end, b, get(state, stride, lane, bodyComponent(b, B_CX)), get(state, stride, lane, bodyComponent(b, B_CY)),
       get(state, stride, lane, bodyComponent(b, B_ANGLE)));
-    const lx2 = aabbLX, ly2 = aabbLY, ux2 = aabbUX, uy2 = aabbUY, p2x = originX, p2y = originY;
+    const lx2 = end.lowerX, ly2 = end.lowerY, ux2 = end.upperX, uy2 = end.upperY, p2x = end.originX, p2y = end.originY;
     // b2AABB::Contains: the fat AABB still holds the swept one — the proxy does not move. The
     // start pose's AABB is always inside the fat AABB (the previous step's swept AABB ended there,
     // and fat AABBs only move to contain swept ones), so the end pose's decides.
     const fatLX = get(state, stride, lane, fatAabbComponent(b, AABB_LOWER_X)), fatLY = get(state, stride, lane, fatAabbComponent(b, AABB_LOWER_Y));
     const fatUX = get(state, stride, lane, fatAabbComponent(b, AABB_UPPER_X)), fatUY = get(state, stride, lane, fatAabbComponent(b, AABB_UPPER_Y));
     if (fatLX <= lx2 && fatLY <= ly2 && ux2 <= fatUX && uy2 <= fatUY) continue;
-    shapeAabb(b, load<f32>(c0x + o), load<f32>(c0y + o), load<f32>(a0 + o));
+    shapeAabb(start, b, load<f32>(c0x + o), load<f32>(c0y + o), load<f32>(a0 + o));
     // b2AABB::Combine of the start and end poses' AABBs.
-    const lx = b2Min(aabbLX, lx2), ly = b2Min(aabbLY, ly2), ux = b2Max(aabbUX, ux2), uy = b2Max(aabbUY, uy2);
+    const lx = b2Min(start.lowerX, lx2), ly = b2Min(start.lowerY, ly2), ux = b2Max(start.upperX, ux2), uy = b2Max(start.upperY, uy2);
     // b2DynamicTree::MoveProxy: extend, then predict the displacement.
     let nlx = lx - AABB_EXTENSION, nly = ly - AABB_EXTENSION, nux = ux + AABB_EXTENSION, nuy = uy + AABB_EXTENSION;
-    const dx = AABB_MULTIPLIER * (p2x - originX), dy = AABB_MULTIPLIER * (p2y - originY);
+    const dx = AABB_MULTIPLIER * (p2x - start.originX), dy = AABB_MULTIPLIER * (p2y - start.originY);
     if (dx < 0) nlx += dx; else nux += dx;
     if (dy < 0) nly += dy; else nuy += dy;
     set(state, stride, lane, fatAabbComponent(b, AABB_LOWER_X), nlx);
@@ -229,8 +236,8 @@ export function collideLane(state: usize, stride: usize, lane: i32, laneInBatch:
     const used = b == 0 ? used0 : b == 1 ? used1 : used2;
     const m = used < SLOTS_PER_BODY ? manifoldAt(laneInBatch, b, used) : overflow;
     const angle = get(state, stride, lane, bodyComponent(b, B_ANGLE));
-    rotate(angle);
-    const s = rotSin, c = rotCos;
+    const q = rotation(angle);
+    const s = rotSin(q), c = rotCos(q);
     const shape = bodyShape(b);
     const pX = get(state, stride, lane, bodyComponent(b, B_CX)) - (c * shape.centroidX - s * shape.centroidY);
     const pY = get(state, stride, lane, bodyComponent(b, B_CY)) - (s * shape.centroidX + c * shape.centroidY);

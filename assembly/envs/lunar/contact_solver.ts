@@ -8,7 +8,7 @@
 import { BAUMGARTE, LINEAR_SLOP, MAX_LINEAR_CORRECTION, POLYGON_RADIUS, MAX_CONDITION_NUMBER, b2Min, b2Max } from './settings';
 import { Manifold, MANIFOLD_FACE_A } from './manifold';
 import { Body } from './body';
-import { rotate, rotSin, rotCos } from './rotation';
+import { rotation, rotSin, rotCos } from './rotation';
 
 /** b2ContactVelocityConstraint + b2ContactPositionConstraint of one manifold. */
 @unmanaged export class ContactConstraint {
@@ -33,8 +33,8 @@ import { rotate, rotSin, rotCos } from './rotation';
  */
 export function initVelocityConstraint(cc: ContactConstraint, m: Manifold, b: Body): void {
   const mB = b.invMass, iB = b.invI;
-  rotate(b.a);
-  const qs = rotSin, qc = rotCos;
+  const q = rotation(b.a);
+  const qs = rotSin(q), qc = rotCos(q);
   const pX = b.cx - (qc * b.localCenterX - qs * b.localCenterY);
   const pY = b.cy - (qs * b.localCenterX + qc * b.localCenterY);
   const radiusA = POLYGON_RADIUS, radiusB = POLYGON_RADIUS;
@@ -220,8 +220,8 @@ export function solvePositionConstraint(m: Manifold, b: Body): f32 {
   let minSeparation: f32 = 0;
   const mB = b.invMass, iB = b.invI;
   for (let j = 0; j < m.pointCount; j++) {
-    rotate(b.a);
-    const qs = rotSin, qc = rotCos;
+    const q = rotation(b.a);
+    const qs = rotSin(q), qc = rotCos(q);
     const pX = b.cx - (qc * b.localCenterX - qs * b.localCenterY);
     const pY = b.cy - (qs * b.localCenterX + qc * b.localCenterY);
     const lx = j == 0 ? m.point0X : m.point1X, ly = j == 0 ? m.point0Y : m.point1Y;

@@ -12,8 +12,11 @@
 import { BAUMGARTE, LINEAR_SLOP, MAX_LINEAR_CORRECTION, POLYGON_RADIUS, MAX_CONDITION_NUMBER } from './settings';
 import { Manifold, MANIFOLD_FACE_A } from './manifold';
 import { Body4 } from './body';
-import { rotate4, rotCos4 } from './rotation';
+import { Rot4, setRotation4 } from './rotation';
 import { splat, add, sub, mul, div, neg, vmin, vmax, gt, ge, lt, ne, select, and, or, andNot, any, all, zero, eqi } from './simd';
+
+/** Scratch b2Rot of the function at hand (set and read within one call). */
+const rot = changetype<Rot4>(memory.data(<i32>offsetof<Rot4>(), 16));
 
 @unmanaged export class Contact4 {
   active: v128; // lanes whose manifold has points
@@ -74,7 +77,8 @@ export function initVelocityConstraint4(cc: Contact4, m0: Manifold, m1: Manifold
   cc.tangentImpulse1 = gatherF(m0, m1, m2, m3, offsetof<Manifold>('tangentImpulse1'));
 
   const mB = b.invMass, iB = b.invI;
-  const qs = rotate4(b.a), qc = rotCos4;
+  setRotation4(rot, b.a);
+  const qs = rot.s, qc = rot.c;
   const pX = sub(b.cx, sub(mul(qc, b.localCenterX), mul(qs, b.localCenterY)));
   const pY = sub(b.cy, add(mul(qs, b.localCenterX), mul(qc, b.localCenterY)));
   const radiusA = splat(POLYGON_RADIUS), radiusB = splat(POLYGON_RADIUS), half = splat(0.5);
@@ -259,7 +263,8 @@ export function solvePositionConstraint4(cc: Contact4, b: Body4, lanesAt: usize,
   for (let j = 0; j < 2; j++) {
     const mask = and(lanes, j == 0 ? cc.active : cc.second);
     if (!any(mask)) break;
-    const qs = rotate4(b.a), qc = rotCos4;
+    setRotation4(rot, b.a);
+    const qs = rot.s, qc = rot.c;
     const pX = sub(b.cx, sub(mul(qc, b.localCenterX), mul(qs, b.localCenterY)));
     const pY = sub(b.cy, add(mul(qs, b.localCenterX), mul(qc, b.localCenterY)));
     const lx = j == 0 ? cc.point0X : cc.point1X, ly = j == 0 ? cc.point0Y : cc.point1Y;

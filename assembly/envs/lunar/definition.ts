@@ -122,3 +122,26 @@ export const LEG_SPAWN_ANGLE: f32 = 0.05; // rad, times i
 @inline export function jointUpperAngle(j: i32): f32 { return j == 0 ? JOINT_LIMIT_FAR : -JOINT_LIMIT_NEAR; }
 @inline export function jointLocalAnchorBX(j: i32): f32 { return legSign(j) * LEG_AWAY / SCALE; }
 export const JOINT_LOCAL_ANCHOR_B_Y: f32 = LEG_DOWN / SCALE;
+
+/**
+ * b2RevoluteJointDef: what a revolute joint is made of (constant for the lander's joints). The
+ * scalar joint (RevoluteJoint) and the four-world one (Joint4) extend it, so both are filled by
+ * setLegJointDefinition.
+ */
+@unmanaged export class RevoluteJointDef {
+  localAnchorAX: f32; localAnchorAY: f32;
+  localAnchorBX: f32; localAnchorBY: f32;
+  referenceAngle: f32;
+  lowerAngle: f32; upperAngle: f32;
+  motorSpeed: f32; maxMotorTorque: f32;
+}
+
+/** lunar_lander.py's revoluteJointDef for legs[j] (see above). */
+export function setLegJointDefinition(def: RevoluteJointDef, j: i32): void {
+  def.localAnchorAX = 0; def.localAnchorAY = 0;
+  def.localAnchorBX = jointLocalAnchorBX(j); def.localAnchorBY = JOINT_LOCAL_ANCHOR_B_Y;
+  def.referenceAngle = legSign(j) * LEG_SPAWN_ANGLE - 0; // bodyB.angle − bodyA.angle at creation
+  def.lowerAngle = jointLowerAngle(j); def.upperAngle = jointUpperAngle(j);
+  def.motorSpeed = JOINT_MOTOR_SPEED * legSign(j);
+  def.maxMotorTorque = LEG_SPRING_TORQUE;
+}

@@ -14,8 +14,7 @@
 
 import { TIME_STEP, VELOCITY_ITERATIONS, POSITION_ITERATIONS, MAX_TRANSLATION, MAX_TRANSLATION_SQUARED,
   MAX_ROTATION, MAX_ROTATION_SQUARED, LINEAR_SLOP, LINEAR_SLEEP_TOLERANCE, ANGULAR_SLEEP_TOLERANCE, TIME_TO_SLEEP, b2Min, b2Max } from './settings';
-import { BODY_COUNT, BODY_LANDER, BODY_LEG0, BODY_LEG1, JOINT_COUNT, JOINT_MOTOR_SPEED, LEG_SPRING_TORQUE,
-  jointLowerAngle, jointUpperAngle, jointLocalAnchorBX, JOINT_LOCAL_ANCHOR_B_Y, legSign, LEG_SPAWN_ANGLE } from './definition';
+import { BODY_COUNT, BODY_LANDER, BODY_LEG0, BODY_LEG1, JOINT_COUNT, setLegJointDefinition } from './definition';
 import { Body, body } from './body';
 import { Manifold } from './manifold';
 import { manifoldAt } from './contact_manager';
@@ -36,18 +35,7 @@ const constraints = memory.data(<i32>(BODY_COUNT * SLOTS_PER_BODY) * <i32>offset
   return changetype<ContactConstraint>(constraints + <usize>(b * SLOTS_PER_BODY + k) * offsetof<ContactConstraint>());
 }
 
-function initJointDefinitions(): void {
-  for (let j = 0; j < JOINT_COUNT; j++) {
-    const def = joint(j);
-    def.localAnchorAX = 0; def.localAnchorAY = 0;
-    def.localAnchorBX = jointLocalAnchorBX(j); def.localAnchorBY = JOINT_LOCAL_ANCHOR_B_Y;
-    def.referenceAngle = legSign(j) * LEG_SPAWN_ANGLE - 0; // bodyB.angle − bodyA.angle at creation
-    def.lowerAngle = jointLowerAngle(j); def.upperAngle = jointUpperAngle(j);
-    def.motorSpeed = JOINT_MOTOR_SPEED * legSign(j);
-    def.maxMotorTorque = LEG_SPRING_TORQUE;
-  }
-}
-initJointDefinitions();
+for (let j = 0; j < JOINT_COUNT; j++) setLegJointDefinition(joint(j), j);
 
 /**
  * Solves the island of `lane` for one time step, with the manifolds collideLane left in

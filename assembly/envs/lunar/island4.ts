@@ -17,8 +17,7 @@
 
 import { TIME_STEP, VELOCITY_ITERATIONS, POSITION_ITERATIONS, MAX_TRANSLATION, MAX_TRANSLATION_SQUARED,
   MAX_ROTATION, MAX_ROTATION_SQUARED, LINEAR_SLOP, LINEAR_SLEEP_TOLERANCE, ANGULAR_SLEEP_TOLERANCE, TIME_TO_SLEEP } from './settings';
-import { BODY_COUNT, BODY_LANDER, JOINT_COUNT, JOINT_MOTOR_SPEED, LEG_SPRING_TORQUE, LEG_SPAWN_ANGLE,
-  jointLowerAngle, jointUpperAngle, jointLocalAnchorBX, JOINT_LOCAL_ANCHOR_B_Y, legSign } from './definition';
+import { BODY_COUNT, BODY_LANDER, JOINT_COUNT, setLegJointDefinition } from './definition';
 import { Body4, body4, BATCH_GROUPS } from './body';
 import { manifoldAt, GROUP_LANES } from './contact_manager';
 import { islandBody, islandJoint } from './island';
@@ -54,18 +53,7 @@ const activeLanes = memory.data(16, 16);
 const minSeparations = memory.data(16, 16);
 @inline function group4(g: i32): Group4 { return changetype<Group4>(groups4 + <usize>g * offsetof<Group4>()); }
 
-function initJointDefinitions4(): void {
-  for (let g = 0; g < BATCH_GROUPS; g++) for (let j = 0; j < JOINT_COUNT; j++) {
-    const def = joint4(g, j);
-    def.localAnchorAX = 0; def.localAnchorAY = 0;
-    def.localAnchorBX = jointLocalAnchorBX(j); def.localAnchorBY = JOINT_LOCAL_ANCHOR_B_Y;
-    def.referenceAngle = legSign(j) * LEG_SPAWN_ANGLE - 0;
-    def.lowerAngle = jointLowerAngle(j); def.upperAngle = jointUpperAngle(j);
-    def.motorSpeed = JOINT_MOTOR_SPEED * legSign(j);
-    def.maxMotorTorque = LEG_SPRING_TORQUE;
-  }
-}
-initJointDefinitions4();
+for (let g = 0; g < BATCH_GROUPS; g++) for (let j = 0; j < JOINT_COUNT; j++) setLegJointDefinition(joint4(g, j), j);
 
 /** Component k of the group's four lanes (a row of a structure-of-arrays buffer at `base`). */
 @inline function load4(base: usize, stride: usize, group: Group4, k: i32): v128 {

@@ -7,15 +7,11 @@
 import { ANGULAR_SLOP, MAX_ANGULAR_CORRECTION, LINEAR_SLOP, TIME_STEP, b2Min, b2Max } from './settings';
 import { LIMIT_INACTIVE, LIMIT_AT_LOWER, LIMIT_AT_UPPER, LIMIT_EQUAL } from './state';
 import { Body } from './body';
-import { rotate, rotSin, rotCos } from './rotation';
+import { RevoluteJointDef } from './definition';
+import { rotation, rotSin, rotCos } from './rotation';
 
-@unmanaged export class RevoluteJoint {
-  // Definition (constant for the lander's joints).
-  localAnchorAX: f32; localAnchorAY: f32;
-  localAnchorBX: f32; localAnchorBY: f32;
-  referenceAngle: f32;
-  lowerAngle: f32; upperAngle: f32;
-  motorSpeed: f32; maxMotorTorque: f32;
+/** The definition's fields (RevoluteJointDef), then the joint's state and its per-step quantities. */
+@unmanaged export class RevoluteJoint extends RevoluteJointDef {
   // Persistent (the lane's state): accumulated impulses and the limit state.
   impulseX: f32; impulseY: f32; impulseZ: f32;
   motorImpulse: f32;
@@ -48,12 +44,12 @@ import { rotate, rotSin, rotCos } from './rotation';
  * warm start (dtRatio = 1).
  */
 export function initVelocityConstraints(j: RevoluteJoint, A: Body, B: Body): void {
-  rotate(A.a);
+  let q = rotation(A.a);
   const ax = j.localAnchorAX - A.localCenterX, ay = j.localAnchorAY - A.localCenterY;
-  j.rAx = rotCos * ax - rotSin * ay; j.rAy = rotSin * ax + rotCos * ay;
-  rotate(B.a);
+  j.rAx = rotCos(q) * ax - rotSin(q) * ay; j.rAy = rotSin(q) * ax + rotCos(q) * ay;
+  q = rotation(B.a);
   const bx = j.localAnchorBX - B.localCenterX, by = j.localAnchorBY - B.localCenterY;
-  j.rBx = rotCos * bx - rotSin * by; j.rBy = rotSin * bx + rotCos * by;
+  j.rBx = rotCos(q) * bx - rotSin(q) * by; j.rBy = rotSin(q) * bx + rotCos(q) * by;
 
   const mA = A.invMass, mB = B.invMass, iA = A.invI, iB = B.invI;
   j.m11 = mA + mB + j.rAy * j.rAy * iA + j.rBy * j.rBy * iB;
@@ -192,12 +188,12 @@ export function solvePositionConstraints(j: RevoluteJoint, A: Body, B: Body): bo
   }
 
   // Point to point.
-  rotate(A.a);
+  let q = rotation(A.a);
   const ax = j.localAnchorAX - A.localCenterX, ay = j.localAnchorAY - A.localCenterY;
-  const rAx = rotCos * ax - rotSin * ay, rAy = rotSin * ax + rotCos * ay;
-  rotate(B.a);
+  const rAx = rotCos(q) * ax - rotSin(q) * ay, rAy = rotSin(q) * ax + rotCos(q) * ay;
+  q = rotation(B.a);
   const bx = j.localAnchorBX - B.localCenterX, by = j.localAnchorBY - B.localCenterY;
-  const rBx = rotCos * bx - rotSin * by, rBy = rotSin * bx + rotCos * by;
+  const rBx = rotCos(q) * bx - rotSin(q) * by, rBy = rotSin(q) * bx + rotCos(q) * by;
   const Cx = B.cx + rBx - A.cx - rAx;
   const Cy = B.cy + rBy - A.cy - rAy;
   positionError = Mathf.sqrt(Cx * Cx + Cy * Cy);

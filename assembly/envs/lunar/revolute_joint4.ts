@@ -11,16 +11,15 @@
 import { ANGULAR_SLOP, MAX_ANGULAR_CORRECTION, LINEAR_SLOP, TIME_STEP } from './settings';
 import { LIMIT_INACTIVE, LIMIT_AT_LOWER, LIMIT_AT_UPPER, LIMIT_EQUAL } from './state';
 import { Body4 } from './body';
-import { rotate4, rotCos4 } from './rotation';
+import { RevoluteJointDef } from './definition';
+import { Rot4, setRotation4 } from './rotation';
 import { splat, add, sub, mul, div, neg, vmin, vmax, vabs, vsqrt, lt, le, gt, ge, ne, select, and, or, andNot, any, all, zero, eqi } from './simd';
 
-@unmanaged export class Joint4 {
-  // Definition (the same in every lane).
-  localAnchorAX: f32; localAnchorAY: f32;
-  localAnchorBX: f32; localAnchorBY: f32;
-  referenceAngle: f32;
-  lowerAngle: f32; upperAngle: f32;
-  motorSpeed: f32; maxMotorTorque: f32;
+/** Scratch b2Rot of the function at hand (set and read within one call). */
+const rot = changetype<Rot4>(memory.data(<i32>offsetof<Rot4>(), 16));
+
+/** The definition's fields (RevoluteJointDef, the same in every lane), then four lanes' state and per-step quantities. */
+@unmanaged export class Joint4 extends RevoluteJointDef {
   // Persistent, per lane.
   impulseX: v128; impulseY: v128; impulseZ: v128;
   motorImpulse: v128;
@@ -51,10 +50,12 @@ import { splat, add, sub, mul, div, neg, vmin, vmax, vabs, vsqrt, lt, le, gt, ge
 
 /** InitVelocityConstraints for four worlds (the limit state is updated per lane). */
 export function initVelocityConstraints4(j: Joint4, A: Body4, B: Body4): void {
-  let qs = rotate4(A.a), qc = rotCos4;
+  setRotation4(rot, A.a);
+  let qs = rot.s, qc = rot.c;
   const ax = sub(splat(j.localAnchorAX), A.localCenterX), ay = sub(splat(j.localAnchorAY), A.localCenterY);
   const rAx = sub(mul(qc, ax), mul(qs, ay)), rAy = add(mul(qs, ax), mul(qc, ay));
-  qs = rotate4(B.a); qc = rotCos4;
+  setRotation4(rot, B.a);
+  qs = rot.s; qc = rot.c;
   const bx = sub(splat(j.localAnchorBX), B.localCenterX), by = sub(splat(j.localAnchorBY), B.localCenterY);
   const rBx = sub(mul(qc, bx), mul(qs, by)), rBy = add(mul(qs, bx), mul(qc, by));
   j.rAx = rAx; j.rAy = rAy; j.rBx = rBx; j.rBy = rBy;
@@ -228,10 +229,12 @@ export function solvePositionConstraints4(j: Joint4, A: Body4, B: Body4, lanesAt
     B.a = select(limit, add(B.a, mul(iB, limitImpulse)), B.a);
   }
 
-  let qs = rotate4(A.a), qc = rotCos4;
+  setRotation4(rot, A.a);
+  let qs = rot.s, qc = rot.c;
   const ax = sub(splat(j.localAnchorAX), A.localCenterX), ay = sub(splat(j.localAnchorAY), A.localCenterY);
   const rAx = sub(mul(qc, ax), mul(qs, ay)), rAy = add(mul(qs, ax), mul(qc, ay));
-  qs = rotate4(B.a); qc = rotCos4;
+  setRotation4(rot, B.a);
+  qs = rot.s; qc = rot.c;
   const bx = sub(splat(j.localAnchorBX), B.localCenterX), by = sub(splat(j.localAnchorBY), B.localCenterY);
   const rBx = sub(mul(qc, bx), mul(qs, by)), rBy = add(mul(qs, bx), mul(qc, by));
   const Cx = sub(sub(add(B.cx, rBx), A.cx), rAx);

@@ -23,7 +23,7 @@
 //  130, 131 wind_idx, torque_idx (integers)
 //  132..142 smooth_y[0..10], the terrain heights (m) at chunk_x[i] = 2i (always last)
 
-import { BODY_COUNT, JOINT_COUNT, CHUNKS, EDGE_COUNT } from './definition';
+import { BODY_COUNT, JOINT_COUNT, CHUNKS, EDGE_COUNT, LANDER_SHAPE } from './definition';
 
 export const BODY_STRIDE: i32 = 6;
 export const B_CX: i32 = 0;
@@ -98,3 +98,23 @@ export const STATE_DIM: i32 = S_TERRAIN + CHUNKS;
 @inline export function set(state: usize, stride: usize, lane: i32, k: i32, value: f32): void {
   store<f32>(at(state, stride, lane, k), value);
 }
+
+// ---- the layout, for TypeScript (src/envs/lunar-lander.ts reads these exports) ----------------
+export const LUNAR_STATE_BODIES: i32 = S_BODIES; // lander, legs[0], legs[1]: cx, cy, angle, vx, vy, ω each
+export const LUNAR_BODY_STRIDE: i32 = BODY_STRIDE;
+export const LUNAR_STATE_SLEEP_TIME: i32 = S_SLEEP_TIME;
+export const LUNAR_STATE_AWAKE: i32 = S_AWAKE;
+export const LUNAR_STATE_JOINTS: i32 = S_JOINTS;
+export const LUNAR_STATE_CONTACTS: i32 = S_CONTACTS;
+export const LUNAR_SLOTS_PER_BODY: i32 = SLOTS_PER_BODY;
+export const LUNAR_SLOT_STRIDE: i32 = SLOT_STRIDE;
+export const LUNAR_SLOT_POINT_COUNT: i32 = C_POINT_COUNT;
+export const LUNAR_STATE_GAME_OVER: i32 = S_GAME_OVER;
+export const LUNAR_STATE_LEG_CONTACT: i32 = S_LEG_CONTACT;
+export const LUNAR_STATE_PREV_SHAPING: i32 = S_PREV_SHAPING;
+export const LUNAR_STATE_WIND_INDEX: i32 = S_WIND_INDEX;
+export const LUNAR_STATE_TORQUE_INDEX: i32 = S_TORQUE_INDEX;
+export const LUNAR_STATE_TERRAIN: i32 = S_TERRAIN;
+/** The lander body's local centre of mass (m, body frame): origin = centre of mass − R(angle)·this. */
+export const LUNAR_LANDER_CENTER_X: f32 = LANDER_SHAPE.centroidX;
+export const LUNAR_LANDER_CENTER_Y: f32 = LANDER_SHAPE.centroidY;

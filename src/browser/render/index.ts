@@ -4,10 +4,12 @@ import type { Renderer } from './types';
 import { cartPoleRenderer } from './cartpole';
 import { intersectionRenderer } from './intersection';
 import { lunarLanderRenderer } from './lunar-lander';
+import { lunarLanderContinuousRenderer } from './lunar-lander-continuous';
+import { navigation2dRenderer } from './navigation2d';
 
 export type { Renderer, RenderFrame, Scene } from './types';
 
-export const RENDERERS: readonly Renderer[] = [cartPoleRenderer, intersectionRenderer, lunarLanderRenderer];
+export const RENDERERS: readonly Renderer[] = [cartPoleRenderer, intersectionRenderer, lunarLanderRenderer, lunarLanderContinuousRenderer, navigation2dRenderer];
 
 /** The renderer of an env id, or undefined when there is none. */
 export function rendererFor(envId: string): Renderer | undefined {

@@ -84,13 +84,13 @@ export const lunarLanderRenderer: Renderer<LunarLanderScene> = {
       ctx.fill();
     }
 
-    // The exhaust of the last step's engine (under the bodies: it starts inside the lander).
-    const flame = 4 * f;
-    if (f > 0 && !Number.isNaN(scene.flames[flame])) {
-      const [x, y, dx, dy] = [scene.flames[flame], scene.flames[flame + 1], scene.flames[flame + 2], scene.flames[flame + 3]];
+    // The exhaust of the last step's engines (under the bodies: it starts inside the lander).
+    const exhaust = (flames: Float32Array, length: number) => {
+      const flame = 4 * f;
+      if (f === 0 || Number.isNaN(flames[flame])) return;
+      const [x, y, dx, dy] = [flames[flame], flames[flame + 1], flames[flame + 2], flames[flame + 3]];
       const n = Math.hypot(dx, dy) || 1;
       const ux = dx / n, uy = dy / n;
-      const length = scene.actions[f - 1] === scene.actionCodes.main ? MAIN_FLAME_M : SIDE_FLAME_M;
       ctx.fillStyle = FLAME_COLOUR;
       ctx.beginPath();
       ctx.moveTo(px(x - uy * FLAME_HALF_WIDTH_M), py(y + ux * FLAME_HALF_WIDTH_M));
@@ -98,6 +98,12 @@ export const lunarLanderRenderer: Renderer<LunarLanderScene> = {
       ctx.lineTo(px(x + uy * FLAME_HALF_WIDTH_M), py(y - ux * FLAME_HALF_WIDTH_M));
       ctx.closePath();
       ctx.fill();
+    };
+    if (scene.sideFlames) { // LunarLanderContinuous-v2: `flames` is the main engine's
+      exhaust(scene.flames, MAIN_FLAME_M);
+      exhaust(scene.sideFlames, SIDE_FLAME_M);
+    } else {
+      exhaust(scene.flames, f > 0 && scene.actions[f - 1] === scene.actionCodes.main ? MAIN_FLAME_M : SIDE_FLAME_M);
     }
 
     // Legs, then the lander on top: each polygon placed at its body's origin and angle.

@@ -11,7 +11,9 @@ import { exportPolicy, POLICY_METADATA_KEY, type PolicyMetadata } from '../../tr
 import type { Policy } from '../../nn/policy';
 import { runDefaultedFlags } from './checkpoint';
 import { loadRunPolicy } from '../run-policy';
-import { acquireRunLock, readRun, METRICS_FILE, POLICY_DIR, RUN_FILE, STATE_FILE } from '../run-dir';
+import { METRICS_FILE, POLICY_DIR, RUN_FILE, STATE_FILE } from '../run-files';
+import { acquireRunLock } from '../run-lock';
+import { readRun } from '../run-survey';
 import { fileSaveHandler, onFile, tempFileOwner, FileError } from '../store';
 
 const TASK_ALLOWED = 'name=value pairs separated by commas, each name once, e.g. halfLength=0.7';

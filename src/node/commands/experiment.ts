@@ -3,16 +3,20 @@
 // Everything the user gave is validated before any cell runs; DIR/experiment.json records the
 // resolved grid, so a rerun with the same command skips complete cells and resumes the others.
 import { readFile, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../../errors';
-import { CONFIG_FIELDS, flagsHelp, intFlag, parseArgs, type CommandFlag, type TrainConfig } from '../../config';
+import { CONFIG_FIELDS, flagsHelp, intFlag, parseArgs, isPlainObject, type CommandFlag, type TrainConfig } from '../../config';
 import { init } from '../../init';
 import { readJsonObjectFile } from './train';
 import { writeFileAtomic, FileError } from '../store';
-import { acquireRunLock, createRunDir, isOurLitter, shellQuote, LOCK_FILE, type RunLock } from '../run-dir';
+import { LOCK_FILE } from '../run-files';
+import { acquireRunLock, isOurLitter, type RunLock } from '../run-lock';
+import { createRunDir } from '../run-survey';
+import { shellQuote } from '../shell';
 import { resolveGrid, tuneCells, mainCells, cellsIdentity, NOT_IN_GRID, type Grid } from '../experiment/grid';
 import { runLocal, surveyCells, defaultJobs, workersPerCell, type CellExecutor } from '../experiment/scheduler';
 import { runCellByCli } from '../experiment/run-cell';
+import { isEnvModulePath, loadEnvModule } from '../env-module';
 import { pickOuterLr, writeReport, RESULTS_MD, RESULTS_JSONL, FIGURES_DIR } from '../experiment/report';
 
 export const EXPERIMENT_FILE = 'experiment.json';
@@ -92,6 +96,25 @@ export interface ExperimentPlan {
   queue?: string;
 }
 
+/**
+ * Envs of the grid given as module paths (relative to the grid file, or to the working directory
+ * for --envs) are defined (src/node/env-module.ts) and stand as their ids from here on, in
+ * grid.envs and as keys of grid.perEnv.
+ */
+async function defineGridEnvs(raw: Record<string, unknown>, base: string, fromFlag: boolean): Promise<void> {
+  if (!Array.isArray(raw.envs)) return;
+  const ids = new Map<string, string>();
+  raw.envs = await Promise.all(raw.envs.map(async (entry, i) => {
+    if (!isEnvModulePath(entry)) return entry;
+    const id = await loadEnvModule(entry, base, fromFlag ? '--envs' : `grid.envs[${i}]`);
+    ids.set(entry, id);
+    return id;
+  }));
+  if (isPlainObject(raw.perEnv)) {
+    raw.perEnv = Object.fromEntries(Object.entries(raw.perEnv).map(([key, value]) => [ids.get(key) ?? key, value]));
+  }
+}
+
 /** Flags and grid file → a validated plan; touches no file. */
 export async function planExperiment(argv: string[]): Promise<ExperimentPlan> {
   const { flags, config } = parseArgs(argv, { command: 'experiment', flags: [...EXPERIMENT_FLAGS, ...REDIRECTED_FLAGS], configFields: EXPERIMENT_CONFIG_FIELDS });
@@ -107,6 +130,7 @@ export async function planExperiment(argv: string[]): Promise<ExperimentPlan> {
     if (raw[key] === undefined) throw new ConfigError(`--${key}`, '(missing)', `a list, as --${key} or "${key}" in --grid`);
   }
   await init();
+  await defineGridEnvs(raw, fromFlags.has('envs') ? process.cwd() : dirname(resolve(flags.grid as string)), fromFlags.has('envs'));
   let grid: Grid;
   try {
     grid = resolveGrid(raw, config as Partial<TrainConfig>);

@@ -8,8 +8,9 @@ import { loadWasm } from '../../core/wasm';
 import { configFromFlags, configHelp, flagsHelp, memoryLimitsHelp, parseArgs, parseJsonStrict, isPlainObject, resolveConfig, type CommandFlag, type TrainConfig } from '../../config';
 import type { IterationMetrics } from '../../train/types';
 import { ProgressBar } from '../progress';
+import { resolveEnvArg } from '../env-module';
 import { runTraining, resumeCommand, type TrainingResult } from '../run-training';
-import { CURVE_FILE, METRICS_FILE, POLICY_DIR } from '../run-dir';
+import { CURVE_FILE, METRICS_FILE, POLICY_DIR } from '../run-files';
 
 export const TRAIN_FLAGS: readonly CommandFlag[] = [
   { flag: 'out', type: '<dir>', description: 'the run directory of a new run (absent or empty); default runs/<env>-<algo>-seed<seed>-<date>', allowed: 'a directory path' },
@@ -21,6 +22,9 @@ export const TRAIN_USAGE = `Usage:
   dmaml train [--out DIR] [--config file.json] [--<field> value …]
       meta-trains a policy; writes DIR/run.json, DIR/metrics.jsonl, DIR/state.json,
       DIR/policy/ (tfjs LayersModel), DIR/curve.svg.
+  dmaml train --env ./my-env.mjs [--<field> value …]
+      trains on your own env: a module whose default export is a dm.defineEnv definition (its id
+      names the run; README "Your own environment"); run.json keeps the module's path for --resume.
   dmaml train --resume DIR [--iterations N]
       continues the run in DIR until N iterations exist in total (its other settings are kept).
   Ctrl-C or SIGTERM stop after the current iteration (its files written) and print the resume command.
@@ -89,7 +93,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const { flags, config: flagConfig } = parseArgs(argv, { command: 'train', flags: TRAIN_FLAGS, configFields: 'all' });
   const out = flags.out as string | undefined, resumeDir = flags.resume as string | undefined;
   const fileConfig = typeof flags.config === 'string' ? await readJsonObjectFile(flags.config, '--config', 'a readable JSON file holding an object of config fields') : undefined;
-  const given = configFromFlags(flagConfig, fileConfig);
+  // --env ./my-env.mjs: the module's env is defined, and its id stands for it from here on.
+  const given = await resolveEnvArg(configFromFlags(flagConfig, fileConfig));
   if (resumeDir !== undefined && out !== undefined && resolve(out) !== resolve(resumeDir)) {
     throw new ConfigError('--out', out, `omit it with --resume (the run continues in ${resumeDir})`);
   }

@@ -6,7 +6,7 @@ import { ConfigError } from '../../errors';
 import { evaluateAdaptation } from '../../meta/evaluate';
 import { deriveSeed, Purpose } from '../../core/rng';
 import { loadRunPolicy } from '../run-policy';
-import { readRun } from '../run-dir';
+import { readRun } from '../run-survey';
 
 /** What a held-out evaluation uses when not told (dmaml evaluate's flags, a grid's heldout). */
 export const HELDOUT_DEFAULTS = { tasks: 10, taskSeed: 7919, steps: 3 } as const;

@@ -26,7 +26,7 @@ import { ConfigError } from '../../errors';
 import { init } from '../../init';
 import { deserializeState, fnv1a64 } from '../../train/checkpoint';
 import { configField, isPlainObject } from '../../train/config';
-import { isOurLitter } from '../run-dir';
+import { isOurLitter } from '../run-lock';
 import { FileError } from '../store';
 import { armName, cellName, cellsIdentity, mainCells, resolveGrid, NOT_IN_GRID, type Cell, type Grid, type Overrides } from './grid';
 import { runCellByCli, cellComplete, readCellState } from './run-cell';

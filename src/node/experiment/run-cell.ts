@@ -22,9 +22,13 @@ import { dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../errors';
+import { definedEnv } from '../../envs/registry';
 import { configHash, type TrainConfig } from '../../train/config';
 import { writeFileAtomic, FileError } from '../store';
-import { acquireRunLock, describeIdentity, readRun, readStateFile, RUN_FILE, STATE_FILE, METRICS_FILE } from '../run-dir';
+import { RUN_FILE, STATE_FILE, METRICS_FILE } from '../run-files';
+import { acquireRunLock } from '../run-lock';
+import { describeIdentity } from '../run-identity';
+import { readRun, readStateFile } from '../run-survey';
 import { heldoutEvaluation, type HeldoutRecord } from './heldout';
 import type { Cell, HeldoutSpec } from './grid';
 
@@ -259,7 +263,9 @@ async function trainSegment(cell: Cell, dir: string, exists: boolean, target: nu
   const tmp = await mkdtemp(join(tmpdir(), 'dmaml-cell-'));
   try {
     const configPath = join(tmp, 'config.json');
-    await writeFile(configPath, JSON.stringify({ ...cell.config, iterations: target }));
+    // A defined env goes to the child as its module's file URL (dmaml train defines it from there).
+    const envModule = definedEnv(cell.config.env)?.module;
+    await writeFile(configPath, JSON.stringify({ ...cell.config, iterations: target, ...(envModule ? { env: envModule } : {}) }));
     // --workers first: the lock file records the command's first 200 characters.
     const workers = hooks.workers !== undefined ? ['--workers', String(hooks.workers)] : [];
     return await dmamlChild(['train', ...workers, '--config', configPath, exists ? '--resume' : '--out', dir], hooks.signal, watch);

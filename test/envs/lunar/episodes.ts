@@ -1,6 +1,7 @@
-// Whole episodes of LunarLander-v2 on our lanes and on the planck reference, with the same random
-// draws per episode (episode i of ours is lane i of a VecEnv, whose stream is reproduced with
-// dm.uniforms for planck) and the same policy. Used by the statistical fidelity tests (4b, 4c).
+// Whole episodes of LunarLander-v2 (or, with `continuous`, LunarLanderContinuous-v2) on our lanes
+// and on the planck reference, with the same random draws per episode (episode i of ours is lane i
+// of a VecEnv, whose stream is reproduced with dm.uniforms for planck) and the same policy. Used by
+// the statistical fidelity tests (4b, 4c, and continuous.test.ts).
 import * as dm from 'directed-maml';
 import { PlanckLander, DRAWS_PER_RESET, DRAWS_PER_STEP, MAX_EPISODE_STEPS, type LanderTask } from './planck-lander';
 
@@ -9,8 +10,11 @@ export const CAUSES: readonly Cause[] = ['crash', 'out', 'rest', 'truncated'];
 
 export interface Episode { ret: number; length: number; cause: Cause }
 
-/** A policy of an episode: step t's action from the observation (float32 ours, float64 planck). */
-export type EpisodePolicy = (episode: number, t: number, obs: ArrayLike<number>) => number;
+/**
+ * A policy of an episode: step t's action from the observation (float32 ours, float64 planck) — a
+ * discrete action, or [main, lateral] for the continuous env.
+ */
+export type EpisodePolicy = (episode: number, t: number, obs: ArrayLike<number>) => number | ArrayLike<number>;
 
 /** lunar_lander.py's cause of a terminal step: rest overrides crash and out (its reward order). */
 function causeOf(s: dm.LunarLanderState, obs0: number): Cause {
@@ -21,17 +25,22 @@ function causeOf(s: dm.LunarLanderState, obs0: number): Cause {
 }
 
 /** The first episode of each of `count` lanes of a VecEnv (seed `seed`, task `task`) under `policy`. */
-export function oursEpisodes(count: number, seed: number, task: Partial<LanderTask>, policy: EpisodePolicy): Episode[] {
-  const family = dm.taskFamily('LunarLander-v2');
+export function oursEpisodes(count: number, seed: number, task: Partial<LanderTask>, policy: EpisodePolicy,
+  continuous = false): Episode[] {
+  const family = dm.taskFamily(continuous ? 'LunarLanderContinuous-v2' : 'LunarLander-v2');
   const env = family.makeVecEnv({ numEnvs: count, seed });
   env.setTasks(family.task(task));
   let obs = env.reset().slice();
   const episodes: (Episode | null)[] = Array(count).fill(null);
   const returns = new Float64Array(count);
-  const actions = new Int32Array(count);
+  const actions = continuous ? new Float32Array(2 * count) : new Int32Array(count);
   let open = count;
   for (let t = 0; open > 0; t++) {
-    for (let i = 0; i < count; i++) actions[i] = episodes[i] ? 0 : policy(i, t, obs.subarray(i * 8, i * 8 + 8));
+    for (let i = 0; i < count; i++) {
+      const a = episodes[i] ? 0 : policy(i, t, obs.subarray(i * 8, i * 8 + 8));
+      if (!continuous) actions[i] = a as number;
+      else if (typeof a !== 'number') { actions[2 * i] = a[0]; actions[2 * i + 1] = a[1]; }
+    }
     const out = env.step(actions);
     const ended = Array.from({ length: count }, (_, i) => !episodes[i] && (out.terminated[i] || out.truncated[i]));
     const state = ended.some((e) => e) ? env.getState() : null;
@@ -51,12 +60,12 @@ export function oursEpisodes(count: number, seed: number, task: Partial<LanderTa
 
 /** The same episodes on planck (episode i with lane i's draws), TOI on unless told otherwise. */
 export function planckEpisodes(count: number, seed: number, task: Partial<LanderTask>, policy: EpisodePolicy,
-  continuousPhysics = true): Episode[] {
+  continuousPhysics = true, continuous = false): Episode[] {
   const episodes: Episode[] = [];
   for (let i = 0; i < count; i++) {
     const draws = dm.uniforms(seed, dm.Purpose.RESET, 0, i, DRAWS_PER_RESET + DRAWS_PER_STEP * (MAX_EPISODE_STEPS + 1));
     let k = 0;
-    const env = new PlanckLander(task, () => draws[k++], { continuousPhysics });
+    const env = new PlanckLander(task, () => draws[k++], { continuousPhysics, continuous });
     let s = env.reset();
     let ret = 0;
     for (let t = 0; ; t++) {

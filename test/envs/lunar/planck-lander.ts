@@ -1,4 +1,4 @@
-// A float64 reference of Gymnasium's LunarLander (discrete actions) on planck.js, for the tests and
+// A float64 reference of Gymnasium's LunarLander (discrete actions, or continuous=True) on planck.js, for the tests and
 // the bench of our WASM lander. It follows gymnasium/envs/box2d/lunar_lander.py: v3 (a new world at
 // every reset, wind offsets drawn at reset); without wind v2 and v3 have the same dynamics. One
 // planck World per instance; planck is a test/bench dependency only (nothing under src/ imports it).
@@ -119,6 +119,8 @@ export interface BodyState { x: number; y: number; angle: number; vx: number; vy
 export interface LanderStep { obs: Float64Array; reward: number; terminated: boolean; cause: 'crash' | 'out' | 'rest' | null }
 
 export interface PlanckLanderOptions {
+  /** Gymnasium's continuous=True (LunarLanderContinuous): step takes [main, lateral] (default false). */
+  continuous?: boolean;
   /** Leave planck's setAwake and pair order as shipped instead of Box2D 2.3's (default false). */
   planckStock?: boolean;
   /** TOI of dynamic against static bodies (Box2D's default true); false measures what skipping CCD changes. */
@@ -212,6 +214,7 @@ export class PlanckLander {
   private readonly next: () => number;
   private readonly stock: boolean;
   private readonly continuousPhysics: boolean;
+  readonly continuous: boolean;
   private world: World | null = null;
   private lander: Body | null = null;
   private legs: [Body, Body] | null = null;
@@ -234,6 +237,7 @@ export class PlanckLander {
     this.next = next;
     this.stock = options.planckStock ?? false;
     this.continuousPhysics = options.continuousPhysics ?? true;
+    this.continuous = options.continuous ?? false;
   }
 
   get windEnabled(): boolean { return this.task.windPower > 0 || this.task.turbulencePower > 0 }
@@ -313,20 +317,28 @@ export class PlanckLander {
       for (let k = 0; k < 2; k++) if (a === legs[k] || b === legs[k]) this.legContact[k] = false;
     });
 
-    return this.advance(0);
+    // reset() ends with self.step(np.array([0, 0]) if self.continuous else 0): no engine.
+    return this.advance(this.continuous ? [0, 0] : 0);
   }
 
-  /** One env step with a discrete action: 0 noop, 1 left engine, 2 main engine, 3 right engine. */
-  step(action: number): LanderStep {
+  /**
+   * One env step. Discrete: 0 noop, 1 left engine, 2 main engine, 3 right engine. Continuous:
+   * [main, lateral], any finite numbers (clipped to [−1, 1] here, as Gymnasium's step clips them).
+   */
+  step(action: number | ArrayLike<number>): LanderStep {
     if (!this.world) throw new Error('PlanckLander.step: call reset() first');
-    if (!(action === 0 || action === 1 || action === 2 || action === 3)) {
+    if (this.continuous) {
+      if (typeof action === 'number' || action.length !== 2 || !Number.isFinite(action[0]) || !Number.isFinite(action[1])) {
+        throw new Error(`PlanckLander.step: action = ${String(action).slice(0, 40)}; allowed: [main, lateral], two finite numbers`);
+      }
+    } else if (!(action === 0 || action === 1 || action === 2 || action === 3)) {
       throw new Error(`PlanckLander.step: action = ${String(action).slice(0, 20)}; allowed: 0, 1, 2, 3`);
     }
     this.stepCount++;
     return this.advance(action);
   }
 
-  private advance(action: number): LanderStep {
+  private advance(action: number | ArrayLike<number>): LanderStep {
     const world = this.world!, lander = this.lander!;
     const task = this.task;
 
@@ -348,9 +360,13 @@ export class PlanckLander {
     const d0 = dispersion(this.next()), d1 = dispersion(this.next());
     const pos = lander.getPosition();
 
+    // Gymnasium: action = np.clip(action, −1, +1) for continuous=True, then the engines' conditions.
+    const clip = (x: number, lo: number, hi: number) => Math.min(Math.max(x, lo), hi);
+    const a = typeof action === 'number' ? null : [clip(action[0], -1, 1), clip(action[1], -1, 1)];
+
     let mPower = 0.0;
-    if (action === 2) {
-      mPower = 1.0;
+    if (a ? a[0] > 0.0 : action === 2) {
+      mPower = a ? (clip(a[0], 0.0, 1.0) + 1.0) * 0.5 : 1.0; // continuous: 0.5..1.0
       const ox = tip[0] * (MAIN_ENGINE_Y_LOCATION / SCALE + 2 * d0) + side[0] * d1;
       const oy = -tip[1] * (MAIN_ENGINE_Y_LOCATION / SCALE + 2 * d0) - side[1] * d1;
       const impulsePos = Vec2(pos.x + ox, pos.y + oy);
@@ -358,9 +374,9 @@ export class PlanckLander {
     }
 
     let sPower = 0.0;
-    if (action === 1 || action === 3) {
-      const direction = action - 2;
-      sPower = 1.0;
+    if (a ? Math.abs(a[1]) > 0.5 : action === 1 || action === 3) {
+      const direction = a ? Math.sign(a[1]) : (action as number) - 2;
+      sPower = a ? clip(Math.abs(a[1]), 0.5, 1.0) : 1.0;
       const ox = tip[0] * d0 + side[0] * (3 * d1 + (direction * SIDE_ENGINE_AWAY) / SCALE);
       const oy = -tip[1] * d0 - side[1] * (3 * d1 + (direction * SIDE_ENGINE_AWAY) / SCALE);
       // 17 along x but SIDE_ENGINE_HEIGHT = 14 along y: Gymnasium's documented orientation-dependent offset.
@@ -455,4 +471,20 @@ export function heuristic(s: ArrayLike<number>): number {
   else if (angleTodo < -0.05) a = 3;
   else if (angleTodo > +0.05) a = 1;
   return a;
+}
+
+/** Gymnasium's heuristic() for continuous=True: np.clip([hover_todo·20 − 1, −angle_todo·20], −1, 1). */
+export function heuristicContinuous(s: ArrayLike<number>): [number, number] {
+  let angleTarg = s[0] * 0.5 + s[2] * 1.0;
+  if (angleTarg > 0.4) angleTarg = 0.4;
+  if (angleTarg < -0.4) angleTarg = -0.4;
+  const hoverTarg = 0.55 * Math.abs(s[0]);
+  let angleTodo = (angleTarg - s[4]) * 0.5 - s[5] * 1.0;
+  let hoverTodo = (hoverTarg - s[1]) * 0.5 - s[3] * 0.5;
+  if (s[6] || s[7]) {
+    angleTodo = 0;
+    hoverTodo = -s[3] * 0.5;
+  }
+  const clip = (x: number) => Math.min(Math.max(x, -1), 1);
+  return [clip(hoverTodo * 20 - 1), clip(-angleTodo * 20)];
 }

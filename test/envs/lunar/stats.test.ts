@@ -1,52 +1,26 @@
 // Known answers for test/envs/lunar/stats.ts. The expected values are table values (t, z, χ²) and
-// hand-checkable sums where possible; the rest were computed with scipy.stats / scipy.special 1.17
-// (t.ppf, t.cdf, norm.cdf, chi2.sf, gammaln, betainc, ttest_ind(equal_var=False),
-// chi2_contingency(correction=False)) and are quoted to the digits given.
+// hand-checkable sums where possible; the rest were computed with scipy.stats 1.17 (t.ppf,
+// ttest_ind(equal_var=False), chi2_contingency(correction=False)) and are quoted to the digits
+// given. Values through a t quantile or CDF are held to 1e-7: jStat's are good to ~4e-8 relative
+// (its t quantile for 30 degrees of freedom is 2.0422724212 against 2.0422724563).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  betaI, chiSquareCounts, chiSquareSf, logGamma, meanCI, normalCdf, normalQuantile, studentTCdf, studentTQuantile,
-  twoProportion, welchDiff,
-} from './stats';
+import { chiSquareCounts, meanCI, twoProportion, welchDiff } from './stats';
 
 const close = (actual: number, expected: number, tol: number, what: string) =>
   assert.ok(Math.abs(actual - expected) <= tol * Math.max(1, Math.abs(expected)), `${what}: ${actual} vs ${expected}`);
-
-test('special functions: log-gamma, incomplete beta, normal, t and chi-square against known values', () => {
-  close(logGamma(1), 0, 1e-14, 'lnΓ(1)');
-  close(logGamma(5), Math.log(24), 1e-14, 'lnΓ(5)');
-  close(logGamma(0.5), 0.5 * Math.log(Math.PI), 1e-14, 'lnΓ(½)');
-  close(logGamma(0.3), 1.0957979948180756, 1e-13, 'lnΓ(0.3)');
-  close(logGamma(10.5), 13.940625219403763, 1e-13, 'lnΓ(10.5)');
-  close(logGamma(150), 600.0094705553274, 1e-13, 'lnΓ(150)');
-  close(betaI(0.3, 2.5, 0.5), 0.018927124071945658, 1e-12, 'I_0.3(2.5, 0.5)');
-  close(betaI(0.45, 30, 40), 0.6447480085585666, 1e-12, 'I_0.45(30, 40)');
-  close(normalCdf(0), 0.5, 1e-15, 'Φ(0)');
-  close(normalCdf(1.2), 0.8849303297782918, 1e-13, 'Φ(1.2)');
-  close(normalCdf(-3.1), 0.0009676032132183563, 1e-12, 'Φ(−3.1)');
-  close(normalQuantile(0.975), 1.959963984540054, 1e-12, 'z_0.975');
-  close(normalQuantile(0.995), 2.5758293035489004, 1e-12, 'z_0.995');
-  close(studentTCdf(2.5, 7), 0.9795038907071235, 1e-12, 'T_7(2.5)');
-  close(studentTCdf(-1.3, 3.7), 0.13433336208631375, 1e-12, 'T_3.7(−1.3)');
-  close(studentTQuantile(0.975, 1), 12.706204736174694, 1e-11, 't_0.975,1');
-  close(studentTQuantile(0.975, 9), 2.262157162798205, 1e-12, 't_0.975,9');
-  close(studentTQuantile(0.975, 30), 2.0422724563012378, 1e-12, 't_0.975,30');
-  close(studentTQuantile(0.975, 6.5), 2.4020020079102764, 1e-12, 't_0.975,6.5');
-  close(studentTQuantile(0.025, 9), -2.262157162798205, 1e-12, 't_0.025,9');
-  close(chiSquareSf(7.8, 3), 0.050331097859853326, 1e-12, 'χ²_3 sf(7.8)');
-  close(chiSquareSf(25, 10), 0.005345505487134069, 1e-12, 'χ²_10 sf(25)');
-  close(chiSquareSf(0.5, 1), 0.47950012218695337, 1e-12, 'χ²_1 sf(0.5)');
-  // χ²_2 has the closed form sf(x) = e^{−x/2}.
-  close(chiSquareSf(3.7, 2), Math.exp(-3.7 / 2), 1e-13, 'χ²_2 sf(3.7)');
-});
 
 test('meanCI: 1..10 has mean 5.5, sd √(55/6), half-width t_0.975,9 · sd/√10', () => {
   const ci = meanCI([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   close(ci.mean, 5.5, 1e-15, 'mean');
   close(ci.sd, Math.sqrt(55 / 6), 1e-14, 'sd');
   close(ci.se, 0.9574271077563381, 1e-14, 'se');
-  close(ci.halfWidth, 2.165850589668169, 1e-12, 'half-width');
-  close(ci.lo, 5.5 - 2.165850589668169, 1e-12, 'lo');
+  close(ci.halfWidth, 2.165850589668169, 1e-7, 'half-width');
+  close(ci.lo, 5.5 - 2.165850589668169, 1e-7, 'lo');
+  // Two values: se = 1, so the half-width is t_0.975,1 itself; 31 values: t_0.975,30 times se.
+  close(meanCI([0, 2]).halfWidth, 12.706204736174694, 1e-7, 't_0.975,1');
+  const wide = meanCI(Array.from({ length: 31 }, (_, i) => (i * 7) % 11));
+  close(wide.halfWidth / wide.se, 2.0422724563012378, 1e-7, 't_0.975,30');
   // A wider level gives a wider interval.
   assert.ok(meanCI([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.99).halfWidth > ci.halfWidth);
   assert.throws(() => meanCI([1]), /n = 1; allowed: at least 2/);
@@ -58,9 +32,9 @@ test('welchDiff: [1..5] vs [2,4,…,12] (scipy ttest_ind, equal_var=False)', () 
   close(r.se, Math.sqrt(2.5 / 5 + 14 / 6), 1e-14, 'se'); // variances 2.5 and 14
   close(r.df, 6.972255729794934, 1e-12, 'Welch–Satterthwaite df');
   close(r.t, -2.3763541031440183, 1e-12, 't');
-  close(r.p, 0.04928433820673053, 1e-11, 'p');
-  close(r.lo, -7.98346869562883, 1e-11, 'lo');
-  close(r.hi, -0.016531304371169675, 1e-10, 'hi');
+  close(r.p, 0.04928433820673053, 1e-7, 'p');
+  close(r.lo, -7.98346869562883, 1e-7, 'lo');
+  close(r.hi, -0.016531304371169675, 1e-7, 'hi');
 });
 
 test('twoProportion: 45/100 vs 30/90, pooled z and Wald interval', () => {
@@ -70,6 +44,9 @@ test('twoProportion: 45/100 vs 30/90, pooled z and Wald interval', () => {
   close(r.p, 0.10043950997963545, 1e-11, 'p');
   close(r.lo, -0.021147316981962705, 1e-11, 'lo');
   close(r.hi, 0.2544806503152961, 1e-11, 'hi');
+  // At 99%, the interval is z_0.995 Wald standard errors wide on each side.
+  const r99 = twoProportion(45, 100, 30, 90, 0.99);
+  close((r99.hi - r99.diff) / Math.sqrt(0.45 * 0.55 / 100 + (1 / 3) * (2 / 3) / 90), 2.5758293035489004, 1e-12, 'z_0.995');
   assert.equal(twoProportion(0, 10, 0, 12).p, 1); // nothing happened in either sample
   assert.throws(() => twoProportion(11, 10, 1, 10), /sample a = 11 of 10/);
 });
