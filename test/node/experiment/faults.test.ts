@@ -147,7 +147,7 @@ test('under load (two CPU hogs): one worker running two cells at once gives the 
   }
 });
 
-test('a coordinator stops at the first SIGINT (130) or SIGTERM (143), its jobs left queued; a worker refuses a hostile job before touching the disk', async () => {
+test('a coordinator stops at the first SIGINT (130) or SIGTERM (143), its jobs left queued', async () => {
   const c = client(2);
   // No worker yet: the coordinator waits for its jobs.
   for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
@@ -158,6 +158,18 @@ test('a coordinator stops at the first SIGINT (130) or SIGTERM (143), its jobs l
     const r = await within(co.done, 30, `the coordinator after ${sig}`);
     assert.equal(r.code, code, r.stderr);
     assert.match(r.stderr, /interrupted; continue with: dmaml experiment/);
+  }
+  assert.equal((await jobIds(c, 'CartPole-v1.fomaml.seed1')).length, 1, 'its job is left queued');
+  c.disconnect();
+});
+
+test('a worker refuses a hostile job (a name that is a path, a config a grid refuses) before touching the disk', async () => {
+  const c = client(2);
+  if ((await jobIds(c, 'CartPole-v1.fomaml.seed1')).length === 0) {
+    const co = coordinator(2, gridPath, join(root, 'stopped'));
+    await waitFor(async () => (await jobIds(c, 'CartPole-v1.fomaml.seed1')).length > 0, 'the coordinator to add its jobs');
+    process.kill(-co.child.pid!, 'SIGKILL');
+    await co.done;
   }
   // Hostile copies of a real job: a name that is a path, a config the grid refuses.
   const [id] = await jobIds(c, 'CartPole-v1.fomaml.seed1');
