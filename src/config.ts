@@ -5,7 +5,8 @@ import { ConfigError } from './errors';
 import { CONFIG_FIELDS, FIELD_BY_FLAG, defaultConfig, isPlainObject, type ConfigField, type TrainConfig } from './train/config';
 
 export * from './train/config';
-export { parseDirectedSchedule, directedStepDue, type DirectedSchedule } from './meta/schedule';
+export * from './train/memory-plan';
+export { parseDirectedSchedule, directedStepDue, type DirectedSchedule } from './core/schedule';
 
 /** A flag given without a value (`--json`). */
 export const NO_VALUE = true;
@@ -143,8 +144,10 @@ export function flagsHelp(flags: readonly CommandFlag[]): string {
 /** The fields as --help prints them: flag, default, description, allowed values. */
 export function configHelp(fields: readonly ConfigField[] = CONFIG_FIELDS): string {
   const defaults = defaultConfig() as unknown as Record<string, unknown>;
+  // Defaults that depend on other fields, said once here (the descriptions' own "default …" is dropped).
+  const dependent: Record<string, string> = { directedLr: 'inner-lr (α)', workers: '0 (one per core); 1 with backend webgl', gradEngine: 'wasm; tfjs with backend webgl' };
   const show = (f: ConfigField): string => {
-    if (f.name === 'directedLr') return '= inner-lr';
+    if (f.name in dependent) return dependent[f.name]!;
     if (f.name === 'medium') return 'centre of ranges';
     const v = defaults[f.name];
     if (v === undefined) return '-';
@@ -154,7 +157,7 @@ export function configHelp(fields: readonly ConfigField[] = CONFIG_FIELDS): stri
     }
     return String(v);
   };
-  const rows = fields.map((f) => [`--${f.flag} ${f.type}`, f.description, `default ${show(f)}; allowed: ${f.allowed}${f.appliesWhen ? `; only with ${f.appliesWhen}` : ''}`]);
+  const rows = fields.map((f) => [`--${f.flag} ${f.type}`, f.description.replace(/; default:? [^;)]*/, ''), `default ${show(f)}; allowed: ${f.allowed}${f.appliesWhen ? `; only with ${f.appliesWhen}` : ''}`]);
   const width = Math.max(...rows.map((r) => r[0].length));
   return rows.map(([flag, desc, rule]) => `  ${flag.padEnd(width)}  ${desc}\n  ${''.padEnd(width)}  ${rule}`).join('\n');
 }

@@ -1,9 +1,24 @@
-/** A bad value given by the user: names the field, the value (cut to a readable length) and what is allowed. */
+/**
+ * A bad value given by the user: names the field, the value (cut to a readable length) and what is
+ * allowed, on one line: control characters from files or flags (newlines, ANSI escapes) are
+ * escaped in every part, so nothing the user gave reaches the terminal raw.
+ */
 export class ConfigError extends Error {
   constructor(readonly field: string, readonly value: unknown, readonly allowed: string) {
-    super(`${cutText(field, MAX_SHOWN)}: got ${formatValue(value)}; allowed: ${cutText(allowed, MAX_ALLOWED)}`);
+    super(`${escapeControl(cutText(String(field), MAX_SHOWN))}: got ${escapeControl(formatValue(value))}; allowed: ${escapeControl(cutText(String(allowed), MAX_ALLOWED))}`);
     this.name = 'ConfigError';
   }
+}
+
+/** C0 and C1 control characters, DEL and the Unicode line/paragraph separators. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/** `text` with every control character written as an escape (\n, \u001b): one printable line. */
+export function escapeControl(text: string): string {
+  return text.replace(CONTROL, (c) => {
+    const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+    return named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
 }
 
 /** Characters of a value echoed in an error before it is cut (a 50 MB flag must not become a 50 MB line). */

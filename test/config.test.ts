@@ -50,9 +50,10 @@ test('defaults are SPEC §5 values; directedLr follows innerLr; ranges are the e
   assert.equal(dm.resolveConfig({ backend: 'cpu' }).gradEngine, 'wasm');
   assert.equal(dm.resolveConfig({ innerLr: 0.05 }).directedLr, 0.05);
   assert.equal(dm.resolveConfig({ innerLr: 0.05, directedLr: 0.2 }).directedLr, 0.2);
-  // The resolved config is a copy: mutating it does not change the next defaults.
-  c.hidden.push(3);
-  (c.ranges.halfLength as number[])[0] = 9;
+  // The resolved config is frozen (it stays what was validated) and a copy: the next defaults are new.
+  assert.throws(() => c.hidden.push(3), TypeError);
+  assert.throws(() => { (c.ranges.halfLength as number[])[0] = 9; }, TypeError);
+  assert.notEqual(dm.defaultConfig().hidden, c.hidden);
   assert.deepEqual(dm.defaultConfig().hidden, [64, 64]);
   assert.deepEqual(dm.defaultConfig().ranges, { halfLength: [0.25, 0.75] });
   // Every field of the table has a description and appears in the help text with its flag.
@@ -61,7 +62,7 @@ test('defaults are SPEC §5 values; directedLr follows innerLr; ranges are the e
     assert.ok(f.description.length > 10, f.name);
     assert.ok(help.includes(`--${f.flag} `), `help lists --${f.flag}`);
   }
-  assert.match(help, /--inner-lr <number>.*\n\s+default 0\.1; allowed: a number > 0/);
+  assert.match(help, /--inner-lr <number>.*\n\s+default 0\.1; allowed: a number >= 0/);
 });
 
 test('each bad value throws a ConfigError naming the field and what is allowed', () => {
@@ -80,16 +81,16 @@ test('each bad value throws a ConfigError naming the field and what is allowed',
     [{ hidden: new Array(17).fill(8) }, 'hidden', ['0 to 16']],
     [{ hidden: 64 }, 'hidden', ['list']],
     [{ activation: 'sigmoid' }, 'activation', ['tanh', 'relu']],
-    [{ innerLr: -0.1 }, 'innerLr', ['> 0']],
-    [{ innerLr: 0 }, 'innerLr', ['> 0']],
-    [{ innerLr: NaN }, 'innerLr', ['> 0']],
+    [{ innerLr: -0.1 }, 'innerLr', ['>= 0']],
+    [{ innerLr: -1e-300 }, 'innerLr', ['>= 0']],
+    [{ innerLr: NaN }, 'innerLr', ['>= 0']],
     [{ innerSteps: 1.5 }, 'innerSteps', ['integer']],
     [{ outerLr: Infinity }, 'outerLr', ['> 0']],
     [{ gamma: 1.01 }, 'gamma', ['[0, 1]']],
     [{ lambda: -0.5 }, 'lambda', ['[0, 1]']],
     [{ seed: -1 }, 'seed', ['integer', '4294967295']],
     [{ seed: 2 ** 32 }, 'seed', ['4294967295']],
-    [{ directedLr: 0 }, 'directedLr', ['> 0']],
+    [{ directedLr: -0.1 }, 'directedLr', ['>= 0']],
     // Directed-only fields given to another algorithm are refused, not ignored.
     [{ algo: 'maml', directedLr: 0.1 }, 'directedLr', ['only to a directed-* algo', 'algo is maml']],
     [{ algo: 'fomaml', medium: { halfLength: 0.5 } }, 'medium', ['only to a directed-* algo']],
@@ -153,7 +154,7 @@ test('CLI flags: kebab-case, typed from the table, both --name value and --name=
   // JSON form of the object flags.
   assert.deepEqual(dm.parseCliFlags(['--ranges', '{"halfLength":[0.3,0.6]}']).ranges, { halfLength: [0.3, 0.6] });
   // Negative numbers are values, refused by the schema with the field's name.
-  throwsField(() => dm.parseCliFlags(['--inner-lr', '-0.1']), 'innerLr', '> 0');
+  throwsField(() => dm.parseCliFlags(['--inner-lr', '-0.1']), 'innerLr', '>= 0');
   throwsField(() => dm.parseCliFlags(['--hidden', 'abc']), 'hidden', 'integers');
   throwsField(() => dm.parseCliFlags(['--hidden', '64,']), 'hidden', 'integers');
   throwsField(() => dm.parseCliFlags(['--meta-batch', '']), 'metaBatch', 'integer');
@@ -219,4 +220,27 @@ test('a value echoed in an error is cut to a readable length', () => {
     });
   }
   assert.throws(() => dm.resolveConfig({ env: huge }), /env: got "a{80}…" \(52428800 characters\); allowed/);
+});
+
+test("Object.prototype's names are refused as keys everywhere: flags, JSON files, API objects", () => {
+  const reserved = /not one of Object\.prototype's/;
+  // `--ranges __proto__=1:2` replaced the ranges' prototype and trained one fixed task.
+  throwsField(() => dm.parseCliFlags(['--ranges', '__proto__=1:2']), 'ranges.__proto__', "Object.prototype's");
+  throwsField(() => dm.parseCliFlags(['--ranges', 'constructor=1:2']), 'ranges.constructor', "Object.prototype's");
+  throwsField(() => dm.parseCliFlags(['--medium', 'toString=1']), 'medium.toString', "Object.prototype's");
+  throwsField(() => dm.parseCliFlags(['--ranges', '{"__proto__": [1, 2]}']), 'ranges', "Object.prototype's");
+  throwsField(() => dm.resolveConfig({ ranges: JSON.parse('{"__proto__": [1, 2]}') }), 'ranges.__proto__', "Object.prototype's");
+  throwsField(() => dm.resolveConfig({ algo: 'directed-maml', medium: JSON.parse('{"constructor": 1}') }), 'medium.constructor', "Object.prototype's");
+  assert.throws(() => dm.parseJsonStrict('{"a": {"__proto__": {}}}'), (e: Error) => e instanceof SyntaxError && reserved.test(e.message));
+  assert.throws(() => dm.parseJsonStrict('{"hasOwnProperty": 1}'), (e: Error) => e instanceof SyntaxError && reserved.test(e.message));
+  assert.deepEqual(dm.parseJsonStrict('{"proto": 1, "constructors": 2}'), { proto: 1, constructors: 2 });
+});
+
+test('an error echoing bytes from a file or a flag is one printable line (control characters escaped)', () => {
+  const e = new dm.ConfigError('ranges.a\nb', 'x\u001b[31mred\u0007\r\n', 'a value; the file said "\u001b[2J\n\u2028"');
+  assert.ok(!/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(e.message), JSON.stringify(e.message));
+  assert.match(e.message, /^ranges\.a\\nb: got "x\\u001b\[31mred\\u0007\\r\\n"; allowed: a value; the file said "\\u001b\[2J\\n\\u2028"$/);
+  // Through the schema: a flag value with an escape sequence.
+  throwsField(() => dm.resolveConfig(dm.parseCliFlags(['--env', 'Cart\u001b[2JPole'])), 'env');
+  try { dm.resolveConfig(dm.parseCliFlags(['--env', 'Cart\u001b[2JPole'])); } catch (err) { assert.ok(!(err as Error).message.includes('\u001b')); }
 });

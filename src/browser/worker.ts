@@ -5,7 +5,7 @@
 // messages, the worker answers with FromWorker ones.
 import {
   init, Trainer, envIds, ALGOS, CONFIG_BACKENDS, resolveConfig, tf, taskFamily, adaptPolicy, recordEpisode, loadPolicy,
-  exportPolicy, envSpec, episodeScene, ConfigError, POLICY_METADATA_KEY,
+  exportPolicy, envSpec, episodeScene, ConfigError, POLICY_METADATA_KEY, DEFAULTS,
   type TrainConfig, type IterationMetrics, type Policy, type TaskFamily, type PolicyMetadata, type Scene, type Episode,
 } from '../index';
 
@@ -173,7 +173,7 @@ async function train(config: Partial<TrainConfig>): Promise<void> {
   let trainer: Trainer | null = null;
   try {
     await ready;
-    const resolved = resolveConfig(config); // validates every field (ConfigError)
+    const resolved = resolveConfig(config); // the page's form, resolved once (ConfigError); the trainer takes it as is
     await init({ backend: resolved.backend, wasmPaths });
     replaceCurrent(null); // the run replaces the policy held here (save it first to keep it)
     trainer = new Trainer(resolved);
@@ -345,12 +345,12 @@ async function load(message: Extract<ToWorker, { type: 'load' }>): Promise<void>
   try {
     const meta = (artifacts.userDefinedMetadata as Record<string, PolicyMetadata> | undefined)?.[POLICY_METADATA_KEY];
     const family = taskFamily(envFor(policy, meta), meta?.ranges);
-    let innerLr: number | Float32Array = 0.1;
+    let innerLr: number | Float32Array = DEFAULTS.innerLr;
     if (typeof meta?.innerLr === 'number') innerLr = meta.innerLr;
     else if (Array.isArray(meta?.innerLr) && meta.innerLr.length === policy.numParams) innerLr = Float32Array.from(meta.innerLr);
     const maxSteps = Number.isInteger(meta?.maxSteps) && meta!.maxSteps! >= 1 ? meta!.maxSteps! : family.maxEpisodeSteps;
     const info = describe(family, policy, innerLr, { source: message.from, origin, algo: meta?.algo ?? null, iterations: meta?.iterations ?? null, maxSteps });
-    replaceCurrent({ policy, family, info, innerLr, gamma: 0.99, lambda: 1.0 });
+    replaceCurrent({ policy, family, info, innerLr, gamma: DEFAULTS.gamma, lambda: DEFAULTS.lambda });
   } catch (err) {
     policy.dispose();
     throw err;

@@ -1,6 +1,13 @@
-// tfjs backend selection. The wasm backend registers itself on import; in Node it finds its own
-// .wasm files, in a page they are served next to the bundle (pass wasmPaths).
-import * as tf from '@tensorflow/tfjs';
+// tfjs backend selection. The library depends on tfjs-core (a peer: the app's tfjs, one instance)
+// and the backends it uses: cpu and wasm register themselves on import (in Node wasm finds its own
+// .wasm files, in a page they are served next to the bundle: pass wasmPaths); webgl is imported
+// when it is asked for, so Node never loads it.
+import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core registers no gradients by itself (the @tensorflow/tfjs umbrella and tfjs-layers import
+// its register_all_gradients): this is that file, bundled for Node by scripts/build.mjs. The
+// registry is global, so an app's own tfjs sees the same gradients; nn/gradient-fixes replaces some.
+import '../../build/tfjs-gradients.js';
+import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { ConfigError } from '../errors';
 
@@ -25,7 +32,10 @@ export async function setBackend(backend: BackendName, wasmPaths?: string): Prom
   // Batches change size every task (rows per rollout); with shapes baked into its shaders, webgl
   // compiles new programs for each one: 17 s per CartPole iteration against 2.4 s with shapes as
   // uniforms (meta-batch 5, software WebGL, measured).
-  if (backend === 'webgl') tf.env().set('WEBGL_USE_SHAPES_UNIFORMS', true);
+  if (backend === 'webgl') {
+    await import('@tensorflow/tfjs-backend-webgl');
+    tf.env().set('WEBGL_USE_SHAPES_UNIFORMS', true);
+  }
   // tfjs names the backend (getBackend) as soon as setBackend starts, before its asynchronous
   // initialisation ends: a second caller meeting that name must still wait for it (tf.ready),
   // else its first tensor throws "Backend 'wasm' has not yet been initialized" (two cells of a

@@ -4,7 +4,8 @@
 import wasmBytes from '../../build/release.wasm';
 
 export interface WasmExports {
-  memory: WebAssembly.Memory;
+  /** The module's linear memory (a WebAssembly.Memory, typed by what the library reads: the package's declarations need no DOM lib). */
+  memory: { readonly buffer: ArrayBuffer; grow(delta: number): number };
   alloc(bytes: number): number;
   free(ptr: number): void;
   /** Byte sizes of what the creators allocate (in all, or the largest buffer), for src/rl/memory.ts. */
@@ -82,7 +83,7 @@ export const Purpose = {
 let exports: WasmExports | null = null;
 let loading: Promise<WasmExports> | null = null;
 
-function readAsString(memory: WebAssembly.Memory, ptr: number): string {
+function readAsString(memory: WasmExports['memory'], ptr: number): string {
   if (!ptr) return '';
   const length = new Uint32Array(memory.buffer, ptr - 4, 1)[0] >>> 1;
   return String.fromCharCode(...new Uint16Array(memory.buffer, ptr, length));
@@ -92,7 +93,7 @@ function readAsString(memory: WebAssembly.Memory, ptr: number): string {
 export function loadWasm(): Promise<WasmExports> {
   if (exports) return Promise.resolve(exports);
   if (!loading) {
-    let memoryRef: WebAssembly.Memory | null = null;
+    let memoryRef: WasmExports['memory'] | null = null;
     const imports = {
       env: {
         abort(message: number, file: number, line: number, column: number): never {

@@ -3,6 +3,7 @@
 import { wasm, wasmConst, Purpose } from '../core/wasm';
 import { uniforms, checkSeed } from '../core/rng';
 import { ConfigError } from '../errors';
+import { shortestFloat32 } from '../core/float';
 import { envSpec } from './registry';
 import type { DefinedEnv } from './user-env';
 import { describeDomain, inDomain, type EnvSpec } from './spec';
@@ -164,7 +165,7 @@ export class TaskFamily {
   toString(): string {
     const varied = this.paramNames.filter((_, k) => this.low[k] !== this.high[k]).map((n, _) => {
       const k = this.paramNames.indexOf(n);
-      return `${n} ∈ [${this.low[k]}, ${this.high[k]}]`;
+      return `${n} ∈ [${shortestFloat32(this.low[k]!)}, ${shortestFloat32(this.high[k]!)}]`;
     });
     return `${this.id} (${varied.join(', ') || 'no varied parameter'})`;
   }
@@ -174,9 +175,26 @@ function centre([lo, hi]: readonly [number, number]): number {
   return lo + 0.5 * (hi - lo);
 }
 
-/** A family of a built-in env id, a defined env's id, or a defined env (dm.defineEnv). */
-export function taskFamily(env: string | DefinedEnv, ranges?: TaskRanges): TaskFamily {
-  return new TaskFamily(typeof env === 'string' ? env : envIdOf(env), ranges);
+/** What dm.taskFamily reads of a loaded policy (dm.loadPolicy's metadata: the env and the trained ranges). */
+export interface TrainedOn { readonly metadata: { readonly env?: string; readonly ranges?: TaskRanges } | null }
+
+/**
+ * A task family: of a built-in env id, a defined env's id, or a defined env (dm.defineEnv), with
+ * ranges per parameter (the env's defaults elsewhere); or the one a loaded policy was meta-trained on
+ * (`dm.taskFamily(await dm.loadPolicy(url))`: its env and ranges from the file's metadata).
+ */
+export function taskFamily(env: string | DefinedEnv, ranges?: TaskRanges): TaskFamily;
+export function taskFamily(trained: TrainedOn): TaskFamily;
+export function taskFamily(env: string | DefinedEnv | TrainedOn, ranges?: TaskRanges): TaskFamily {
+  if (typeof env === 'string' || !(env !== null && typeof env === 'object' && 'metadata' in env)) { // an id or a defined env
+    return new TaskFamily(typeof env === 'string' ? env : envIdOf(env), ranges);
+  }
+  const meta = env.metadata;
+  if (!meta || typeof meta.env !== 'string') {
+    throw new ConfigError('policy.metadata.env', meta ? meta.env : meta, 'an env id (a policy saved by dmaml train, dmaml adapt --save or dm.exportPolicy with metadata); or call dm.taskFamily(envId, ranges)');
+  }
+  if (ranges !== undefined) throw new ConfigError('ranges', ranges, "none with a policy (its trained ranges are used; call dm.taskFamily(policy.metadata.env, ranges) for others)");
+  return new TaskFamily(meta.env, meta.ranges);
 }
 
 /** The id of an env given as an id or a defined env (which must be the one registered under its id). */

@@ -16,9 +16,10 @@
 //            through the inner graph: measured as costly as order 2, vs about half for the copy.)
 //            The inner ops are still recorded on an enclosing tape (tfjs has no public way to pause
 //            it); they are pruned from its backward pass and freed when that outer call returns.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../errors';
 import { carriedActivation, carryActivation } from '../nn/mlp';
+import { checkInnerLrNumber, checkInnerSteps, checkOrder } from './inner-options';
 
 export type LossFn = (params: tf.Tensor[]) => tf.Scalar;
 
@@ -37,9 +38,7 @@ function checkOptions(params: readonly tf.Tensor[], options: AdaptOptions): { st
   }
   if (options == null || typeof options !== 'object') throw new ConfigError('options', options, '{ lr, steps?, order? }');
   const { lr } = options;
-  if (typeof lr === 'number') {
-    if (!Number.isFinite(lr) || lr < 0) throw new ConfigError('lr', lr, 'a finite number >= 0, or one tensor per param');
-  } else if (Array.isArray(lr)) {
+  if (Array.isArray(lr)) {
     if (lr.length !== params.length) throw new ConfigError('lr.length', lr.length, `${params.length} (one tensor per param)`);
     lr.forEach((a, i) => {
       if (!(a instanceof tf.Tensor) || !tf.util.arraysEqual(a.shape, params[i].shape)) {
@@ -47,13 +46,9 @@ function checkOptions(params: readonly tf.Tensor[], options: AdaptOptions): { st
       }
     });
   } else {
-    throw new ConfigError('lr', lr, 'a finite number >= 0, or one tensor per param (Meta-SGD)');
+    checkInnerLrNumber(lr, 'lr', 'one tensor per param (Meta-SGD)');
   }
-  const steps = options.steps ?? 1;
-  if (!Number.isInteger(steps) || steps < 0) throw new ConfigError('steps', steps, 'an integer >= 0');
-  const order = options.order ?? 2;
-  if (order !== 1 && order !== 2) throw new ConfigError('order', order, '1 (first order, FOMAML) | 2 (exact second order)');
-  return { steps, order };
+  return { steps: checkInnerSteps(options.steps, 'steps', 0), order: checkOrder(options.order) };
 }
 
 /**

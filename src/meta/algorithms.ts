@@ -2,8 +2,10 @@
 // lives in one meta-step). MAML, FOMAML and Meta-SGD differ only in the order of the inner
 // gradient and in whether the inner rates α are learned; `directed` wraps any of them.
 import { ConfigError } from '../errors';
-import { parseDirectedSchedule, type DirectedSchedule } from './schedule';
-import { ESTIMATORS, type Estimator } from '../nn/loss';
+import { DEFAULTS } from '../core/defaults';
+import { parseDirectedSchedule, type DirectedSchedule } from '../core/schedule';
+import type { Estimator } from '../nn/loss';
+import { checkEstimator, checkInnerLrNumber, checkInnerSteps } from './inner-options';
 
 export type BaseAlgoName = 'maml' | 'fomaml' | 'meta-sgd';
 
@@ -36,7 +38,7 @@ export interface DirectedOptions {
 }
 
 export interface InnerOptions {
-  /** α (default 0.1). */
+  /** α (default DEFAULTS.innerLr). */
   innerLr?: number;
   /** Inner gradient steps k (default 1). */
   innerSteps?: number;
@@ -45,12 +47,9 @@ export interface InnerOptions {
 }
 
 function base(name: BaseAlgoName, order: 1 | 2, learnInnerLr: boolean, options: InnerOptions): MetaAlgorithm {
-  const innerLr = options.innerLr ?? 0.1;
-  const innerSteps = options.innerSteps ?? 1;
-  if (!(innerLr > 0) || !Number.isFinite(innerLr)) throw new ConfigError('innerLr', innerLr, 'a finite number > 0');
-  if (!Number.isInteger(innerSteps) || innerSteps < 1) throw new ConfigError('innerSteps', innerSteps, 'an integer >= 1');
-  const estimator = options.estimator ?? 'naive';
-  if (!ESTIMATORS.includes(estimator)) throw new ConfigError('estimator', estimator, ESTIMATORS.join(' | '));
+  const innerLr = checkInnerLrNumber(options.innerLr ?? DEFAULTS.innerLr, 'innerLr');
+  const innerSteps = checkInnerSteps(options.innerSteps, 'innerSteps');
+  const estimator = checkEstimator(options.estimator);
   return { name, order, learnInnerLr, innerLr, innerSteps, estimator };
 }
 
@@ -67,8 +66,7 @@ export const metaSgd = (options: InnerOptions = {}) => base('meta-sgd', 2, true,
  * the meta-gradient would lead. One wrapper for MAML, FOMAML and Meta-SGD alike.
  */
 export function directed(algo: MetaAlgorithm, options: { lr?: number; medium?: Record<string, number> | 'random'; variant?: 'pg' | 'fomaml'; schedule?: string } = {}): MetaAlgorithm {
-  const lr = options.lr ?? algo.innerLr;
-  if (!(lr > 0) || !Number.isFinite(lr)) throw new ConfigError('directed.lr', lr, 'a finite number > 0');
+  const lr = checkInnerLrNumber(options.lr ?? algo.innerLr, 'directed.lr');
   const variant = options.variant ?? 'pg';
   if (variant !== 'pg' && variant !== 'fomaml') throw new ConfigError('directed.variant', variant, "'pg' | 'fomaml'");
   const schedule = parseDirectedSchedule(options.schedule ?? 'every', 'directed.schedule');

@@ -7,6 +7,8 @@ import type { TaskFamily } from '../envs/task-family';
 import { createPolicy, type Policy } from '../nn/policy';
 import { rollout } from '../rl/rollout';
 import { innerAdaptFlat } from './meta-step';
+import { DEFAULTS } from '../core/defaults';
+import { checkInnerLr } from './inner-options';
 
 export interface EvaluateOptions {
   steps: number;
@@ -19,14 +21,6 @@ export interface EvaluateOptions {
   maxSteps?: number;
 }
 
-function checkInnerLr(innerLr: unknown, numParams: number): void {
-  if (typeof innerLr === 'number') {
-    if (!Number.isFinite(innerLr) || innerLr < 0) throw new ConfigError('innerLr', innerLr, 'a finite number >= 0, or Meta-SGD rates (a Float32Array)');
-  } else if (!(innerLr instanceof Float32Array) || innerLr.length !== numParams) {
-    throw new ConfigError('innerLr', innerLr, `a number, or a Float32Array of ${numParams} rates (the policy's flat layout)`);
-  }
-}
-
 /**
  * The adaptation loop: θ_0 = the policy's parameters; for j = 0..steps, D_j ~ π_θj on the task
  * (fresh rollouts, seed derived from (seed, j)), returns[j] = mean return of D_j, and
@@ -35,9 +29,9 @@ function checkInnerLr(innerLr: unknown, numParams: number): void {
 function adaptationLoop(policy: Policy, family: TaskFamily, task: Float32Array, options: EvaluateOptions): { theta: Float32Array; returns: number[] } {
   const { steps, episodes, innerLr, seed } = options;
   if (!Number.isInteger(steps) || steps < 0) throw new ConfigError('steps', steps, 'an integer >= 0');
-  checkInnerLr(innerLr, policy.numParams);
+  checkInnerLr(innerLr, 'innerLr', policy.numParams);
   family.validateTasks(task, 1, 'task');
-  const advantage = { gamma: options.gamma ?? 0.99, lambda: options.lambda ?? 1.0 };
+  const advantage = { gamma: options.gamma ?? DEFAULTS.gamma, lambda: options.lambda ?? DEFAULTS.lambda };
   let theta = policy.getFlat();
   const returns: number[] = [];
   for (let j = 0; j <= steps; j++) {
@@ -57,12 +51,17 @@ export type AdaptPolicyOptions = Partial<EvaluateOptions>;
 
 /**
  * A new policy adapted to `task` by `steps` inner steps (defaults: 1 step, 20 episodes per step,
- * α = 0.1, seed 0), and the mean return after 0..steps steps (returns[steps] is the adapted
+ * α = the loaded policy's saved rate (dm.loadPolicy's metadata) or DEFAULTS.innerLr, its saved maxSteps, seed 0), and the mean return after 0..steps steps (returns[steps] is the adapted
  * policy's). The given policy is left as it was; the caller disposes the new one.
  */
 export async function adaptPolicy(policy: Policy, family: TaskFamily, task: Float32Array, options: AdaptPolicyOptions = {}): Promise<{ policy: Policy; returns: number[] }> {
+  // A loaded policy's own α and step limit (dm.loadPolicy's metadata) are the defaults.
+  const meta = (policy as { metadata?: { innerLr?: number | readonly number[]; maxSteps?: number } | null }).metadata;
+  const savedLr = meta?.innerLr === undefined ? undefined : typeof meta.innerLr === 'number' ? meta.innerLr : Float32Array.from(meta.innerLr);
+  const maxSteps = options.maxSteps ?? meta?.maxSteps;
   const { theta, returns } = adaptationLoop(policy, family, task, {
-    ...options, steps: options.steps ?? 1, episodes: options.episodes ?? 20, innerLr: options.innerLr ?? 0.1, seed: options.seed ?? 0 });
+    ...options, steps: options.steps ?? 1, episodes: options.episodes ?? DEFAULTS.episodes, innerLr: options.innerLr ?? savedLr ?? DEFAULTS.innerLr, seed: options.seed ?? 0,
+    ...(maxSteps === undefined ? {} : { maxSteps }) });
   const adapted = createPolicy({ obsDim: policy.obsDim, numActions: policy.numActions, actionSize: policy.actionSize, hidden: policy.hidden, activation: policy.activation, seed: policy.seed });
   adapted.setFlat(theta);
   return { policy: adapted, returns };

@@ -10,16 +10,17 @@
 import { tf } from '../core/backend';
 import { wasm, wasmConst, Scratch } from '../core/wasm';
 import { ConfigError } from '../errors';
-import { ESTIMATORS, reinforceLoss, type Estimator, type ReinforceBatch } from '../nn/loss';
+import { DEFAULTS, GRAD_ENGINES, type GradEngine } from '../core/defaults';
+import { reinforceLoss, type Estimator, type ReinforceBatch } from '../nn/loss';
 import { Policy, flattenTensors } from '../nn/policy';
-import { wasmMlp, shapeOf } from '../rl/wasm-policy';
-import { mlpParamCount } from '../rl/memory';
+import { wasmMlp, shapeOf, mlpMemoryBytes } from '../rl/wasm-policy';
+import { mlpParamCount, wasmBlockLimitBytes, formatBytes, WASM_MEMORY_BUDGET_BYTES } from '../rl/memory';
 import { differentiatesAdaptation } from './algorithms';
 import { adapt } from './adapt';
-import { actionWidth, actionsTensor, checkActions, type Actions } from '../nn/head';
+import { actionWidth, actionsTensor, checkActions, headOutputs, type Actions } from '../nn/head';
+import { checkEstimator, checkInnerLr, checkInnerSteps, checkOrder } from './inner-options';
 
-export type GradEngine = 'wasm' | 'tfjs';
-export const GRAD_ENGINES: readonly GradEngine[] = ['wasm', 'tfjs'];
+export { GRAD_ENGINES, type GradEngine };
 
 /** Rows of one batch: n observations, the actions taken, their advantages and optional weights. */
 export interface RowBatch {
@@ -34,7 +35,7 @@ export interface RowBatch {
 }
 
 export interface MetaGradientOptions {
-  /** α: one rate, or one per parameter in the flat layout (Meta-SGD: ∇_α is returned too). Default 0.1. */
+  /** α: one rate, or one per parameter in the flat layout (Meta-SGD: ∇_α is returned too). Default DEFAULTS.innerLr. */
   innerLr?: number | Float32Array;
   /** Inner steps k ≥ 1, all on the inner rows. Default 1. */
   innerSteps?: number;
@@ -60,7 +61,8 @@ export interface MetaGradientResult {
   innerLr: Float32Array | null;
 }
 
-interface Resolved {
+/** dm.metaGradient's options once checked (or taken from a resolved config by the meta-step). */
+export interface ResolvedMetaGradientOptions {
   adapted: Float32Array | null;
   innerLr: number | Float32Array;
   innerSteps: number;
@@ -76,27 +78,28 @@ export function metaGradient(policy: Policy, data: { inner: RowBatch; outer: Row
   checkRows('inner', data.inner, policy);
   checkRows('outer', data.outer, policy);
   const o = resolveOptions(options, policy);
-  return o.engine === 'wasm' ? wasmMetaGradient(policy, data.inner, data.outer, o) : tfjsMetaGradient(policy, data.inner, data.outer, o);
+  const width = actionWidth(policy.head);
+  checkMemory(policy, data.inner.actions.length / width, data.outer.actions.length / width, o);
+  return runMetaGradient(policy, data.inner, data.outer, o);
 }
 
-function resolveOptions(options: MetaGradientOptions, policy: Policy): Resolved {
+/**
+ * The meta-gradient of rows and options that are known good, checked nothing again: the
+ * meta-step's (rows from dm.rollout, options from a resolved config whose memory plan was checked).
+ */
+export function runMetaGradient(policy: Policy, inner: RowBatch, outer: RowBatch, o: ResolvedMetaGradientOptions): MetaGradientResult {
+  // θ_k is computed, not given: a diverged run stops here with the first non-finite value named.
+  if (o.adapted) checkRange('adapted', o.adapted, -Number.MAX_VALUE, Infinity, 'a finite number');
+  return o.engine === 'wasm' ? wasmMetaGradient(policy, inner, outer, o) : tfjsMetaGradient(policy, inner, outer, o);
+}
+
+function resolveOptions(options: MetaGradientOptions, policy: Policy): ResolvedMetaGradientOptions {
   if (options == null || typeof options !== 'object') throw new ConfigError('options', options, '{ innerLr, innerSteps, order, estimator, engine }');
-  const innerLr = options.innerLr ?? 0.1;
-  if (typeof innerLr === 'number') {
-    if (!(Number.isFinite(innerLr) && innerLr >= 0)) throw new ConfigError('innerLr', innerLr, 'a finite number >= 0, or a Float32Array of per-parameter rates');
-  } else if (innerLr instanceof Float32Array) {
-    if (innerLr.length !== policy.numParams) throw new ConfigError('innerLr.length', innerLr.length, `${policy.numParams} (the policy's flat parameter count)`);
-    checkRange('innerLr', innerLr, 0, Infinity, 'a finite number >= 0');
-  } else {
-    throw new ConfigError('innerLr', innerLr, 'a finite number >= 0, or a Float32Array of per-parameter rates');
-  }
-  const innerSteps = options.innerSteps ?? 1;
-  if (!Number.isInteger(innerSteps) || innerSteps < 1) throw new ConfigError('innerSteps', innerSteps, 'an integer >= 1');
-  const order = options.order ?? 2;
-  if (order !== 1 && order !== 2) throw new ConfigError('order', order, '1 (first order) | 2 (exact)');
-  const estimator = options.estimator ?? 'naive';
-  if (!ESTIMATORS.includes(estimator)) throw new ConfigError('estimator', estimator, ESTIMATORS.join(' | '));
-  const engine = options.engine ?? 'wasm';
+  const innerLr = checkInnerLr(options.innerLr, 'innerLr', policy.numParams);
+  const innerSteps = checkInnerSteps(options.innerSteps, 'innerSteps');
+  const order = checkOrder(options.order);
+  const estimator = checkEstimator(options.estimator);
+  const engine = options.engine ?? DEFAULTS.gradEngine;
   if (!GRAD_ENGINES.includes(engine)) throw new ConfigError('engine', engine, GRAD_ENGINES.join(' | '));
   if (engine === 'wasm' && policy.logits !== Policy.prototype.logits) {
     throw new ConfigError('engine', engine, "'tfjs' for a policy with its own logits function ('wasm' runs the built-in MLP)");
@@ -106,9 +109,48 @@ function resolveOptions(options: MetaGradientOptions, policy: Policy): Resolved 
     if (!(adapted instanceof Float32Array) || adapted.length !== policy.numParams) {
       throw new ConfigError('adapted', adapted, `a Float32Array of ${policy.numParams} floats (the policy's flat parameter count)`);
     }
-    checkRange('adapted', adapted, -Number.MAX_VALUE, Infinity, 'a finite number');
   }
   return { adapted, innerLr, innerSteps, order, estimator, engine };
+}
+
+/**
+ * The memory of the call, checked before WASM or tfjs is touched (one ConfigError instead of a WASM
+ * abort): engine 'wasm' holds 2k + 5 copies of the parameters (θ_0..θ_k, g_0..g_{k−1}, α, v, u,
+ * ∇α; the largest buffer θ_0..θ_k) and the rows; engine 'tfjs' the graph of secondOrderBytes.
+ * The same sizes as the trainer's memory plan (src/train/memory-plan.ts).
+ */
+/**
+ * Whether engine 'wasm''s workspace for k inner steps fits (see checkMemory): parameter sets in the
+ * module's padded layout, sized by the module (a policy handle's weight buffer of that many sets).
+ */
+function workspaceFits(policy: Policy, k: number): boolean {
+  const setsBytes = (sets: number) => mlpMemoryBytes(shapeOf(policy), sets, policy.numParams).largest;
+  return setsBytes(k + 1) < wasmBlockLimitBytes() && setsBytes(2 * k + 5) <= WASM_MEMORY_BUDGET_BYTES;
+}
+
+function checkMemory(policy: Policy, nIn: number, nOut: number, o: ResolvedMetaGradientOptions): void {
+  const P = policy.numParams, k = o.innerSteps;
+  const blockLimit = wasmBlockLimitBytes();
+  if (o.engine === 'wasm') {
+    if (!workspaceFits(policy, k)) {
+      let most = 0, hi = k - 1; // the most steps that fit, by bisection
+      while (most < hi) {
+        const mid = Math.floor((most + hi + 1) / 2);
+        if (workspaceFits(policy, mid)) most = mid;
+        else hi = mid - 1;
+      }
+      throw new ConfigError('innerSteps', k, `${most >= 1 ? `an integer in [1, ${most}]` : 'none'} with this policy: engine 'wasm' holds k + 1 copies of its ${P} parameters in one buffer below ${formatBytes(blockLimit)}`);
+    }
+    const rowBytes = (nIn + nOut) * (policy.obsDim + 2 + actionWidth(policy.head)) * 4 + 5 * P * 4;
+    if (rowBytes >= blockLimit) {
+      throw new ConfigError('inner.actions.length + outer.actions.length', nIn + nOut, `rows whose copy in WASM memory stays below ${formatBytes(blockLimit)} (${policy.obsDim + 2 + actionWidth(policy.head)} floats a row)`);
+    }
+  } else if (differentiatesAdaptation({ order: o.order, learnInnerLr: typeof o.innerLr !== 'number' })) {
+    const bytes = secondOrderBytes(Math.max(nIn, nOut), [policy.obsDim, ...policy.hidden, headOutputs(policy.head)], k);
+    if (bytes > WASM_MEMORY_BUDGET_BYTES) {
+      throw new ConfigError('innerSteps', k, `fewer steps or rows: engine 'tfjs' would hold about ${formatBytes(bytes)} of tensors (at most ${formatBytes(WASM_MEMORY_BUDGET_BYTES)})`);
+    }
+  }
 }
 
 /** Throws naming the first value outside [min, max) (NaN included); a plain loop, run on every row. */
@@ -147,22 +189,29 @@ function checkRows(field: string, rows: RowBatch, policy: Policy): void {
 const workspaces = new Map<number, { ptr: number; capacity: number }>();
 const scratch = new Scratch();
 
-function workspace(mlp: number, steps: number): number {
+function workspace(mlp: number, steps: number, policy: Policy): number {
   const w = wasm();
   let ws = workspaces.get(mlp);
   if (!ws || ws.capacity < steps) {
-    const capacity = Math.max(steps, ws ? 2 * ws.capacity : 1);
-    if (ws) w.metaGradFree(ws.ptr);
+    // Doubled when that fits (checkMemory has checked `steps`, not twice the old capacity).
+    const doubled = ws ? 2 * ws.capacity : 1;
+    const capacity = doubled > steps && workspaceFits(policy, doubled) ? doubled : steps;
+    // The entry leaves the map before its memory is freed: if the new workspace cannot be made (a
+    // WASM abort), no later call may find, reuse or free again the old one.
+    if (ws) {
+      workspaces.delete(mlp);
+      w.metaGradFree(ws.ptr);
+    }
     ws = { ptr: w.metaGradCreate(mlp, capacity), capacity };
     workspaces.set(mlp, ws);
   }
   return ws.ptr;
 }
 
-function wasmMetaGradient(policy: Policy, inner: RowBatch, outer: RowBatch, o: Resolved): MetaGradientResult {
+function wasmMetaGradient(policy: Policy, inner: RowBatch, outer: RowBatch, o: ResolvedMetaGradientOptions): MetaGradientResult {
   const w = wasm();
   const mlp = wasmMlp(shapeOf(policy), 1);
-  const ws = workspace(mlp, o.innerSteps);
+  const ws = workspace(mlp, o.innerSteps, policy);
   const P = policy.numParams, D = policy.obsDim, width = actionWidth(policy.head);
   const perTask = typeof o.innerLr !== 'number';
   const floats = (inner.actions.length + outer.actions.length) / width * (D + 2 + width) + 5 * P;
@@ -213,7 +262,7 @@ function splitLike(flat: Float32Array, like: readonly tf.Tensor[]): tf.Tensor[] 
   });
 }
 
-function tfjsMetaGradient(policy: Policy, inner: RowBatch, outer: RowBatch, o: Resolved): MetaGradientResult {
+function tfjsMetaGradient(policy: Policy, inner: RowBatch, outer: RowBatch, o: ResolvedMetaGradientOptions): MetaGradientResult {
   const P = policy.params.length;
   const logits = policy.logits.bind(policy), head = policy.head;
   const perTask = typeof o.innerLr !== 'number';

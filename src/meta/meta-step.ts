@@ -26,8 +26,9 @@ import { rollout } from '../rl/rollout';
 import { estimateAdvantages, policyGradient, type AdvantageOptions, type Advantages } from '../rl/estimator';
 import type { Trajectories } from '../rl/trajectories';
 import { differentiatesAdaptation, type MetaAlgorithm } from './algorithms';
-import { metaGradient, type GradEngine } from './meta-gradient';
-import { directedStepDue } from './schedule';
+import { runMetaGradient, type GradEngine } from './meta-gradient';
+import { DEFAULTS } from '../core/defaults';
+import { directedStepDue } from '../core/schedule';
 
 /** Inner rates are kept above this so that α stays a step size (Meta-SGD). */
 export const MIN_INNER_LR = 1e-6;
@@ -38,8 +39,11 @@ export interface MetaStepContext {
   algo: MetaAlgorithm;
   /** θ, current values (also loaded into policy.params). Updated in place. */
   theta: Float32Array;
-  /** Meta-SGD's α (same layout as θ); null otherwise. Updated in place. */
-  innerLr: Float32Array | null;
+  /**
+   * α, the inner step size: the algorithm's number, or Meta-SGD's learned rates (same layout as θ,
+   * updated in place by the outer step).
+   */
+  innerLr: number | Float32Array;
   metaBatch: number;
   episodes: number;
   maxSteps: number;
@@ -106,7 +110,7 @@ export function directedStep(ctx: MetaStepContext, iteration: number): Record<st
     g = policyGradient(policy, onMedium, { weights: theta, ...ctx.advantage });
   } else {
     // θ_m = θ − α∇L(θ; D_m);  D'_m ~ π_θm;  g_d = ∇L(θ_m; D'_m)
-    const thetaMedium = innerAdaptFlat(policy, onMedium, theta, ctx.innerLr ?? ctx.algo.innerLr, ctx.algo.innerSteps, ctx.advantage);
+    const thetaMedium = innerAdaptFlat(policy, onMedium, theta, ctx.innerLr, ctx.algo.innerSteps, ctx.advantage);
     const adapted = sample(thetaMedium, 3);
     envSteps += adapted.numSteps;
     g = policyGradient(policy, adapted, { weights: thetaMedium, ...ctx.advantage });
@@ -187,7 +191,7 @@ export function runTask(ctx: MetaStepContext, plan: IterationPlan, i: number): T
   // 2. adapted parameters θ'_i for sampling (first-order values; identical for every order)
   t = now();
   const preAdvantages = estimateAdvantages(pre, ctx.advantage); // once: steps 2 and 4 share them
-  const adapted = innerAdaptFlat(policy, pre, ctx.theta, ctx.innerLr ?? algo.innerLr, algo.innerSteps, ctx.advantage, preAdvantages);
+  const adapted = innerAdaptFlat(policy, pre, ctx.theta, ctx.innerLr, algo.innerSteps, ctx.advantage, preAdvantages);
   let gradSeconds = now() - t;
   // 3. post-adaptation rollouts D'_i ~ π_θ'_i
   t = now();
@@ -214,17 +218,18 @@ function runTasksHere(ctx: MetaStepContext, plan: IterationPlan): TaskOutcome[] 
  */
 export function finishIteration(ctx: MetaStepContext, outcomes: readonly TaskOutcome[]): { metrics: Omit<MetaStepMetrics, 'sampleSeconds' | 'gradSeconds'>; sampleSeconds: number; gradSeconds: number } {
   const B = ctx.metaBatch;
+  const rates = learnedRates(ctx);
   if (outcomes.length !== B) throw new Error(`meta-step: ${outcomes.length} task outcomes for a meta-batch of ${B}`);
   // ∇ (1/B) Σ_i L(θ'_i; D'_i)
   const gradTheta = new Float32Array(ctx.theta.length);
-  const gradInnerLr = ctx.innerLr ? new Float32Array(ctx.innerLr.length) : null;
+  const gradInnerLr = rates ? new Float32Array(rates.length) : null;
   for (const { gradTheta: gTheta, gradInnerLr: gAlpha } of outcomes) {
     for (let p = 0; p < gTheta.length; p++) gradTheta[p] += gTheta[p] / B;
     if (gradInnerLr && gAlpha) for (let p = 0; p < gAlpha.length; p++) gradInnerLr[p] += gAlpha[p] / B;
   }
   // 5. the outer update
   ctx.applyUpdate(gradTheta, gradInnerLr);
-  if (ctx.innerLr) for (let p = 0; p < ctx.innerLr.length; p++) ctx.innerLr[p] = Math.max(MIN_INNER_LR, ctx.innerLr[p]);
+  if (rates) for (let p = 0; p < rates.length; p++) rates[p] = Math.max(MIN_INNER_LR, rates[p]);
   ctx.policy.setFlat(ctx.theta);
 
   // Mean returns over every episode in task order (as Trajectories.meanReturn of one batch).
@@ -242,12 +247,17 @@ export function finishIteration(ctx: MetaStepContext, outcomes: readonly TaskOut
     postReturn: episodes ? postSum / episodes : 0,
     envSteps,
   };
-  if (ctx.innerLr) {
+  if (rates) {
     let sum = 0;
-    for (const a of ctx.innerLr) sum += a;
-    metrics.meanInnerLr = sum / ctx.innerLr.length;
+    for (const a of rates) sum += a;
+    metrics.meanInnerLr = sum / rates.length;
   }
   return { metrics, sampleSeconds, gradSeconds };
+}
+
+/** Meta-SGD's learned rates α (updated in place by the outer step), or null when α is a number. */
+export function learnedRates(ctx: Pick<MetaStepContext, 'innerLr'>): Float32Array | null {
+  return typeof ctx.innerLr === 'number' ? null : ctx.innerLr;
 }
 
 /** Runs meta-iteration `iteration` (0-based) in this thread and updates ctx.theta / ctx.innerLr. */
@@ -322,9 +332,10 @@ export function taskMetaGradient(ctx: Pick<MetaStepContext, 'policy' | 'algo' | 
   }
   const pre = advantages.pre ?? estimateAdvantages(preTask, ctx.advantage);
   const rows = (traj: Trajectories, est: Advantages) => ({ obs: traj.obs, actions: traj.actions, advantages: est.advantages, weights: est.weights });
-  const g = metaGradient(policy, { inner: rows(preTask, pre), outer: rows(postTask, post) }, {
-    innerLr: ctx.innerLr ?? algo.innerLr, innerSteps: algo.innerSteps, order: algo.order, estimator: algo.estimator,
-    engine: viaTfjs ? 'tfjs' : ctx.gradEngine ?? 'wasm', adapted,
+  // The rows come from dm.rollout and the options from a resolved config: nothing to check again.
+  const g = runMetaGradient(policy, rows(preTask, pre), rows(postTask, post), {
+    innerLr: ctx.innerLr, innerSteps: algo.innerSteps, order: algo.order, estimator: algo.estimator,
+    engine: viaTfjs ? 'tfjs' : ctx.gradEngine ?? DEFAULTS.gradEngine, adapted,
   });
   return [g.theta, g.innerLr];
 }

@@ -21,7 +21,7 @@
 // pass through the op. Not fixable by registration: tf.logSoftmax (a customGrad op that saves its
 // output; use logSoftmax from ./ops) and gradients built on *Grad kernels (pooling, EluGrad
 // itself), which are outside what this library differentiates.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 type Tensor = tf.Tensor;
 

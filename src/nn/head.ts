@@ -7,7 +7,7 @@
 //                 actions are Float32Array rows of actionSize (sampled unclipped: the env clips).
 // The rollout, the gradient kernels (through the WASM code HEAD_*), the losses, export/load and the
 // page read this record; nothing else tests which head a policy has.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { wasmConst } from '../core/wasm';
 import { ConfigError } from '../errors';
 import { logSoftmax } from './ops';

@@ -1,5 +1,5 @@
 // The REINFORCE surrogate loss of a categorical MLP policy, differentiable to any order.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../errors';
 import { carriedActivation, checkActivation, layerSizes, mlpLogits, type Activation } from './mlp';
 import { stopGradient } from './ops';

@@ -2,7 +2,7 @@
 // that adapted parameters (θ' = θ − α∇L, still on the tape) flow through the same code.
 // Layout (the contract with assembly/policy.ts and tfjs Dense layers): [W1, b1, W2, b2, …],
 // W_l of shape [in, out], b_l of shape [out].
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../errors';
 
 export type Activation = 'tanh' | 'relu';

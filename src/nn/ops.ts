@@ -1,6 +1,6 @@
 // Small ops that stay correct under nested tf.grads (see ./gradient-fixes.ts for why tfjs's own
 // tf.logSoftmax does not: it is a customGrad op that saves its output).
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * The value of x with a zero gradient at every order. Built with tf.customGrad: the forward runs

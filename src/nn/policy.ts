@@ -3,7 +3,7 @@
 // Flat layout = the contract with assembly/policy.ts: layer by layer, the kernel [in, out]
 // row-major, then the bias [out] — i.e. the order of `params` = [W1, b1, W2, b2, …] — then a
 // Gaussian head's log-std [actionSize].
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { uniforms, Purpose } from '../core/rng';
 import { ConfigError } from '../errors';
 import { carryActivation, checkActivation, mlpLogits, type Activation } from './mlp';

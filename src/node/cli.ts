@@ -5,48 +5,64 @@
 //   exit 1: the file system failed (FileError: the path and the system's cause);
 //   exit 130 / 143: stopped by Ctrl-C / SIGTERM after committing an iteration (dmaml train).
 import * as dm from '../index';
-import { loadWasm } from '../core/wasm';
 import { uniforms, Purpose } from '../core/rng';
 import { intFlag, parseArgs, flagsHelp, type CommandFlag } from '../config';
 import { FileError } from './store';
 import { MAX_VEC_ENVS } from '../envs/vec-env';
-import { trainCommand, trainHelp } from './commands/train';
-import { adaptCommand, ADAPT_USAGE } from './commands/adapt';
-import { experimentCommand, EXPERIMENT_USAGE } from './commands/experiment';
-import { evaluateCommand, EVALUATE_USAGE } from './commands/evaluate';
-import { WORKER_USAGE, parseWorkerArgs, workerHelp } from './experiment/usage';
+import { trainCommand } from './commands/train';
+import { adaptCommand } from './commands/adapt';
+import { experimentCommand } from './commands/experiment';
+import { evaluateCommand } from './commands/evaluate';
+import { parseWorkerArgs, workerHelp } from './experiment/usage';
 import { setDefaultWorkerFactory } from '../train/pool';
 import { nodeWorkerFactory } from './pool';
+import { setFileHandlers } from '../train/files';
+import { fileLoadHandler, fileSaveHandler, registerFileRouters } from './store';
 
-// The CLI is a Node face: trainers get worker_threads for their `workers` (as 'directed-maml/node' gives them).
+// The CLI is a Node face: trainers get worker_threads for their `workers`, dm.loadPolicy reads
+// files (as 'directed-maml/node' gives them).
 setDefaultWorkerFactory(nodeWorkerFactory());
+setFileHandlers({ load: fileLoadHandler, save: (target) => fileSaveHandler(target) });
+registerFileRouters();
 
 const DEMO_FLAGS: readonly CommandFlag[] = [
   intFlag('num-envs', 'parallel envs (lanes) of the vec-env', 1, MAX_VEC_ENVS),
   intFlag('steps', 'env steps per lane', 1, 2 ** 31 - 1),
 ];
 
+const COMMANDS: readonly [string, string][] = [
+  ['train', 'meta-train a policy into a run directory (resumable)'],
+  ['adapt', 'returns of a trained policy on one task after 0..k adaptation steps'],
+  ['evaluate', 'held-out k-shot returns of a trained run'],
+  ['experiment', 'a grid of training runs, evaluated and reported with statistics'],
+  ['worker', "run cells of a queued experiment ('dmaml experiment --queue') on this machine"],
+  ['demo', 'step a task family with random actions; env-steps/s'],
+];
+
 const HELP = `dmaml — meta-reinforcement learning (MAML family, task-directed variants)
 
-Usage:
-  dmaml train …   (dmaml train --help)
-  dmaml adapt …   (dmaml adapt --help)
-  dmaml evaluate …    (dmaml evaluate --help)
-  dmaml experiment …  (dmaml experiment --help)
-  dmaml worker …      (dmaml worker --help)
-  dmaml demo [--env CartPole-v1] [--num-envs 4096] [--steps 2000] [--seed 0]
-      steps a task family with uniformly random actions; prints mean return and env-steps/s
-${flagsHelp(DEMO_FLAGS).replace(/^/gm, '    ')}
-  dmaml help
+Usage: dmaml <command> [flags]
 
+Commands:
+${COMMANDS.map(([c, what]) => `  ${c.padEnd(12)}${what}`).join('\n')}
+
+dmaml <command> --help prints a command's flags, defaults and limits.
 Exit codes: 0 done; 2 refused before anything was written (one line naming the field, the value
 and what is allowed); 1 the file system failed (one line naming the path and the cause);
 130 / 143 stopped by Ctrl-C / SIGTERM after committing an iteration.
 `;
 
+const DEMO_USAGE = `Usage:
+  dmaml demo [--env CartPole-v1] [--num-envs 4096] [--steps 2000] [--seed 0]
+      steps a task family with uniformly random actions; prints mean return and env-steps/s
+
+Flags:
+${flagsHelp(DEMO_FLAGS)}
+`;
+
 async function demo(argv: string[]): Promise<void> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    console.log(HELP.slice(HELP.indexOf('  dmaml demo'), HELP.indexOf('  dmaml help')).trimEnd());
+    process.stdout.write(DEMO_USAGE);
     return;
   }
   const { flags, config } = parseArgs(argv, { command: 'demo', flags: DEMO_FLAGS, configFields: ['env', 'seed'] });
@@ -95,6 +111,21 @@ function userMessage(err: unknown): { line: string; code: number } | null {
   return null;
 }
 
+/**
+ * The queue module (BullMQ on Redis), loaded only by `--queue` and `dmaml worker`. bullmq and
+ * ioredis are optional peers of the package: without them this is one line saying what to install.
+ */
+async function loadQueue(url: string): Promise<typeof import('./experiment/queue')> {
+  try {
+    return await import('./experiment/queue');
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const missing = /['"](bullmq|ioredis)['"]/.exec(e?.message ?? '')?.[1];
+    if (e?.code !== 'ERR_MODULE_NOT_FOUND' || missing === undefined) throw err;
+    throw new dm.ConfigError('--queue', url, `a queue once its packages are installed: ${missing} is missing; run \`npm i bullmq ioredis\` (optional dependencies of directed-maml, needed only by --queue and dmaml worker)`);
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command = 'help', ...rest] = argv;
   try {
@@ -104,18 +135,17 @@ export async function main(argv: string[]): Promise<number> {
       case 'adapt': return await adaptCommand(rest);
       case 'evaluate': return await evaluateCommand(rest);
       // The queue (BullMQ) is loaded only when --queue is given or a worker starts.
-      case 'experiment': return await experimentCommand(rest, async (url, out, grid, signal) => (await import('./experiment/queue')).queueExecutor(url, out, grid, { signal }));
+      case 'experiment': return await experimentCommand(rest, async (url, out, grid, signal) => (await loadQueue(url)).queueExecutor(url, out, grid, { signal }));
       case 'worker': {
         if (rest.includes('--help') || rest.includes('-h')) {
           process.stdout.write(workerHelp());
           return 0;
         }
         const options = parseWorkerArgs(rest); // flags first: a bad one never loads BullMQ
-        return await (await import('./experiment/queue')).workerCommand(options);
+        return await (await loadQueue(options.url)).workerCommand(options);
       }
       case 'help': case '--help': case '-h':
-        await loadWasm(); // the memory limits in the train help come from the module
-        console.log(`${HELP}\n${trainHelp().replace(/^Usage:\n/, '')}\n${[ADAPT_USAGE, EVALUATE_USAGE, EXPERIMENT_USAGE, WORKER_USAGE].map((u) => u.replace(/^Usage:\n/, '')).join('\n')}`);
+        process.stdout.write(HELP);
         return 0;
       default: throw new dm.ConfigError('command', command, 'train | adapt | evaluate | experiment | worker | demo | help');
     }

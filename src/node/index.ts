@@ -1,12 +1,19 @@
 // Node-only helpers (file system, CLI, worker threads). Imported as 'directed-maml/node'.
-// Importing it makes worker_threads the trainers' default pool workers (config field `workers`).
+// Importing it makes worker_threads the trainers' default pool workers (config field `workers`) and
+// lets dm.loadPolicy read files (a path or a file:// URL).
 import { setDefaultWorkerFactory } from '../train/pool';
 import { nodeWorkerFactory } from './pool';
+import { setFileHandlers } from '../train/files';
+import { fileLoadHandler, fileSaveHandler, registerFileRouters } from './store';
 
 setDefaultWorkerFactory(nodeWorkerFactory());
+// dm.loadPolicy reads plain paths and file:// URLs (through the file handler below), and tfjs's IO
+// registry gets file:// routers: dm.exportPolicy(policy, 'file:///…') and tf.loadLayersModel('file://…').
+setFileHandlers({ load: fileLoadHandler, save: (target) => fileSaveHandler(target) });
+registerFileRouters();
 export { nodeWorkerFactory };
 export { main as cliMain } from './cli';
-export { writeFileAtomic, fileSaveHandler, fileLoadHandler, appendMetrics, readMetrics, readMetricsFile, writeMetrics, FileError, METRICS_FILE, type MetricsFile } from './store';
+export { writeFileAtomic, fileSaveHandler, fileLoadHandler, registerFileRouters, filePath, MAX_MODEL_JSON_BYTES, appendMetrics, readMetrics, readMetricsFile, writeMetrics, FileError, METRICS_FILE, type MetricsFile } from './store';
 export { RUN_FILE, LOCK_FILE, STATE_FILE, POLICY_DIR, CURVE_FILE } from './run-files';
 export { shellQuote } from './shell';
 export { acquireRunLock, type RunLock, type LockInfo } from './run-lock';

@@ -12,12 +12,13 @@
 // A crash after 2 leaves the policy and curve one iteration behind: the next iteration (or a resume
 // with nothing left to run) rewrites them. The lock is released on every exit path, and a lock left
 // by a killed process is stale and taken over.
+import { shortestRanges } from '../core/float';
 import { open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { init } from '../init';
 import { ConfigError } from '../errors';
-import { resolveConfig, RESUMABLE_FIELDS, type TrainConfig } from '../train/config';
-import { Trainer } from '../train/trainer';
+import { canonicalJson, configField, resolveConfig, RESUMABLE_FIELDS, type TrainConfig } from '../train/config';
+import { Trainer, checkTrainingConfig } from '../train/trainer';
 import { serializeState } from '../train/checkpoint';
 import { exportPolicy, POLICY_METADATA_KEY, type PolicyMetadata } from '../train/export';
 import type { IterationMetrics } from '../train/types';
@@ -96,19 +97,22 @@ interface Plan {
 function checkExpected(expected: Partial<TrainConfig>, saved: TrainConfig, dir: string): void {
   for (const [key, value] of Object.entries(expected)) {
     if ((RESUMABLE_FIELDS as readonly string[]).includes(key)) continue;
-    const normalised = resolveConfig({ ...saved, [key]: value })[key as keyof TrainConfig];
-    if (JSON.stringify(normalised) !== JSON.stringify((saved as unknown as Record<string, unknown>)[key])) {
-      throw new ConfigError(key, value, `${JSON.stringify((saved as unknown as Record<string, unknown>)[key])} (the run in ${dir} keeps its settings; only ${RESUMABLE_FIELDS.map((f) => `--${f}`).join(', ')} may change)`);
+    const field = configField(key);
+    const normalised = field ? field.check(value) : value;
+    const kept = (saved as unknown as Record<string, unknown>)[key];
+    if (canonicalJson(normalised) !== canonicalJson(kept)) {
+      throw new ConfigError(key, value, `${kept === undefined ? 'nothing' : JSON.stringify(kept)} (the run in ${dir} keeps its settings; only ${RESUMABLE_FIELDS.map((f) => `--${f}`).join(', ')} may change)`);
     }
   }
 }
 
-/** What the directory holds and what to run; reads, never writes. */
-async function planRun(o: RunTrainingOptions, flag: string): Promise<Plan> {
+/**
+ * What the directory holds and what to run; reads, never writes. `newConfig`: the resolved config
+ * of a new run (null for a resume).
+ */
+async function planRun(o: RunTrainingOptions, flag: string, newConfig: TrainConfig | null): Promise<Plan> {
   const requested = o.iterations ?? o.config?.iterations;
-  let newConfig: TrainConfig | null = null;
-  if (o.mode !== 'resume') {
-    newConfig = resolveConfig({ ...o.config, ...(requested !== undefined ? { iterations: requested } : {}) });
+  if (newConfig) {
     const kind = await inspectRunDir(o.dir, flag);
     if (kind !== 'run') return { config: newConfig, target: newConfig.iterations, existing: null };
     if (o.mode === 'new') throw await holdsRunError(o.dir, flag, newConfig);
@@ -120,7 +124,7 @@ async function planRun(o: RunTrainingOptions, flag: string): Promise<Plan> {
     throw new ConfigError(flag, o.dir, `a directory holding this run or none (it holds another run: ${theirs.env}, ${theirs.algo}, seed ${theirs.seed}, config ${theirs.configHash}; this one is config ${identityOf(newConfig).configHash})`);
   }
   if (o.mode === 'resume' && o.config) checkExpected(o.config, saved, o.dir);
-  const target = requested !== undefined ? resolveConfig({ ...saved, iterations: requested }).iterations : saved.iterations;
+  const target = requested !== undefined ? configField('iterations')!.check(requested) as number : saved.iterations;
   const done = existing.state?.iteration ?? 0;
   if (target < done) throw new ConfigError('iterations', target, `an integer >= ${done} (the iterations already in ${o.dir})`);
   // The other resumable fields the caller gave (workers) apply to this call: they are not the run's.
@@ -139,18 +143,18 @@ async function planRun(o: RunTrainingOptions, flag: string): Promise<Plan> {
 export async function runTraining(o: RunTrainingOptions): Promise<TrainingResult> {
   const flag = o.flag ?? (o.mode === 'new' ? '--out' : '--resume');
   const { dir } = o;
-  if (o.mode !== 'resume') {
-    // A new run's values are checked first, whatever the directory holds: build (and so validate
-    // the ranges against the physics, the medium task and the WASM memory) a trainer of the config.
-    const config = resolveConfig({ ...o.config, ...(o.iterations !== undefined ? { iterations: o.iterations } : {}) });
-    await init({ backend: config.backend });
-    new Trainer(config).dispose();
+  // A new run's config is resolved once, here, and its values are checked first, whatever the
+  // directory holds (the ranges against the physics, the medium task, the WASM memory).
+  const newConfig = o.mode === 'resume' ? null : resolveConfig(o.iterations !== undefined ? { ...o.config, iterations: o.iterations } : o.config ?? {});
+  if (newConfig) {
+    await init({ backend: newConfig.backend });
+    checkTrainingConfig(newConfig);
   }
-  const first = await planRun(o, flag);
+  const first = await planRun(o, flag, newConfig);
   if (first.existing) {
     // A resume: validate what will run (the saved config, against this version's limits).
     await init({ backend: first.config.backend });
-    new Trainer(first.config).dispose();
+    checkTrainingConfig(first.config);
   }
 
   const removeCreated = first.existing ? async () => undefined : await createRunDir(dir, flag);
@@ -172,7 +176,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<TrainingResult
   try {
     // Under the lock, the directory is ours: look again (another process may have written it
     // between the first look and the lock).
-    const plan = await planRun(o, flag);
+    const plan = await planRun(o, flag, newConfig);
     const existing = plan.existing;
     const identity = identityOf(plan.config);
     const id = identity.configHash;
@@ -194,7 +198,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<TrainingResult
 
     // What a loader needs to adapt the policy (dm.loadPolicy, the page) and the run it belongs to.
     const policyMetadata = (): Record<string, PolicyMetadata> => ({ [POLICY_METADATA_KEY]: {
-      run: id, iterations: trainer!.iteration, env: plan.config.env, algo: plan.config.algo, ranges: trainer!.family.ranges, maxSteps: plan.config.maxSteps,
+      run: id, iterations: trainer!.iteration, env: plan.config.env, algo: plan.config.algo, ranges: shortestRanges(trainer!.family.ranges), maxSteps: plan.config.maxSteps,
       innerLr: ((lr) => (typeof lr === 'number' ? lr : Array.from(lr)))(trainer!.innerLearningRate),
     } });
     const title = `${plan.config.env} · ${plan.config.algo} · seed ${plan.config.seed}`;

@@ -1,17 +1,18 @@
 // Advantages (assembly/estimator.ts), the batch tensors for tfjs, and the WASM policy gradient:
 // the cheap first-order estimator the task-directed step calls.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { wasm, wasmConst, Scratch } from '../core/wasm';
 import { ConfigError } from '../errors';
+import { DEFAULTS } from '../core/defaults';
 import type { Policy } from '../nn/policy';
 import type { Trajectories } from './trajectories';
 import { wasmMlp, loadWeights, shapeOf } from './wasm-policy';
 import { actionWidth, actionsTensor, checkActions, describeHead, headOutputs, sameHead } from '../nn/head';
 
 export interface AdvantageOptions {
-  /** Discount γ in [0, 1] (default 0.99). */
+  /** Discount γ in [0, 1] (default DEFAULTS.gamma). */
   gamma?: number;
-  /** GAE λ in [0, 1] (default 1). */
+  /** GAE λ in [0, 1] (default DEFAULTS.lambda). */
   lambda?: number;
 }
 
@@ -72,8 +73,8 @@ function unitInterval(field: string, v: number): number {
 
 /** Returns, baseline, normalised GAE and row weights, task by task, in WASM. */
 export function estimateAdvantages(traj: Trajectories, options: AdvantageOptions = {}): Advantages {
-  const gamma = unitInterval('gamma', options.gamma ?? 0.99);
-  const lambda = unitInterval('lambda', options.lambda ?? 1.0);
+  const gamma = unitInterval('gamma', options.gamma ?? DEFAULTS.gamma);
+  const lambda = unitInterval('lambda', options.lambda ?? DEFAULTS.lambda);
   checkTrajectories(traj);
   const w = wasm();
   const n = traj.numSteps, E = traj.numEpisodes, D = traj.obsDim;
@@ -106,7 +107,7 @@ export function toBatch(traj: Trajectories, options: AdvantageOptions = {}): Bat
   return tf.tidy(() => ({
     obs: tf.tensor2d(traj.obs, [n, traj.obsDim]),
     actions: (traj.head.kind === 'gaussian' ? actionsTensor(traj.head, traj.actions)
-      : tf.oneHot(tf.tensor1d(traj.actions as Int32Array, 'int32'), traj.numActions).toFloat()) as tf.Tensor2D,
+      : tf.cast(tf.oneHot(tf.tensor1d(traj.actions as Int32Array, 'int32'), traj.numActions), 'float32')) as tf.Tensor2D,
     advantages: tf.tensor1d(est.advantages),
     weights: tf.tensor1d(est.weights),
   }));

@@ -2,15 +2,16 @@
 import { wasm, wasmConst, RecentCache, Scratch } from '../core/wasm';
 import { ConfigError } from '../errors';
 import { checkSeed } from '../core/rng';
+import { DEFAULTS, MAX_ROLLOUT_COUNT } from '../core/defaults';
 import type { TaskFamily } from '../envs/task-family';
 import type { Policy } from '../nn/policy';
 import { Trajectories } from './trajectories';
 import { wasmMlp, loadWeights, shapeOf } from './wasm-policy';
-import { actionWidth, headFor, sameHead, describeHead } from '../nn/head';
+import { actionWidth, headFor, sameHead, describeHead, type PolicyHead } from '../nn/head';
 import { runUserRollout, userWorkspace } from './user-rollout';
 
 export interface RolloutOptions {
-  /** Episodes per task (default 20). */
+  /** Episodes per task (default DEFAULTS.episodes). */
   episodes?: number;
   /** Step limit per episode (default: the env's own limit). */
   maxSteps?: number;
@@ -36,7 +37,7 @@ function workspace(kind: number, numEpisodes: number, maxSteps: number): number 
 }
 
 /** The largest episode count and step limit of one dm.rollout call. */
-export const MAX_ROLLOUT_COUNT = 1 << 24;
+export { MAX_ROLLOUT_COUNT };
 
 export interface MemoryBytes {
   total: number;
@@ -59,6 +60,27 @@ export function rolloutCopyOutBytes(obsDim: number, numEpisodes: number, maxStep
   return { total: bytes, largest: bytes };
 }
 
+/**
+ * One call's buffers must each fit one block of the WASM allocator: refused here, naming the
+ * options, before the module is asked to allocate (a WASM abort otherwise). The trainer's memory
+ * plan (src/train/memory-plan.ts) checks whole runs the same way, with the flags' names.
+ */
+function checkRolloutSize(family: TaskFamily, head: PolicyHead, numTasks: number, episodes: number, maxSteps: number): void {
+  const numEpisodes = numTasks * episodes;
+  const limit = wasmConst('ALLOC_MAX_BYTES');
+  const fits = (t: number) => rolloutWorkspaceBytes(family.kind, numEpisodes, t, family.obsDim, family.actionSize).largest < limit &&
+    rolloutCopyOutBytes(family.obsDim, numEpisodes, t, actionWidth(head)).largest < limit;
+  if (fits(maxSteps)) return;
+  let lo = 0, hi = maxSteps; // the largest maxSteps that fits (0: none), by bisection
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi + 1) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  throw new ConfigError('episodes × maxSteps', `${numTasks > 1 ? `${numTasks} tasks × ` : ''}${episodes} × ${maxSteps} steps`,
+    lo >= 1 ? `maxSteps <= ${lo} with these episodes (each buffer of one call below ${limit} bytes)` : `fewer episodes (each buffer of one call below ${limit} bytes)`);
+}
+
 function positiveInt(field: string, value: number, max = MAX_ROLLOUT_COUNT): number {
   if (!Number.isInteger(value) || value < 1 || value > max) throw new ConfigError(field, value, `an integer in [1, ${max}]`);
   return value;
@@ -66,7 +88,7 @@ function positiveInt(field: string, value: number, max = MAX_ROLLOUT_COUNT): num
 
 /** Samples `episodes` episodes of every task (rows of `tasks`) with the policy, inside WASM. */
 export function rollout(family: TaskFamily, policy: Policy, tasks: Float32Array, options: RolloutOptions = {}): Trajectories {
-  const episodes = positiveInt('episodes', options.episodes ?? 20);
+  const episodes = positiveInt('episodes', options.episodes ?? DEFAULTS.episodes);
   // A defined env truncates at its own maxSteps too (Gymnasium's TimeLimit is part of the env).
   const maxSteps = Math.min(positiveInt('maxSteps', options.maxSteps ?? family.maxEpisodeSteps), family.userEnv ? family.maxEpisodeSteps : Infinity);
   const seed = options.seed ?? 0;
@@ -95,6 +117,7 @@ export function rollout(family: TaskFamily, policy: Policy, tasks: Float32Array,
 
   const w = wasm();
   const numEpisodes = numTasks * episodes;
+  checkRolloutSize(family, head, numTasks, episodes, maxSteps);
   const user = family.userEnv;
   const ws = user ? userWorkspace(family.obsDim, family.numActions, family.actionSize, numEpisodes, maxSteps) : workspace(family.kind, numEpisodes, maxSteps);
   const mlp = wasmMlp(shapeOf(policy), sets.length);

@@ -7,16 +7,22 @@ import { tf } from '../core/backend';
 import { ConfigError } from '../errors';
 import { createPolicy, flattenTensors, type Policy } from '../nn/policy';
 import { ACTIVATIONS, type Activation } from '../nn/mlp';
-import { HEAD_METADATA_KEY } from './export';
+import { HEAD_METADATA_KEY, POLICY_METADATA_KEY, type PolicyMetadata } from './export';
+import { fileHandlers, namesFile } from './files';
 
 const WANTED = 'a tfjs LayersModel of Dense layers with biases (hidden: tanh | relu, last: linear logits), as dm.exportPolicy writes';
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** The IO handler of a URL ('indexeddb://…', 'https://…', a relative URL) or the handler itself. */
+/** The IO handler of a URL ('indexeddb://…', 'https://…', a relative URL), a file (Node), or the handler itself. */
 function loadHandler(source: string | tf.io.IOHandler): tf.io.IOHandler {
   if (typeof source === 'string') {
+    const files = fileHandlers();
+    if (files && namesFile(source)) return files.load(source);
+    if (/^file:\/\//i.test(source) || (namesFile(source) && !tf.env().getBool('IS_BROWSER'))) {
+      throw new ConfigError('source', source, "a URL tfjs can fetch here; files (a path or a file:// URL) load in Node after `import 'directed-maml/node'`");
+    }
     const handlers = tf.io.getLoadHandlers(source);
     if (handlers.length > 1) throw new ConfigError('source', source, 'a URL that exactly one tfjs IO handler claims');
     // tfjs's own fallback for a string no scheme claims (tf.loadLayersModel does the same): HTTP.
@@ -78,18 +84,22 @@ function policyActivation(layers: readonly DenseLayer[], offset: number): Activa
   return first as Activation;
 }
 
+/** A policy read by dm.loadPolicy, with what its file says it was trained on (null: nothing). */
+export type LoadedPolicy = Policy & { readonly metadata: PolicyMetadata | null };
+
 /**
  * A Policy from a tfjs LayersModel written by dm.exportPolicy (or any Dense/Dense/…/linear model of
  * that shape). `source`: a URL tfjs knows ('indexeddb://name', 'https://…/model.json', a relative
  * URL in a page) or an IOHandler (tf.io.browserFiles, tf.io.fromMemory, the Node file handler of
  * directed-maml/node). Anything else is one ConfigError naming what does not fit.
  */
-export async function loadPolicy(source: string | tf.io.IOHandler): Promise<Policy> {
+export async function loadPolicy(source: string | tf.io.IOHandler): Promise<LoadedPolicy> {
   const handler = loadHandler(source);
   let artifacts: tf.io.ModelArtifacts;
   try {
     artifacts = await handler.load!();
   } catch (err) {
+    if (err instanceof ConfigError) throw err; // a handler that already names what does not fit (the Node file handler)
     throw new ConfigError('source', typeof source === 'string' ? source : 'the IOHandler', `a model that loads (${(err as Error).message})`);
   }
   if (artifacts.modelTopology instanceof ArrayBuffer) throw new ConfigError('model.modelTopology', 'a binary (GraphModel) topology', WANTED);
@@ -97,38 +107,102 @@ export async function loadPolicy(source: string | tf.io.IOHandler): Promise<Poli
   const offset = layerList(artifacts.modelTopology).length - layers.length;
   const activation = policyActivation(layers, offset);
 
-  const specs = artifacts.weightSpecs ?? [];
-  if (artifacts.weightData === undefined) throw new ConfigError('model.weightData', 'none', 'the weights of every layer');
-  const named = tf.io.decodeWeights(artifacts.weightData, specs);
-  try {
-    const tensor = (name: string, shape: number[]): tf.Tensor => {
-      const t = named[name];
-      if (!t) throw new ConfigError(`model.weights.${name}`, 'missing', `a tensor of shape [${shape}] (weights: ${Object.keys(named).join(', ') || 'none'})`);
-      if (t.shape.join() !== shape.join()) throw new ConfigError(`model.weights.${name}.shape`, t.shape, `[${shape.join(', ')}]`);
-      return t;
-    };
-    // The input width is the first kernel's; each later kernel must take the previous layer's units.
-    const first = named[`${layers[0].name}/kernel`];
-    if (!first || first.rank !== 2) throw new ConfigError(`model.weights.${layers[0].name}/kernel`, first ? first.shape : 'missing', '[obsDim, units]');
-    const sizes = [first.shape[0], ...layers.map((l) => l.units)];
-    const params: tf.Tensor[] = [];
-    layers.forEach((layer, l) => {
-      params.push(tensor(`${layer.name}/kernel`, [sizes[l], sizes[l + 1]]), tensor(`${layer.name}/bias`, [sizes[l + 1]]));
-    });
-    const outputs = sizes[sizes.length - 1];
-    const logStd = gaussianLogStd(artifacts.userDefinedMetadata, outputs);
-    const policy = createPolicy({ obsDim: sizes[0], ...(logStd ? { actionSize: outputs } : { numActions: outputs }), hidden: sizes.slice(1, -1), activation, seed: 0 });
-    try {
-      const flat = flattenTensors(params);
-      policy.setFlat(logStd ? Float32Array.of(...flat, ...logStd) : flat); // refuses non-finite weights by index
-    } catch (err) {
-      policy.dispose();
-      throw err;
-    }
-    return policy;
-  } finally {
-    tf.dispose(Object.values(named));
+  const metadata = policyMetadata(artifacts.userDefinedMetadata);
+  const named = weightViews(artifacts);
+  const tensor = (name: string, shape: number[]): Float32Array => {
+    const w = named.get(name);
+    if (!w) throw new ConfigError(`model.weights.${name}`, 'missing', `a float32 tensor of shape [${shape}] (weights: ${[...named.keys()].join(', ') || 'none'})`);
+    if (w.shape.join() !== shape.join()) throw new ConfigError(`model.weights.${name}.shape`, w.shape, `[${shape.join(', ')}]`);
+    return w.values;
+  };
+  // The input width is the first kernel's; each later kernel must take the previous layer's units.
+  const first = named.get(`${layers[0]!.name}/kernel`);
+  if (!first || first.shape.length !== 2 || first.shape[0]! < 1) {
+    throw new ConfigError(`model.weights.${layers[0]!.name}/kernel${first ? '.shape' : ''}`, first ? first.shape : 'missing', '[obsDim >= 1, units]');
   }
+  const sizes = [first.shape[0]!, ...layers.map((l) => l.units)];
+  const parts: Float32Array[] = [];
+  layers.forEach((layer, l) => {
+    parts.push(tensor(`${layer.name}/kernel`, [sizes[l]!, sizes[l + 1]!]), tensor(`${layer.name}/bias`, [sizes[l + 1]!]));
+  });
+  const flat = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) { flat.set(p, at); at += p.length; }
+  const outputs = sizes[sizes.length - 1]!;
+  const logStd = gaussianLogStd(artifacts.userDefinedMetadata, outputs);
+  const policy = createPolicy({ obsDim: sizes[0]!, ...(logStd ? { actionSize: outputs } : { numActions: outputs }), hidden: sizes.slice(1, -1), activation, seed: 0 });
+  try {
+    policy.setFlat(logStd ? Float32Array.of(...flat, ...logStd) : flat); // refuses non-finite weights by index
+    if (metadata?.innerLr !== undefined && typeof metadata.innerLr !== 'number' && metadata.innerLr.length !== policy.numParams) {
+      throw new ConfigError(`model.userDefinedMetadata.${POLICY_METADATA_KEY}.innerLr`, `${metadata.innerLr.length} rates`, `a number, or ${policy.numParams} rates (one per parameter)`);
+    }
+  } catch (err) {
+    policy.dispose();
+    throw err;
+  }
+  return Object.assign(policy, { metadata });
+}
+
+/** The float32 weights of the artifacts by name, checked against their specs before any is read. */
+function weightViews(artifacts: tf.io.ModelArtifacts): Map<string, { shape: number[]; values: Float32Array }> {
+  if (artifacts.weightData === undefined) throw new ConfigError('model.weightData', 'none', 'the weights of every layer');
+  const specs: unknown = artifacts.weightSpecs ?? [];
+  if (!Array.isArray(specs)) throw new ConfigError('model.weightSpecs', specs, 'a list of { name, shape, dtype }');
+  const data = tf.io.concatenateArrayBuffers(artifacts.weightData);
+  const out = new Map<string, { shape: number[]; values: Float32Array }>();
+  let offset = 0;
+  specs.forEach((spec: unknown, i) => {
+    if (!isObject(spec) || typeof spec.name !== 'string') throw new ConfigError(`model.weightSpecs[${i}]`, spec, '{ name, shape, dtype }');
+    const at = `model.weights.${spec.name}`;
+    const { shape, dtype } = spec;
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) throw new ConfigError(`${at}.shape`, shape, 'a list of integers >= 0');
+    if (dtype !== 'float32') throw new ConfigError(`${at}.dtype`, dtype, 'float32 (the policy\'s parameters)');
+    if (spec.quantization !== undefined && spec.quantization !== null) throw new ConfigError(`${at}.quantization`, spec.quantization, 'none (unquantized float32 weights)');
+    if (out.has(spec.name)) throw new ConfigError(at, 'listed twice', 'one spec per weight');
+    const count = (shape as number[]).reduce((n, d) => n * d, 1);
+    const bytes = count * 4;
+    if (!Number.isSafeInteger(bytes) || offset + bytes > data.byteLength) {
+      throw new ConfigError(`${at}.shape`, shape, `a shape whose ${count} floats are in the weight data (${Math.max(0, data.byteLength - offset)} bytes left of ${data.byteLength})`);
+    }
+    // A copy: the weight data's offsets need not be 4-byte aligned.
+    out.set(spec.name, { shape: shape as number[], values: new Float32Array(data.slice(offset, offset + bytes)) });
+    offset += bytes;
+  });
+  if (offset !== data.byteLength) throw new ConfigError('model.weightData', `${data.byteLength} bytes`, `the ${offset} bytes its weight specs declare`);
+  return out;
+}
+
+const META = `model.userDefinedMetadata.${POLICY_METADATA_KEY}`;
+
+/** What the file says it was trained on (dm.exportPolicy's `metadata` under POLICY_METADATA_KEY), checked as data; null when absent. */
+function policyMetadata(userDefined: unknown): PolicyMetadata | null {
+  if (userDefined === undefined || userDefined === null) return null;
+  if (!isObject(userDefined)) throw new ConfigError('model.userDefinedMetadata', userDefined, 'a JSON object');
+  if (!Object.hasOwn(userDefined, POLICY_METADATA_KEY)) return null;
+  const m = userDefined[POLICY_METADATA_KEY];
+  if (!isObject(m)) throw new ConfigError(META, m, 'a JSON object (env, ranges, algo, innerLr, …)');
+  const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+  const out: PolicyMetadata = {};
+  const field = <K extends keyof PolicyMetadata>(key: K, ok: (v: unknown) => boolean, allowed: string): void => {
+    if (!Object.hasOwn(m, key) || m[key] === undefined) return;
+    if (!ok(m[key])) throw new ConfigError(`${META}.${key}`, m[key], allowed);
+    out[key] = m[key] as PolicyMetadata[K];
+  };
+  field('env', (v) => typeof v === 'string', 'an env id');
+  field('algo', (v) => typeof v === 'string', 'an algorithm name');
+  field('run', (v) => typeof v === 'string', 'a config hash');
+  field('iterations', (v) => Number.isInteger(v) && (v as number) >= 0, 'an integer >= 0');
+  field('maxSteps', (v) => Number.isInteger(v) && (v as number) >= 1, 'an integer >= 1');
+  field('innerLr', (v) => (finite(v) && v >= 0) || (Array.isArray(v) && v.every((x) => finite(x) && x >= 0)), 'a number >= 0, or one rate >= 0 per parameter');
+  field('ranges', (v) => isObject(v) && Object.values(v).every((r) => Array.isArray(r) && r.length === 2 && r.every(finite)), '{ name: [low, high], … } with finite numbers');
+  if (Object.hasOwn(m, 'adapted') && m.adapted !== undefined) {
+    if (!isObject(m.adapted)) throw new ConfigError(`${META}.adapted`, m.adapted, 'a JSON object');
+    out.adapted = m.adapted as PolicyMetadata['adapted'];
+  }
+  // Plain copies: a loaded file never hands out objects with prototypes of its choosing.
+  if (out.ranges) out.ranges = Object.fromEntries(Object.entries(out.ranges).map(([k, r]) => [k, [r[0], r[1]]]));
+  if (Array.isArray(out.innerLr)) out.innerLr = [...out.innerLr];
+  return out;
 }
 
 /**
@@ -136,7 +210,7 @@ export async function loadPolicy(source: string | tf.io.IOHandler): Promise<Poli
  * restored from its float32 bit patterns; null for a categorical model (no such entry).
  */
 function gaussianLogStd(metadata: unknown, outputs: number): Float32Array | null {
-  const head = isObject(metadata) ? metadata[HEAD_METADATA_KEY] : undefined;
+  const head = isObject(metadata) && Object.hasOwn(metadata, HEAD_METADATA_KEY) ? metadata[HEAD_METADATA_KEY] : undefined;
   if (head === undefined) return null;
   const field = `model.userDefinedMetadata.${HEAD_METADATA_KEY}`;
   if (!isObject(head) || head.kind !== 'gaussian') throw new ConfigError(`${field}.kind`, isObject(head) ? head.kind : head, "'gaussian'");

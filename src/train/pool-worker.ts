@@ -35,7 +35,7 @@ export function serveTasks(host: WorkerHost): void {
       if (message.envModule) await importEnv(message.envModule.url, message.envModule.exportName, config.env);
       const family = taskFamily(config.env, config.ranges);
       const policy = createPolicy({ obsDim: family.obsDim, numActions: family.numActions, actionSize: family.actionSize, hidden: config.hidden, activation: config.activation, seed: config.seed });
-      ctx = metaStepContext(config, family, policy, algorithmFromConfig(config), policy.getFlat(), null, () => {
+      ctx = metaStepContext(config, family, policy, algorithmFromConfig(config), policy.getFlat(), config.innerLr, () => {
         throw new Error('a pool worker does not update θ');
       });
       host.post({ type: 'ready' });

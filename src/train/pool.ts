@@ -27,8 +27,8 @@ export type ToPoolWorker =
   | { type: 'init'; config: TrainConfig; backend: string; wasmPaths?: string; fault?: PoolFault;
       /** A defined env's module (dm.defineEnv's options.module): the worker imports it and defines the env first. */
       envModule?: { url: string; exportName: string } }
-  /** Once per iteration: θ (and Meta-SGD's α) after the directed step, and the iteration's plan. */
-  | { type: 'iteration'; plan: IterationPlan; theta: Float32Array; innerLr: Float32Array | null }
+  /** Once per iteration: θ and α (Meta-SGD's rates, or the number) after the directed step, and the iteration's plan. */
+  | { type: 'iteration'; plan: IterationPlan; theta: Float32Array; innerLr: number | Float32Array }
   /** Runs task `index` of the current plan. */
   | { type: 'task'; index: number };
 

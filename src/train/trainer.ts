@@ -1,7 +1,8 @@
 // dm.Trainer: the seeded, resumable meta-training loop. Each iteration is one metaStep
 // (src/meta/meta-step.ts); everything random derives from (seed, iteration), so the whole state
 // of a run is {config, iteration, θ, α, Adam moments} and a resumed run equals an uninterrupted one.
-import { resolveConfig, checkTrainingMemory, type TrainConfig, type AlgoName } from './config';
+import { resolveConfig, isResolvedConfig, configField, canonicalJson, type TrainConfig, type AlgoName } from './config';
+import { checkTrainingMemory } from './memory-plan';
 import { ConfigError } from '../errors';
 import { TaskFamily, taskFamily, envIdOf } from '../envs/task-family';
 import type { DefinedEnv } from '../envs/user-env';
@@ -13,6 +14,8 @@ import { adamInit, adamStep, type AdamState } from './adam';
 import { definedEnv } from '../envs/registry';
 import { TaskPool, defaultWorkerFactory, type PoolFault, type WorkerFactory } from './pool';
 import type { IterationMetrics } from './types';
+import { POLICY_METADATA_KEY, type PolicyMetadata } from './export';
+import { shortestRanges } from '../core/float';
 
 export interface TrainerState {
   config: TrainConfig;
@@ -45,7 +48,7 @@ export type TrainerOptions = Partial<Omit<TrainConfig, 'algo' | 'env'>> & {
  * so both compute a task alike.
  */
 export function metaStepContext(config: TrainConfig, family: TaskFamily, policy: Policy, algo: MetaAlgorithm, theta: Float32Array,
-  innerLr: Float32Array | null, applyUpdate: MetaStepContext['applyUpdate']): MetaStepContext {
+  innerLr: number | Float32Array, applyUpdate: MetaStepContext['applyUpdate']): MetaStepContext {
   return {
     family, policy, algo, theta, innerLr,
     metaBatch: config.metaBatch, episodes: config.episodes, maxSteps: config.maxSteps, seed: config.seed, gradEngine: config.gradEngine,
@@ -61,6 +64,45 @@ export function algorithmFromConfig(config: TrainConfig): MetaAlgorithm {
   const algo = baseName === 'maml' ? maml(inner) : baseName === 'fomaml' ? fomaml(inner) : metaSgd(inner);
   if (!config.algo.startsWith('directed-')) return algo;
   return directed(algo, { lr: config.directedLr, medium: config.medium, variant: config.directedVariant, schedule: config.directedSchedule });
+}
+
+/**
+ * What a run of this resolved config needs beyond the schema, checked without building a trainer
+ * (nothing is allocated): the WASM memory, the ranges against the env's physics and the medium
+ * task. Needs the module loaded (dm.init). Returns the task family of the config (or `family`).
+ */
+export function checkTrainingConfig(config: TrainConfig, family?: TaskFamily): TaskFamily {
+  checkTrainingMemory(config); // before anything is allocated
+  const f = family ?? taskFamily(config.env, config.ranges); // validates the ranges
+  if (config.medium && config.medium !== 'random') f.task(config.medium, 'medium'); // validates the medium task
+  return f;
+}
+
+/**
+ * The one config record of `new Trainer(options)`: a record resolveConfig made is taken as is;
+ * otherwise the options are resolved here (the API's edge). A family or an algorithm record sets
+ * config fields of its own; the same field given beside it must agree, or it is refused.
+ */
+function trainerConfig(options: TrainerOptions | TrainConfig): TrainConfig {
+  if (isResolvedConfig(options)) return options;
+  const { family, algo, workerFactory: _f, poolFault: _p, ...rest } = options as TrainerOptions;
+  const partial: Record<string, unknown> = { ...rest };
+  if (rest.env !== undefined && typeof rest.env !== 'string') partial.env = envIdOf(rest.env);
+  const setBy = (what: string, fields: Record<string, unknown>) => {
+    for (const [key, value] of Object.entries(fields)) {
+      const given = partial[key];
+      if (given !== undefined && canonicalJson(configField(key)?.check(given) ?? given) !== canonicalJson(value)) {
+        throw new ConfigError(key, given, `nothing, or ${JSON.stringify(value)}: ${what} sets it (give one or the other)`);
+      }
+      partial[key] = value;
+    }
+  };
+  if (family !== undefined) {
+    if (!(family instanceof TaskFamily)) throw new ConfigError('family', family, 'a TaskFamily (dm.taskFamily(...))');
+    setBy('the family', { env: family.id, ranges: family.ranges });
+  }
+  if (algo !== undefined) setBy('the algo record', typeof algo === 'string' ? { algo } : configFromAlgorithm(algo));
+  return resolveConfig(partial);
 }
 
 /** Config fields of an algorithm record (the inverse of algorithmFromConfig). */
@@ -94,25 +136,19 @@ export class Trainer {
   private pool: TaskPool | null = null;
   private disposed = false;
 
-  constructor(options: TrainerOptions = {}) {
-    const { family, algo, workerFactory, poolFault, ...rest } = options;
+  /**
+   * `options`: config fields (resolved here), or a record resolveConfig made (taken as is), with
+   * optionally a family, an algorithm record and the pool's hooks. `hooks`: the pool's hooks
+   * beside a resolved record (Trainer.fromState).
+   */
+  constructor(options: TrainerOptions | TrainConfig = {}, hooks: Pick<TrainerOptions, 'workerFactory' | 'poolFault'> = {}) {
+    const { family, workerFactory, poolFault } = { ...hooks, ...(isResolvedConfig(options) ? {} : options as TrainerOptions) };
     this.workerFactory = workerFactory === undefined ? defaultWorkerFactory() : workerFactory;
     this.poolFault = poolFault;
-    const partial: Record<string, unknown> = { ...rest };
-    if (rest.env !== undefined && typeof rest.env !== 'string') partial.env = envIdOf(rest.env);
-    if (family !== undefined) {
-      if (!(family instanceof TaskFamily)) throw new ConfigError('family', family, 'a TaskFamily (dm.taskFamily(...))');
-      partial.env = family.id;
-      partial.ranges = family.ranges;
-    }
-    if (algo !== undefined) Object.assign(partial, typeof algo === 'string' ? { algo } : configFromAlgorithm(algo));
-    this.config = resolveConfig(partial);
+    this.config = trainerConfig(options);
     this.resolveWorkers(); // a worker count this runtime cannot give is a ConfigError now, not at run()
-    checkTrainingMemory(this.config); // before anything is allocated
-    this.family = family ?? taskFamily(this.config.env, this.config.ranges);
+    this.family = checkTrainingConfig(this.config, family);
     this.algo = algorithmFromConfig(this.config);
-    const medium = this.algo.directed?.medium;
-    if (medium && medium !== 'random') this.family.task(medium, 'medium'); // validates the medium task
     const c = this.config;
     this.policy = createPolicy({ obsDim: this.family.obsDim, numActions: this.family.numActions, actionSize: this.family.actionSize, hidden: c.hidden, activation: c.activation, seed: c.seed });
     this.theta = this.policy.getFlat();
@@ -123,7 +159,8 @@ export class Trainer {
 
   /** A trainer that continues exactly where `state` was taken. */
   static fromState(state: TrainerState, options: Pick<TrainerOptions, 'workers' | 'workerFactory' | 'poolFault'> = {}): Trainer {
-    const trainer = new Trainer({ ...state.config, ...options });
+    const { workers, ...hooks } = options;
+    const trainer = new Trainer(workers === undefined ? resolveConfig(state.config) : resolveConfig({ ...state.config, workers }), hooks);
     if (state.theta.length !== trainer.theta.length) throw new ConfigError('state.theta.length', state.theta.length, `${trainer.theta.length} for this config`);
     trainer.iteration = state.iteration;
     trainer.theta.set(state.theta);
@@ -155,6 +192,19 @@ export class Trainer {
   }
 
   /** Meta-SGD's learned inner rates (flat, like θ), or the scalar inner rate. */
+  /**
+   * What dm.exportPolicy should store with this trainer's policy (`{ metadata: trainer.policyMetadata() }`)
+   * so that dm.loadPolicy → dm.taskFamily(policy) → dm.adaptPolicy need nothing retyped: env, ranges,
+   * algorithm, iterations, maxSteps and α (Meta-SGD: the learned rates), under POLICY_METADATA_KEY.
+   */
+  policyMetadata(): Record<string, PolicyMetadata> {
+    const lr = this.innerLearningRate;
+    return { [POLICY_METADATA_KEY]: {
+      env: this.family.id, ranges: shortestRanges(this.family.ranges), algo: this.config.algo, iterations: this.iteration,
+      maxSteps: this.config.maxSteps, innerLr: typeof lr === 'number' ? lr : Array.from(lr),
+    } };
+  }
+
   get innerLearningRate(): number | Float32Array {
     return this.innerLr ? this.innerLr.slice() : this.config.innerLr;
   }
@@ -164,7 +214,7 @@ export class Trainer {
     if (!Number.isInteger(iterations) || iterations < 0) throw new ConfigError('iterations', iterations, 'an integer >= 0');
     if (this.disposed) throw new Error('Trainer.run after dispose()');
     const c = this.config;
-    const ctx = metaStepContext(c, this.family, this.policy, this.algo, this.theta, this.innerLr, (gradTheta, gradInnerLr) => {
+    const ctx = metaStepContext(c, this.family, this.policy, this.algo, this.theta, this.innerLr ?? c.innerLr, (gradTheta, gradInnerLr) => {
       adamStep(this.adamTheta, this.theta, gradTheta, c.outerLr);
       if (this.innerLr && gradInnerLr) adamStep(this.adamInnerLr!, this.innerLr, gradInnerLr, c.outerLr);
     });

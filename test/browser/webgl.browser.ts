@@ -57,7 +57,7 @@ const GRADIENTS_SOURCE = `
   const pre = dm.rollout(family, policy, task, { episodes: 20, seed: 10 + c.seed });
   const adapted = dm.innerAdaptFlat(policy, pre, policy.getFlat(), 0.1, 1, advantage);
   const post = dm.rollout(family, policy, task, { episodes: 20, seed: 20 + c.seed, weights: adapted });
-  const metaGradient = (algo) => dm.taskMetaGradient({ policy, algo, innerLr: null, advantage }, pre, post, adapted, true)[0];
+  const metaGradient = (algo) => dm.taskMetaGradient({ policy, algo, innerLr: algo.innerLr, advantage }, pre, post, adapted, true)[0];
   const timed = (algo) => { const t = performance.now(); const g = metaGradient(algo); return [g, performance.now() - t]; };
   metaGradient(dm.maml({ innerLr: 0.1 })); // warm-up (kernels)
   const [wasm2, msWasm] = timed(dm.maml({ innerLr: 0.1 }));

@@ -94,7 +94,8 @@ test('adaptPolicy takes Meta-SGD rates and refuses bad options by name', async (
     await assert.rejects(dm.adaptPolicy(policy, family, t, options), (e: unknown) => e instanceof dm.ConfigError && e.field === field);
   };
   await refuses({ innerLr: -0.1 }, 'innerLr');
-  await refuses({ innerLr: new Float32Array(3) }, 'innerLr');
+  await refuses({ innerLr: new Float32Array(3) }, 'innerLr.length');
+  await refuses({ innerLr: new Float32Array(policy.numParams).fill(-1) }, 'innerLr[0]');
   await refuses({ steps: 1.5 }, 'steps');
   await refuses({ episodes: 0 }, 'episodes');
   await refuses({}, 'task.length', new Float32Array(2));

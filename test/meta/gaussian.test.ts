@@ -300,3 +300,25 @@ test('sampling is deterministic and per lane: a task\'s episodes do not depend o
     policy.dispose();
   }
 });
+
+test('no leak: rollouts, gradients and meta-gradients of a Gaussian policy keep tfjs tensors and WASM memory flat', () => {
+  const family = dm.taskFamily('Navigation2D-v0');
+  const policy = makePolicy([16], 'tanh', 6, 2);
+  const data = { inner: rows(randomGaussBatch(1, 60, 2, SIZE, true)), outer: rows(randomGaussBatch(2, 40, 2, SIZE)) };
+  const alpha = new Float32Array(policy.numParams).fill(0.1);
+  const round = (k: number) => {
+    const traj = dm.rollout(family, policy, family.sample(2, { seed: k }), { episodes: 3, seed: k });
+    dm.policyGradient(policy, traj);
+    for (const engine of dm.GRAD_ENGINES) dm.metaGradient(policy, data, { innerLr: k % 2 ? 0.1 : alpha, innerSteps: 2, estimator: 'lvc', engine });
+  };
+  try {
+    for (let k = 0; k < 3; k++) round(k); // warm-up: workspaces and scratch buffers reach their size
+    const memory = dm.wasmExports().memory;
+    const bytes = memory.buffer.byteLength, tensors = tf.memory().numTensors;
+    for (let k = 0; k < 20; k++) round(k);
+    assert.equal(memory.buffer.byteLength, bytes, 'WASM memory grew');
+    assert.equal(tf.memory().numTensors, tensors, 'tensors leaked');
+  } finally {
+    policy.dispose();
+  }
+});

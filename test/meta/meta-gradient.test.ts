@@ -250,12 +250,12 @@ test("the meta-step's gradient: engine 'wasm' = engine 'tfjs' on CartPole rollou
     const adapted = dm.innerAdaptFlat(policy, pre, theta, 0.1, 2, advantage);
     const post = dm.rollout(family, policy, tasks, { episodes: 8, seed: 4, weights: adapted });
     const alpha = new Float32Array(theta.length).fill(0.1);
-    for (const [algo, innerLr] of [[dm.maml({ innerSteps: 2 }), null], [dm.metaSgd({ innerSteps: 2, estimator: 'lvc' }), alpha]] as const) {
+    for (const [algo, innerLr] of [[dm.maml({ innerSteps: 2 }), 0.1], [dm.metaSgd({ innerSteps: 2, estimator: 'lvc' }), alpha]] as const) {
       const ctx = { policy, algo, innerLr, advantage };
       const [wTheta, wAlpha] = dm.taskMetaGradient({ ...ctx, gradEngine: 'wasm' }, pre, post, adapted);
       const [tTheta, tAlpha] = dm.taskMetaGradient(ctx, pre, post, adapted, true);
       assert.ok(maxRelative(wTheta, tTheta) <= AGREEMENT, `${algo.name} θ: ${maxRelative(wTheta, tTheta)}`);
-      if (innerLr) assert.ok(maxRelative(wAlpha!, tAlpha!) <= AGREEMENT, `${algo.name} α: ${maxRelative(wAlpha!, tAlpha!)}`);
+      if (typeof innerLr !== 'number') assert.ok(maxRelative(wAlpha!, tAlpha!) <= AGREEMENT, `${algo.name} α: ${maxRelative(wAlpha!, tAlpha!)}`);
       else assert.equal(wAlpha, null);
       // Advantages handed in give the same result as advantages estimated inside.
       const given = dm.taskMetaGradient(ctx, pre, post, adapted, false, { pre: dm.estimateAdvantages(pre, advantage), post: dm.estimateAdvantages(post, advantage) });
@@ -340,6 +340,90 @@ test('bad inputs throw ConfigError naming the field', () => {
     assert.throws(() => dm.metaGradient(custom, data), (e: unknown) => e instanceof dm.ConfigError && e.field === 'engine');
     const viaTfjs = dm.metaGradient(custom, data, { engine: 'tfjs' }).theta;
     assert.ok(maxRelative(viaTfjs, dm.metaGradient(policy, data).theta) <= AGREEMENT, 'custom forward through tfjs = built-in through wasm');
+  } finally {
+    policy.dispose();
+  }
+});
+
+test('α has one rule everywhere: a finite number >= 0 (config, dm.metaGradient, dm.adapt, dm.maml, dm.directed, dm.adaptPolicy)', async () => {
+  const policy = makePolicy(3, 2, [4], 'tanh', 1);
+  const data = { inner: rows(randomBatch(1, 6, 3, 2)), outer: rows(randomBatch(2, 5, 3, 2)) };
+  const isField = (field: string) => (e: unknown) => e instanceof dm.ConfigError && e.field === field && /allowed: a number >= 0/.test(e.message);
+  try {
+    // α = 0 is allowed everywhere (the no-adaptation control); the config said > 0, the API >= 0.
+    assert.equal(dm.resolveConfig({ innerLr: 0 }).innerLr, 0);
+    assert.equal(dm.maml({ innerLr: 0 }).innerLr, 0);
+    dm.metaGradient(policy, data, { innerLr: 0 });
+    for (const bad of [-0.1, -1e-300, NaN, Infinity]) {
+      assert.throws(() => dm.resolveConfig({ innerLr: bad }), isField('innerLr'), `config innerLr ${bad}`);
+      assert.throws(() => dm.metaGradient(policy, data, { innerLr: bad }), isField('innerLr'), `metaGradient innerLr ${bad}`);
+      assert.throws(() => dm.adapt(policy.params, ((p: dm.Policy['params']) => tf.sum(p[0])) as dm.LossFn, { lr: bad }), isField('lr'), `adapt lr ${bad}`);
+      assert.throws(() => dm.maml({ innerLr: bad }), isField('innerLr'));
+      assert.throws(() => dm.directed(dm.fomaml(), { lr: bad }), isField('directed.lr'));
+    }
+    assert.throws(() => dm.metaGradient(policy, data, { innerLr: new Float32Array(policy.numParams).fill(0.1).fill(-1, 3, 4) }), isField('innerLr[3]'));
+    const family = dm.taskFamily('CartPole-v1');
+    const cartPolicy = dm.createPolicy({ obsDim: 4, numActions: 2, hidden: [4], seed: 1 });
+    await assert.rejects(dm.adaptPolicy(cartPolicy, family, family.medium(), { innerLr: -0.1, episodes: 2 }), isField('innerLr'));
+    cartPolicy.dispose();
+  } finally {
+    policy.dispose();
+  }
+});
+
+test('API limits: innerSteps too large for memory is one ConfigError before WASM is touched, and the next call is unharmed', () => {
+  const policy = makePolicy(4, 2, [8], 'tanh', 1);
+  const data = { inner: rows(randomBatch(1, 10, 4, 2)), outer: rows(randomBatch(2, 10, 4, 2)) };
+  try {
+    const expected = dm.metaGradient(policy, data, { innerSteps: 2 }).theta;
+    const bytes = dm.wasmExports().memory.buffer.byteLength;
+    // 1e9 was `wasm abort: Allocation too large`, 1e8 "memory access out of bounds" after 2 GB;
+    // 4e6 fits with unpadded parameters but not in the module's padded layout.
+    for (const innerSteps of [1e9, 1e8, 4e6]) {
+      assert.throws(() => dm.metaGradient(policy, data, { innerSteps }),
+        (e: unknown) => e instanceof dm.ConfigError && e.field === 'innerSteps' && /an integer in \[1, \d+\]/.test(e.message), `innerSteps ${innerSteps}`);
+    }
+    assert.equal(dm.wasmExports().memory.buffer.byteLength, bytes, 'nothing was allocated');
+    assert.deepEqual(dm.metaGradient(policy, data, { innerSteps: 2 }).theta, expected);
+  } finally {
+    policy.dispose();
+  }
+});
+
+test('a WASM failure while the meta-gradient workspace grows leaves the process usable (no freed workspace reused)', () => {
+  const policy = makePolicy(4, 2, [8], 'tanh', 2);
+  const data = { inner: rows(randomBatch(3, 10, 4, 2)), outer: rows(randomBatch(4, 10, 4, 2)) };
+  const w = dm.wasmExports();
+  const create = w.metaGradCreate;
+  try {
+    const one = dm.metaGradient(policy, data, { innerSteps: 1 }).theta; // makes this MLP's workspace (1 step)
+    const three = dm.metaGradient(makePolicyLike(policy), data, { innerSteps: 3 }).theta;
+    // The next growth fails inside the module, as an abort would.
+    w.metaGradCreate = () => { throw new Error('directed-maml wasm abort: injected'); };
+    assert.throws(() => dm.metaGradient(policy, data, { innerSteps: 5 }), /injected/);
+    w.metaGradCreate = create;
+    assert.deepEqual(dm.metaGradient(policy, data, { innerSteps: 1 }).theta, one, 'the same gradient after the failure');
+    assert.deepEqual(dm.metaGradient(policy, data, { innerSteps: 3 }).theta, three);
+  } finally {
+    w.metaGradCreate = create;
+    policy.dispose();
+  }
+});
+
+/** A second policy of the same architecture and weights (its own tfjs variables). */
+function makePolicyLike(policy: dm.Policy): dm.Policy {
+  const copy = dm.createPolicy({ obsDim: policy.obsDim, numActions: policy.numActions, hidden: policy.hidden, activation: policy.activation, seed: policy.seed });
+  copy.setFlat(policy.getFlat());
+  return copy;
+}
+
+test('dm.rollout refuses a call whose buffers cannot fit, before WASM allocates', () => {
+  const family = dm.taskFamily('CartPole-v1');
+  const policy = dm.createPolicy({ obsDim: 4, numActions: 2, hidden: [4], seed: 1 });
+  try {
+    assert.throws(() => dm.rollout(family, policy, family.medium(), { episodes: 1 << 24, maxSteps: 1 << 24 }),
+      (e: unknown) => e instanceof dm.ConfigError && e.field === 'episodes × maxSteps' && /maxSteps <= \d+|fewer episodes/.test(e.message));
+    assert.equal(dm.rollout(family, policy, family.medium(), { episodes: 2, maxSteps: 10, seed: 1 }).numEpisodes, 2);
   } finally {
     policy.dispose();
   }

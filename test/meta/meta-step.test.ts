@@ -19,7 +19,7 @@ function context(algo: dm.MetaAlgorithm, seed = 3): dm.MetaStepContext {
   const policy = dm.createPolicy({ obsDim: 4, numActions: 2, hidden: [16, 16], seed });
   const theta = policy.getFlat();
   return {
-    family, policy, algo, theta, innerLr: algo.learnInnerLr ? new Float32Array(theta.length).fill(algo.innerLr) : null,
+    family, policy, algo, theta, innerLr: algo.learnInnerLr ? new Float32Array(theta.length).fill(algo.innerLr) : algo.innerLr,
     metaBatch: 3, episodes: 6, maxSteps: 200, seed, advantage,
     applyUpdate: (g) => { for (let i = 0; i < theta.length; i++) theta[i] -= 1e-3 * g[i]; },
   };

@@ -13,7 +13,7 @@ function context(algo: dm.MetaAlgorithm, seed: number): dm.MetaStepContext {
   const policy = dm.createPolicy({ obsDim: 4, numActions: 2, hidden: [8], seed });
   const theta = policy.getFlat();
   return {
-    family, policy, algo, theta, innerLr: null, metaBatch: 2, episodes: 4, maxSteps: 100, seed, advantage,
+    family, policy, algo, theta, innerLr: algo.innerLr, metaBatch: 2, episodes: 4, maxSteps: 100, seed, advantage,
     applyUpdate: (g) => { for (let i = 0; i < theta.length; i++) theta[i] -= 1e-3 * g[i]; },
   };
 }

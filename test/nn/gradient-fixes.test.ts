@@ -5,6 +5,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as dm from 'directed-maml';
 import type { Tensor } from '@tensorflow/tfjs';
+// An app's own tfjs (the umbrella, a dev dependency here): the library's tfjs-core is a peer, so the
+// app's tfjs and dm.tf must be one tfjs-core — one engine, one gradient registry.
+import * as appTf from '@tensorflow/tfjs';
 
 const tf = dm.tf;
 
@@ -215,4 +218,15 @@ test('installGradientFixes is idempotent and restores a replaced gradient', () =
   dm.installGradientFixes();
   assert.equal(tf.getGradient('Tanh'), ours[0]);
   for (const k of ['Equal', 'NotEqual', 'Greater', 'Less', 'LessEqual']) assert.ok(tf.getGradient(k), `${k} has a gradient`);
+});
+
+test("an app's @tensorflow/tfjs is dm.tf's tfjs-core: one engine, and its nested gradients are the fixed ones", () => {
+  assert.equal(appTf.engine(), tf.engine(), 'one engine');
+  for (const k of FIXED_OPS) assert.equal(appTf.getGradient(k), tf.getGradient(k), `${k}: one registry`);
+  assert.deepEqual(appTf.getGradient('Tanh').inputsToSave, ['x'], 'the fixed Tanh gradient (saves its input)');
+  // d²/dx² tanh(x) = −2 tanh(x) (1 − tanh²(x)), through the app's own ops and tf.grad.
+  const x = 0.7;
+  const d2 = appTf.tidy(() => appTf.grad((v: Tensor) => appTf.grad((u: Tensor) => appTf.tanh(u))(v))(appTf.scalar(x)).dataSync()[0]!);
+  const t = Math.tanh(x);
+  assert.ok(Math.abs(d2 - -2 * t * (1 - t * t)) < 1e-5, `second derivative ${d2}`);
 });

@@ -95,7 +95,7 @@ test("lvc in training: MAML's meta-gradient changes, FOMAML's does not; a bad na
   const pre = dm.rollout(family, policy, tasks, { episodes: 6, seed: 3 });
   const adapted = dm.innerAdaptFlat(policy, pre, theta, 0.1, 1, advantage);
   const post = dm.rollout(family, policy, tasks, { episodes: 6, seed: 4, weights: adapted });
-  const grad = (algo: dm.MetaAlgorithm) => dm.taskMetaGradient({ policy, algo, innerLr: null, advantage }, pre, post, adapted, true)[0];
+  const grad = (algo: dm.MetaAlgorithm) => dm.taskMetaGradient({ policy, algo, innerLr: algo.innerLr, advantage }, pre, post, adapted, true)[0];
   const diff = (a: Float32Array, b: Float32Array) => Math.max(...a.map((x, i) => Math.abs(x - b[i]))) / Math.max(...b.map(Math.abs));
   assert.ok(diff(grad(dm.maml({ estimator: 'lvc' })), grad(dm.maml())) > 1e-3);
   assert.ok(diff(grad(dm.fomaml({ estimator: 'lvc' })), grad(dm.fomaml())) < 1e-5);

@@ -69,7 +69,7 @@ test('bad train inputs: exit 2, one line naming the field and what is allowed; -
   const cases: Array<[string[], RegExp]> = [
     [['--env', 'Pendulum-v9'], /env: got "Pendulum-v9"; allowed: .*CartPole-v1/],
     [['--algo', 'reptile'], /algo: got "reptile"; allowed: maml \| fomaml \| meta-sgd \| directed-maml/],
-    [['--inner-lr', '-0.1'], /innerLr: got "-0.1"; allowed: a number > 0/],
+    [['--inner-lr', '-0.1'], /innerLr: got "-0.1"; allowed: a number >= 0/],
     [['--hidden', 'abc'], /hidden: got "abc"; allowed: .*integers.*'none' for linear/],
     [['--config', rangesFile], /ranges\.halfLength: got \[-1, 1\]; allowed: values in \(0, 100\]/],
     [['--config', brokenFile], /--config: got ".*broken\.json"; allowed: a readable JSON file/],
@@ -180,6 +180,11 @@ test('dmaml adapt: returns after 0..steps steps; bad inputs exit 2 naming the fi
   const text = await dmaml(['adapt', '--checkpoint', runDir, '--task', 'halfLength=0.7', '--steps', '1', '--episodes', '3']);
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /after 0 steps: +\d+\.\d\d\n +after 1 step: +\d+\.\d\d\n$/);
+  assert.doesNotMatch(text.stderr, /outside/, 'inside the trained ranges: no warning');
+  // Outside the trained ranges: adapted all the same, with one warning line naming the parameter.
+  const outside = await dmaml(['adapt', '--checkpoint', runDir, '--task', 'halfLength=0.9', '--steps', '0', '--episodes', '1']);
+  assert.equal(outside.code, 0, outside.stderr);
+  assert.equal(outside.stderr, 'dmaml adapt: warning: outside the trained ranges: halfLength=0.9 (trained on [0.25, 0.75])\n');
 
   const before = await snapshot(runDir);
   const cases: Array<[string[], RegExp]> = [
@@ -211,16 +216,38 @@ test('dmaml demo: the library RNG drives every action of the env; unknown flags 
   assertOneLineError(bad, /--lanes: got "8"; allowed: a flag of dmaml demo: --num-envs, --steps, --env, --seed/, 'demo --lanes');
 });
 
-test('--help lists every flag with its default and description, and the memory limits', async () => {
-  for (const args of [['--help'], ['train', '--help']]) {
-    const r = await dmaml(args);
-    assert.equal(r.code, 0);
-    for (const flag of ['--env', '--algo', '--iterations', '--meta-batch', '--episodes', '--max-steps', '--hidden', '--inner-lr', '--outer-lr', '--gamma', '--lambda', '--seed', '--directed-lr', '--directed-schedule', '--resume', '--config', '--out']) {
-      assert.ok(r.stdout.includes(flag), `${args.join(' ')} mentions ${flag}`);
-    }
-    assert.match(r.stdout, /--inner-lr <number> +inner \(adaptation\) step size.*\n +default 0\.1; allowed: a number > 0/);
-    assert.match(r.stdout, /--directed-lr <number>.*\n.*only with a directed-\* algo/);
-    assert.match(r.stdout, /--hidden <int,int,…\|none>/);
-    assert.match(r.stdout, /Limits of the WASM memory .*\n.*\n.*\n.*\n +CartPole-v1, hidden 64,64: maxSteps <= \d+ at metaBatch 20, episodes 20 \(directed-maml\)/);
+test('dmaml --help is short: one line per command, then where each command\'s help is', async () => {
+  const r = await dmaml(['--help']);
+  assert.equal(r.code, 0);
+  const lines = r.stdout.trimEnd().split('\n');
+  assert.ok(lines.length <= 20, `${lines.length} lines:\n${r.stdout}`);
+  for (const command of ['train', 'adapt', 'evaluate', 'experiment', 'worker', 'demo']) {
+    assert.match(r.stdout, new RegExp(`^  ${command} +\\S.*$`, 'm'), `one line for ${command}`);
+  }
+  assert.match(r.stdout, /dmaml <command> --help/);
+  assert.deepEqual((await dmaml(['help'])).stdout, r.stdout);
+});
+
+test('train --help lists every flag with its default and description, and the memory limits', async () => {
+  const r = await dmaml(['train', '--help']);
+  assert.equal(r.code, 0);
+  for (const flag of ['--env', '--algo', '--iterations', '--meta-batch', '--episodes', '--max-steps', '--hidden', '--inner-lr', '--outer-lr', '--gamma', '--lambda', '--seed', '--directed-lr', '--directed-schedule', '--resume', '--config', '--out']) {
+    assert.ok(r.stdout.includes(flag), `train --help mentions ${flag}`);
+  }
+  assert.match(r.stdout, /--inner-lr <number> +inner \(adaptation\) step size.*\n +default 0\.1; allowed: a number >= 0/);
+  assert.match(r.stdout, /--directed-lr <number>.*\n +default inner-lr \(α\); allowed: a number >= 0; only with a directed-\* algo/);
+  assert.match(r.stdout, /--workers <int>.*\n +default 0 \(one per core\); 1 with backend webgl;/);
+  assert.match(r.stdout, /--hidden <int,int,…\|none>/);
+  assert.match(r.stdout, /Limits of the WASM memory .*\n.*\n.*\n.*\n +CartPole-v1, hidden 64,64: maxSteps <= \d+ at metaBatch 20, episodes 20 \(directed-maml\)/);
+});
+
+test("every command's help states each default once", async () => {
+  for (const command of ['train', 'adapt', 'evaluate', 'experiment', 'worker', 'demo']) {
+    const lines = (await dmaml([command, '--help'])).stdout.split('\n');
+    lines.forEach((line, i) => {
+      if (!/^  --/.test(line)) return;
+      const row = `${line}\n${lines[i + 1] ?? ''}`;
+      assert.ok((row.match(/\bdefault/g) ?? []).length <= 1, `${command} --help: ${row}`);
+    });
   }
 });

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import * as dm from 'directed-maml';
+import * as tfl from '@tensorflow/tfjs';
 // Node-only helpers are not in the package's '.' export: imported from source (they hold no
 // WASM state, and tfjs resolves to the same instance as the built package's).
 import * as node from '../../src/node/store';
@@ -67,7 +68,7 @@ test('writeFileAtomic: a write that dies half-way (the file-size limit cuts it a
 });
 
 test('fileSaveHandler + fileLoadHandler: tf.loadLayersModel gives the policy logits; old weights are removed', async () => {
-  const tf = dm.tf;
+  const tf = tfl; // the tfjs umbrella (dev dependency) for tf.loadLayersModel; its tfjs-core is dm.tf
   const policy = dm.createPolicy({ obsDim: 4, numActions: 2, hidden: [8, 8], seed: 3 });
   const modelDir = join(dir, 'policy');
   await dm.exportPolicy(policy, node.fileSaveHandler(modelDir));
@@ -123,4 +124,32 @@ test('metrics.jsonl as a file: run ids per line, the torn tail measured, extra f
   const broken = await mkdtemp(join(dir, 'broken-'));
   await mkdir(join(broken, node.METRICS_FILE));
   await assert.rejects(node.appendMetrics(broken, m(1)), (err: Error) => err instanceof node.FileError && /metrics\.jsonl: .*\(EISDIR\)$/.test(err.message));
+});
+
+test('a read-only file system is reported as EROFS, not ENOENT (Node\'s recursive mkdir says ENOENT for it)', async () => {
+  // Node's recursive mkdir answers an error it does not list (EROFS) with the ENOENT of a stat of
+  // the path it could not make; a plain mkdir gives the real code. Both are simulated under `ro`
+  // (a read-only mount needs privileges a test cannot count on).
+  const { syncBuiltinESMExports } = await import('node:module');
+  const fsp = (await import('node:fs/promises')).default;
+  const ro = join(dir, 'ro');
+  await mkdir(ro);
+  const real = fsp.mkdir;
+  const inRo = (p: unknown) => String(p).startsWith(`${ro}/`);
+  const fail = (code: string, p: unknown) => Object.assign(new Error(`${code}: simulated, mkdir '${p}'`), { code });
+  fsp.mkdir = (async (p: Parameters<typeof real>[0], options?: Parameters<typeof real>[1]) => {
+    if (!inRo(p)) return real(p, options);
+    throw fail(typeof options === 'object' && options?.recursive ? 'ENOENT' : 'EROFS', p);
+  }) as typeof real;
+  syncBuiltinESMExports();
+  try {
+    const save = node.fileSaveHandler(join(ro, 'a', 'policy')).save!({ modelTopology: {}, weightSpecs: [], weightData: new ArrayBuffer(0) });
+    await assert.rejects(save, (e: unknown) => e instanceof node.FileError && e.code === 'EROFS' && /read-only|simulated/.test(e.message) && e.path === join(ro, 'a', 'policy'));
+  } finally {
+    fsp.mkdir = real;
+    syncBuiltinESMExports();
+  }
+  // Without a fault, the missing parents are made.
+  await node.makeDir(join(dir, 'p', 'q', 'r'));
+  assert.deepEqual(await readdir(join(dir, 'p', 'q')), ['r']);
 });

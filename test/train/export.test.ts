@@ -6,7 +6,8 @@ import * as dm from 'directed-maml';
 
 before(async () => { await dm.init(); });
 
-const tf = dm.tf;
+// The tfjs umbrella (a dev dependency) for tfjs-layers; its tfjs-core is the library's (dm.tf).
+import * as tf from '@tensorflow/tfjs';
 
 /** Saves into memory and loads back through tfjs's own IO handlers. */
 async function roundTrip(policy: dm.Policy): Promise<{ model: any; artifacts: any }> {
@@ -77,4 +78,20 @@ test('a policy whose params do not chain is refused by name', async () => {
     return true;
   });
   policy.dispose();
+});
+
+test("the topology written without tfjs-layers equals tfjs-layers' own serialisation of the same Dense stack", async () => {
+  for (const { hidden, activation } of cases) {
+    const policy = dm.createPolicy({ obsDim: 4, numActions: 3, hidden, activation, seed: 5 });
+    const sizes = [4, ...hidden, 3];
+    const model = tf.sequential({ name: 'directed_maml_policy' });
+    for (let l = 0; l < sizes.length - 1; l++) {
+      const last = l === sizes.length - 2;
+      model.add(tf.layers.dense({ units: sizes[l + 1], activation: last ? 'linear' : activation, useBias: true,
+        name: last ? 'logits' : `hidden_${l + 1}`, ...(l === 0 ? { inputShape: [4] } : {}) }));
+    }
+    assert.deepEqual(dm.policyTopology(policy), model.toJSON(null, false), `hidden [${hidden}] ${activation}`);
+    model.dispose();
+    policy.dispose();
+  }
 });

@@ -14,7 +14,8 @@ import { fileSaveHandler, fileLoadHandler } from 'directed-maml/node';
 
 before(async () => { await dm.init(); });
 
-const tf = dm.tf;
+// The tfjs umbrella (a dev dependency) for tfjs-layers; its tfjs-core is the library's (dm.tf).
+import * as tf from '@tensorflow/tfjs';
 
 /** Saves into memory through exportPolicy; returns the artifacts tfjs produced. */
 async function exportToMemory(policy: dm.ExportablePolicy, metadata?: Record<string, unknown>): Promise<dm.tf.io.ModelArtifacts> {
@@ -123,7 +124,7 @@ test("a Keras Sequential that opens with an InputLayer and nests its topology in
 });
 
 /** Artifacts of a tfjs model built from layers. */
-async function modelArtifacts(model: dm.tf.Sequential): Promise<dm.tf.io.ModelArtifacts> {
+async function modelArtifacts(model: tf.Sequential): Promise<dm.tf.io.ModelArtifacts> {
   let artifacts: dm.tf.io.ModelArtifacts | undefined;
   await model.save(tf.io.withSaveHandler(async (a) => {
     artifacts = a;

@@ -90,7 +90,7 @@ test('the tfjs bound of a second-order task gradient stays above the measured pe
     const pre = dm.rollout(family, policy, tasks, { episodes: 8, maxSteps: 100, seed: 3 });
     const post = dm.rollout(family, policy, tasks, { episodes: 8, maxSteps: 100, seed: 4 });
     const algo = c.algo === 'maml' ? dm.maml({ innerLr: 0.1, innerSteps: c.k }) : dm.metaSgd({ innerLr: 0.1, innerSteps: c.k });
-    const ctx = { policy, algo, innerLr: c.algo === 'meta-sgd' ? new Float32Array(policy.numParams).fill(0.1) : null, advantage: { gamma: 0.99, lambda: 1 }, gradEngine: 'tfjs' as const };
+    const ctx = { policy, algo, innerLr: c.algo === 'meta-sgd' ? new Float32Array(policy.numParams).fill(0.1) : algo.innerLr, advantage: { gamma: 0.99, lambda: 1 }, gradEngine: 'tfjs' as const };
     const info = await tf.profile(() => {
       const [g] = dm.taskMetaGradient(ctx, pre, post, policy.getFlat());
       return tf.scalar(g[0]);
@@ -102,4 +102,16 @@ test('the tfjs bound of a second-order task gradient stays above the measured pe
     assert.ok(bound <= 3 * info.peakBytes, `${what}: bound ${bound} is over 3 times the peak ${info.peakBytes}`);
     policy.dispose();
   }
+});
+
+test('the memory planner names the count that is too large, and only names a command has', () => {
+  const refuses = (fn: () => void, field: string, allowed: RegExp) =>
+    assert.throws(fn, (e: unknown) => e instanceof dm.ConfigError && e.field === field && allowed.test(e.allowed), `${field} ${allowed}`);
+  // --episodes 16777216 said "hidden: got [64, 64]; allowed: a smaller policy".
+  refuses(() => dm.checkTrainingMemory(dm.resolveConfig({ episodes: 16777216 })), 'episodes', /^at most \d+ with the other values as given/);
+  refuses(() => dm.checkTrainingMemory(dm.resolveConfig({ episodes: 16777216, maxSteps: 16777216 })), 'episodes × maxSteps', /^smaller values of each/);
+  refuses(() => dm.checkTrainingMemory(dm.resolveConfig({ maxSteps: 16777216 })), 'episodes × maxSteps', /^maxSteps <= \d+ with the other values as given/);
+  // adapt and evaluate have --episodes and --max-steps, not --hidden: their policy comes from --checkpoint.
+  refuses(() => dm.checkAdaptMemory(dm.resolveConfig({}), 16777216, 500), 'episodes', /^at most \d+/);
+  refuses(() => dm.checkAdaptMemory(dm.resolveConfig({ hidden: [4096, 4096, 4096, 4096, 4096, 4096, 4096, 4096, 4096, 4096, 4096, 4096, 4096, 4096, 4096, 4096] }), 1, 1), '--checkpoint', /a smaller policy/);
 });

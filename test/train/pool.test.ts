@@ -51,6 +51,19 @@ for (const algo of ['maml', 'fomaml', 'meta-sgd', 'directed-maml'] as const) {
   });
 }
 
+test('Navigation2D-v0 (Gaussian head): MAML and Meta-SGD metrics, θ (log-std included) and α are bit-identical with 1 and 2 workers', async () => {
+  for (const algo of ['maml', 'meta-sgd'] as const) {
+    const results: RunResult[] = [];
+    for (const workers of [1, 2]) {
+      const trainer = new dm.Trainer({ env: 'Navigation2D-v0', algo, metaBatch: 4, episodes: 4, maxSteps: 100, hidden: [16], seed: 5, workers, workerFactory: factory } as dm.TrainerOptions);
+      results.push(await train(trainer, 2));
+      trainer.dispose();
+    }
+    assert.ok(results[0].metrics.every((m) => m.envSteps > 0));
+    assert.deepEqual(results[1], results[0], `${algo}: 2 workers vs in process`);
+  }
+});
+
 test('a resume with another worker count equals an uninterrupted run; state.json does not hold the count', async () => {
   const algo = 'directed-meta-sgd';
   const straight = new dm.Trainer({ algo, ...small, workers: 1 });

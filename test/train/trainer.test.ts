@@ -116,3 +116,33 @@ test('evaluateAdaptation: the mean return after 0..k adaptation steps, each on f
   assert.notDeepEqual(a.slice(1), unadapted, 'adaptation changes the returns of steps 1 and 2');
   policy.dispose();
 });
+
+test('new Trainer({ family, env }) refuses an env the family contradicts (it was dropped silently), and an algo record contradicting a field', () => {
+  const family = dm.taskFamily('CartPole-v1');
+  const refusesField = (field: string) => (e: unknown) => e instanceof dm.ConfigError && e.field === field && /the family sets it|the algo record sets it/.test(e.message);
+  assert.throws(() => new dm.Trainer({ family, env: 'LunarLander-v2', metaBatch: 2, episodes: 2 }), refusesField('env'));
+  assert.throws(() => new dm.Trainer({ family, ranges: { halfLength: [0.3, 0.4] }, metaBatch: 2, episodes: 2 }), refusesField('ranges'));
+  assert.throws(() => new dm.Trainer({ algo: dm.maml({ innerLr: 0.3 }), innerLr: 0.2, metaBatch: 2, episodes: 2 }), refusesField('innerLr'));
+  // Saying the same thing twice is fine.
+  const same = new dm.Trainer({ family, env: 'CartPole-v1', algo: dm.fomaml({ innerLr: 0.3 }), innerLr: 0.3, metaBatch: 2, episodes: 2 });
+  assert.equal(same.config.env, 'CartPole-v1');
+  assert.equal(same.config.innerLr, 0.3);
+  same.dispose();
+});
+
+test('a config is resolved once: the Trainer takes a resolved record as is; checkTrainingConfig validates a run without building a trainer', () => {
+  const config = dm.resolveConfig({ algo: 'fomaml', metaBatch: 2, episodes: 2, maxSteps: 20, workers: 1 });
+  assert.ok(Object.isFrozen(config) && Object.isFrozen(config.hidden) && Object.isFrozen(config.ranges));
+  assert.equal(dm.resolveConfig(config), config, 'a resolved record comes back as is');
+  assert.throws(() => { (config as { innerLr: number }).innerLr = 5; }, TypeError);
+  const trainer = new dm.Trainer(config);
+  assert.equal(trainer.config, config);
+  trainer.dispose();
+  const tensors = dm.tf.memory().numTensors;
+  // The physics, the medium task and the memory: refused by the function, nothing allocated.
+  assert.throws(() => dm.checkTrainingConfig(dm.resolveConfig({ ranges: { halfLength: [-1, 0.5] } })), (e: unknown) => e instanceof dm.ConfigError && /halfLength/.test(e.message));
+  assert.throws(() => dm.checkTrainingConfig(dm.resolveConfig({ algo: 'directed-maml', medium: { halfLength: -2 } })), (e: unknown) => e instanceof dm.ConfigError && /halfLength/.test(e.message));
+  assert.throws(() => dm.checkTrainingConfig(dm.resolveConfig({ episodes: 1 << 24 })), (e: unknown) => e instanceof dm.ConfigError && /episodes/.test(e.message));
+  assert.equal(dm.checkTrainingConfig(config).id, 'CartPole-v1');
+  assert.equal(dm.tf.memory().numTensors, tensors, 'no policy was built');
+});

@@ -2,9 +2,10 @@
 // steps adaptation steps (fresh rollouts after every step), with the run's own inner rate
 // (Meta-SGD: its learned rates). Reads the run directory (checked like a resume); --save DIR writes
 // the adapted policy (tfjs LayersModel) under DIR's run lock, never into a run directory.
-import { mkdir, readdir, rmdir } from 'node:fs/promises';
+import { readdir, rmdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ConfigError } from '../../errors';
+import { shortestFloat32, shortestRanges } from '../../core/float';
 import { flagsHelp, intFlag, parseArgs, parseParamMap, type CommandFlag } from '../../config';
 import { adaptPolicy } from '../../meta/evaluate';
 import { exportPolicy, POLICY_METADATA_KEY, type PolicyMetadata } from '../../train/export';
@@ -14,7 +15,7 @@ import { loadRunPolicy } from '../run-policy';
 import { METRICS_FILE, POLICY_DIR, RUN_FILE, STATE_FILE } from '../run-files';
 import { acquireRunLock } from '../run-lock';
 import { readRun } from '../run-survey';
-import { fileSaveHandler, onFile, tempFileOwner, FileError } from '../store';
+import { fileSaveHandler, makeDir, onFile, tempFileOwner, FileError } from '../store';
 
 const TASK_ALLOWED = 'name=value pairs separated by commas, each name once, e.g. halfLength=0.7';
 
@@ -67,7 +68,7 @@ async function checkSaveDir(out: string, checkpoint: string): Promise<void> {
  * run lock, so two `adapt --save` into one directory cannot interleave.
  */
 export async function saveAdaptedPolicy(dir: string, policy: Policy, metadata: PolicyMetadata): Promise<void> {
-  const created = await onFile(dir, 'create', () => mkdir(dir, { recursive: true }));
+  const created = await onFile(dir, 'create', () => makeDir(dir));
   const lock = await acquireRunLock(dir, { command: ['dmaml', ...process.argv.slice(2)].join(' '), flag: '--save' }).catch(async (err: unknown) => {
     if (created) await rmdir(dir).catch(() => undefined); // only the directory this call made, still empty
     throw err;
@@ -116,12 +117,16 @@ export async function adaptCommand(argv: string[]): Promise<number> {
     const { policy: adapted, returns } = await adaptPolicy(policy, family, task, {
       steps, episodes, innerLr, seed, gamma: config.gamma, lambda: config.lambda, maxSteps,
     });
-    // float32 task values printed at float32 precision (0.7, not 0.699999988…)
-    const named = Object.fromEntries(family.paramNames.map((n, k) => [n, Number(task[k].toPrecision(7))]));
+    // float32 task values printed as typed (0.7, not 0.699999988…): the shortest decimal of the float32
+    const named = Object.fromEntries(family.paramNames.map((n, k) => [n, shortestFloat32(task[k]!)]));
+    // A task outside what the run was trained on is allowed (adaptation is the point) but named.
+    const outside = family.paramNames.flatMap((n, k) => (task[k]! < family.low[k]! || task[k]! > family.high[k]!
+      ? [`${n}=${named[n]} (trained on [${shortestFloat32(family.low[k]!)}, ${shortestFloat32(family.high[k]!)}])`] : []));
+    if (outside.length > 0) console.error(`dmaml adapt: warning: outside the trained ranges: ${outside.join(', ')}`);
     try {
       if (saveDir !== undefined) {
         await saveAdaptedPolicy(saveDir, adapted, {
-          env: config.env, ranges: family.ranges, algo: config.algo, iterations: state.iteration, maxSteps,
+          env: config.env, ranges: shortestRanges(family.ranges), algo: config.algo, iterations: state.iteration, maxSteps,
           innerLr: typeof innerLr === 'number' ? innerLr : Array.from(innerLr),
           adapted: { task: named, steps, episodes, seed, returns },
         });

@@ -13,8 +13,9 @@ import { LOCK_FILE } from '../run-files';
 import { acquireRunLock, isOurLitter, type RunLock } from '../run-lock';
 import { createRunDir } from '../run-survey';
 import { shellQuote } from '../shell';
-import { resolveGrid, tuneCells, mainCells, cellsIdentity, NOT_IN_GRID, type Grid } from '../experiment/grid';
+import { resolveGrid, tuneCells, mainCells, cellsIdentity, NOT_IN_GRID, DEFAULT_THRESHOLDS, type Grid } from '../experiment/grid';
 import { runLocal, surveyCells, defaultJobs, workersPerCell, type CellExecutor } from '../experiment/scheduler';
+import { HELDOUT_DEFAULTS } from '../experiment/heldout';
 import { runCellByCli } from '../experiment/run-cell';
 import { isEnvModulePath, loadEnvModule } from '../env-module';
 import { pickOuterLr, writeReport, RESULTS_MD, RESULTS_JSONL, FIGURES_DIR } from '../experiment/report';
@@ -80,6 +81,11 @@ export const EXPERIMENT_USAGE = `Usage:
       threads, or on the BullMQ queue at --queue, run by 'dmaml worker --queue URL' on any machine.
       One runner at a time per DIR (DIR/${LOCK_FILE}). Rerun the same command to resume: complete
       cells are skipped, interrupted ones resume from their checkpoint.
+  Without --grid: --envs, --algos and --seeds are required; every cell is a dmaml train run at its
+      defaults (and the train flags given); the threshold of each env is its default
+      (${Object.entries(DEFAULT_THRESHOLDS).map(([env, t]) => `${env} ${t}`).join(', ')}); held-out evaluation every
+      ceil(iterations / 3) iterations on ${HELDOUT_DEFAULTS.tasks} tasks (seed ${HELDOUT_DEFAULTS.taskSeed}), 0..${HELDOUT_DEFAULTS.steps} steps; no controls
+      (outerLrSweep, randomMedium, directedLrSweep are set in a grid file).
   Grid file (JSON; config fields in camelCase): {"envs", "algos", "seeds", "config": {train fields},
       "perEnv": {ENV: {"threshold", "config"}}, "heldout": {"every", "tasks", "seed", "steps", "episodes"},
       "controls": {"outerLrSweep": {"rates", "seeds"}, "randomMedium": true, "directedLrSweep": {"rates"}}}

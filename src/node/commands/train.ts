@@ -98,7 +98,10 @@ export async function trainCommand(argv: string[]): Promise<number> {
   if (resumeDir !== undefined && out !== undefined && resolve(out) !== resolve(resumeDir)) {
     throw new ConfigError('--out', out, `omit it with --resume (the run continues in ${resumeDir})`);
   }
-  const dir = resumeDir ?? out ?? defaultOutDir(resolveConfig(given));
+  // The edge of `dmaml train`: a new run's flags and file are resolved here, once (a resume's flags
+  // are only what the caller expects the saved run to have).
+  const config = resumeDir === undefined ? resolveConfig(given) : given;
+  const dir = resumeDir ?? out ?? defaultOutDir(resolveConfig(config));
 
   // Ctrl-C or SIGTERM: finish the current iteration's files, then stop (a second one stops at
   // once; the lock is released by runTraining's exit handler, and the directory holds the last
@@ -120,7 +123,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   let progress: ProgressBar | null = null;
   try {
     const result = await runTraining({
-      dir, mode: resumeDir !== undefined ? 'resume' : 'new', config: given, signal: controller.signal,
+      dir, mode: resumeDir !== undefined ? 'resume' : 'new', config, signal: controller.signal,
       flag: resumeDir !== undefined ? '--resume' : '--out',
       onStart(run) {
         const c = run.config;

@@ -26,9 +26,10 @@
 // schema's own message; a flag's value is named like `dmaml train` names it (metaBatch).
 import { ConfigError } from '../../errors';
 import {
-  ALGOS, CONFIG_FIELDS, FIELD_BY_FLAG, checkAdaptMemory, checkTrainingMemory, configField, resolveConfig, isPlainObject,
+  ALGOS, CONFIG_FIELDS, FIELD_BY_FLAG, RESERVED_ALLOWED, configField, isReservedKey, resolveConfig, isPlainObject,
   type AlgoName, type TrainConfig,
 } from '../../train/config';
+import { checkAdaptMemory, checkTrainingMemory } from '../../train/memory-plan';
 import { envIds } from '../../envs/registry';
 import { taskFamily } from '../../envs/task-family';
 import { HELDOUT_DEFAULTS } from './heldout';
@@ -130,13 +131,24 @@ function listAt(v: unknown, where: string, what: string): unknown[] {
   return v;
 }
 
+/** The items, each passing `ok` and given once (one pass with a set: 200 000 seeds take milliseconds). */
 function uniqueList<T>(items: unknown[], where: string, what: string, ok: (x: unknown) => x is T): T[] {
+  const seen = new Set<unknown>();
   items.forEach((x, i) => {
     if (!ok(x)) throw new ConfigError(`${where}[${i}]`, x, what);
-    if (items.indexOf(x) !== i) throw new ConfigError(`${where}[${i}]`, x, `${what}, each at most once`);
+    if (seen.has(x)) throw new ConfigError(`${where}[${i}]`, x, `${what}, each at most once`);
+    seen.add(x);
   });
   return items as T[];
 }
+
+/**
+ * The most cells a grid may make (tuning and reported): each is a training run with its own
+ * directory, queue job and report row; a grid past this is a typo (a seed list of 200 000), not a plan.
+ */
+export const MAX_GRID_CELLS = 10_000;
+
+const isOwn = (obj: object, key: string): boolean => Object.prototype.hasOwnProperty.call(obj, key);
 
 const isSeed = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= MAX_SEED;
 const isRate = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x > 0;
@@ -148,7 +160,7 @@ function intIn(v: unknown, where: string, min: number, max: number, fallback: nu
   return v;
 }
 
-const GRID_FIELDS = CONFIG_FIELDS.map((f) => f.name).filter((n) => !(n in NOT_IN_GRID));
+const GRID_FIELDS = CONFIG_FIELDS.map((f) => f.name).filter((n) => !isOwn(NOT_IN_GRID, n));
 
 /**
  * The config fields of a grid entry (camelCase, as in a --config file), each checked by the schema
@@ -159,7 +171,8 @@ function configAt(v: unknown, where: string, algos: readonly AlgoName[]): Partia
   if (v === undefined) return {};
   const obj = objectAt(v, where, 'an object of dmaml train config fields');
   for (const [key, value] of Object.entries(obj)) {
-    if (key in NOT_IN_GRID) throw new ConfigError(`${where}.${key}`, value, NOT_IN_GRID[key]);
+    if (isReservedKey(key)) throw new ConfigError(`${where}.${key}`, value, RESERVED_ALLOWED);
+    if (isOwn(NOT_IN_GRID, key)) throw new ConfigError(`${where}.${key}`, value, NOT_IN_GRID[key]);
     const field = configField(key);
     if (!field) {
       // A flag's spelling (meta-batch) in a file: say which name the file wants.
@@ -217,7 +230,7 @@ export function resolveGrid(raw: unknown, flags: Partial<TrainConfig> = {}): Gri
   const fileConfig = configAt(g.config, 'grid.config', algos);
   // The flags' fields, named as `dmaml train` names them (the parser checked their text; check() their values).
   for (const [key, value] of Object.entries(flags)) {
-    if (key in NOT_IN_GRID) throw new ConfigError(configField(key) ? `--${configField(key)!.flag}` : key, value, NOT_IN_GRID[key]);
+    if (isOwn(NOT_IN_GRID, key)) throw new ConfigError(configField(key) ? `--${configField(key)!.flag}` : key, value, NOT_IN_GRID[key]);
     const field = configField(key);
     if (!field) throw new ConfigError(key, value, `a config field: ${GRID_FIELDS.join(', ')}`);
     field.check(value);
@@ -244,9 +257,9 @@ export function resolveGrid(raw: unknown, flags: Partial<TrainConfig> = {}): Gri
   }
   /** Where a cell's value of `key` came from, as errors name it: a flag, the env's entry, the grid's config, or the default. */
   const placeOf = (env: string, key: string): string => {
-    if (key in flags) return '';
-    if (key in perEnv[env].config) return `grid.perEnv.${env}.config`;
-    return key in fileConfig ? 'grid.config' : '';
+    if (isOwn(flags, key)) return '';
+    if (isOwn(perEnv[env].config, key)) return `grid.perEnv.${env}.config`;
+    return isOwn(fileConfig, key) ? 'grid.config' : '';
   };
   /** withPlace for a check of the cell config of `env`: the entry named after the error's first field. */
   const checkAt = <T>(env: string, fn: () => T): T => {
@@ -270,8 +283,9 @@ export function resolveGrid(raw: unknown, flags: Partial<TrainConfig> = {}): Gri
     unknownKeys(s, ['rates', 'seeds'], where);
     const rates = uniqueList(listAt(s.rates, `${where}.rates`, 'outer learning rates'), `${where}.rates`, 'a number > 0', isRate);
     const sweepSeeds = uniqueList(listAt(s.seeds, `${where}.seeds`, 'seeds'), `${where}.seeds`, seedText, isSeed);
+    const reported = new Set(seeds);
     sweepSeeds.forEach((seed, i) => {
-      if (seeds.includes(seed)) throw new ConfigError(`${where}.seeds[${i}]`, seed, `a seed that is not reported (not in grid.seeds: ${seeds.join(', ')})`);
+      if (reported.has(seed)) throw new ConfigError(`${where}.seeds[${i}]`, seed, `a seed that is not reported (not in grid.seeds: ${seeds.join(', ')})`);
     });
     if ('outerLr' in config) {
       throw new ConfigError('outerLr' in flags ? '--outer-lr' : 'grid.config.outerLr', config.outerLr, 'no outerLr with controls.outerLrSweep (the sweep picks it)');
@@ -306,11 +320,28 @@ export function resolveGrid(raw: unknown, flags: Partial<TrainConfig> = {}): Gri
   };
   if (h.episodes !== undefined) heldout.episodes = intIn(h.episodes, 'grid.heldout.episodes', 1, 1e5, 1);
 
+  // The number of cells (reported arms × seeds, and the outer-lr sweep's), before any is made.
+  const armsPerDirected = 1 + (controls.randomMedium ? 1 : 0) + (controls.directedLrSweep?.rates.length ?? 0);
+  const armsPerEnv = algos.reduce((n, a) => n + (a.startsWith('directed-') ? armsPerDirected : 1), 0);
+  const tuning = controls.outerLrSweep ? new Set(algos.map(baseOf)).size * controls.outerLrSweep.rates.length * controls.outerLrSweep.seeds.length : 0;
+  const cellCount = envs.length * (armsPerEnv * seeds.length + tuning);
+  if (cellCount > MAX_GRID_CELLS) {
+    throw new ConfigError('grid', `${cellCount} cells (${envs.length} envs × (${armsPerEnv} arms × ${seeds.length} seeds${tuning ? ` + ${tuning} tuning cells` : ''}))`,
+      `at most ${MAX_GRID_CELLS} cells: fewer seeds, algos, envs or control rates`);
+  }
+
   // Every cell's config must resolve, its ranges (and medium task) must fit the physics, and its
   // training and held-out rollouts the WASM memory — before anything runs.
   for (const env of envs) {
     for (const algo of algos) {
       const resolved = checkAt(env, () => resolveConfig({ ...fieldsFor({ ...config, ...perEnv[env].config }, algo), env, algo, seed: seeds[0] }));
+      // A β_d of the sweep equal to the cell's own would train the same run twice under two names.
+      controls.directedLrSweep?.rates.forEach((rate, i) => {
+        if (resolved.directedLr === rate) {
+          throw new ConfigError(`grid.controls.directedLrSweep.rates[${i}]`, rate,
+            `a β_d other than the ${algo} cells' own on ${env} (their directedLr is ${rate} already; by default it is innerLr)`);
+        }
+      });
       checkAt(env, () => {
         const family = taskFamily(env, resolved.ranges);
         if (resolved.medium && resolved.medium !== 'random') family.task(resolved.medium, 'medium');
@@ -329,7 +360,7 @@ export function resolveGrid(raw: unknown, flags: Partial<TrainConfig> = {}): Gri
  */
 function checkHeldoutMemory(config: TrainConfig, heldout: HeldoutSpec, maxStepsAt = ''): void {
   const episodesName = heldout.episodes !== undefined ? 'grid.heldout.episodes' : 'episodes';
-  checkAdaptMemory(config, heldout.episodes ?? config.episodes, config.maxSteps, [episodesName, maxStepsAt ? `${maxStepsAt}.maxSteps` : 'maxSteps']);
+  checkAdaptMemory(config, heldout.episodes ?? config.episodes, config.maxSteps, [episodesName, maxStepsAt ? `${maxStepsAt}.maxSteps` : 'maxSteps'], 'hidden');
 }
 
 /** The base algorithm of a directed variant (itself for a base algorithm). */

@@ -66,7 +66,7 @@ test('one flag parser: an unknown flag, a flag given twice, a missing value — 
 
 test('--help of experiment, evaluate and worker: usage and every flag with what it allows', async () => {
   const helps: Array<[string, string[]]> = [
-    ['experiment', ['--out <dir>', '--jobs <int>', 'allowed: an integer in [1, 1024]', '--seeds <int,…>', 'camelCase', 'but --env, --algo, --seed, --workers']],
+    ['experiment', ['Without --grid: --envs, --algos and --seeds are required', '(CartPole-v1 100, Intersection-v0 3, LunarLander-v2 -100)', '--out <dir>', '--jobs <int>', 'allowed: an integer in [1, 1024]', '--seeds <int,…>', 'camelCase', 'but --env, --algo, --seed, --workers']],
     ['evaluate', ['--checkpoint <dir>', '--task-seed <int>', 'allowed: an integer in [0, 4294967295]', `--episodes <int>`, `allowed: ${schemaAllowed('episodes')}`, '--json  ']],
     ['worker', ['--queue <redis://HOST:PORT>', '--lock-seconds <int>', 'allowed: an integer in [2, 3600]']],
   ];

@@ -45,7 +45,7 @@ test('a bad grid entry is one error naming the entry and what is allowed', () =>
   refused({ ...base, config: { ranges: { halfLength: [0.25, 150] } } }, 'grid.config.ranges.halfLength', /\(0, 100\]/);
   refused({ ...base, perEnv: { 'Intersection-v0': {} } }, 'grid.perEnv.Intersection-v0', /an env of grid\.envs/);
   refused({ ...base, perEnv: { 'CartPole-v1': { threshold: 'high' } } }, 'grid.perEnv.CartPole-v1.threshold', /finite/);
-  refused({ ...base, perEnv: { 'CartPole-v1': { config: { innerLr: -1 } } } }, 'grid.perEnv.CartPole-v1.config.innerLr', /> 0/);
+  refused({ ...base, perEnv: { 'CartPole-v1': { config: { innerLr: -1 } } } }, 'grid.perEnv.CartPole-v1.config.innerLr', />= 0/);
   refused({ ...base, heldout: { steps: 11 } }, 'grid.heldout.steps', /\[0, 10\]/);
   refused({ ...base, heldout: { every: 0 } }, 'grid.heldout.every', /\[1, /);
   refused({ ...base, controls: { outerLrSweep: { rates: [0.001, -1], seeds: [9] } } }, 'grid.controls.outerLrSweep.rates[1]', /> 0/);
@@ -55,6 +55,24 @@ test('a bad grid entry is one error naming the entry and what is allowed', () =>
   refused({ ...base, controls: { randomMedium: 'yes' } }, 'grid.controls.randomMedium', /true \| false/);
   refused({ ...base, controls: { directedLrSweep: { rates: [] } } }, 'grid.controls.directedLrSweep.rates', /non-empty/);
   refused({ ...base, controls: { tuning: {} } }, 'grid.controls.tuning', /outerLrSweep, randomMedium, directedLrSweep/);
+});
+
+test('hostile and oversized grids: Object.prototype names as keys, a β_d sweep repeating the cells\' own, more cells than the cap', () => {
+  // JSON.parse makes "__proto__" an own key: it must not reach a plain object's prototype (it gave `TypeError: text.slice is not a function`).
+  refused({ ...base, config: JSON.parse('{"__proto__": {"metaBatch": 2}}') }, 'grid.config.__proto__', /not one of Object\.prototype's/);
+  // "constructor" printed "allowed: function Object() { [native code] }".
+  refused({ ...base, config: { constructor: 1 } }, 'grid.config.constructor', /not one of Object\.prototype's/);
+  refused({ ...base, perEnv: { 'CartPole-v1': { config: { toString: 1 } } } }, 'grid.perEnv.CartPole-v1.config.toString', /not one of Object\.prototype's/);
+  // The default β_d is innerLr (0.1): a sweep rate of 0.1 is the directed cells' own run under a second name.
+  refused({ ...base, controls: { directedLrSweep: { rates: [0.05, 0.1] } } }, 'grid.controls.directedLrSweep.rates[1]', /other than the directed-fomaml cells' own/);
+  refused({ ...base, config: { directedLr: 0.3 }, controls: { directedLrSweep: { rates: [0.3] } } }, 'grid.controls.directedLrSweep.rates[0]', /directedLr is 0\.3 already/);
+  resolveGrid({ ...base, controls: { directedLrSweep: { rates: [0.05, 0.2] } } });
+  // The cap on cells, checked before any cell is made; the seed list is checked in one pass.
+  const seeds = (n: number) => Array.from({ length: n }, (_, i) => i);
+  refused({ ...base, seeds: seeds(200_000) }, 'grid', /^at most 10000 cells/);
+  refused({ ...base, seeds: [...seeds(199_999), 5] }, 'grid.seeds[199999]', /at most once/);
+  resolveGrid({ ...base, seeds: seeds(5000) }); // 2 algos × 5000 seeds: exactly the cap
+  refused({ ...base, seeds: seeds(5001) }, 'grid', /^at most 10000 cells/);
 });
 
 test('config names: camelCase in the file (a flag spelling is refused with the name to use); env, algo, seed, workers come from elsewhere', () => {
@@ -195,9 +213,12 @@ function dmaml(args: string[]): Promise<{ code: number; stdout: string; stderr: 
 test('dmaml experiment: a bad grid file, list or flag is one line, exit 2, and no directory', async () => {
   const gridPath = join(root, 'grid.json');
   await writeFile(gridPath, JSON.stringify({ ...base, controls: { outerLrSweep: { rates: [0.001], seeds: [1] } } }));
+  const hostilePath = join(root, 'hostile.json');
+  await writeFile(hostilePath, `{"envs": ["CartPole-v1"], "algos": ["fomaml"], "seeds": [1], "config": {"__proto__": {"metaBatch": 2}}}`);
   const cases: Array<[string[], RegExp]> = [
     [['--grid', gridPath], /^dmaml: grid\.controls\.outerLrSweep\.seeds\[0\]: got 1; allowed: a seed that is not reported/],
     [['--grid', join(root, 'missing.json')], /^dmaml: --grid: .*ENOENT/],
+    [['--grid', hostilePath], /^dmaml: --grid: got ".*hostile\.json"; allowed: .*key "__proto__": a name that is not one of Object\.prototype's/],
     [['--envs', 'CartPole-v1', '--algos', 'fomaml'], /^dmaml: --seeds: got "\(missing\)"/],
     [['--envs', 'CartPole-v1', '--algos', 'fomaml', '--seeds', '1,x'], /^dmaml: --seeds: got "1,x"; allowed: a comma-separated list of integers/],
     [['--envs', 'CartPole-v1', '--algos', 'fomaml', '--seeds', '1', '--meta-batch', '0'], new RegExp(`^dmaml: metaBatch: got "0"; allowed: ${literally(schemaAllowed('metaBatch')).source}$`)],
