@@ -36,7 +36,14 @@ export async function setBackend(backend: BackendName, wasmPaths?: string): Prom
     await import('@tensorflow/tfjs-backend-webgl');
     tf.env().set('WEBGL_USE_SHAPES_UNIFORMS', true);
   }
-  if (tf.getBackend() === backend) return;
+  // tfjs names the backend (getBackend) as soon as setBackend starts, before its asynchronous
+  // initialisation ends: a second caller meeting that name must still wait for it (tf.ready),
+  // else its first tensor throws "Backend 'wasm' has not yet been initialized" (two cells of a
+  // queue worker evaluating at once on a busy machine).
+  if (tf.getBackend() === backend) {
+    await tf.ready();
+    return;
+  }
   const ok = await tf.setBackend(backend);
   if (!ok) throw new Error(`tfjs backend ${backend} could not be initialised here`);
   await tf.ready();

@@ -135,7 +135,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'adapt': return await adaptCommand(rest);
       case 'evaluate': return await evaluateCommand(rest);
       // The queue (BullMQ) is loaded only when --queue is given or a worker starts.
-      case 'experiment': return await experimentCommand(rest, async (url, out, grid) => (await loadQueue(url)).queueExecutor(url, out, grid));
+      case 'experiment': return await experimentCommand(rest, async (url, out, grid, signal) => (await loadQueue(url)).queueExecutor(url, out, grid, { signal }));
       case 'worker': {
         if (rest.includes('--help') || rest.includes('-h')) {
           process.stdout.write(workerHelp());

@@ -25,7 +25,8 @@ export { ProgressBar, formatDuration, type ProgressOptions, type ProgressStream 
 export { trainCommand } from './commands/train';
 export { adaptCommand } from './commands/adapt';
 export { experimentCommand, planExperiment, EXPERIMENT_FILE } from './commands/experiment';
-export { evaluateCommand, heldoutEvaluation, type HeldoutRecord } from './commands/evaluate';
+export { evaluateCommand } from './commands/evaluate';
+export { heldoutEvaluation, type HeldoutRecord } from './experiment/heldout';
 export { resolveGrid, tuneCells, mainCells, armName, cellName, baseOf, DEFAULT_THRESHOLDS, DEFAULT_MARGINS, RETURN_MARGIN_FRACTION, METRIC_NAMES, type MetricName, type Grid, type Cell, type HeldoutSpec, type Controls, type Overrides } from './experiment/grid';
 export { runCellByCli, evaluationPoints, readHeldout, cellComplete, HELDOUT_FILE, type RunCell, type CellHooks, type CellOutcome } from './experiment/run-cell';
 export { runLocal, cellDir, CELLS_DIR } from './experiment/scheduler';

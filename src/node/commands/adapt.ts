@@ -10,7 +10,8 @@ import { flagsHelp, intFlag, parseArgs, parseParamMap, type CommandFlag } from '
 import { adaptPolicy } from '../../meta/evaluate';
 import { exportPolicy, POLICY_METADATA_KEY, type PolicyMetadata } from '../../train/export';
 import type { Policy } from '../../nn/policy';
-import { loadRunPolicy, runDefaultedFlags } from './checkpoint';
+import { runDefaultedFlags } from './checkpoint';
+import { loadRunPolicy } from '../run-policy';
 import { METRICS_FILE, POLICY_DIR, RUN_FILE, STATE_FILE } from '../run-files';
 import { acquireRunLock } from '../run-lock';
 import { readRun } from '../run-survey';

@@ -5,13 +5,17 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../../errors';
-import { CONFIG_FIELDS, flagsHelp, intFlag, parseArgs, parseJsonStrict, isPlainObject, type CommandFlag, type TrainConfig } from '../../config';
+import { CONFIG_FIELDS, flagsHelp, intFlag, parseArgs, isPlainObject, type CommandFlag, type TrainConfig } from '../../config';
 import { init } from '../../init';
-import { writeFileAtomic } from '../store';
-import { acquireRunLock, createRunDir, isOurLitter, shellQuote, LOCK_FILE, type RunLock } from '../run-dir';
-import { resolveGrid, tuneCells, mainCells, tuningKey, NOT_IN_GRID, DEFAULT_THRESHOLDS, type Grid, type Cell } from '../experiment/grid';
-import { HELDOUT_DEFAULTS } from './evaluate';
-import { runLocal, defaultJobs, workersPerCell, type ScheduleResult } from '../experiment/scheduler';
+import { readJsonObjectFile } from './train';
+import { writeFileAtomic, FileError } from '../store';
+import { LOCK_FILE } from '../run-files';
+import { acquireRunLock, isOurLitter, type RunLock } from '../run-lock';
+import { createRunDir } from '../run-survey';
+import { shellQuote } from '../shell';
+import { resolveGrid, tuneCells, mainCells, tuningKey, cellsIdentity, NOT_IN_GRID, DEFAULT_THRESHOLDS, type Grid } from '../experiment/grid';
+import { runLocal, surveyCells, defaultJobs, workersPerCell, type CellExecutor } from '../experiment/scheduler';
+import { HELDOUT_DEFAULTS } from '../experiment/heldout';
 import { runCellByCli } from '../experiment/run-cell';
 import { isEnvModulePath, loadEnvModule } from '../env-module';
 import { edgeWarnings } from '../experiment/analysis';
@@ -92,33 +96,6 @@ export function experimentHelp(): string {
   return `${EXPERIMENT_USAGE}\nFlags:\n${flagsHelp(EXPERIMENT_FLAGS)}\n  --<train field> value   any config flag of dmaml train (dmaml train --help) but --env, --algo, --seed, --workers\n`;
 }
 
-/** Runs a phase's cells somewhere (the local pool or a queue); resolves when they are done or interrupted. */
-export interface CellExecutor {
-  run(cells: readonly Cell[], phase: string): Promise<ScheduleResult>;
-  /** 'local' or where the queue is, for RESULTS.md. */
-  readonly where: string;
-  readonly jobs: number;
-  close(): Promise<void>;
-}
-
-async function readGridFile(path: string): Promise<Record<string, unknown>> {
-  const allowed = 'a readable JSON file holding a grid object';
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError('--grid', path, `${allowed} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-  let value: unknown;
-  try {
-    value = parseJsonStrict(text); // a key given twice is refused, not "last one wins"
-  } catch (err) {
-    throw new ConfigError('--grid', path, `${allowed} (${(err as Error).message})`);
-  }
-  if (!isPlainObject(value)) throw new ConfigError('--grid', path, allowed);
-  return value;
-}
-
 export interface ExperimentPlan {
   grid: Grid;
   out: string;
@@ -150,7 +127,7 @@ export async function planExperiment(argv: string[]): Promise<ExperimentPlan> {
   const { flags, config } = parseArgs(argv, { command: 'experiment', flags: [...EXPERIMENT_FLAGS, ...REDIRECTED_FLAGS], configFields: EXPERIMENT_CONFIG_FIELDS });
   const out = flags.out as string | undefined;
   if (out === undefined) throw new ConfigError('--out', '(missing)', 'the directory of the experiment (created, or an earlier experiment to resume)');
-  const raw: Record<string, unknown> = flags.grid !== undefined ? await readGridFile(flags.grid as string) : {};
+  const raw: Record<string, unknown> = flags.grid !== undefined ? await readJsonObjectFile(flags.grid as string, '--grid', 'a readable JSON file holding a grid object') as Record<string, unknown> : {};
   const fromFlags = new Set<string>();
   for (const key of ['envs', 'algos', 'seeds']) {
     if (flags[key] !== undefined) {
@@ -173,11 +150,6 @@ export async function planExperiment(argv: string[]): Promise<ExperimentPlan> {
   return { grid, out, jobs: (flags.jobs as number | undefined) ?? defaultJobs(), queue: flags.queue as string | undefined };
 }
 
-/** The grid without what only the analysis reads (the thresholds): cells made under one serve any of them. */
-function cellsIdentity(grid: Grid): string {
-  return JSON.stringify({ ...grid, perEnv: Object.fromEntries(Object.entries(grid.perEnv).map(([env, e]) => [env, e.config])) });
-}
-
 /**
  * Whether DIR can hold this experiment, reading only: 'new' (absent or empty) or 'resume' (it
  * holds this same grid's experiment.json, perhaps with other thresholds). Refuses a directory that
@@ -195,13 +167,23 @@ async function checkDir(out: string, grid: Grid): Promise<'new' | 'resume'> {
   }
   if (entries.filter((name) => !isOurLitter(name)).length === 0) return 'new';
   if (!entries.includes(EXPERIMENT_FILE)) throw new ConfigError('--out', out, `a new or empty directory, or an earlier experiment's (it holds files but no ${EXPERIMENT_FILE})`);
+  const path = join(out, EXPERIMENT_FILE);
   let before: Grid | undefined;
   try {
-    before = (JSON.parse(await readFile(join(out, EXPERIMENT_FILE), 'utf8')) as { grid?: Grid }).grid;
-  } catch {
-    before = undefined;
+    const record = JSON.parse(await readFile(path, 'utf8')) as { format?: unknown; grid?: Grid };
+    if (record?.format === 'directed-maml-experiment' && record.grid !== null && typeof record.grid === 'object') before = record.grid;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code) throw FileError.from(err, path, 'read');
   }
-  if (!before || cellsIdentity(before) !== cellsIdentity(grid)) {
+  // A damaged record is not "another grid": say what it is (the cells beside it are kept).
+  if (!before) throw new ConfigError('--out', out, `an experiment directory whose ${EXPERIMENT_FILE} is the record dmaml experiment writes (this one is damaged: restore it, or choose another --out)`);
+  let same = false;
+  try {
+    same = cellsIdentity(before) === cellsIdentity(grid);
+  } catch {
+    same = false;
+  }
+  if (!same) {
     throw new ConfigError('--out', out, `the directory of this same grid to resume it (${EXPERIMENT_FILE} there records another grid); choose another --out`);
   }
   return 'resume';
@@ -235,7 +217,7 @@ async function openExperimentDir(out: string, grid: Grid, command: string): Prom
   return lock;
 }
 
-export async function experimentCommand(argv: string[], makeQueueExecutor?: (url: string, out: string, grid: Grid) => Promise<CellExecutor>): Promise<number> {
+export async function experimentCommand(argv: string[], makeQueueExecutor?: (url: string, out: string, grid: Grid, signal: AbortSignal) => Promise<CellExecutor>): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(experimentHelp());
     return 0;
@@ -246,7 +228,7 @@ export async function experimentCommand(argv: string[], makeQueueExecutor?: (url
   const stop = new AbortController();
   if (plan.queue !== undefined) {
     if (!makeQueueExecutor) throw new ConfigError('--queue', plan.queue, 'a queue this build supports');
-    executor = await makeQueueExecutor(plan.queue, out, grid);
+    executor = await makeQueueExecutor(plan.queue, out, grid, stop.signal);
   } else {
     // Cells side by side share the cores: each trains with its share of them as worker threads.
     const workers = workersPerCell(plan.jobs);
@@ -269,14 +251,27 @@ export async function experimentCommand(argv: string[], makeQueueExecutor?: (url
   const releaseOnExit = () => lock.release();
   process.on('exit', releaseOnExit);
   const tune = tuneCells(grid);
+  try {
+    // Cells already on disk are verified before anything runs: damage that cannot be repaired is
+    // one line now, not after the other cells have trained (surveyCells throws it).
+    if ((await surveyCells(out, tune)).pending.length === 0) await surveyCells(out, mainCells(grid, (await pickOuterLr(out, grid, tune)).picks));
+  } catch (err) {
+    await executor.close();
+    lock.release();
+    throw err;
+  }
   const total = tune.length + mainCellsCount(grid);
   console.error(`dmaml experiment: ${total} cells (${tune.length ? `${tune.length} tuning, ` : ''}${grid.envs.join(', ')} × ${grid.algos.join(', ')} × ${grid.seeds.length} seed${grid.seeds.length === 1 ? '' : 's'}${controlsText(grid)}) → ${out}, ${executor.where}${plan.queue === undefined ? `, ${plan.jobs} at a time with ${workersPerCell(plan.jobs)} worker thread(s) each` : ''}`);
 
   // Ctrl-C reaches the cells' processes too (one process group): each finishes its iteration.
-  // A second Ctrl-C quits at once. SIGTERM is forwarded to the cells as an interrupt.
+  // A second Ctrl-C quits at once. SIGTERM is forwarded to the cells as an interrupt. On a queue
+  // the coordinator stops at once (its jobs stay queued; the same command collects them). Exit
+  // 130 for SIGINT, 143 for SIGTERM.
   let signals = 0;
+  let stoppedBy = 'SIGINT' as NodeJS.Signals;
   const onSignal = (sig: NodeJS.Signals) => {
-    if (++signals > 1) process.exit(130);
+    if (++signals > 1) process.exit(sig === 'SIGINT' ? 130 : 143);
+    stoppedBy = sig;
     process.stderr.write(`\ndmaml experiment: stopping after the current iterations (${sig === 'SIGINT' ? 'Ctrl-C again' : 'SIGTERM again'} to quit now)\n`);
     stop.abort(sig === 'SIGINT' ? 'group-signal' : 'forward');
   };
@@ -299,7 +294,7 @@ export async function experimentCommand(argv: string[], makeQueueExecutor?: (url
       }
     }
     console.error(`dmaml experiment: interrupted; continue with: ${command}`);
-    return 130;
+    return stoppedBy === 'SIGTERM' ? 143 : 130;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

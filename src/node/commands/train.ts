@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../../errors';
 import { loadWasm } from '../../core/wasm';
-import { configFromFlags, configHelp, flagsHelp, memoryLimitsHelp, parseArgs, parseJsonStrict, resolveConfig, type CommandFlag, type TrainConfig } from '../../config';
+import { configFromFlags, configHelp, flagsHelp, memoryLimitsHelp, parseArgs, parseJsonStrict, isPlainObject, resolveConfig, type CommandFlag, type TrainConfig } from '../../config';
 import type { IterationMetrics } from '../../train/types';
 import { ProgressBar } from '../progress';
 import { resolveEnvArg } from '../env-module';
@@ -34,22 +34,24 @@ export function trainHelp(): string {
   return `${TRAIN_USAGE}\nFlags:\n${flagsHelp(TRAIN_FLAGS)}\n\nConfig fields (flags; the same names in camelCase in --config file.json):\n${configHelp()}\n\n${memoryLimitsHelp()}\n`;
 }
 
-/** The --config file as an object; any problem is a ConfigError naming --config. */
-export async function readConfigFile(path: string): Promise<object> {
-  const allowed = 'a readable JSON file holding an object of config fields';
+/**
+ * The JSON object in the file at `path` (a key given twice is refused, not "last one wins"); any
+ * problem is a ConfigError naming `flag` (--config here, --grid for an experiment).
+ */
+export async function readJsonObjectFile(path: string, flag: string, allowed: string): Promise<object> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new ConfigError('--config', path, `${allowed} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new ConfigError(flag, path, `${allowed} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   let value: unknown;
   try {
     value = parseJsonStrict(text);
   } catch (err) {
-    throw new ConfigError('--config', path, `${allowed} (${(err as Error).message})`);
+    throw new ConfigError(flag, path, `${allowed} (${(err as Error).message})`);
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ConfigError('--config', path, allowed);
+  if (!isPlainObject(value)) throw new ConfigError(flag, path, allowed);
   return value;
 }
 
@@ -90,7 +92,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   }
   const { flags, config: flagConfig } = parseArgs(argv, { command: 'train', flags: TRAIN_FLAGS, configFields: 'all' });
   const out = flags.out as string | undefined, resumeDir = flags.resume as string | undefined;
-  const fileConfig = typeof flags.config === 'string' ? await readConfigFile(flags.config) : undefined;
+  const fileConfig = typeof flags.config === 'string' ? await readJsonObjectFile(flags.config, '--config', 'a readable JSON file holding an object of config fields') : undefined;
   // --env ./my-env.mjs: the module's env is defined, and its id stands for it from here on.
   const given = await resolveEnvArg(configFromFlags(flagConfig, fileConfig));
   if (resumeDir !== undefined && out !== undefined && resolve(out) !== resolve(resumeDir)) {

@@ -36,7 +36,7 @@ import {
 import { checkAdaptMemory, checkTrainingMemory } from '../../train/memory-plan';
 import { envIds } from '../../envs/registry';
 import { taskFamily } from '../../envs/task-family';
-import { HELDOUT_DEFAULTS } from '../commands/evaluate';
+import { HELDOUT_DEFAULTS } from './heldout';
 
 /**
  * Post-adaptation return that counts as "solved enough" per env, for iterations- and
@@ -575,4 +575,12 @@ export function mainCells(grid: Grid, pickedOuterLr?: Record<string, Record<stri
     names.add(c.name);
   }
   return cells;
+}
+
+/**
+ * The grid without what only the analysis reads (the thresholds): cells made under one serve any
+ * of them. An experiment directory and an experiment's jobs on a queue are this grid's.
+ */
+export function cellsIdentity(grid: Grid): string {
+  return JSON.stringify({ ...grid, perEnv: Object.fromEntries(Object.entries(grid.perEnv).map(([env, e]) => [env, e.config])) });
 }

@@ -25,8 +25,11 @@ import { ConfigError } from '../../errors';
 import { definedEnv } from '../../envs/registry';
 import { configHash, type TrainConfig } from '../../train/config';
 import { writeFileAtomic, FileError } from '../store';
-import { acquireRunLock, describeIdentity, readRun, readStateFile, RUN_FILE, STATE_FILE, METRICS_FILE } from '../run-dir';
-import { heldoutEvaluation, type HeldoutRecord } from '../commands/evaluate';
+import { RUN_FILE, STATE_FILE, METRICS_FILE } from '../run-files';
+import { acquireRunLock } from '../run-lock';
+import { describeIdentity } from '../run-identity';
+import { readRun, readStateFile } from '../run-survey';
+import { heldoutEvaluation, type HeldoutRecord } from './heldout';
 import type { Cell, HeldoutSpec } from './grid';
 
 export const HELDOUT_FILE = 'heldout.jsonl';
@@ -70,25 +73,84 @@ export async function readCellState(dir: string): Promise<{ iteration: number; c
   return state ? { iteration: state.iteration, config: state.config } : null;
 }
 
-export async function readHeldout(dir: string): Promise<HeldoutRecord[]> {
+/**
+ * The records of heldout.jsonl (none when absent). A line that is not a record (a torn or foreign
+ * file) is a ConfigError naming `flag`, the file and the line: it cannot be regenerated here.
+ */
+export async function readHeldout(dir: string, flag = 'cell'): Promise<HeldoutRecord[]> {
+  const path = join(dir, HELDOUT_FILE);
   let text: string;
   try {
-    text = await readFile(join(dir, HELDOUT_FILE), 'utf8');
+    text = await readFile(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
+    throw FileError.from(err, path, 'read');
   }
-  return text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as HeldoutRecord);
+  const lines = text.split('\n');
+  const torn = lines.pop() !== '';
+  const records: HeldoutRecord[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    let record: unknown;
+    try {
+      record = JSON.parse(lines[i]);
+    } catch {
+      record = undefined;
+    }
+    if (!isHeldoutRecord(record)) throw new ConfigError(flag, path, `a held-out file of JSON records, one per line (line ${i + 1} is not one)`);
+    records.push(record);
+  }
+  if (torn) throw new ConfigError(flag, path, `a held-out file of JSON records, one per line (line ${lines.length + 1} is torn)`);
+  return records;
 }
 
-/** Whether a cell's directory holds its complete run (every iteration and every evaluation). */
-export async function cellComplete(cell: Cell, dir: string): Promise<boolean> {
-  const state = await readCellState(dir).catch(() => null);
-  if (!state || state.iteration < cell.config.iterations) return false;
-  if (configHash(state.config) !== configHash(cell.config)) return false; // another run: runCell says so
+function isHeldoutRecord(r: unknown): r is HeldoutRecord {
+  const numbers = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'number');
+  if (r === null || typeof r !== 'object' || Array.isArray(r)) return false;
+  const o = r as Record<string, unknown>;
+  return Number.isInteger(o.iteration) && Number.isInteger(o.taskSeed) && Number.isInteger(o.steps) && Number.isInteger(o.episodes)
+    && Array.isArray(o.tasks) && o.tasks.every(numbers) && Array.isArray(o.returns) && o.returns.every(numbers) && numbers(o.mean);
+}
 
+/**
+ * The held-out records of a cell's directory, checked against its spec and its checkpoint
+ * (`iteration`): records of evaluation points up to the checkpoint, in order, made with the
+ * spec's tasks, seed, steps and episodes. Anything else is one ConfigError naming the cell.
+ */
+async function cellHeldout(cell: Cell, dir: string, iteration: number): Promise<HeldoutRecord[]> {
+  const h = cell.heldout;
+  if (!h) return [];
+  const flag = `cell ${cell.name}`;
+  const path = join(dir, HELDOUT_FILE);
+  const records = await readHeldout(dir, flag);
+  const points = evaluationPoints(cell.config.iterations, h).filter((p) => p <= iteration);
+  let last = 0;
+  records.forEach((r, i) => {
+    if (!points.includes(r.iteration) || r.iteration <= last) {
+      throw new ConfigError(flag, path, `held-out records of evaluation points ${points.join(', ') || '(none yet)'} in order (line ${i + 1} is of iteration ${r.iteration})`);
+    }
+    last = r.iteration;
+    if (r.taskSeed !== h.seed || r.steps !== h.steps || r.episodes !== h.episodes || r.tasks.length !== h.tasks || r.mean.length !== h.steps + 1) {
+      throw new ConfigError(flag, path, `held-out records of this grid's spec (tasks ${h.tasks}, seed ${h.seed}, steps ${h.steps}, episodes ${h.episodes}); line ${i + 1} is of another`);
+    }
+  });
+  return records;
+}
+
+/**
+ * Whether a cell's directory holds its complete run, verified as `dmaml train --resume` verifies a
+ * run (readRun: run.json, state.json, every metrics line of this run's config hash, iterations
+ * 1..n in order, the policy's tag) and its held-out records against the grid's spec. False when
+ * there is more to do: iterations, evaluations, or the repair train's resume makes (metrics lines
+ * past the checkpoint, a torn tail). A ConfigError naming the cell when the damage cannot be
+ * repaired (another run's files, metrics lines missing below the checkpoint).
+ */
+export async function cellComplete(cell: Cell, dir: string): Promise<boolean> {
+  const run = await cellRun(cell, dir);
+  if (!run) return false;
+  const records = await cellHeldout(cell, dir, run.iteration);
+  if (run.iteration < cell.config.iterations || run.metricsNeedCut) return false;
   if (!cell.heldout) return true;
-  const done = new Set((await readHeldout(dir)).map((r) => r.iteration));
+  const done = new Set(records.map((r) => r.iteration));
   return evaluationPoints(cell.config.iterations, cell.heldout).every((p) => done.has(p));
 }
 
@@ -140,7 +202,7 @@ function childFailure(cell: Cell, dir: string, what: string, r: ChildResult): Er
 }
 
 /** The checkpoint's iteration of the cell's run directory, checked like `dmaml train --resume` checks it; null: no run yet. */
-async function cellRun(cell: Cell, dir: string): Promise<{ iteration: number } | null> {
+async function cellRun(cell: Cell, dir: string): Promise<{ iteration: number; metricsNeedCut: boolean } | null> {
   if (!existsSync(join(dir, RUN_FILE))) return null; // absent, empty, or left before run.json: dmaml train starts it
   const run = await readRun(dir, `cell ${cell.name}`);
   const id = configHash(cell.config);
@@ -149,7 +211,7 @@ async function cellRun(cell: Cell, dir: string): Promise<{ iteration: number } |
   }
   const iteration = run.state?.iteration ?? 0;
   if (iteration > cell.config.iterations) throw new ConfigError(`cell ${cell.name}`, dir, `a run of at most ${cell.config.iterations} iterations (it has ${iteration})`);
-  return { iteration };
+  return { iteration, metricsNeedCut: run.metricsNeedCut };
 }
 
 /** The cell's runner over `dmaml train` child processes (held-out evaluation in this process). */
@@ -173,14 +235,15 @@ export const runCellByCli: RunCell = async (cell, dir, hooks = {}) => {
     if (hooks.signal?.aborted) return { iterations: done, interrupted: done < N };
 
     // Evaluate the checkpoint when it sits on an evaluation point that has no record yet.
-    if (cell.heldout && done > 0 && points.includes(done) && !(await readHeldout(dir)).some((r) => r.iteration === done)) {
+    if (cell.heldout && done > 0 && points.includes(done) && !(await readHeldout(dir, `cell ${cell.name}`)).some((r) => r.iteration === done)) {
       if (!(await evaluatePoint(cell, dir, done, cell.heldout, hooks.signal))) return { iterations: done, interrupted: true };
       await hooks.onCheckpoint?.();
       continue;
     }
-    if (done >= N) return { iterations: done, interrupted: false };
+    // Complete, with metrics lines past the checkpoint or a torn tail: train's resume cuts them.
+    if (done >= N && !run!.metricsNeedCut) return { iterations: done, interrupted: false };
 
-    const target = points.find((p) => p > done) as number;
+    const target = done >= N ? N : points.find((p) => p > done) as number;
     const r = await trainSegment(cell, dir, run !== null, target, hooks, watch);
     if (r.code === 130 || (r.code === null && r.signal === 'SIGINT') || hooks.signal?.aborted) {
       const after = (await readCellState(dir).catch(() => null))?.iteration ?? 0;
@@ -221,7 +284,7 @@ async function evaluatePoint(cell: Cell, dir: string, at: number, h: HeldoutSpec
   if (signal?.aborted) return false;
   const lock = await acquireRunLock(dir, { command: `dmaml experiment: held-out evaluation of cell ${cell.name}`, flag: `cell ${cell.name}` });
   try {
-    const records = await readHeldout(dir);
+    const records = await readHeldout(dir, `cell ${cell.name}`);
     const record = await heldoutEvaluation(dir, { tasks: h.tasks, taskSeed: h.seed, steps: h.steps, episodes: h.episodes, innerLr: h.innerLr });
     if (record.iteration !== at) throw new Error(`cell ${cell.name}: evaluated iteration ${record.iteration}, expected ${at}`);
     const kept = records.filter((r) => r.iteration < at);

@@ -142,3 +142,12 @@ export async function runLocal(outDir: string, cells: readonly Cell[], options: 
   if (failure !== null) throw failure;
   return { complete, interrupted: interrupted || complete < cells.length };
 }
+
+/** Runs a phase's cells somewhere (the local pool or a queue); resolves when they are done or interrupted. */
+export interface CellExecutor {
+  run(cells: readonly Cell[], phase: string): Promise<ScheduleResult>;
+  /** 'local' or where the queue is, for RESULTS.md. */
+  readonly where: string;
+  readonly jobs: number;
+  close(): Promise<void>;
+}

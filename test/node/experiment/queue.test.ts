@@ -101,7 +101,7 @@ test('a 4-cell grid on 2 workers, one killed mid-cell, equals the serial local r
     const started = [...logs[0].matchAll(/dmaml worker: cell (\S+)$/gm)].map((m) => m[1]);
     const current = started[started.length - 1];
     if (!current || logs[0].includes(`cell ${current} done`)) continue;
-    const keys = await client.keys(`dmaml:snapshot:${current}.*`);
+    const keys = await client.keys(`dmaml:snapshot:*.${current}.*`);
     if (keys.length === 0) continue;
     const progress = Number(await client.hget(keys[0], 'progress'));
     if (progress >= 1000 && progress < 6000) {
