@@ -28,21 +28,25 @@ const FALLBACK: PageSettings = { hidden: '64,64', iterations: 20, metaBatch: 10,
  * Measured in Node with the page's other values (meta-batch 10 × 10 episodes, seed 1, adapt seed 1):
  * - Navigation2D-v0: 40 iterations of 20 episodes per task, hidden 32,32 (the sizes of its learning
  *   test); the task starts at the goal (0.4, 0.3) (the medium task's goal is the start point): 3
- *   steps of 20 episodes take the mean return −41.4 → −37.8 → −32.1 → −25.7 (at 20 iterations
+ *   steps of 20 episodes take the mean return −41.7 → −37.7 → −32.2 → −25.6 on the common
+ *   evaluation batch (−41.4 → −37.8 → −32.1 → −25.7 on the old fresh-batch metric; at 20 iterations
  *   −56.3 → −43.2; the untrained policy, one step: −171 → −157).
- * - CartPole-v1: 8 iterations (at 20 the policy balances for all 500 steps before adapting, so Adapt
- *   showed 500 → 500): on the medium task the mean return goes 153 → 180 in 3 steps of 20 episodes
- *   (the untrained policy: 15 → 16).
+ * - CartPole-v1: 4 iterations (at 20 the policy balances for all 500 steps before adapting, so Adapt
+ *   showed 500 → 500): on the medium task the mean return goes 71.5 → 85.8 → 86.0 → 85.8 in 3 steps
+ *   of 20 episodes, each θ_j scored on the same evaluation batch (common random numbers). At 8
+ *   iterations, 153 → 180 on the old metric (a fresh batch per step) is 183.7 → 179.3 on this one:
+ *   that "gain" was the batches'. At 2 and 6 iterations: +9.5 and −0.5 (seed 1).
  * - LunarLander-v2: a step limit of 400 (its own is 1000: an untrained policy crashes within ~100
  *   steps, but a hovering one would make every iteration sample 1000-step episodes), 60 iterations at
  *   an outer rate of 3e-3, played at real speed; the task starts with wind 10 N and gravity −10 (it
- *   trains without wind): one step of 6 episodes takes the mean return 36 → 79 (the medium task: 230 → 285).
+ *   trains without wind): one step of 6 episodes takes the mean return 121.6 → 158.6 on the common
+ *   evaluation batch (36 → 79 on the old fresh-batch metric; the medium task: 249.5 → 251.7).
  * - Intersection-v0: no setting tried showed a gain (0, 5 or 20 iterations, α 0.1 or 0.02,
  *   aggressiveness 0.5 or 0.8: returns stay within ±15 of 7.8, up or down); the fallback values.
  */
 const PER_ENV: Record<string, Partial<PageSettings>> = {
   'Navigation2D-v0': { iterations: 40, episodes: 20, hidden: '32,32', task: { goalX: 0.4, goalY: 0.3 } },
-  'CartPole-v1': { iterations: 8 },
+  'CartPole-v1': { iterations: 4 },
   'LunarLander-v2': { iterations: 60, maxSteps: 400, outerLr: 3e-3, speed: 1, task: { gravity: -10, windPower: 10 }, adaptSteps: 1, adaptEpisodes: 6 },
   // The same world: the same step limit and pace (its training values are not measured yet).
   'LunarLanderContinuous-v2': { maxSteps: 400, speed: 1 },
