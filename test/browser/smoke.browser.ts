@@ -1,5 +1,5 @@
 // Browser smoke test: the browser bundle (dist/browser/index.js, tfjs inside, .wasm files beside
-// it) loads in a page served from 127.0.0.1, initialises on the tfjs wasm backend, steps CartPole (and LunarLander)
+// it) loads in a page served from 127.0.0.1, initialises on the tfjs wasm backend, steps CartPole (and LunarLander, and a user env made with dm.defineEnv)
 // and gives bit-identical observations to the Node build for the same seeds, tasks and actions —
 // in the page and inside a module Web Worker. Then the Web Worker demo (dist/browser/demo.html,
 // src/browser/) runs a short meta-training: its curve, its posted metrics and its displayed last
@@ -21,7 +21,7 @@ const OVERALL_TIMEOUT_MS = 120_000;
 const DEMO_SCREENSHOT = join(tmpdir(), 'directed-maml-browser-demo.png');
 
 interface ScenarioConfig { numEnvs: number; steps: number; seed: number; taskSeed: number }
-interface ScenarioResult { backend: string; tfSumOfSquares: number[]; uniformBits: number[]; obsBits: number[]; rewardsAndFlags: number[] }
+interface ScenarioResult { backend: string; tfSumOfSquares: number[]; uniformBits: number[]; obsBits: number[]; rewardsAndFlags: number[]; userEnvValues: number[] }
 interface WorkerGlobals { isWorker: boolean; hasDocument: boolean }
 
 // The scenario as plain JavaScript source, run unchanged in the page and in Node (one definition,
@@ -54,10 +54,39 @@ const SCENARIO_SOURCE = `
     for (let i = 0; i < 4; i++) rewardsAndFlags.push(r.reward[i], r.terminated[i], r.truncated[i]);
   }
   lander.dispose();
+  // A user's env (dm.defineEnv: lanes stepped in JS, the policy batched in WASM), with box actions
+  // on the Gaussian head: a point that must reach a goal it does not observe. Its rollouts and one
+  // meta-iteration on it (in process: no module for workers) must equal Node's too.
+  const userEnv = dm.definedEnv('SmokeGoal-v0') ?? dm.defineEnv({
+    id: 'SmokeGoal-v0', observationSize: 2, maxSteps: 30,
+    action: { kind: 'box', size: 2, low: -0.1, high: 0.1 },
+    params: { goalX: [-0.5, 0.5], goalY: [-0.5, 0.5] },
+    create({ goalX, goalY }) {
+      let x = 0, y = 0;
+      return {
+        reset(rng) { x = 0.02 * (rng() - 0.5); y = 0; return [x, y]; },
+        step(a) {
+          x += a[0]; y += a[1];
+          const d = Math.hypot(x - goalX, y - goalY);
+          return { obs: [x, y], reward: -d, terminated: d < 0.01 };
+        },
+      };
+    },
+  });
+  const goals = dm.taskFamily(userEnv);
+  const pointPolicy = dm.createPolicy({ obsDim: 2, actionSize: 2, hidden: [8], seed });
+  const traj = dm.rollout(goals, pointPolicy, goals.sample(3, { seed: taskSeed }), { episodes: 4, seed });
+  const userEnvValues = [...traj.episodeReturns];
+  pointPolicy.dispose();
+  const trainer = new dm.Trainer({ env: userEnv, algo: 'maml', metaBatch: 2, episodes: 3, hidden: [8], seed, workers: 1 });
+  for await (const m of trainer.run(2)) userEnvValues.push(m.preReturn, m.postReturn);
+  const theta = trainer.policy.getFlat();
+  userEnvValues.push(...new Uint32Array(theta.buffer, theta.byteOffset, theta.length));
+  trainer.dispose();
   const u = dm.uniforms(seed, dm.Purpose.ACTION, 3, 5, 64);
   const uniformBits = Array.from(new Uint32Array(u.buffer, u.byteOffset, u.length));
   const tfSumOfSquares = Array.from(dm.tf.tidy(() => dm.tf.tensor1d([1, 2, 3, 4]).square().sum()).dataSync());
-  return { backend: dm.tf.getBackend(), tfSumOfSquares, uniformBits, obsBits, rewardsAndFlags };
+  return { backend: dm.tf.getBackend(), tfSumOfSquares, uniformBits, obsBits, rewardsAndFlags, userEnvValues };
 `;
 
 const PAGE_HTML = `<!doctype html>
@@ -152,22 +181,25 @@ async function run(record: Recorder, resources: Resources): Promise<void> {
     const obsAt = firstDifference(inBrowser.obsBits, inNode.obsBits);
     const flagsAt = firstDifference(inBrowser.rewardsAndFlags, inNode.rewardsAndFlags);
     const uniformAt = firstDifference(inBrowser.uniformBits, inNode.uniformBits);
+    // The user env: 12 episode returns, 2 × (pre, post) returns, then θ's bits (Gaussian head: MLP and log-std).
+    const userAt = firstDifference(inBrowser.userEnvValues, inNode.userEnvValues);
+    const userFinite = inNode.userEnvValues.length > 16 && inNode.userEnvValues.every(Number.isFinite);
     const episodes = inNode.rewardsAndFlags.filter((v, j) => j % 3 !== 0 && v === 1).length;
     // CartPole's observations, then LunarLander's (4 envs × 8 values, reset and 120 steps).
     const expectedObs = config.numEnvs * 4 * (config.steps + 1) + 4 * 8 * 121;
-    const same = obsAt < 0 && flagsAt < 0 && uniformAt < 0 && inNode.obsBits.length === expectedObs;
+    const same = obsAt < 0 && flagsAt < 0 && uniformAt < 0 && inNode.obsBits.length === expectedObs && userAt < 0 && userFinite;
     return {
       same,
       detail: same
-        ? `${inNode.obsBits.length} observation floats, ${inNode.rewardsAndFlags.length / 3} (reward, terminated, truncated) triples with ${episodes} episode ends, 64 RNG draws identical`
-        : `first difference: observations at ${obsAt}, rewards/flags at ${flagsAt}, RNG draws at ${uniformAt}`,
+        ? `${inNode.obsBits.length} observation floats, ${inNode.rewardsAndFlags.length / 3} (reward, terminated, truncated) triples with ${episodes} episode ends, 64 RNG draws identical; user env: ${inNode.userEnvValues.length} values (returns ${inNode.userEnvValues.slice(12, 16).map((r) => r.toFixed(3)).join(' ')}, θ) identical`
+        : `first difference: observations at ${obsAt}, rewards/flags at ${flagsAt}, RNG draws at ${uniformAt}, user env at ${userAt} (finite: ${userFinite})`,
     };
   };
   const inPageVsNode = compare(inPage);
-  record(`CartPole-v1 (${config.numEnvs} envs x ${config.steps} steps) and LunarLander-v2 (4 envs x 120 steps) in the page equal Node bit for bit (seed ${config.seed})`, inPageVsNode.same, inPageVsNode.detail);
+  record(`CartPole-v1 (${config.numEnvs} envs x ${config.steps} steps), LunarLander-v2 (4 envs x 120 steps) and a dm.defineEnv env (rollouts, 2 MAML iterations) in the page equal Node bit for bit (seed ${config.seed})`, inPageVsNode.same, inPageVsNode.detail);
 
   // The same scenario inside a module Web Worker (DESIGN.md: the loader works in a worker too).
-  const workerName = `CartPole-v1 and LunarLander-v2 in a Web Worker equal Node bit for bit (seed ${config.seed})`;
+  const workerName = `CartPole-v1, LunarLander-v2 and a dm.defineEnv env in a Web Worker equal Node bit for bit (seed ${config.seed})`;
   try {
     const inWorker = await page.evaluate((c) => (window as unknown as {
       runSmokeInWorker(c: ScenarioConfig): Promise<{ result: ScenarioResult; globals: WorkerGlobals }>;
