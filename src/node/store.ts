@@ -1,6 +1,6 @@
 // Files of a training run (Node only): atomic writes, the policy as a tfjs LayersModel directory,
 // metrics.jsonl. A crash at any moment leaves every file either as it was or complete, except the
-// last line of metrics.jsonl, which is appended (see appendMetrics and src/node/run-dir.ts).
+// last line of metrics.jsonl, which is appended (see appendMetrics and src/node/run-survey.ts).
 import { open, readFile, rename, unlink, mkdir, readdir, realpath, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -7,13 +7,13 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import { BIN, dmaml, assertOneLineError, waitFor, type Run } from '../helpers';
 import { experimentContent } from './content';
+import { freePort, startRedisServer } from './redis';
 
 const GRID = {
   envs: ['CartPole-v1'],
@@ -29,17 +29,6 @@ let root: string, gridPath: string, otherPath: string, clean: string, otherClean
 let redis: ChildProcess | null = null;
 const started: ChildProcess[] = [];
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port: p } = server.address() as { port: number };
-      server.close(() => resolve(p));
-    });
-    server.on('error', reject);
-  });
-}
-
 const url = (db: number) => `redis://127.0.0.1:${port}/${db}`;
 const client = (db: number) => {
   const c = new Redis({ port, host: '127.0.0.1', db, maxRetriesPerRequest: 1, retryStrategy: () => 200 });
@@ -48,11 +37,7 @@ const client = (db: number) => {
 };
 
 async function startRedis(): Promise<void> {
-  redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', root], { stdio: 'ignore' });
-  const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-  probe.on('error', () => undefined);
-  await waitFor(async () => probe.connect().then(() => probe.ping()).then(() => true, () => false), 'redis-server to answer', 30);
-  probe.disconnect();
+  redis = await startRedisServer(port, root);
 }
 
 async function stopRedis(): Promise<void> {

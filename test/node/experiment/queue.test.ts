@@ -8,11 +8,11 @@ import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { experimentContent } from './content';
+import { freePort, startRedisServer } from './redis';
 
 const BIN = join(process.cwd(), 'bin', 'dmaml.js');
 const GRID = {
@@ -25,17 +25,6 @@ const GRID = {
 
 let root: string, gridPath: string, redis: ChildProcess, url: string, port: number;
 const workers: ChildProcess[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port: p } = server.address() as { port: number };
-      server.close(() => resolve(p));
-    });
-    server.on('error', reject);
-  });
-}
 
 function dmaml(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; stderr: string; seconds: number }> {
   const t0 = performance.now();
@@ -52,21 +41,7 @@ before(async () => {
   await writeFile(gridPath, JSON.stringify(GRID));
   port = await freePort();
   url = `redis://127.0.0.1:${port}`;
-  // No persistence: nothing is written outside the test's directory.
-  redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', root], { stdio: 'ignore' });
-  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-  client.on('error', () => undefined);
-  for (let i = 0; ; i++) {
-    try {
-      await client.connect();
-      await client.ping();
-      break;
-    } catch {
-      if (i > 100) throw new Error('redis-server did not start');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  client.disconnect();
+  redis = await startRedisServer(port, root);
 });
 
 after(async () => {
