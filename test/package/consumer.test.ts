@@ -48,10 +48,20 @@ function linkClosure(name: string, seen = new Set<string>()): void {
   for (const dep of Object.keys(pkg.dependencies ?? {})) if (!existsSync(join(from, 'node_modules', dep))) linkClosure(dep, seen);
 }
 
+/**
+ * The npm that runs the tests: under `npm test` its own CLI (npm_execpath), never the `npm` that
+ * node_modules/.bin puts first on the PATH (as-pect's dependencies bring an npm 6 there, whose
+ * `pack --pack-destination` fails); run directly, the PATH's.
+ */
+function npmCommand(args: string[]): [string, string[]] {
+  const cli = process.env.npm_execpath;
+  return cli && /npm-cli\.js$/.test(cli) ? [process.execPath, [cli, ...args]] : ['npm', args];
+}
+
 before(() => {
   assert.ok(existsSync(join(REPO, 'dist', 'types', 'index.d.ts')), 'dist/types is built (npm run build)');
   work = mkdtempSync(join(tmpdir(), 'dm-consumer-'));
-  const [pack] = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as { filename: string; files: { path: string }[] }[];
+  const [pack] = JSON.parse(execFileSync(...npmCommand(['pack', '--json', '--ignore-scripts', '--pack-destination', work]), { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as { filename: string; files: { path: string }[] }[];
   const paths = pack!.files.map((f) => f.path);
   assert.ok(!paths.some((p) => p.endsWith('.map') || p.includes('debug.wasm') || p.startsWith('src/')), `no source maps, debug build or sources in the tarball: ${paths.join(' ')}`);
   app = join(work, 'app');
