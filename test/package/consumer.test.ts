@@ -49,19 +49,20 @@ function linkClosure(name: string, seen = new Set<string>()): void {
 }
 
 /**
- * The npm that runs the tests: under `npm test` its own CLI (npm_execpath), never the `npm` that
- * node_modules/.bin puts first on the PATH (as-pect's dependencies bring an npm 6 there, whose
- * `pack --pack-destination` fails); run directly, the PATH's.
+ * `npm pack` of the repository into `dir` (its --json report), with the user's npm: the PATH's,
+ * less every node_modules/.bin (as-pect's dependencies put an npm 6 there, and `npm test` runs its
+ * nested scripts with it; npm 6's pack has no --pack-destination).
  */
-function npmCommand(args: string[]): [string, string[]] {
-  const cli = process.env.npm_execpath;
-  return cli && /npm-cli\.js$/.test(cli) ? [process.execPath, [cli, ...args]] : ['npm', args];
+function packInto(dir: string): string {
+  const PATH = (process.env.PATH ?? '').split(':').filter((entry) => !/node_modules[\\/]\.bin/.test(entry)).join(':');
+  return execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir],
+    { cwd: REPO, env: { ...process.env, PATH }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 before(() => {
   assert.ok(existsSync(join(REPO, 'dist', 'types', 'index.d.ts')), 'dist/types is built (npm run build)');
   work = mkdtempSync(join(tmpdir(), 'dm-consumer-'));
-  const [pack] = JSON.parse(execFileSync(...npmCommand(['pack', '--json', '--ignore-scripts', '--pack-destination', work]), { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as { filename: string; files: { path: string }[] }[];
+  const [pack] = JSON.parse(packInto(work)) as { filename: string; files: { path: string }[] }[];
   const paths = pack!.files.map((f) => f.path);
   assert.ok(!paths.some((p) => p.endsWith('.map') || p.includes('debug.wasm') || p.startsWith('src/')), `no source maps, debug build or sources in the tarball: ${paths.join(' ')}`);
   app = join(work, 'app');
