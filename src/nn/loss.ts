@@ -82,15 +82,20 @@ export function reinforceLoss(params: readonly tf.Tensor[] | Policy, batch: Rein
   }
   const sizes = layerSizes(splitParams(head, params).layers);
   const numActions = sizes[sizes.length - 1];
-  if (head.kind === 'gaussian') return gaussianLoss(params, batch, options, head);
   if (!(obs instanceof tf.Tensor) || obs.rank !== 2) throw new ConfigError('obs.shape', obs instanceof tf.Tensor ? obs.shape : obs, '[n, obsDim]');
   const n = obs.shape[0];
-  if (!(actions instanceof tf.Tensor)) throw new ConfigError('actions', actions, `int32 indices [${n}] or one-hot [${n}, ${numActions}]`);
-  if (actions.rank === 1) {
-    checkRows('actions', actions, n);
-    if (actions.dtype !== 'int32') throw new ConfigError('actions.dtype', actions.dtype, "'int32' for indices (or pass one-hot [n, numActions])");
-  } else if (actions.rank !== 2 || actions.shape[0] !== n || actions.shape[1] !== numActions) {
-    throw new ConfigError('actions.shape', actions.shape, `[${n}] int32 indices or [${n}, ${numActions}] one-hot`);
+  if (head.kind === 'gaussian') {
+    if (!(actions instanceof tf.Tensor) || actions.rank !== 2 || actions.shape[0] !== n || actions.shape[1] !== head.actionSize) {
+      throw new ConfigError('actions.shape', actions instanceof tf.Tensor ? actions.shape : actions, `[${n}, ${head.actionSize}] floats (a Gaussian head's actions)`);
+    }
+  } else {
+    if (!(actions instanceof tf.Tensor)) throw new ConfigError('actions', actions, `int32 indices [${n}] or one-hot [${n}, ${numActions}]`);
+    if (actions.rank === 1) {
+      checkRows('actions', actions, n);
+      if (actions.dtype !== 'int32') throw new ConfigError('actions.dtype', actions.dtype, "'int32' for indices (or pass one-hot [n, numActions])");
+    } else if (actions.rank !== 2 || actions.shape[0] !== n || actions.shape[1] !== numActions) {
+      throw new ConfigError('actions.shape', actions.shape, `[${n}] int32 indices or [${n}, ${numActions}] one-hot`);
+    }
   }
   checkRows('advantages', advantages, n);
   if (weights !== undefined) checkRows('weights', weights, n);
@@ -99,8 +104,8 @@ export function reinforceLoss(params: readonly tf.Tensor[] | Policy, batch: Rein
   const forward = forwardOf(params, options, head);
 
   return tf.tidy(() => {
-    const logits = forward(params, obs as tf.Tensor2D);
-    const logProb = headLogProb(head, logits, [], actions); // log π(a_n | s_n), [n]
+    const outputs = forward(params, obs as tf.Tensor2D); // logits, or a Gaussian head's means
+    const logProb = headLogProb(head, outputs, splitParams(head, params).own, actions); // log π(a_n | s_n), [n]
     return surrogate(logProb, estimator, advantages, weights);
   });
 }
@@ -113,25 +118,5 @@ function surrogate(logProb: tf.Tensor1D, estimator: Estimator, advantages: tf.Te
     if (weights === undefined) return tf.neg(tf.mean(weighted)) as tf.Scalar;
     const w = tf.cast(weights, 'float32');
     return tf.neg(tf.div(tf.sum(tf.mul(weighted, w)), tf.sum(w))) as tf.Scalar;
-  });
-}
-
-/** reinforceLoss for a Gaussian head: actions [n, actionSize] floats. */
-function gaussianLoss(params: readonly tf.Tensor[], batch: ReinforceBatch, options: ReinforceOptions, head: PolicyHead & { kind: 'gaussian' }): tf.Scalar {
-  const { obs, actions, advantages, weights } = batch;
-  if (!(obs instanceof tf.Tensor) || obs.rank !== 2) throw new ConfigError('obs.shape', obs instanceof tf.Tensor ? obs.shape : obs, '[n, obsDim]');
-  const n = obs.shape[0];
-  if (!(actions instanceof tf.Tensor) || actions.rank !== 2 || actions.shape[0] !== n || actions.shape[1] !== head.actionSize) {
-    throw new ConfigError('actions.shape', actions instanceof tf.Tensor ? actions.shape : actions, `[${n}, ${head.actionSize}] floats (a Gaussian head's actions)`);
-  }
-  checkRows('advantages', advantages, n);
-  if (weights !== undefined) checkRows('weights', weights, n);
-  const estimator = options.estimator ?? 'naive';
-  if (!ESTIMATORS.includes(estimator)) throw new ConfigError('estimator', estimator, ESTIMATORS.join(' | '));
-  const forward = forwardOf(params, options, head);
-  return tf.tidy(() => {
-    const means = forward(params, obs as tf.Tensor2D);
-    const logProb = headLogProb(head, means, splitParams(head, params).own, actions);
-    return surrogate(logProb, estimator, advantages, weights);
   });
 }
