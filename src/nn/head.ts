@@ -39,6 +39,52 @@ export function actionWidth(head: PolicyHead): number {
   return head.kind === 'gaussian' ? head.actionSize : 1;
 }
 
+/**
+ * Room for `rows` rows of actions in the head's array type: a new zeroed array, or a view of
+ * `buffer` from `byteOffset` (the WASM sampler's compacted actions).
+ */
+export function actionArray(head: PolicyHead, rows: number, buffer?: ArrayBufferLike, byteOffset = 0): Actions {
+  const n = rows * actionWidth(head);
+  if (head.kind === 'gaussian') return buffer ? new Float32Array(buffer, byteOffset, n) : new Float32Array(n);
+  return buffer ? new Int32Array(buffer, byteOffset, n) : new Int32Array(n);
+}
+
+/**
+ * Uniforms in [0, 1) one action draw takes (drawAction): 1 for the inverse CDF of a categorical;
+ * a Gaussian's Box–Muller takes 2 per pair of components, so actionSize rounded up to even.
+ */
+export function uniformsPerAction(head: PolicyHead): number {
+  return head.kind === 'gaussian' ? head.actionSize + (head.actionSize % 2) : 1;
+}
+
+/**
+ * One action for one state into `into` (one row), from the policy's outputs for that state (the WASM
+ * forward's logits and, for a categorical, log-probabilities), the head's own parameters `own` and
+ * `u`, uniformsPerAction(head) uniforms in [0, 1).
+ * Categorical: the first a with u₀ < Σ_{k ≤ a} π(k|s) (inverse CDF; the last action if rounding
+ * leaves the sum below u₀). Gaussian: a_j = μ_j + e^{s_j}·z_j, where components 2i and 2i + 1 share
+ * the pair (u_{2i}, u_{2i+1}): ρ = √(−2 log(1 − u_{2i})), φ = 2π·u_{2i+1}, z_{2i} = ρ cos φ and
+ * z_{2i+1} = ρ sin φ (Box–Muller; 1 − u keeps the log finite at u = 0).
+ */
+export function drawAction(head: PolicyHead, outputs: { logits: Float32Array; logProbs: Float32Array }, own: Float32Array, u: Float32Array, into: Actions): void {
+  if (head.kind === 'categorical') {
+    const A = head.numActions;
+    let a = A - 1, cumulative = 0;
+    for (let k = 0; k < A; k++) {
+      cumulative += Math.exp(outputs.logProbs[k]);
+      if (u[0] < cumulative) { a = k; break; }
+    }
+    into[0] = a;
+    return;
+  }
+  const mean = outputs.logits;
+  for (let j = 0; j < head.actionSize; j++) {
+    const pair = j & ~1;
+    const rho = Math.sqrt(-2 * Math.log(1 - u[pair])), phi = 2 * Math.PI * u[pair + 1];
+    into[j] = mean[j] + Math.exp(own[j]) * (j % 2 === 0 ? rho * Math.cos(phi) : rho * Math.sin(phi));
+  }
+}
+
 /** The head's code in the WASM module (assembly/policy.ts HEAD_*). */
 export function headCode(head: PolicyHead): number {
   return wasmConst(head.kind === 'gaussian' ? 'HEAD_GAUSSIAN' : 'HEAD_CATEGORICAL');

@@ -1,7 +1,8 @@
 // dm.recordEpisode: one episode of one task, step by step, keeping the physical state after every
 // step (env.getState(), Gymnasium order) — what a renderer draws. Rollouts for learning stay in the
 // fused WASM sampler (./rollout.ts); this is for watching a policy act, so it steps a one-lane
-// VecEnv from TypeScript and samples each action from the policy's WASM forward.
+// VecEnv from TypeScript and samples each action from the policy's WASM forward. One loop serves
+// both heads: the head record (../nn/head.ts) draws the action and says its array type.
 import { uniforms, checkSeed, Purpose } from '../core/rng';
 import { ConfigError } from '../errors';
 import type { TaskFamily } from '../envs/task-family';
@@ -9,7 +10,7 @@ import type { VecEnv } from '../envs/vec-env';
 import type { Policy } from '../nn/policy';
 import { RecentCache } from '../core/wasm';
 import { wasmForward } from './estimator';
-import { actionWidth, describeHead, headFor, sameHead, type Actions } from '../nn/head';
+import { actionArray, actionWidth, describeHead, drawAction, headFor, headParamCount, sameHead, uniformsPerAction, type Actions } from '../nn/head';
 
 // One-lane envs are allocated once per (env kind, step limit) and reused, reseeded by every
 // episode; the four most recently used are kept (as rollout.ts keeps its workspaces).
@@ -53,29 +54,22 @@ export function recordEpisode(family: TaskFamily, policy: Policy, task: Float32A
     throw new ConfigError('policy', `obsDim ${policy.obsDim}, ${describeHead(policy.head)}`, `obsDim ${family.obsDim} and ${describeHead(head)} for ${family.id}`);
   }
   const weights = options.weights ?? policy.getFlat();
-  if (head.kind === 'gaussian') return recordGaussian(family, policy, task, weights, seed, maxSteps, head.actionSize);
-  const D = family.stateDim, A = family.numActions;
+  const D = family.stateDim, width = actionWidth(head), draws = uniformsPerAction(head);
   const env = episodeEnv(family, maxSteps);
   env.setTasks(task); // validated against the env's physical domain (any family of this env kind)
   let obs = env.reset({ seed }).slice();
-  // One uniform per step, drawn once: action = the first a with u < Σ_{k ≤ a} π(k|s) (inverse CDF).
-  const u = uniforms(seed, Purpose.ACTION, 0, 0, maxSteps);
+  // The episode's action stream, drawn once: step t takes uniforms draws·t … draws·t + draws − 1.
+  const u = uniforms(seed, Purpose.ACTION, 0, 0, maxSteps * draws);
+  const own = weights.subarray(weights.length - headParamCount(head)); // a Gaussian's log-std
   const states = new Float32Array((maxSteps + 1) * D);
   states.set(env.getState(), 0);
-  const actions = new Int32Array(maxSteps);
+  const actions = actionArray(head, maxSteps);
   const rewards = new Float32Array(maxSteps);
-  const action = new Int32Array(1);
   let length = 0, total = 0, terminated = false;
   while (length < maxSteps) {
-    const { logProbs } = wasmForward(policy, obs, weights);
-    let a = A - 1, cumulative = 0;
-    for (let k = 0; k < A; k++) {
-      cumulative += Math.exp(logProbs[k]);
-      if (u[length] < cumulative) { a = k; break; }
-    }
-    action[0] = a;
+    const action = actions.subarray(length * width, (length + 1) * width);
+    drawAction(head, wasmForward(policy, obs, weights), own, u.subarray(length * draws, (length + 1) * draws), action);
     const result = env.step(action);
-    actions[length] = a;
     rewards[length] = result.reward[0];
     total += result.reward[0];
     length++;
@@ -86,48 +80,7 @@ export function recordEpisode(family: TaskFamily, policy: Policy, task: Float32A
   }
   return {
     states: states.slice(0, (length + 1) * D), stateDim: D,
-    actions: actions.slice(0, length), rewards: rewards.slice(0, length),
-    return: total, length, terminated,
-  };
-}
-
-/**
- * recordEpisode for a Gaussian head: a = μ + e^s·z per step, z by Box–Muller from 2 uniforms per pair
- * of components (uniforms K·t … K·t + K − 1 of the episode's action stream, K = size rounded up to even).
- */
-function recordGaussian(family: TaskFamily, policy: Policy, task: Float32Array, weights: Float32Array, seed: number, maxSteps: number, size: number): Episode {
-  const D = family.stateDim, K = size + (size % 2);
-  const env = episodeEnv(family, maxSteps);
-  env.setTasks(task);
-  let obs = env.reset({ seed }).slice();
-  const u = uniforms(seed, Purpose.ACTION, 0, 0, maxSteps * K);
-  const logStd = weights.subarray(weights.length - size);
-  const states = new Float32Array((maxSteps + 1) * D);
-  states.set(env.getState(), 0);
-  const actions = new Float32Array(maxSteps * size);
-  const rewards = new Float32Array(maxSteps);
-  const action = new Float32Array(size);
-  let length = 0, total = 0, terminated = false;
-  while (length < maxSteps) {
-    const { logits: mean } = wasmForward(policy, obs, weights);
-    for (let j = 0; j < size; j++) {
-      const pair = K * length + (j & ~1);
-      const rho = Math.sqrt(-2 * Math.log(1 - u[pair])), phi = 2 * Math.PI * u[pair + 1];
-      action[j] = mean[j] + Math.exp(logStd[j]) * (j % 2 === 0 ? rho * Math.cos(phi) : rho * Math.sin(phi));
-    }
-    const result = env.step(action);
-    actions.set(action, length * size);
-    rewards[length] = result.reward[0];
-    total += result.reward[0];
-    length++;
-    states.set(env.getState(), length * D);
-    terminated = result.terminated[0] === 1;
-    if (terminated || result.truncated[0] === 1) break;
-    obs = result.obs.slice();
-  }
-  return {
-    states: states.slice(0, (length + 1) * D), stateDim: D,
-    actions: actions.slice(0, length * actionWidth({ kind: 'gaussian', actionSize: size })), rewards: rewards.slice(0, length),
+    actions: actions.slice(0, length * width), rewards: rewards.slice(0, length),
     return: total, length, terminated,
   };
 }

@@ -7,7 +7,7 @@ import type { TaskFamily } from '../envs/task-family';
 import type { Policy } from '../nn/policy';
 import { Trajectories } from './trajectories';
 import { wasmMlp, loadWeights, shapeOf } from './wasm-policy';
-import { actionWidth, headFor, sameHead, describeHead, type PolicyHead } from '../nn/head';
+import { actionArray, actionWidth, headFor, sameHead, describeHead, type PolicyHead } from '../nn/head';
 import { runUserRollout, userWorkspace } from './user-rollout';
 
 export interface RolloutOptions {
@@ -152,7 +152,7 @@ export function rollout(family: TaskFamily, policy: Policy, tasks: Float32Array,
     new Int32Array(buffer, w.rolloutField(ws, wasmConst('ROLLOUT_LENGTH')), numEpisodes).slice(),
     new Uint8Array(buffer, w.rolloutField(ws, wasmConst('ROLLOUT_TERMINAL')), numEpisodes).slice(),
     new Float32Array(buffer, obsPtr, numSteps * obsDim).slice(),
-    head.kind === 'gaussian' ? new Float32Array(buffer, actionPtr, numSteps * width).slice() : new Int32Array(buffer, actionPtr, numSteps).slice(),
+    actionArray(head, numSteps, buffer, actionPtr).slice(),
     new Float32Array(buffer, rewardPtr, numSteps).slice(),
     new Float32Array(buffer, logProbPtr, numSteps).slice(), family.actionSize);
 }
