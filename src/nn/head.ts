@@ -5,8 +5,8 @@
 //                 floats; a state-independent log-std vector s (a learned parameter, initialised
 //                 to 0) follows the MLP's parameters (flat layout [W1, b1, …, WL, bL, s]);
 //                 actions are Float32Array rows of actionSize (sampled unclipped: the env clips).
-// The rollout, the gradient kernels (through the WASM code HEAD_*), the losses, export/load and the
-// page read this record; nothing else tests which head a policy has.
+// The rollout, recordEpisode (drawAction), the gradient kernels (through the WASM code HEAD_*), the
+// losses, export/load and the page read this record; nothing else tests which head a policy has.
 import * as tf from '@tensorflow/tfjs-core';
 import { wasmConst } from '../core/wasm';
 import { ConfigError } from '../errors';
