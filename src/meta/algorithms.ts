@@ -46,19 +46,41 @@ export interface InnerOptions {
   estimator?: Estimator;
 }
 
-function base(name: BaseAlgoName, order: 1 | 2, learnInnerLr: boolean, options: InnerOptions): MetaAlgorithm {
+/** What sets the base algorithms apart: the order of the meta-gradient, and whether α is learned. */
+const BASES: Readonly<Record<BaseAlgoName, { order: 1 | 2; learnInnerLr: boolean }>> = {
+  maml: { order: 2, learnInnerLr: false },
+  fomaml: { order: 1, learnInnerLr: false },
+  'meta-sgd': { order: 2, learnInnerLr: true },
+};
+
+/** The base algorithm of a config's algo name ('directed-meta-sgd' → meta-sgd, order 2, learned α). */
+export function baseAlgorithm(algo: string): Pick<MetaAlgorithm, 'name' | 'order' | 'learnInnerLr'> {
+  const name = algo.replace(/^directed-/, '') as BaseAlgoName;
+  return { name, ...BASES[name] };
+}
+
+/**
+ * The record of options already checked — a resolved config's (algorithmFromConfig), or what the
+ * factories below have checked — taken as given: nothing is checked or defaulted again.
+ */
+export function algorithmRecord(algo: string, inner: Required<InnerOptions>, directedOptions?: DirectedOptions): MetaAlgorithm {
+  const record: MetaAlgorithm = { ...baseAlgorithm(algo), ...inner };
+  return directedOptions ? { ...record, directed: directedOptions } : record;
+}
+
+function base(name: BaseAlgoName, options: InnerOptions): MetaAlgorithm {
   const innerLr = checkInnerLrNumber(options.innerLr ?? DEFAULTS.innerLr, 'innerLr');
   const innerSteps = checkInnerSteps(options.innerSteps, 'innerSteps');
   const estimator = checkEstimator(options.estimator);
-  return { name, order, learnInnerLr, innerLr, innerSteps, estimator };
+  return algorithmRecord(name, { innerLr, innerSteps, estimator });
 }
 
 /** MAML with the exact second-order meta-gradient. */
-export const maml = (options: InnerOptions = {}) => base('maml', 2, false, options);
+export const maml = (options: InnerOptions = {}) => base('maml', options);
 /** First-order MAML: ∂θ'/∂θ taken as the identity. */
-export const fomaml = (options: InnerOptions = {}) => base('fomaml', 1, false, options);
+export const fomaml = (options: InnerOptions = {}) => base('fomaml', options);
 /** Meta-SGD: θ' = θ − α ⊙ ∇L with α learned jointly (second order). */
-export const metaSgd = (options: InnerOptions = {}) => base('meta-sgd', 2, true, options);
+export const metaSgd = (options: InnerOptions = {}) => base('meta-sgd', options);
 
 /**
  * The task-directed approximation (Directed-MAML) around any meta-learner: before the meta-step

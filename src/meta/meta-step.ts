@@ -55,6 +55,17 @@ export interface MetaStepContext {
   applyUpdate(gradTheta: Float32Array, gradInnerLr: Float32Array | null): void;
 }
 
+/**
+ * The learner's parameters: θ, and α (Meta-SGD's rates are trained like θ; a number stays as it is).
+ * The outer step changes them; a pool worker is given them at each iteration (src/train/pool.ts).
+ */
+export type LearnerParams = Pick<MetaStepContext, 'theta' | 'innerLr'>;
+
+/** The learner's parameters of a context (the arrays themselves, not copies). */
+export function learnerParams(ctx: LearnerParams): LearnerParams {
+  return { theta: ctx.theta, innerLr: ctx.innerLr };
+}
+
 export interface MetaStepMetrics {
   preReturn: number;
   postReturn: number;

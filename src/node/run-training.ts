@@ -12,7 +12,6 @@
 // A crash after 2 leaves the policy and curve one iteration behind: the next iteration (or a resume
 // with nothing left to run) rewrites them. The lock is released on every exit path, and a lock left
 // by a killed process is stale and taken over.
-import { shortestRanges } from '../core/float';
 import { open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { init } from '../init';
@@ -20,7 +19,7 @@ import { ConfigError } from '../errors';
 import { canonicalJson, configField, resolveConfig, RESUMABLE_FIELDS, type TrainConfig } from '../train/config';
 import { Trainer, checkTrainingConfig } from '../train/trainer';
 import { serializeState } from '../train/checkpoint';
-import { exportPolicy, POLICY_METADATA_KEY, type PolicyMetadata } from '../train/export';
+import { exportPolicy } from '../train/export';
 import type { IterationMetrics } from '../train/types';
 import { FileError, appendMetrics, fileSaveHandler, writeFileAtomic, writeMetrics } from './store';
 import { curveSvg } from './plot';
@@ -196,14 +195,10 @@ export async function runTraining(o: RunTrainingOptions): Promise<TrainingResult
     };
     o.onStart?.(started);
 
-    // What a loader needs to adapt the policy (dm.loadPolicy, the page) and the run it belongs to.
-    const policyMetadata = (): Record<string, PolicyMetadata> => ({ [POLICY_METADATA_KEY]: {
-      run: id, iterations: trainer!.iteration, env: plan.config.env, algo: plan.config.algo, ranges: shortestRanges(trainer!.family.ranges), maxSteps: plan.config.maxSteps,
-      innerLr: ((lr) => (typeof lr === 'number' ? lr : Array.from(lr)))(trainer!.innerLearningRate),
-    } });
     const title = `${plan.config.env} · ${plan.config.algo} · seed ${plan.config.seed}`;
     const saveDerived = async () => {
-      await exportPolicy(trainer!.policy, fileSaveHandler(join(dir, POLICY_DIR), policyMetadata()));
+      // With what a loader needs to adapt the policy (dm.loadPolicy, the page) and the run it belongs to.
+      await exportPolicy(trainer!.policy, fileSaveHandler(join(dir, POLICY_DIR), trainer!.policyMetadata(id)));
       await writeFileAtomic(join(dir, CURVE_FILE), curveSvg(metrics, { title }));
     };
     const metricsPath = join(dir, METRICS_FILE);

@@ -7,7 +7,7 @@ import { MAX_ROLLOUT_COUNT } from '../core/defaults';
 import { envIds } from '../envs/registry';
 import { actionWidth, headFor, headOutputs, headParamCount } from '../nn/head';
 import { secondOrderBytes } from '../meta/meta-gradient';
-import { maml, fomaml, metaSgd, differentiatesAdaptation } from '../meta/algorithms';
+import { baseAlgorithm, differentiatesAdaptation } from '../meta/algorithms';
 import { wasmMemoryPlan, envDims, mlpParamCount, wasmBlockLimitBytes, formatBytes, WASM_MEMORY_BUDGET_BYTES, type MemoryPart, type RolloutShape, type WasmMemoryPlan } from '../rl/memory';
 import { defaultConfig, type TrainConfig } from './config';
 
@@ -31,8 +31,7 @@ export function trainingRollouts(c: TrainConfig): { rollouts: RolloutShape[]; we
 export function trainingMemory(c: TrainConfig): WasmMemoryPlan {
   const { rollouts, weightSets } = trainingRollouts(c);
   const env = envDims(c.env);
-  const makeBase = { maml, fomaml, 'meta-sgd': metaSgd }[c.algo.replace(/^directed-/, '') as 'maml' | 'fomaml' | 'meta-sgd'];
-  const algo = makeBase({ innerLr: c.innerLr, innerSteps: c.innerSteps });
+  const algo = baseAlgorithm(c.algo);
   const head = headFor(env);
   const numParams = mlpParamCount([env.obsDim, ...c.hidden, headOutputs(head)]) + headParamCount(head);
   const extra: MemoryPart[] = [];

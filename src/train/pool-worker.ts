@@ -5,9 +5,9 @@ import { init } from '../init';
 import { taskFamily } from '../envs/task-family';
 import { importEnv } from '../envs/registry';
 import { createPolicy } from '../nn/policy';
-import { runTask, type IterationPlan, type MetaStepContext } from '../meta/meta-step';
+import { runTask, type IterationPlan, type LearnerParams, type MetaStepContext } from '../meta/meta-step';
 import type { BackendName } from '../core/backend';
-import { algorithmFromConfig, metaStepContext } from './trainer';
+import { algorithmFromConfig, metaStepSettings } from './trainer';
 import { transferList, type FromPoolWorker, type PoolFault, type ToPoolWorker } from './pool';
 
 export interface WorkerHost {
@@ -21,6 +21,8 @@ const describe = (err: unknown): string => (err instanceof Error ? err.stack ?? 
 
 /** Answers the pool's messages until the thread is terminated. */
 export function serveTasks(host: WorkerHost): void {
+  // The config's part of the context (init), and the whole context of the current iteration.
+  let settings: Omit<MetaStepContext, keyof LearnerParams> | null = null;
   let ctx: MetaStepContext | null = null;
   let plan: IterationPlan | null = null;
   let fault: PoolFault | undefined;
@@ -35,15 +37,14 @@ export function serveTasks(host: WorkerHost): void {
       if (message.envModule) await importEnv(message.envModule.url, message.envModule.exportName, config.env);
       const family = taskFamily(config.env, config.ranges);
       const policy = createPolicy({ obsDim: family.obsDim, numActions: family.numActions, actionSize: family.actionSize, hidden: config.hidden, activation: config.activation, seed: config.seed });
-      ctx = metaStepContext(config, family, policy, algorithmFromConfig(config), policy.getFlat(), config.innerLr, () => {
+      settings = metaStepSettings(config, family, policy, algorithmFromConfig(config), () => {
         throw new Error('a pool worker does not update θ');
       });
       host.post({ type: 'ready' });
     } else if (message.type === 'iteration') {
-      if (!ctx) throw new Error('iteration before init');
+      if (!settings) throw new Error('iteration before init');
       plan = message.plan;
-      ctx.theta = message.theta;
-      ctx.innerLr = message.innerLr;
+      ctx = { ...settings, ...message.params };
       ctx.policy.setFlat(ctx.theta); // the tfjs meta-gradient differentiates the policy's variables
     } else if (message.type === 'task') {
       if (!ctx || !plan) throw new Error(`task ${message.index} before its iteration`);

@@ -10,7 +10,7 @@
 //
 // Isomorphic: the threads come from an injected WorkerFactory — Node's worker_threads in
 // src/node/pool.ts, Web Workers here (webWorkerFactory: pages, Deno, Bun).
-import type { IterationPlan, MetaStepContext, TaskOutcome } from '../meta/meta-step';
+import { learnerParams, type IterationPlan, type LearnerParams, type MetaStepContext, type TaskOutcome } from '../meta/meta-step';
 import type { TrainConfig } from './config';
 
 /** A test hook: make the worker that runs `task` of `iteration` fail in the given way. */
@@ -27,8 +27,8 @@ export type ToPoolWorker =
   | { type: 'init'; config: TrainConfig; backend: string; wasmPaths?: string; fault?: PoolFault;
       /** A defined env's module (dm.defineEnv's options.module): the worker imports it and defines the env first. */
       envModule?: { url: string; exportName: string } }
-  /** Once per iteration: θ and α (Meta-SGD's rates, or the number) after the directed step, and the iteration's plan. */
-  | { type: 'iteration'; plan: IterationPlan; theta: Float32Array; innerLr: number | Float32Array }
+  /** Once per iteration: the learner's parameters (θ, α) after the directed step, and the iteration's plan. */
+  | { type: 'iteration'; plan: IterationPlan; params: LearnerParams }
   /** Runs task `index` of the current plan. */
   | { type: 'task'; index: number };
 
@@ -178,8 +178,8 @@ export class TaskPool {
     return pool;
   }
 
-  /** Runs every task of the plan at ctx.theta / ctx.innerLr; outcomes in task order. */
-  run(ctx: Pick<MetaStepContext, 'theta' | 'innerLr' | 'metaBatch'>, plan: IterationPlan): Promise<TaskOutcome[]> {
+  /** Runs every task of the plan at the learner's parameters of ctx; outcomes in task order. */
+  run(ctx: LearnerParams & Pick<MetaStepContext, 'metaBatch'>, plan: IterationPlan): Promise<TaskOutcome[]> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new Error('directed-maml worker pool: the pool is shut down'));
     if (this.pending) return Promise.reject(new Error('directed-maml worker pool: one iteration at a time'));
@@ -208,7 +208,7 @@ export class TaskPool {
       };
       for (const slot of this.slots) {
         slot.worker.hold?.(true);
-        slot.worker.post({ type: 'iteration', plan, theta: ctx.theta, innerLr: ctx.innerLr });
+        slot.worker.post({ type: 'iteration', plan, params: learnerParams(ctx) });
       }
       for (const slot of this.slots) deal(slot);
     });

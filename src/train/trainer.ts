@@ -7,8 +7,9 @@ import { ConfigError } from '../errors';
 import { TaskFamily, taskFamily, envIdOf } from '../envs/task-family';
 import type { DefinedEnv } from '../envs/user-env';
 import { createPolicy, type Policy } from '../nn/policy';
-import { maml, fomaml, metaSgd, directed, algoName, type MetaAlgorithm } from '../meta/algorithms';
-import { metaStep, metaStepWith, type MetaStepContext } from '../meta/meta-step';
+import { algorithmRecord, algoName, type MetaAlgorithm } from '../meta/algorithms';
+import { learnedRates, metaStep, metaStepWith, type LearnerParams, type MetaStepContext } from '../meta/meta-step';
+import { parseDirectedSchedule } from '../core/schedule';
 import { tf, wasmPathsInUse } from '../core/backend';
 import { adamInit, adamStep, type AdamState } from './adam';
 import { definedEnv } from '../envs/registry';
@@ -43,27 +44,37 @@ export type TrainerOptions = Partial<Omit<TrainConfig, 'algo' | 'env'>> & {
   poolFault?: PoolFault;
 };
 
-/**
- * The meta-step context of a config: the trainer's, and each pool worker's (src/train/pool-worker.ts),
- * so both compute a task alike.
- */
+/** The meta-step context of a config, at the learner's parameters θ and α (the trainer's). */
 export function metaStepContext(config: TrainConfig, family: TaskFamily, policy: Policy, algo: MetaAlgorithm, theta: Float32Array,
   innerLr: number | Float32Array, applyUpdate: MetaStepContext['applyUpdate']): MetaStepContext {
+  return { ...metaStepSettings(config, family, policy, algo, applyUpdate), theta, innerLr };
+}
+
+/**
+ * What a config fixes of the meta-step context: all of it but the learner's parameters. The trainer's
+ * and each pool worker's (src/train/pool-worker.ts, given θ and α at each iteration), so both compute
+ * a task alike.
+ */
+export function metaStepSettings(config: TrainConfig, family: TaskFamily, policy: Policy, algo: MetaAlgorithm,
+  applyUpdate: MetaStepContext['applyUpdate']): Omit<MetaStepContext, keyof LearnerParams> {
   return {
-    family, policy, algo, theta, innerLr,
+    family, policy, algo,
     metaBatch: config.metaBatch, episodes: config.episodes, maxSteps: config.maxSteps, seed: config.seed, gradEngine: config.gradEngine,
     advantage: { gamma: config.gamma, lambda: config.lambda },
     applyUpdate,
   };
 }
 
-/** The algorithm record a config describes. */
+/**
+ * The algorithm record a resolved config describes, its values taken as the schema checked them
+ * (the inverse of configFromAlgorithm).
+ */
 export function algorithmFromConfig(config: TrainConfig): MetaAlgorithm {
   const inner = { innerLr: config.innerLr, innerSteps: config.innerSteps, estimator: config.estimator };
-  const baseName = config.algo.replace(/^directed-/, '');
-  const algo = baseName === 'maml' ? maml(inner) : baseName === 'fomaml' ? fomaml(inner) : metaSgd(inner);
-  if (!config.algo.startsWith('directed-')) return algo;
-  return directed(algo, { lr: config.directedLr, medium: config.medium, variant: config.directedVariant, schedule: config.directedSchedule });
+  if (!config.algo.startsWith('directed-')) return algorithmRecord(config.algo, inner);
+  return algorithmRecord(config.algo, inner, {
+    lr: config.directedLr!, medium: config.medium, variant: config.directedVariant!, schedule: parseDirectedSchedule(config.directedSchedule),
+  });
 }
 
 /**
@@ -128,7 +139,11 @@ export class Trainer {
   /** Iterations completed. */
   iteration = 0;
   private readonly theta: Float32Array;
-  private readonly innerLr: Float32Array | null;
+  /**
+   * α as the learner holds it (learn2learn's MetaSGD: the rates are the learner's own parameters):
+   * config.innerLr, or for Meta-SGD one rate per parameter initialised to it and trained by Adam.
+   */
+  private readonly innerLr: number | Float32Array;
   private readonly adamTheta: AdamState;
   private readonly adamInnerLr: AdamState | null;
   private readonly workerFactory: WorkerFactory | null;
@@ -152,9 +167,9 @@ export class Trainer {
     const c = this.config;
     this.policy = createPolicy({ obsDim: this.family.obsDim, numActions: this.family.numActions, actionSize: this.family.actionSize, hidden: c.hidden, activation: c.activation, seed: c.seed });
     this.theta = this.policy.getFlat();
-    this.innerLr = this.algo.learnInnerLr ? new Float32Array(this.theta.length).fill(c.innerLr) : null;
+    this.innerLr = this.algo.learnInnerLr ? new Float32Array(this.theta.length).fill(c.innerLr) : c.innerLr;
     this.adamTheta = adamInit(this.theta.length);
-    this.adamInnerLr = this.innerLr ? adamInit(this.innerLr.length) : null;
+    this.adamInnerLr = this.algo.learnInnerLr ? adamInit(this.theta.length) : null;
   }
 
   /** A trainer that continues exactly where `state` was taken. */
@@ -165,9 +180,10 @@ export class Trainer {
     trainer.iteration = state.iteration;
     trainer.theta.set(state.theta);
     trainer.policy.setFlat(trainer.theta);
-    if (trainer.innerLr) {
+    const rates = trainer.rates;
+    if (rates) {
       if (!state.innerLr || !state.adamInnerLr) throw new ConfigError('state.innerLr', state.innerLr, 'the Meta-SGD rates of this run');
-      trainer.innerLr.set(state.innerLr);
+      rates.set(state.innerLr);
       copyAdam(trainer.adamInnerLr!, state.adamInnerLr);
     }
     copyAdam(trainer.adamTheta, state.adamTheta);
@@ -185,28 +201,34 @@ export class Trainer {
       config: structuredClone(config) as TrainConfig,
       iteration: this.iteration,
       theta: this.theta.slice(),
-      innerLr: this.innerLr ? this.innerLr.slice() : null,
+      innerLr: this.rates?.slice() ?? null,
       adamTheta: copy(this.adamTheta),
       adamInnerLr: this.adamInnerLr ? copy(this.adamInnerLr) : null,
     };
   }
 
-  /** Meta-SGD's learned inner rates (flat, like θ), or the scalar inner rate. */
   /**
    * What dm.exportPolicy should store with this trainer's policy (`{ metadata: trainer.policyMetadata() }`)
    * so that dm.loadPolicy → dm.taskFamily(policy) → dm.adaptPolicy need nothing retyped: env, ranges,
    * algorithm, iterations, maxSteps and α (Meta-SGD: the learned rates), under POLICY_METADATA_KEY.
+   * `run`: the config hash of the run directory it belongs to (`dmaml train`).
    */
-  policyMetadata(): Record<string, PolicyMetadata> {
-    const lr = this.innerLearningRate;
+  policyMetadata(run?: string): Record<string, PolicyMetadata> {
+    const lr = this.innerLr;
     return { [POLICY_METADATA_KEY]: {
-      env: this.family.id, ranges: shortestRanges(this.family.ranges), algo: this.config.algo, iterations: this.iteration,
-      maxSteps: this.config.maxSteps, innerLr: typeof lr === 'number' ? lr : Array.from(lr),
+      ...(run === undefined ? {} : { run }), iterations: this.iteration, env: this.family.id, algo: this.config.algo,
+      ranges: shortestRanges(this.family.ranges), maxSteps: this.config.maxSteps, innerLr: typeof lr === 'number' ? lr : Array.from(lr),
     } };
   }
 
+  /** Meta-SGD's learned rates (α itself, updated in place), or null when α is a number. */
+  private get rates(): Float32Array | null {
+    return learnedRates({ innerLr: this.innerLr });
+  }
+
+  /** α: the inner rate, or a copy of Meta-SGD's learned rates (flat, like θ). */
   get innerLearningRate(): number | Float32Array {
-    return this.innerLr ? this.innerLr.slice() : this.config.innerLr;
+    return typeof this.innerLr === 'number' ? this.innerLr : this.innerLr.slice();
   }
 
   /** Runs `iterations` more meta-iterations, yielding each one's metrics. */
@@ -214,9 +236,10 @@ export class Trainer {
     if (!Number.isInteger(iterations) || iterations < 0) throw new ConfigError('iterations', iterations, 'an integer >= 0');
     if (this.disposed) throw new Error('Trainer.run after dispose()');
     const c = this.config;
-    const ctx = metaStepContext(c, this.family, this.policy, this.algo, this.theta, this.innerLr ?? c.innerLr, (gradTheta, gradInnerLr) => {
+    const rates = this.rates;
+    const ctx = metaStepContext(c, this.family, this.policy, this.algo, this.theta, this.innerLr, (gradTheta, gradInnerLr) => {
       adamStep(this.adamTheta, this.theta, gradTheta, c.outerLr);
-      if (this.innerLr && gradInnerLr) adamStep(this.adamInnerLr!, this.innerLr, gradInnerLr, c.outerLr);
+      if (rates && gradInnerLr) adamStep(this.adamInnerLr!, rates, gradInnerLr, c.outerLr);
     });
     const thetaBefore = new Float32Array(this.theta.length);
     for (let k = 0; k < iterations; k++) {

@@ -149,3 +149,25 @@ test('a config is resolved once: the Trainer takes a resolved record as is; chec
   assert.equal(dm.checkTrainingConfig(config).id, 'CartPole-v1');
   assert.equal(dm.tf.memory().numTensors, tensors, 'no policy was built');
 });
+
+test("a config's algorithm record (taken as the schema checked it) is the one dm.maml & co. make of the same values, and the trainer reads it back", () => {
+  const inner = { innerLr: 0.05, innerSteps: 2, estimator: 'lvc' as const };
+  const factories = { maml: dm.maml, fomaml: dm.fomaml, 'meta-sgd': dm.metaSgd };
+  for (const algo of dm.ALGOS) {
+    const base = algo.replace(/^directed-/, '') as keyof typeof factories;
+    const directedFields = algo.startsWith('directed-') ? { directedLr: 0.03, directedVariant: 'fomaml' as const, directedSchedule: 'every:2', medium: 'random' as const } : {};
+    const config = dm.resolveConfig({ algo, ...inner, ...directedFields });
+    const expected = algo.startsWith('directed-')
+      ? dm.directed(factories[base](inner), { lr: 0.03, variant: 'fomaml', schedule: 'every:2', medium: 'random' })
+      : factories[base](inner);
+    const record = dm.algorithmFromConfig(config);
+    assert.deepEqual(record, expected, algo);
+    // MAML: second order; FOMAML: first order; Meta-SGD: second order with α learned.
+    assert.deepEqual([record.order, record.learnInnerLr], { maml: [2, false], fomaml: [1, false], 'meta-sgd': [2, true] }[base], algo);
+    // The inverse: a trainer given the record resolves the same config fields.
+    const trainer = new dm.Trainer({ algo: expected, metaBatch: 2, episodes: 2 });
+    for (const [key, value] of Object.entries({ algo, ...inner, ...directedFields })) assert.deepEqual(trainer.config[key as keyof dm.TrainConfig], value, `${algo} ${key}`);
+    assert.deepEqual(trainer.innerLearningRate, base === 'meta-sgd' ? new Float32Array(trainer.policy.numParams).fill(0.05) : 0.05, `${algo}: α as the learner holds it`);
+    trainer.dispose();
+  }
+});
