@@ -10,7 +10,7 @@ import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as dm from 'directed-maml';
-import { resolveGrid, mainCells, cellResult, analyse, resultsMarkdown, headroomOf, controlSeedsOf, type CellResult, type Grid, type Cell } from 'directed-maml/node';
+import { resolveGrid, mainCells, cellResult, analyse, resultsMarkdown, headroomOf, controlSeedsOf, heldoutEvaluation, type CellResult, type Grid, type Cell } from 'directed-maml/node';
 import { experimentContent, jsonLines } from './content';
 import { freePort, startRedisServer } from './redis';
 
@@ -218,6 +218,11 @@ test('a real experiment: oracle cells train on their task alone, are scored on i
       assert.equal(rec.returns.length, 1);
     }
   }
+  // Task i alone is scored exactly as in the full evaluation (its own rollout seeds: the common
+  // batch of task i): the main cell's policy evaluated on task 1 alone gives its row of the record.
+  const alone = await heldoutEvaluation(cell('Navigation2D-v0.fomaml.seed1'), { tasks: 2, taskSeed: 99, steps: 1, episodes: 2, task: 1 });
+  assert.deepEqual(alone.returns, [last.returns[1]]);
+  assert.deepEqual(alone.mean, last.returns[1]);
   const lines = await jsonLines(join(local, 'results.jsonl'));
   const headroom = lines.filter((l) => l.type === 'headroom');
   assert.equal(headroom.length, 1);
