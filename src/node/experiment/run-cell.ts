@@ -130,8 +130,10 @@ async function cellHeldout(cell: Cell, dir: string, iteration: number): Promise<
     }
     last = r.iteration;
     const tasks = h.task === undefined ? h.tasks : 1;
-    if (r.taskSeed !== h.seed || r.steps !== h.steps || r.episodes !== h.episodes || r.tasks.length !== tasks || r.mean.length !== h.steps + 1 || r.task !== h.task) {
-      throw new ConfigError(flag, path, `held-out records of this grid's spec (tasks ${h.tasks}${h.task === undefined ? '' : `, task ${h.task} alone`}, seed ${h.seed}, steps ${h.steps}, episodes ${h.episodes}); line ${i + 1} is of another`);
+    // Without heldout.episodes a record is made with the cell's own episodes.
+    const episodes = h.episodes ?? cell.config.episodes;
+    if (r.taskSeed !== h.seed || r.steps !== h.steps || r.episodes !== episodes || r.tasks.length !== tasks || r.mean.length !== h.steps + 1 || r.task !== h.task) {
+      throw new ConfigError(flag, path, `held-out records of this grid's spec (tasks ${h.tasks}${h.task === undefined ? '' : `, task ${h.task} alone`}, seed ${h.seed}, steps ${h.steps}, episodes ${episodes}); line ${i + 1} is of another`);
     }
   });
   return records;
