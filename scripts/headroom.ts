@@ -3,7 +3,7 @@
 //   2. draw `tasks` held-out tasks (task stream seed 9001, apart from training's) and score, on each,
 //      θ_0 (0-shot) … θ_k (k inner steps, each on its own fresh adaptation batch) on ONE common
 //      evaluation batch (same task, same rollout seed for every j and for the oracle), so a k-shot
-//      minus 0-shot difference carries no batch-difficulty term;
+//      minus 0-shot difference carries no batch-difficulty term — dm.evaluateAdaptation's protocol;
 //   3. per held-out task, an oracle: the same algorithm and budget trained on that one task alone
 //      (every range fixed at the task), scored the same way; its θ_k (k-shot, the protocol it was
 //      trained for) is the oracle return;
@@ -35,18 +35,16 @@ const BUDGETS: Record<string, Budget> = {
   'LunarLanderWind-v0': { iterations: 20, metaBatch: 4, episodes: 4, maxSteps: 200, hidden: [32, 32], innerLr: 0.1, outerLr: 0.01 },
 };
 
-/** θ_0 … θ_k of `theta` on `task` (adaptation batches seeded by (seed, j)), each scored on the common evaluation batch. */
-function curve(policy: dm.Policy, family: dm.TaskFamily, task: Float32Array, theta: Float32Array, o: { k: number; episodes: number; evalEpisodes: number; innerLr: number; maxSteps: number; seed: number }): number[] {
-  const evalSeed = dm.deriveSeed(o.seed, dm.Purpose.ITERATION, 0x7ffffffe, 0);
-  const out: number[] = [];
-  let current = theta;
-  for (let j = 0; j <= o.k; j++) {
-    out.push(dm.rollout(family, policy, task, { episodes: o.evalEpisodes, maxSteps: o.maxSteps, weights: current, seed: evalSeed }).meanReturn());
-    if (j === o.k) break;
-    const adaptBatch = dm.rollout(family, policy, task, { episodes: o.episodes, maxSteps: o.maxSteps, weights: current, seed: dm.deriveSeed(o.seed, dm.Purpose.ITERATION, 0x7fffffff, j) });
-    current = dm.innerAdaptFlat(policy, adaptBatch, current, o.innerLr, 1, { gamma: 0.99, lambda: 1.0 });
-  }
-  return out;
+/**
+ * θ_0 … θ_k of `theta` on `task`, each scored on the common evaluation batch: the library's own
+ * k-shot evaluation (dm.evaluateAdaptation: the evaluation batch's rollout seed is the same for
+ * every j, each inner step on its own fresh adaptation batch), as the experiment's held-out cells use.
+ */
+async function curve(policy: dm.Policy, family: dm.TaskFamily, task: Float32Array, theta: Float32Array, o: { k: number; episodes: number; evalEpisodes: number; innerLr: number; maxSteps: number; seed: number }): Promise<number[]> {
+  policy.setFlat(theta);
+  return dm.evaluateAdaptation(policy, family, task, {
+    steps: o.k, episodes: o.episodes, evaluationEpisodes: o.evalEpisodes, innerLr: o.innerLr, maxSteps: o.maxSteps, seed: o.seed, gamma: 0.99, lambda: 1.0,
+  });
 }
 
 async function train(env: string, ranges: dm.TaskRanges | undefined, b: Budget, algo: string, seed: number, run = b.iterations): Promise<{ policy: dm.Policy; theta: Float32Array; trainer: dm.Trainer }> {
@@ -80,13 +78,13 @@ if (tableFile) {
   const log = (s: string) => console.log(`[${name} ${((Date.now() - started) / 1000).toFixed(0)} s] ${s}`);
   const meta = await train(env, budget.ranges, budget, algo, seed, 0); // the initialisation every run starts from
   const untrained: number[] = [];
-  for (let i = 0; i < numTasks; i++) untrained.push(curve(meta.policy, family, tasks.slice(i * P, (i + 1) * P), meta.theta, { ...opts, k: 0, seed: 100 + i })[0]);
+  for (let i = 0; i < numTasks; i++) untrained.push((await curve(meta.policy, family, tasks.slice(i * P, (i + 1) * P), meta.theta, { ...opts, k: 0, seed: 100 + i }))[0]);
   meta.trainer.dispose();
   const trained = await train(env, budget.ranges, budget, algo, seed);
   const metaCurves: number[][] = [], oracleCurves: number[][] = [];
   for (let i = 0; i < numTasks; i++) {
     const task = tasks.slice(i * P, (i + 1) * P);
-    metaCurves.push(curve(trained.policy, family, task, trained.theta, { ...opts, seed: 100 + i }));
+    metaCurves.push(await curve(trained.policy, family, task, trained.theta, { ...opts, seed: 100 + i }));
     log(`meta, task ${i} (${[...task].map((v) => v.toFixed(2)).join(', ')}): ${metaCurves[i].map((v) => v.toFixed(1)).join(' → ')}`);
   }
   trained.trainer.dispose();
@@ -94,7 +92,7 @@ if (tableFile) {
     const task = tasks.slice(i * P, (i + 1) * P);
     const fixed = Object.fromEntries(family.paramNames.map((n, p) => [n, task[p]]));
     const oracle = await train(env, fixed, budget, algo, seed);
-    oracleCurves.push(curve(oracle.policy, family, task, oracle.theta, { ...opts, seed: 100 + i }));
+    oracleCurves.push(await curve(oracle.policy, family, task, oracle.theta, { ...opts, seed: 100 + i }));
     oracle.trainer.dispose();
     log(`oracle, task ${i}: ${oracleCurves[i].map((v) => v.toFixed(1)).join(' → ')}`);
   }

@@ -319,5 +319,6 @@ function controlsText(grid: Grid): string {
   if (grid.controls.directedLrSweep) parts.push('β_d sweep');
   if (grid.controls.extraTask) parts.push('base with one more task');
   if (grid.controls.nonMeta) parts.push('non-meta baseline');
+  if (grid.controls.oracle) parts.push(`${grid.controls.oracle.algo} oracles on ${grid.controls.oracle.tasks} held-out task${grid.controls.oracle.tasks === 1 ? '' : 's'} (headroom)`);
   return parts.length ? `; controls: ${parts.join(', ')}` : '';
 }

@@ -17,6 +17,7 @@ import { pairedDifferences, reachThreshold, postAuc, finalReturn, mean, type Est
 import {
   tInterval, testClaim, decideClaims, studentTCdf, tostPValue, MAX_EXACT_SEEDS, type ClaimTest, type Censoring, type Verdict,
 } from './inference';
+import { headroomOf, type HeadroomResult } from './headroom';
 
 export type { MetricName, Verdict };
 
@@ -43,14 +44,17 @@ export interface CellResult {
   finalReturn: number;
   trainSeconds: number;
   envSteps: number;
-  /** Held-out k-shot mean returns (k = 0..steps) at the last evaluation point, or null. */
-  heldout: { iteration: number; mean: number[] } | null;
+  /**
+   * Held-out k-shot mean returns (k = 0..steps) at the last evaluation point, or null; returns[i][k]
+   * per task (absent in results written before it was kept), task: an oracle's one task.
+   */
+  heldout: { iteration: number; mean: number[]; returns?: number[][]; task?: number } | null;
   /** heldout.mean[k] − heldout.mean[0] for k = 1..steps. */
   heldoutGain: number[] | null;
 }
 
-/** A cell's held-out evaluation at one iteration: the mean return after k = 0..steps adaptation steps. */
-export interface HeldoutPoint { iteration: number; mean: number[] }
+/** A cell's held-out evaluation at one iteration: the mean return after k = 0..steps adaptation steps (per task: returns[i][k]). */
+export interface HeldoutPoint { iteration: number; mean: number[]; returns?: number[][]; task?: number }
 
 /** A cell's result from its metrics (cut to its iterations) and its held-out evaluations. */
 export function cellResult(cell: Cell, metrics: readonly IterationMetrics[], records: readonly HeldoutPoint[], threshold: number): CellResult {
@@ -62,7 +66,7 @@ export function cellResult(cell: Cell, metrics: readonly IterationMetrics[], rec
     reachEnvSteps: reach.iteration === null ? null : metrics.filter((m) => m.iteration <= reach.iteration!).reduce((s, m) => s + m.envSteps, 0),
     auc: postAuc(metrics), finalReturn: finalReturn(metrics),
     trainSeconds: metrics.reduce((s, m) => s + m.seconds, 0), envSteps: metrics.reduce((s, m) => s + m.envSteps, 0),
-    heldout: last ? { iteration: last.iteration, mean: last.mean } : null,
+    heldout: last ? { iteration: last.iteration, mean: last.mean, ...(last.returns ? { returns: last.returns } : {}), ...(last.task === undefined ? {} : { task: last.task }) } : null,
     heldoutGain: last ? last.mean.slice(1).map((r) => r - last.mean[0]) : null,
   };
 }
@@ -279,12 +283,28 @@ export interface Claim {
   verdict: Verdict;
 }
 
+/** A claim left out of the Holm family: its env has no adaptation headroom (the oracle control). */
+export interface UntestedClaim {
+  type: 'untested';
+  env: string;
+  claim: string;
+  metric: MetricName;
+  arm: string;
+  against: string;
+  reason: 'no headroom';
+  /** The env's headroom gap (oracle − meta k-shot) that made it so. */
+  gap: Estimate;
+}
+
 export interface Report {
   cells: CellResult[];
   tuning: TuningResult[];
   arms: ArmSummary[];
   comparisons: Comparison[];
   claims: Claim[];
+  /** Per env with oracle cells: its adaptation headroom. */
+  headroom: HeadroomResult[];
+  untested: UntestedClaim[];
 }
 
 /** The bases whose directed variant's speed claim is primary (the issue's "MAML and FOMAML"). */
@@ -293,8 +313,11 @@ export const PRIMARY_BASES: readonly string[] = ['maml', 'fomaml'];
 /** Summaries, comparisons and claims (Holm-corrected together) from the main cells' results. */
 export function analyse(grid: Grid, results: readonly CellResult[], tuning: TuningResult[] = []): Report {
   const byArm = new Map<string, CellResult[]>();
+  const headroom = headroomOf(grid, results);
+  const untested: UntestedClaim[] = [];
   for (const r of results) {
-    if (r.phase !== 'main') continue;
+    // Oracle cells are not arms (each is one task): they make the headroom.
+    if (r.phase !== 'main' || r.overrides.oracle !== undefined) continue;
     if (!byArm.has(r.arm)) byArm.set(r.arm, []);
     byArm.get(r.arm)!.push(r);
   }
@@ -335,8 +358,13 @@ export function analyse(grid: Grid, results: readonly CellResult[], tuning: Tuni
       if (byArm.has(mediumArm)) {
         const c = compare(grid, env, 'medium-vs-random', mediumArm, byArm.get(mediumArm)!, arm, cells);
         comparisons.push(c);
-        claim(c, 'iterationsToThreshold', `the medium task matters: ${algo} reaches the threshold in fewer meta-iterations than with a random task for its directed step`);
-        claim(c, 'auc', `the medium task matters: ${algo} has a larger area under the post-adaptation curve than with a random task`);
+        // No headroom: no gain from adapting is left for the directed step's task to matter to.
+        const none = headroom.find((h) => h.env === env && h.label === 'no headroom');
+        const mediumClaim = (metric: MetricName, text: string) => (none
+          ? untested.push({ type: 'untested', env, claim: text, metric, arm: c.arm, against: c.against, reason: 'no headroom', gap: none.gap })
+          : claim(c, metric, text));
+        mediumClaim('iterationsToThreshold', `the medium task matters: ${algo} reaches the threshold in fewer meta-iterations than with a random task for its directed step`);
+        mediumClaim('auc', `the medium task matters: ${algo} has a larger area under the post-adaptation curve than with a random task`);
       }
     }
   }
@@ -355,5 +383,5 @@ export function analyse(grid: Grid, results: readonly CellResult[], tuning: Tuni
   const claims: Claim[] = pending.map(({ test, ...p }, i) => ({ ...p, diff: test.diff, margin: test.margin, ...decided[i] }));
   // Primary claims first, in their order of discovery.
   claims.sort((x, y) => Number(y.primary) - Number(x.primary));
-  return { cells: [...results], tuning, arms, comparisons, claims };
+  return { cells: [...results], tuning, arms, comparisons, claims, headroom, untested };
 }

@@ -14,7 +14,8 @@
 //       "randomMedium":    true,
 //       "directedLrSweep": { "rates": [0.05, 0.2] },
 //       "extraTask":       true,   // the bases also run with metaBatch + 1 (the directed step's extra samples)
-//       "nonMeta":         true    // multi-task REINFORCE (FOMAML at α = 0), evaluated with the usual α
+//       "nonMeta":         true,   // multi-task REINFORCE (FOMAML at α = 0), evaluated with the usual α
+//       "oracle":          { "tasks": 5, "algo": "maml" } // or true: per-task oracles, the family's adaptation headroom
 //     },
 //     "margins": { "iterationsToThreshold": 1, "auc": 5 }, // TOST equivalence margins (also perEnv.<env>.margins)
 //   }
@@ -90,6 +91,12 @@ export interface HeldoutSpec {
   episodes?: number;
   /** Inner step size α of the evaluation; default: the run's own (the non-meta control's is the grid's usual α). */
   innerLr?: number;
+  /**
+   * An oracle cell's: only held-out task `task` (its index among the `tasks`), with that task's
+   * own rollout seeds, so its returns are scored on the same evaluation batch as every other
+   * cell's returns on that task.
+   */
+  task?: number;
 }
 
 export interface Controls {
@@ -114,7 +121,18 @@ export interface Controls {
    * with α = 0, so θ' = θ), evaluated on the held-out tasks with the grid's usual α.
    */
   nonMeta?: boolean;
+  /**
+   * Per-task oracles (the family's adaptation headroom): for each of the first `tasks` held-out
+   * tasks, `algo` trained with the same budget (and outer rate) as its main arm but with every
+   * task range fixed at that task, evaluated on that task alone with the held-out protocol.
+   */
+  oracle?: { tasks: number; algo: AlgoName };
+  /** The seeds of the controls (default: grid.seeds). */
+  seeds?: number[];
 }
+
+/** The seeds the controls run on. */
+export function controlSeedsOf(grid: Grid): number[] { return grid.controls.seeds ?? grid.seeds; }
 
 export interface Grid {
   envs: string[];
@@ -131,7 +149,10 @@ export interface Grid {
 }
 
 /** Config fields a cell may override (the grid's controls). Keys are config field names. */
-export type Overrides = Partial<Pick<TrainConfig, 'outerLr' | 'medium' | 'directedLr' | 'metaBatch' | 'innerLr'>>;
+export type Overrides = Partial<Pick<TrainConfig, 'outerLr' | 'medium' | 'directedLr' | 'metaBatch' | 'innerLr'>> & {
+  /** An oracle cell: the index of the held-out task its ranges are fixed at (not a config field; the cell's ranges say it). */
+  oracle?: number;
+};
 
 export interface Cell {
   name: string;
@@ -347,7 +368,7 @@ export function resolveGrid(raw: unknown, flags: Partial<TrainConfig> = {}): Gri
   };
 
   const controlsRaw = g.controls === undefined ? {} : objectAt(g.controls, 'grid.controls', 'an object of controls');
-  unknownKeys(controlsRaw, ['outerLrSweep', 'randomMedium', 'directedLrSweep', 'extraTask', 'nonMeta'], 'grid.controls');
+  unknownKeys(controlsRaw, ['outerLrSweep', 'randomMedium', 'directedLrSweep', 'extraTask', 'nonMeta', 'oracle'], 'grid.controls');
   const controls: Controls = {};
   const directedAlgos = algos.filter((a) => a.startsWith('directed-'));
   if (controlsRaw.outerLrSweep !== undefined) {
@@ -407,14 +428,19 @@ export function resolveGrid(raw: unknown, flags: Partial<TrainConfig> = {}): Gri
     heldout.innerLr = h.innerLr;
   }
   if (controls.nonMeta && heldout.steps === 0) throw new ConfigError('grid.heldout.steps', 0, 'at least 1 with controls.nonMeta (its arm is judged after the inner step)');
+  if (controlsRaw.oracle !== undefined) {
+    const oracle = oracleAt(controlsRaw.oracle, algos, heldout);
+    if (oracle) controls.oracle = oracle;
+  }
 
   // The number of cells (reported arms × seeds, and the outer-lr sweep's), before any is made.
   const armsPerDirected = 1 + (controls.randomMedium ? 1 : 0) + (controls.directedLrSweep?.rates.length ?? 0);
   const armsPerEnv = algos.reduce((n, a) => n + (a.startsWith('directed-') ? armsPerDirected : 1), 0);
   const tuning = controls.outerLrSweep ? new Set(algos.map(baseOf)).size * controls.outerLrSweep.rates.length * controls.outerLrSweep.seeds.length : 0;
-  const cellCount = envs.length * (armsPerEnv * seeds.length + tuning);
+  const oracleCells = controls.oracle ? controls.oracle.tasks * (controls.seeds ?? seeds).length : 0;
+  const cellCount = envs.length * (armsPerEnv * seeds.length + tuning + oracleCells);
   if (cellCount > MAX_GRID_CELLS) {
-    throw new ConfigError('grid', `${cellCount} cells (${envs.length} envs × (${armsPerEnv} arms × ${seeds.length} seeds${tuning ? ` + ${tuning} tuning cells` : ''}))`,
+    throw new ConfigError('grid', `${cellCount} cells (${envs.length} envs × (${armsPerEnv} arms × ${seeds.length} seeds${tuning ? ` + ${tuning} tuning cells` : ''}${oracleCells ? ` + ${oracleCells} oracle cells` : ''}))`,
       `at most ${MAX_GRID_CELLS} cells: fewer seeds, algos, envs or control rates`);
   }
 
@@ -442,6 +468,44 @@ export function resolveGrid(raw: unknown, flags: Partial<TrainConfig> = {}): Gri
     }
   }
   return { envs, algos, seeds, config, perEnv, heldout, controls };
+}
+
+/**
+ * grid.controls.oracle: true (the defaults) | false | {tasks, algo}. tasks: how many of the held-out
+ * tasks get an oracle, in [1, heldout.tasks] (default min(heldout.tasks, 5)); algo: the
+ * algorithm trained per task and compared with its own main arm, a non-directed algorithm of the
+ * grid (default the first of maml, fomaml in grid.algos). Needs held-out steps ≥ 1 (the oracle
+ * is judged at k-shot, the protocol it was trained for).
+ */
+function oracleAt(raw: unknown, algos: readonly AlgoName[], heldout: HeldoutSpec): Controls['oracle'] | null {
+  const where = 'grid.controls.oracle';
+  if (raw === false) return null;
+  const o = raw === true ? {} : objectAt(raw, where, 'true | false | an object {tasks, algo}');
+  unknownKeys(o, ['tasks', 'algo'], where);
+  const candidates = algos.filter((a) => !a.startsWith('directed-'));
+  if (candidates.length === 0) throw new ConfigError(where, raw, 'absent unless grid.algos holds a non-directed algorithm (the oracle trains one per task)');
+  let algo: AlgoName | undefined;
+  if (o.algo !== undefined) {
+    if (!candidates.includes(o.algo as AlgoName)) throw new ConfigError(`${where}.algo`, o.algo, `one of the non-directed algorithms of grid.algos: ${candidates.join(', ')}`);
+    algo = o.algo as AlgoName;
+  } else {
+    algo = (['maml', 'fomaml'] as AlgoName[]).find((a) => candidates.includes(a));
+    if (!algo) throw new ConfigError(`${where}.algo`, undefined, `one of the non-directed algorithms of grid.algos: ${candidates.join(', ')} (the default, maml or fomaml, is not in grid.algos)`);
+  }
+  const tasks = intIn(o.tasks, `${where}.tasks`, 1, heldout.tasks, Math.min(heldout.tasks, 5));
+  if (heldout.steps === 0) throw new ConfigError('grid.heldout.steps', 0, 'at least 1 with controls.oracle (the oracles and their main arm are compared at k-shot)');
+  return { tasks, algo };
+}
+
+/**
+ * The ranges of an oracle cell: every parameter fixed at held-out task `index`'s value (tasks
+ * drawn as the held-out evaluation draws them, from the env's ranges in `config`).
+ */
+export function oracleRanges(config: TrainConfig, heldout: HeldoutSpec, index: number): Record<string, number> {
+  const family = taskFamily(config.env, config.ranges);
+  const P = family.numParams;
+  const task = family.sample(heldout.tasks, { seed: heldout.seed }).subarray(index * P, (index + 1) * P);
+  return Object.fromEntries(family.paramNames.map((name, k) => [name, task[k]]));
 }
 
 /** The non-meta control's algorithm: FOMAML (first order; with α = 0 its outer gradient is multi-task REINFORCE). */
@@ -472,7 +536,7 @@ function nameValue(v: unknown, key: string): string {
 /** env.algo[.flag=value…] with the overrides in a fixed (sorted) order. */
 export function armName(env: string, algo: string, overrides: Overrides): string {
   const parts = [env, algo];
-  for (const key of Object.keys(overrides).sort()) parts.push(`${configField(key)!.flag}=${nameValue(overrides[key as keyof Overrides], key)}`);
+  for (const key of Object.keys(overrides).sort()) parts.push(`${key === 'oracle' ? 'oracle' : configField(key)!.flag}=${nameValue(overrides[key as keyof Overrides], key)}`);
   return parts.join('.');
 }
 
@@ -483,16 +547,22 @@ export function cellName(arm: string, seed: number): string {
 function makeCell(grid: Grid, env: string, algo: AlgoName, seed: number, overrides: Overrides, phase: Cell['phase']): Cell {
   const arm = armName(env, algo, overrides);
   const shared = fieldsFor({ ...grid.config, ...grid.perEnv[env].config }, algo);
-  const config = resolveConfig({ ...shared, ...overrides, env, algo, seed });
+  const { oracle, ...fields } = overrides;
+  let config = resolveConfig({ ...shared, ...fields, env, algo, seed });
   let heldout: HeldoutSpec | null = phase === 'main' ? grid.heldout : null;
+  // An oracle: the same run with every range fixed at its held-out task, evaluated on that task alone.
+  if (oracle !== undefined) {
+    config = resolveConfig({ ...shared, ...fields, ranges: oracleRanges(config, grid.heldout, oracle), env, algo, seed });
+    heldout = { ...grid.heldout, task: oracle };
+  }
   // Trained at α = 0 (the non-meta control): evaluated with the α the other arms use.
   if (heldout && overrides.innerLr === 0) heldout = { ...heldout, innerLr: heldout.innerLr ?? resolveConfig({ ...shared, env, algo, seed }).innerLr };
   return { name: cellName(arm, seed), arm, env, algo, seed, overrides, phase, config, heldout };
 }
 
-/** Whether a main cell's arm is a control (random medium task, β_d sweep, extra task, non-meta) rather than a grid algorithm at its defaults. */
+/** Whether a main cell's arm is a control (random medium task, β_d sweep, extra task, non-meta, oracle) rather than a grid algorithm at its defaults. */
 export function isControl(overrides: Overrides): boolean {
-  return overrides.medium !== undefined || overrides.directedLr !== undefined || overrides.metaBatch !== undefined || overrides.innerLr !== undefined;
+  return overrides.medium !== undefined || overrides.directedLr !== undefined || overrides.metaBatch !== undefined || overrides.innerLr !== undefined || overrides.oracle !== undefined;
 }
 
 /** The bases whose outer learning rate the sweep tunes (every base of a grid algorithm). */
@@ -567,6 +637,16 @@ export function mainCells(grid: Grid, pickedOuterLr?: Record<string, Record<stri
         overrides.outerLr = rate;
       }
       for (const seed of grid.seeds) cells.push(makeCell(grid, env, algo, seed, overrides, 'main'));
+    }
+    // The oracles: at the rate of their algorithm's main arm, on the control seeds.
+    const oracle = grid.controls.oracle;
+    if (oracle) {
+      const rate = grid.controls.outerLrSweep ? pickedOuterLr?.[env]?.[tuningKey(grid, env, oracle.algo, {})] : undefined;
+      if (grid.controls.outerLrSweep && rate === undefined) throw new Error(`mainCells: no outer learning rate picked for ${env} ${oracle.algo} (the oracles' rate)`);
+      for (let task = 0; task < oracle.tasks; task++) {
+        const overrides: Overrides = { oracle: task, ...(rate !== undefined ? { outerLr: rate } : {}) };
+        for (const seed of controlSeedsOf(grid)) cells.push(makeCell(grid, env, oracle.algo, seed, overrides, 'main'));
+      }
     }
   }
   const names = new Set<string>();

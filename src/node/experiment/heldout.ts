@@ -23,6 +23,8 @@ export interface HeldoutRecord {
   returns: number[][];
   /** mean[k]: returns[·][k] averaged over the tasks. */
   mean: number[];
+  /** An oracle cell's: the index of the one held-out task evaluated (tasks and returns then hold that task alone). */
+  task?: number;
 }
 
 /**
@@ -30,7 +32,7 @@ export interface HeldoutRecord {
  * as for a resume or `dmaml adapt`). The rollouts (episodes × maxSteps of one task) are checked
  * against the WASM memory before anything runs.
  */
-export async function heldoutEvaluation(dir: string, options: { tasks: number; taskSeed: number; steps: number; episodes?: number; maxSteps?: number; innerLr?: number }): Promise<HeldoutRecord> {
+export async function heldoutEvaluation(dir: string, options: { tasks: number; taskSeed: number; steps: number; episodes?: number; maxSteps?: number; innerLr?: number; task?: number }): Promise<HeldoutRecord> {
   const { state } = await readRun(dir, '--checkpoint');
   if (!state) throw new ConfigError('--checkpoint', dir, 'a run with at least one iteration (this one has no state.json yet)');
   const config = state.config;
@@ -45,7 +47,13 @@ export async function heldoutEvaluation(dir: string, options: { tasks: number; t
     const P = family.numParams;
     const returns: number[][] = [];
     const rows: number[][] = [];
-    for (let i = 0; i < options.tasks; i++) {
+    // options.task: that task alone (an oracle, whose run's ranges are fixed at it: its family draws
+    // that task whatever the index), with task i's own rollout seeds.
+    const indices = options.task === undefined ? Array.from({ length: options.tasks }, (_, i) => i) : [options.task];
+    if (options.task !== undefined && !(Number.isInteger(options.task) && options.task >= 0 && options.task < options.tasks)) {
+      throw new ConfigError('task', options.task, `an integer in [0, ${options.tasks - 1}] (a held-out task's index)`);
+    }
+    for (const i of indices) {
       const task = tasks.subarray(i * P, (i + 1) * P);
       rows.push(Array.from(task));
       returns.push(await evaluateAdaptation(policy, family, task, {
@@ -56,7 +64,7 @@ export async function heldoutEvaluation(dir: string, options: { tasks: number; t
       }));
     }
     const mean = returns[0].map((_, k) => returns.reduce((s, r) => s + r[k], 0) / returns.length);
-    return { iteration: state.iteration, taskSeed: options.taskSeed, steps: options.steps, episodes, tasks: rows, returns, mean };
+    return { iteration: state.iteration, taskSeed: options.taskSeed, steps: options.steps, episodes, tasks: rows, returns, mean, ...(options.task === undefined ? {} : { task: options.task }) };
   } finally {
     policy.dispose();
   }

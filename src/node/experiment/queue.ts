@@ -181,9 +181,13 @@ export function jobCell(id: string, data: unknown): Cell {
     if (key in NOT_IN_GRID || (field?.appliesTo && typeof algo === 'string' && !field.appliesTo({ algo }))) continue;
     fields[key] = value;
   }
+  // An oracle cell's held-out spec names its one task (not a grid's key): the rest is the grid's.
+  const { task: oracleTask, ...heldoutRaw } = isPlainObject(cell.heldout) ? cell.heldout : {} as Record<string, unknown>;
   let grid: Grid;
   try {
-    grid = resolveGrid({ envs: [given.env], algos: [given.algo], seeds: [given.seed], config: fields, ...(cell.heldout ? { heldout: cell.heldout } : {}) });
+    // The threshold is the analysis's, not the cell's (cellsIdentity leaves it out): any finite one
+    // resolves an env that has no default (Navigation2D-v0's job failed for want of one).
+    grid = resolveGrid({ envs: [given.env], algos: [given.algo], seeds: [given.seed], config: fields, perEnv: { [given.env as string]: { threshold: 0 } }, ...(cell.heldout ? { heldout: heldoutRaw } : {}) });
   } catch (err) {
     if (err instanceof ConfigError) throw new ConfigError(`${where}: ${err.field}`, err.value, err.allowed);
     throw err;
@@ -196,6 +200,15 @@ export function jobCell(id: string, data: unknown): Cell {
   const rawOverrides = isPlainObject(cell.overrides) ? cell.overrides : null;
   if (!rawOverrides) throw new ConfigError(`${where}: cell.overrides`, cell.overrides, 'an object of outerLr, medium, directedLr');
   for (const [key, value] of Object.entries(rawOverrides)) {
+    // An oracle's task index: its held-out spec's task, its config's ranges every one fixed (at that task's values, by the grid that made it).
+    if (key === 'oracle') {
+      const fixed = Object.values(expected.config.ranges).every((r) => typeof r === 'number');
+      if (!Number.isInteger(value) || value !== oracleTask || !fixed || cell.phase !== 'main') {
+        throw new ConfigError(`${where}: cell.overrides.oracle`, value, 'a held-out task index equal to cell.heldout.task, on a main cell whose config fixes every range');
+      }
+      overrides.oracle = value as number;
+      continue;
+    }
     if (!['outerLr', 'medium', 'directedLr'].includes(key) || value !== (given as Record<string, unknown>)[key]) {
       throw new ConfigError(`${where}: cell.overrides.${key}`, value, 'outerLr, medium or directedLr, equal to the cell config\'s');
     }
@@ -207,10 +220,12 @@ export function jobCell(id: string, data: unknown): Cell {
     throw new ConfigError(`${where}: cell.name`, cell.name, `the name its config gives (${name}): a cell name is never a path`);
   }
   if (cell.phase !== 'tune' && cell.phase !== 'main') throw new ConfigError(`${where}: cell.phase`, cell.phase, 'tune | main');
-  if (cell.heldout !== null && JSON.stringify(cell.heldout) !== JSON.stringify(grid.heldout)) {
-    throw new ConfigError(`${where}: cell.heldout`, cell.heldout, `a held-out spec as a grid resolves it (${JSON.stringify(grid.heldout)})`);
+  const heldout = cell.heldout === null ? null : overrides.oracle === undefined ? grid.heldout : { ...grid.heldout, task: overrides.oracle };
+  if (oracleTask !== undefined && overrides.oracle === undefined) throw new ConfigError(`${where}: cell.heldout.task`, oracleTask, 'absent unless cell.overrides.oracle names the task');
+  if (cell.heldout !== null && JSON.stringify(cell.heldout) !== JSON.stringify(heldout)) {
+    throw new ConfigError(`${where}: cell.heldout`, cell.heldout, `a held-out spec as a grid resolves it (${JSON.stringify(heldout)})`);
   }
-  return { name, arm, env: expected.env, algo: expected.algo, seed: expected.seed, overrides, phase: cell.phase, config: expected.config, heldout: cell.heldout === null ? null : grid.heldout };
+  return { name, arm, env: expected.env, algo: expected.algo, seed: expected.seed, overrides, phase: cell.phase, config: expected.config, heldout };
 }
 
 // ---- Snapshots of a run directory.

@@ -129,8 +129,11 @@ async function cellHeldout(cell: Cell, dir: string, iteration: number): Promise<
       throw new ConfigError(flag, path, `held-out records of evaluation points ${points.join(', ') || '(none yet)'} in order (line ${i + 1} is of iteration ${r.iteration})`);
     }
     last = r.iteration;
-    if (r.taskSeed !== h.seed || r.steps !== h.steps || r.episodes !== h.episodes || r.tasks.length !== h.tasks || r.mean.length !== h.steps + 1) {
-      throw new ConfigError(flag, path, `held-out records of this grid's spec (tasks ${h.tasks}, seed ${h.seed}, steps ${h.steps}, episodes ${h.episodes}); line ${i + 1} is of another`);
+    const tasks = h.task === undefined ? h.tasks : 1;
+    // Without heldout.episodes a record is made with the cell's own episodes.
+    const episodes = h.episodes ?? cell.config.episodes;
+    if (r.taskSeed !== h.seed || r.steps !== h.steps || r.episodes !== episodes || r.tasks.length !== tasks || r.mean.length !== h.steps + 1 || r.task !== h.task) {
+      throw new ConfigError(flag, path, `held-out records of this grid's spec (tasks ${h.tasks}${h.task === undefined ? '' : `, task ${h.task} alone`}, seed ${h.seed}, steps ${h.steps}, episodes ${episodes}); line ${i + 1} is of another`);
     }
   });
   return records;
@@ -285,7 +288,7 @@ async function evaluatePoint(cell: Cell, dir: string, at: number, h: HeldoutSpec
   const lock = await acquireRunLock(dir, { command: `dmaml experiment: held-out evaluation of cell ${cell.name}`, flag: `cell ${cell.name}` });
   try {
     const records = await readHeldout(dir, `cell ${cell.name}`);
-    const record = await heldoutEvaluation(dir, { tasks: h.tasks, taskSeed: h.seed, steps: h.steps, episodes: h.episodes, innerLr: h.innerLr });
+    const record = await heldoutEvaluation(dir, { tasks: h.tasks, taskSeed: h.seed, steps: h.steps, episodes: h.episodes, innerLr: h.innerLr, task: h.task });
     if (record.iteration !== at) throw new Error(`cell ${cell.name}: evaluated iteration ${record.iteration}, expected ${at}`);
     const kept = records.filter((r) => r.iteration < at);
     await writeFileAtomic(join(dir, HELDOUT_FILE), [...kept, record].map((r) => `${JSON.stringify(r)}\n`).join(''));
