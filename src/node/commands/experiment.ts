@@ -13,13 +13,14 @@ import { LOCK_FILE } from '../run-files';
 import { acquireRunLock, isOurLitter, type RunLock } from '../run-lock';
 import { createRunDir } from '../run-survey';
 import { shellQuote } from '../shell';
-import { resolveGrid, tuneCells, mainCells, tuningKey, cellsIdentity, NOT_IN_GRID, DEFAULT_THRESHOLDS, type Grid } from '../experiment/grid';
+import { resolveGrid, tuneCells, mainCells, tuningKey, tunesDirectedLr, cellsIdentity, NOT_IN_GRID, DEFAULT_THRESHOLDS, type Grid } from '../experiment/grid';
 import { runLocal, surveyCells, defaultJobs, workersPerCell, type CellExecutor } from '../experiment/scheduler';
 import { HELDOUT_DEFAULTS } from '../experiment/heldout';
 import { runCellByCli } from '../experiment/run-cell';
 import { isEnvModulePath, loadEnvModule } from '../env-module';
 import { edgeWarnings } from '../experiment/analysis';
-import { pickOuterLr, writeReport, RESULTS_MD, RESULTS_JSONL, FIGURES_DIR } from '../experiment/report';
+import { settleTuning } from '../experiment/tuning';
+import { writeReport, RESULTS_MD, RESULTS_JSONL, FIGURES_DIR } from '../experiment/report';
 
 export const EXPERIMENT_FILE = 'experiment.json';
 
@@ -254,7 +255,8 @@ export async function experimentCommand(argv: string[], makeQueueExecutor?: (url
   try {
     // Cells already on disk are verified before anything runs: damage that cannot be repaired is
     // one line now, not after the other cells have trained (surveyCells throws it).
-    if ((await surveyCells(out, tune)).pending.length === 0) await surveyCells(out, mainCells(grid, (await pickOuterLr(out, grid, tune)).picks));
+    const settled = await settleTuning(out, grid, async (cells) => (await surveyCells(out, cells)).pending.length === 0);
+    if (settled) await surveyCells(out, mainCells(grid, settled.picks, settled.directedPicks));
   } catch (err) {
     await executor.close();
     lock.release();
@@ -278,14 +280,19 @@ export async function experimentCommand(argv: string[], makeQueueExecutor?: (url
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    let result = await executor.run(tune, 'tuning ');
-    if (!result.interrupted && !stop.signal.aborted) {
-      const { picks, tuning } = await pickOuterLr(out, grid, tune);
-      for (const warning of edgeWarnings(tuning)) console.error(`dmaml experiment: ${warning}`);
-      const cells = mainCells(grid, picks);
-      result = await executor.run(cells, '');
+    // The tuning rounds (the sweep, then its widening), then the reported cells at the final picks.
+    let round = 0;
+    const settled = await settleTuning(out, grid, async (cells) => {
+      if (round++ > 0) console.error(`dmaml experiment: widening the outer-lr sweep (round ${round - 1}): ${cells.length - tune.length} more tuning cells`);
+      const r = await executor.run(cells, 'tuning ');
+      return !r.interrupted && !stop.signal.aborted;
+    });
+    if (settled) {
+      for (const warning of edgeWarnings(settled.tuning)) console.error(`dmaml experiment: ${warning}`);
+      const cells = mainCells(grid, settled.picks, settled.directedPicks);
+      const result = await executor.run(cells, '');
       if (!result.interrupted && !stop.signal.aborted) {
-        const report = await writeReport(out, grid, tune, cells, { command, jobs: executor.jobs, where: executor.where });
+        const report = await writeReport(out, grid, settled.cells, cells, { command, jobs: executor.jobs, where: executor.where });
         for (const c of report.claims) console.log(`${c.env}: ${c.claim}: ${c.verdict}`);
         console.log(`report:  ${join(out, RESULTS_MD)}`);
         console.log(`results: ${join(out, RESULTS_JSONL)}`);
@@ -305,11 +312,12 @@ export async function experimentCommand(argv: string[], makeQueueExecutor?: (url
 }
 
 function mainCellsCount(grid: Grid): number {
-  // The count does not depend on the rates the sweep picks: its first rate stands in for every pick.
-  const rate = grid.controls.outerLrSweep?.rates[0];
-  const picks = rate === undefined ? undefined
-    : Object.fromEntries(grid.envs.map((env) => [env, Object.fromEntries(tuneCells(grid).filter((c) => c.env === env).map((c) => [tuningKey(grid, env, c.algo, c.overrides), rate]))]));
-  return mainCells(grid, picks).length;
+  // The count does not depend on the values the sweep picks: its first rate (and β_d) stands in for every pick.
+  const sweep = grid.controls.outerLrSweep;
+  if (!sweep) return mainCells(grid).length;
+  const picksOf = (value: number, ok: (c: ReturnType<typeof tuneCells>[number]) => boolean) => Object.fromEntries(grid.envs.map((env) => [env,
+    Object.fromEntries(tuneCells(grid).filter((c) => c.env === env && ok(c)).map((c) => [tuningKey(grid, env, c.algo, c.overrides), value]))]));
+  return mainCells(grid, picksOf(sweep.rates[0], () => true), sweep.directedLrs ? picksOf(sweep.directedLrs[0], (c) => tunesDirectedLr(grid, c.algo)) : undefined).length;
 }
 
 function controlsText(grid: Grid): string {
