@@ -90,7 +90,8 @@ export const EXPERIMENT_USAGE = `Usage:
       (outerLrSweep, randomMedium, directedLrSweep are set in a grid file).
   Grid file (JSON; config fields in camelCase): {"envs", "algos", "seeds", "config": {train fields},
       "perEnv": {ENV: {"threshold", "config"}}, "heldout": {"every", "tasks", "seed", "steps", "episodes"},
-      "controls": {"outerLrSweep": {"rates", "seeds"}, "randomMedium": true, "directedLrSweep": {"rates"}}}
+      "controls": {"outerLrSweep": {"rates", "seeds", "perArm", "widen", "directedLrs"}, "randomMedium": true,
+      "directedLrSweep": {"rates"}, "extraTask": true, "nonMeta": true, "seeds": [control seeds]}}
 `;
 
 export function experimentHelp(): string {
