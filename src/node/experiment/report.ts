@@ -103,7 +103,7 @@ export async function writeReport(outDir: string, grid: Grid, tuneCells: readonl
 function configLine(c: Cell['config'], directed: Cell['config'] | undefined, swept: boolean, tunedBeta: boolean): string {
   return `${c.iterations} meta-iterations, ${c.metaBatch} tasks × ${c.episodes} episodes per iteration, at most ${c.maxSteps} steps per episode, `
     + `policy [${c.hidden.join(', ')}] ${c.activation}, α = ${c.innerLr}, ${plural(c.innerSteps, 'inner step')}, `
-    + (swept ? 'outer Adam lr picked per base algorithm (each arm\'s is in its name)' : `outer Adam lr ${c.outerLr}`)
+    + (swept ? `outer Adam lr picked per ${tunedBeta ? 'algorithm' : 'base algorithm'} (each arm's is in its name)` : `outer Adam lr ${c.outerLr}`)
     + (tunedBeta ? ', β_d picked with the outer lr per directed algorithm (each arm\'s is in its name)' : directed ? `, β_d = ${directed.directedLr}` : '');
 }
 
@@ -176,7 +176,9 @@ export function resultsMarkdown(grid: Grid, mainCells: readonly Cell[], report: 
     const s = grid.controls.outerLrSweep;
     out.push(s.perArm
       ? `- Outer learning rate: swept over ${s.rates.join(', ')} for every arm (directed variants and controls included) on seeds ${s.seeds.join(', ')} (not reported), each arm run at the rate of its largest mean AUC.`
-      : `- Outer learning rate: swept over ${s.rates.join(', ')} for each base algorithm on seeds ${s.seeds.join(', ')} (not reported), picked by AUC; each directed variant and its controls run at the rate picked for its base.`);
+      : s.directedLrs
+        ? `- Outer learning rate: swept over ${s.rates.join(', ')} for each base algorithm, and with β_d for each directed algorithm, on seeds ${s.seeds.join(', ')} (not reported), picked by AUC; the bases' controls run at the rate picked for their base.`
+        : `- Outer learning rate: swept over ${s.rates.join(', ')} for each base algorithm on seeds ${s.seeds.join(', ')} (not reported), picked by AUC; each directed variant and its controls run at the rate picked for its base.`);
     const widen = widenOf(grid);
     out.push(widen > 0
       ? `- Widening: a pick at the highest (lowest) rate of a key adds the next rate above (below) on the sweep's log spacing, run on the same seeds, and the pick is made again; at most ${plural(widen, 'rate')} per side (outerLrSweep.widen). The table below gives every key's final rates.`
@@ -195,15 +197,16 @@ export function resultsMarkdown(grid: Grid, mainCells: readonly Cell[], report: 
   out.push('| env | claim | paired difference (mean [CI]) | Holm p: better / worse / equivalent | verdict |', '|---|---|---|---|---|');
   for (const c of report.claims) {
     const margin = c.margin === null ? '–' : `${pText(c.pEquivalent)} (±${fmt(c.margin)})`;
-    const paired = controlsApart ? `, ${plural(c.diff.n, 'paired seed')}` : '';
-    out.push(`| ${c.env} | ${c.primary ? '**primary:** ' : ''}${c.claim} | ${signed(c.diff)} ${UNIT[c.metric]}${paired} | ${pText(c.pToward)} / ${pText(c.pAway)} / ${margin} | ${VERDICT_MARK[c.verdict]} |`);
+    const diff = `${signed(c.diff)} ${UNIT[c.metric]}`;
+    const diffText = controlsApart ? `${diff.trimEnd()}, ${plural(c.diff.n, 'paired seed')}` : diff;
+    out.push(`| ${c.env} | ${c.primary ? '**primary:** ' : ''}${c.claim} | ${diffText} | ${pText(c.pToward)} / ${pText(c.pAway)} / ${margin} | ${VERDICT_MARK[c.verdict]} |`);
   }
   if (report.claims.length === 0) out.push('| – | no claim: no directed variant with its base (or base with the non-meta baseline) in this grid | – | – | – |');
   out.push('');
 
   if (report.tuning.length) {
     out.push('## Outer learning rate (tuning seeds)', '');
-    out.push(`| env | ${grid.controls.outerLrSweep?.perArm ? 'arm' : 'base algorithm'} | AUC per rate (mean [CI]) | picked |`, '|---|---|---|---|');
+    out.push(`| env | ${grid.controls.outerLrSweep?.perArm ? 'arm' : grid.controls.outerLrSweep?.directedLrs ? 'algorithm' : 'base algorithm'} | AUC per rate (mean [CI]) | picked |`, '|---|---|---|---|');
     for (const t of report.tuning) {
       const rate = (r: TuningResult['rates'][number]) => `${r.outerLr}${r.directedLr !== undefined ? `, β_d ${r.directedLr}` : ''}: ${est(r.auc)}`;
       const picked = `**${t.picked}**${t.pickedDirectedLr !== undefined ? `, β_d **${t.pickedDirectedLr}**` : ''}`;
