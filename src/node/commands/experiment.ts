@@ -323,10 +323,11 @@ function mainCellsCount(grid: Grid): number {
 
 function controlsText(grid: Grid): string {
   const parts: string[] = [];
-  if (grid.controls.outerLrSweep) parts.push('outer-lr sweep');
+  if (grid.controls.outerLrSweep) parts.push(`outer-lr sweep${grid.controls.outerLrSweep.directedLrs ? ' with β_d' : ''}`);
   if (grid.controls.randomMedium) parts.push('random-task control');
   if (grid.controls.directedLrSweep) parts.push('β_d sweep');
   if (grid.controls.extraTask) parts.push('base with one more task');
   if (grid.controls.nonMeta) parts.push('non-meta baseline');
-  return parts.length ? `; controls: ${parts.join(', ')}` : '';
+  const seeds = grid.controls.seeds ? ` (on ${grid.controls.seeds.length} of the seeds)` : '';
+  return parts.length ? `; controls: ${parts.join(', ')}${seeds}` : '';
 }

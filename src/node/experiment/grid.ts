@@ -551,7 +551,8 @@ export function sweptBases(grid: Grid): AlgoName[] {
 /**
  * The reported arms of an env without their outer rate: every grid algorithm, and the controls'
  * arms (random medium task, β_d sweep for the directed algorithms; one more task for a base with a
- * directed variant; the non-meta baseline).
+ * directed variant; the non-meta baseline). `metaBatchOf`: a base's metaBatch (its extra-task arm
+ * runs with one more), where the arms are only counted; default: resolved from the grid.
  */
 export function armSpecs(grid: Grid, env: string, metaBatchOf?: (algo: AlgoName) => number): Array<{ algo: AlgoName; overrides: Overrides }> {
   const specs: Array<{ algo: AlgoName; overrides: Overrides }> = [];
