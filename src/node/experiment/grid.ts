@@ -150,8 +150,9 @@ export interface Grid {
   controls: Controls;
 }
 
-/** Config fields a cell may override (the grid's controls). Keys are config field names. */
-export type Overrides = Partial<Pick<TrainConfig, 'outerLr' | 'medium' | 'directedLr' | 'metaBatch' | 'innerLr'>>;
+/** Config fields a cell may override (the grid's controls and the sweep's picks). Keys are config field names. */
+export const OVERRIDE_KEYS = ['outerLr', 'medium', 'directedLr', 'metaBatch', 'innerLr'] as const;
+export type Overrides = Partial<Pick<TrainConfig, (typeof OVERRIDE_KEYS)[number]>>;
 
 export interface Cell {
   name: string;
