@@ -13,13 +13,14 @@ import { LOCK_FILE } from '../run-files';
 import { acquireRunLock, isOurLitter, type RunLock } from '../run-lock';
 import { createRunDir } from '../run-survey';
 import { shellQuote } from '../shell';
-import { resolveGrid, tuneCells, mainCells, tuningKey, cellsIdentity, NOT_IN_GRID, DEFAULT_THRESHOLDS, type Grid } from '../experiment/grid';
+import { resolveGrid, tuneCells, mainCells, tuningKey, tunesDirectedLr, cellsIdentity, NOT_IN_GRID, DEFAULT_THRESHOLDS, type Grid } from '../experiment/grid';
 import { runLocal, surveyCells, defaultJobs, workersPerCell, type CellExecutor } from '../experiment/scheduler';
 import { HELDOUT_DEFAULTS } from '../experiment/heldout';
 import { runCellByCli } from '../experiment/run-cell';
 import { isEnvModulePath, loadEnvModule } from '../env-module';
 import { edgeWarnings } from '../experiment/analysis';
-import { pickOuterLr, writeReport, RESULTS_MD, RESULTS_JSONL, FIGURES_DIR } from '../experiment/report';
+import { settleTuning } from '../experiment/tuning';
+import { writeReport, RESULTS_MD, RESULTS_JSONL, FIGURES_DIR } from '../experiment/report';
 
 export const EXPERIMENT_FILE = 'experiment.json';
 
@@ -89,7 +90,8 @@ export const EXPERIMENT_USAGE = `Usage:
       (outerLrSweep, randomMedium, directedLrSweep are set in a grid file).
   Grid file (JSON; config fields in camelCase): {"envs", "algos", "seeds", "config": {train fields},
       "perEnv": {ENV: {"threshold", "config"}}, "heldout": {"every", "tasks", "seed", "steps", "episodes"},
-      "controls": {"outerLrSweep": {"rates", "seeds"}, "randomMedium": true, "directedLrSweep": {"rates"}}}
+      "controls": {"outerLrSweep": {"rates", "seeds", "perArm", "widen", "directedLrs"}, "randomMedium": true,
+      "directedLrSweep": {"rates"}, "extraTask": true, "nonMeta": true, "seeds": [control seeds]}}
 `;
 
 export function experimentHelp(): string {
@@ -254,7 +256,8 @@ export async function experimentCommand(argv: string[], makeQueueExecutor?: (url
   try {
     // Cells already on disk are verified before anything runs: damage that cannot be repaired is
     // one line now, not after the other cells have trained (surveyCells throws it).
-    if ((await surveyCells(out, tune)).pending.length === 0) await surveyCells(out, mainCells(grid, (await pickOuterLr(out, grid, tune)).picks));
+    const settled = await settleTuning(out, grid, async (cells) => (await surveyCells(out, cells)).pending.length === 0);
+    if (settled) await surveyCells(out, mainCells(grid, settled.picks, settled.directedPicks));
   } catch (err) {
     await executor.close();
     lock.release();
@@ -278,14 +281,19 @@ export async function experimentCommand(argv: string[], makeQueueExecutor?: (url
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    let result = await executor.run(tune, 'tuning ');
-    if (!result.interrupted && !stop.signal.aborted) {
-      const { picks, tuning } = await pickOuterLr(out, grid, tune);
-      for (const warning of edgeWarnings(tuning)) console.error(`dmaml experiment: ${warning}`);
-      const cells = mainCells(grid, picks);
-      result = await executor.run(cells, '');
+    // The tuning rounds (the sweep, then its widening), then the reported cells at the final picks.
+    let round = 0;
+    const settled = await settleTuning(out, grid, async (cells) => {
+      if (round++ > 0) console.error(`dmaml experiment: widening the outer-lr sweep (round ${round - 1}): ${cells.length - tune.length} more tuning cells`);
+      const r = await executor.run(cells, 'tuning ');
+      return !r.interrupted && !stop.signal.aborted;
+    });
+    if (settled) {
+      for (const warning of edgeWarnings(settled.tuning)) console.error(`dmaml experiment: ${warning}`);
+      const cells = mainCells(grid, settled.picks, settled.directedPicks);
+      const result = await executor.run(cells, '');
       if (!result.interrupted && !stop.signal.aborted) {
-        const report = await writeReport(out, grid, tune, cells, { command, jobs: executor.jobs, where: executor.where });
+        const report = await writeReport(out, grid, settled.cells, cells, { command, jobs: executor.jobs, where: executor.where });
         for (const c of report.claims) console.log(`${c.env}: ${c.claim}: ${c.verdict}`);
         console.log(`report:  ${join(out, RESULTS_MD)}`);
         console.log(`results: ${join(out, RESULTS_JSONL)}`);
@@ -305,20 +313,22 @@ export async function experimentCommand(argv: string[], makeQueueExecutor?: (url
 }
 
 function mainCellsCount(grid: Grid): number {
-  // The count does not depend on the rates the sweep picks: its first rate stands in for every pick.
-  const rate = grid.controls.outerLrSweep?.rates[0];
-  const picks = rate === undefined ? undefined
-    : Object.fromEntries(grid.envs.map((env) => [env, Object.fromEntries(tuneCells(grid).filter((c) => c.env === env).map((c) => [tuningKey(grid, env, c.algo, c.overrides), rate]))]));
-  return mainCells(grid, picks).length;
+  // The count does not depend on the values the sweep picks: its first rate (and β_d) stands in for every pick.
+  const sweep = grid.controls.outerLrSweep;
+  if (!sweep) return mainCells(grid).length;
+  const picksOf = (value: number, ok: (c: ReturnType<typeof tuneCells>[number]) => boolean) => Object.fromEntries(grid.envs.map((env) => [env,
+    Object.fromEntries(tuneCells(grid).filter((c) => c.env === env && ok(c)).map((c) => [tuningKey(grid, env, c.algo, c.overrides), value]))]));
+  return mainCells(grid, picksOf(sweep.rates[0], () => true), sweep.directedLrs ? picksOf(sweep.directedLrs[0], (c) => tunesDirectedLr(grid, c.algo)) : undefined).length;
 }
 
 function controlsText(grid: Grid): string {
   const parts: string[] = [];
-  if (grid.controls.outerLrSweep) parts.push('outer-lr sweep');
+  if (grid.controls.outerLrSweep) parts.push(`outer-lr sweep${grid.controls.outerLrSweep.directedLrs ? ' with β_d' : ''}`);
   if (grid.controls.randomMedium) parts.push('random-task control');
   if (grid.controls.directedLrSweep) parts.push('β_d sweep');
   if (grid.controls.extraTask) parts.push('base with one more task');
   if (grid.controls.nonMeta) parts.push('non-meta baseline');
   if (grid.controls.oracle) parts.push(`${grid.controls.oracle.algo} oracles on ${grid.controls.oracle.tasks} held-out task${grid.controls.oracle.tasks === 1 ? '' : 's'} (headroom)`);
-  return parts.length ? `; controls: ${parts.join(', ')}` : '';
+  const seeds = grid.controls.seeds ? ` (on ${grid.controls.seeds.length} of the seeds)` : '';
+  return parts.length ? `; controls: ${parts.join(', ')}${seeds}` : '';
 }

@@ -12,7 +12,8 @@
 // TOST p-value against the grid's margin (inference.ts). The report's claims get their verdicts
 // together, Holm-corrected across all of them (decideClaims); ties at a metric's ceiling are named.
 import type { IterationMetrics } from '../../train/types';
-import { baseOf, armName, isControl, tuningKey, METRIC_NAMES, NON_META_ALGO, type Cell, type Grid, type MetricName, type Overrides } from './grid';
+import { baseOf, armName, isControlArm, tuningKey, tunesDirectedLr, widenOf, METRIC_NAMES, NON_META_ALGO, type Cell, type Grid, type MetricName, type Overrides, type Widened } from './grid';
+import type { AlgoName } from '../../train/config';
 import { pairedDifferences, reachThreshold, postAuc, finalReturn, mean, type Estimate } from './stats';
 import {
   tInterval, testClaim, decideClaims, studentTCdf, tostPValue, MAX_EXACT_SEEDS, type ClaimTest, type Censoring, type Verdict,
@@ -80,36 +81,98 @@ export interface TuningResult {
   base: string;
   /** What the rate is picked for (tuningKey): the base algorithm, or the arm's name without its rate. */
   arm: string;
-  rates: Array<{ outerLr: number; auc: Estimate }>;
+  /** Every rate of the key (the sweep's, then those the widening added, ascending), × β_d when the sweep tunes it. */
+  rates: Array<{ outerLr: number; directedLr?: number; auc: Estimate }>;
   picked: number;
+  /** The picked β_d (outerLrSweep.directedLrs, a directed key), else absent. */
+  pickedDirectedLr?: number;
+  /** The rates the widening added (absent when none). */
+  widened?: number[];
   /** The pick is the sweep's lowest or highest rate: the best rate may lie beyond it. */
   edge: 'lowest' | 'highest' | null;
 }
 
-/** Each tuned base's (or arm's) sweep rates, their AUC (t-interval over the tuning seeds) and the pick, from each tuning cell's AUC. */
-export function tuningOf(grid: Grid, tuneCells: readonly Cell[], aucOf: (c: Cell) => number): { picks: Record<string, Record<string, number>>; tuning: TuningResult[] } {
-  const picks: Record<string, Record<string, number>> = {};
+export interface Picks {
+  /** picks[env][tuningKey]: the outer rate. */
+  picks: Record<string, Record<string, number>>;
+  /** directedPicks[env][tuningKey]: the β_d of a directed key (outerLrSweep.directedLrs). */
+  directedPicks: Record<string, Record<string, number>>;
+  tuning: TuningResult[];
+}
+
+/**
+ * Each tuned base's (or arm's) rates (with a tuned β_d: each (rate, β_d) pair), their AUC
+ * (t-interval over the tuning seeds) and the pick — the largest mean AUC, the first on a tie —
+ * from each tuning cell's AUC.
+ */
+export function tuningOf(grid: Grid, tuneCells: readonly Cell[], aucOf: (c: Cell) => number): Picks {
+  const picks: Picks['picks'] = {};
+  const directedPicks: Picks['directedPicks'] = {};
   const tuning: TuningResult[] = [];
   const sweep = grid.controls.outerLrSweep;
-  if (!sweep) return { picks, tuning };
+  if (!sweep) return { picks, directedPicks, tuning };
   for (const env of grid.envs) {
     picks[env] = {};
     const envCells = tuneCells.filter((c) => c.env === env);
     const keyOf = (c: Cell) => tuningKey(grid, env, c.algo, c.overrides);
     for (const key of [...new Set(envCells.map(keyOf))]) {
       const cellsOfKey = envCells.filter((c) => keyOf(c) === key);
+      const tunedBeta = tunesDirectedLr(grid, cellsOfKey[0].algo);
+      const widened = [...new Set(cellsOfKey.map((c) => c.overrides.outerLr!))].filter((r) => !sweep.rates.includes(r)).sort((a, b) => a - b);
+      const outerRates = [...sweep.rates, ...widened];
       const rates: TuningResult['rates'] = [];
-      for (const outerLr of sweep.rates) {
-        rates.push({ outerLr, auc: tInterval(cellsOfKey.filter((c) => c.overrides.outerLr === outerLr).map(aucOf)) });
+      for (const outerLr of outerRates) {
+        for (const directedLr of tunedBeta ? sweep.directedLrs! : [undefined]) {
+          const auc = tInterval(cellsOfKey.filter((c) => c.overrides.outerLr === outerLr && c.overrides.directedLr === directedLr).map(aucOf));
+          rates.push(directedLr === undefined ? { outerLr, auc } : { outerLr, directedLr, auc });
+        }
       }
       const best = rates.reduce((a, b) => (b.auc.mean > a.auc.mean ? b : a));
       picks[env][key] = best.outerLr;
-      const sorted = [...sweep.rates].sort((a, b) => a - b);
+      if (best.directedLr !== undefined) (directedPicks[env] ??= {})[key] = best.directedLr;
+      const sorted = [...outerRates].sort((a, b) => a - b);
       const edge = sorted.length < 2 ? null : best.outerLr === sorted[0] ? 'lowest' : best.outerLr === sorted[sorted.length - 1] ? 'highest' : null;
-      tuning.push({ type: 'tuning', env, base: cellsOfKey[0].algo, arm: key, rates, picked: best.outerLr, edge });
+      tuning.push({
+        type: 'tuning', env, base: cellsOfKey[0].algo, arm: key, rates, picked: best.outerLr,
+        ...(best.directedLr !== undefined ? { pickedDirectedLr: best.directedLr } : {}), ...(widened.length ? { widened } : {}), edge,
+      });
     }
   }
-  return { picks, tuning };
+  return { picks, directedPicks, tuning };
+}
+
+/** A rate as the widening writes it: 12 significant digits (0.009, not 0.008999999999999998), so cell names stay readable. */
+const roundRate = (x: number): number => Number(x.toPrecision(12));
+
+/**
+ * The next round of a sweep's widening, from the picks of the rates run so far: each key whose pick
+ * is its highest rate gets the next rate above on the sweep's log spacing (the highest times the
+ * ratio of the two highest; ×√10 for a lone rate), likewise below for the lowest, while the key has
+ * fewer than outerLrSweep.widen rates beyond that side of the sweep's own. Returns every added rate
+ * so far per env and key (the input of tuneCells), or null when this round adds none: the picks are
+ * final. Pure, so a rerun recomputes the same rates from the same finished cells.
+ */
+export function widenSweep(grid: Grid, tuning: readonly TuningResult[]): Widened | null {
+  const sweep = grid.controls.outerLrSweep;
+  if (!sweep) return null;
+  const widen = widenOf(grid);
+  const low = Math.min(...sweep.rates), high = Math.max(...sweep.rates);
+  const out: Widened = {};
+  let added = false;
+  for (const t of tuning) {
+    const rates = [...new Set(t.rates.map((r) => r.outerLr))].sort((a, b) => a - b);
+    const extra = rates.filter((r) => !sweep.rates.includes(r));
+    const n = rates.length;
+    if (t.picked === rates[n - 1] && rates.filter((r) => r > high).length < widen) {
+      extra.push(roundRate(rates[n - 1] * (n >= 2 ? rates[n - 1] / rates[n - 2] : Math.sqrt(10))));
+      added = true;
+    } else if (t.picked === rates[0] && rates.filter((r) => r < low).length < widen) {
+      extra.push(roundRate(rates[0] / (n >= 2 ? rates[1] / rates[0] : Math.sqrt(10))));
+      added = true;
+    }
+    if (extra.length) (out[t.env] ??= {})[t.arm] = extra.sort((a, b) => a - b);
+  }
+  return added ? out : null;
 }
 
 /** A one-line warning for each sweep whose pick is an edge of its rates (empty when none is). */
@@ -179,11 +242,11 @@ export interface ArmSummary {
   heldoutGain: Estimate[];
 }
 
-function summariseArm(env: string, arm: string, cells: readonly CellResult[]): ArmSummary {
+function summariseArm(grid: Grid, env: string, arm: string, cells: readonly CellResult[]): ArmSummary {
   const steps = cells[0].heldout ? cells[0].heldout.mean.length : 0;
   const withHeldout = cells.filter((c) => c.heldout);
   return {
-    type: 'arm', env, arm, algo: cells[0].algo, overrides: cells[0].overrides, control: isControl(cells[0].overrides), seeds: cells.map((c) => c.seed),
+    type: 'arm', env, arm, algo: cells[0].algo, overrides: cells[0].overrides, control: isControlArm(grid, cells[0].algo as AlgoName, cells[0].overrides), seeds: cells.map((c) => c.seed),
     reached: cells.filter((c) => c.reachIteration !== null).length,
     iterationsToThreshold: tInterval([...reachValues(cells, 'iterations').values.values()]),
     envStepsToThreshold: tInterval([...reachValues(cells, 'envSteps').values.values()]),
@@ -321,7 +384,7 @@ export function analyse(grid: Grid, results: readonly CellResult[], tuning: Tuni
     if (!byArm.has(r.arm)) byArm.set(r.arm, []);
     byArm.get(r.arm)!.push(r);
   }
-  const arms: ArmSummary[] = [...byArm.entries()].map(([arm, cells]) => summariseArm(cells[0].env, arm, cells));
+  const arms: ArmSummary[] = [...byArm.entries()].map(([arm, cells]) => summariseArm(grid, cells[0].env, arm, cells));
   const comparisons: Comparison[] = [];
   const pending: Array<Omit<Claim, 'diff' | 'pToward' | 'pAway' | 'pEquivalent' | 'margin' | 'verdict'> & { test: MetricTest }> = [];
   const claim = (c: Comparison, metric: MetricName, text: string, primary = false) =>
@@ -333,10 +396,15 @@ export function analyse(grid: Grid, results: readonly CellResult[], tuning: Tuni
     if (!algo.startsWith('directed-')) continue;
     const { medium, directedLr, ...shared } = overrides;
     const base = baseOf(algo as never);
-    const baseArm = armName(env, base, shared);
-    const isDefault = medium === undefined && directedLr === undefined;
-    if (byArm.has(baseArm) && directedLr === undefined) {
-      const c = compare(grid, env, 'directed-vs-base', arm, cells, baseArm, byArm.get(baseArm)!);
+    // A β_d the sweep tuned is the directed arm's own setting (not the β_d-sweep control), and its
+    // outer rate was tuned with it: its base and extra-task arms are found whatever their rate.
+    const tuned = tunesDirectedLr(grid, algo as AlgoName);
+    const swept = directedLr !== undefined && !tuned;
+    const sameRate = (o: Overrides) => tuned || o.outerLr === shared.outerLr;
+    const baseEntry = tuned ? findArm(env, (o, a) => a === base && !isControlArm(grid, a as AlgoName, o)) : byArm.has(armName(env, base, shared)) ? [armName(env, base, shared), byArm.get(armName(env, base, shared))!] as const : undefined;
+    const isDefault = medium === undefined && !swept;
+    if (baseEntry && !swept) {
+      const c = compare(grid, env, 'directed-vs-base', arm, cells, baseEntry[0], baseEntry[1]);
       comparisons.push(c);
       if (isDefault) {
         claim(c, 'envStepsToThreshold', `${algo} reaches the threshold in fewer env-steps than ${base}`, PRIMARY_BASES.includes(base));
@@ -345,7 +413,7 @@ export function analyse(grid: Grid, results: readonly CellResult[], tuning: Tuni
         // ran beside the cells, and through Holm every claim's verdict would depend on them too.
       }
     }
-    const extra = isDefault ? findArm(env, (o, a) => a === base && o.metaBatch !== undefined && o.outerLr === shared.outerLr && o.innerLr === undefined) : undefined;
+    const extra = isDefault ? findArm(env, (o, a) => a === base && o.metaBatch !== undefined && sameRate(o) && o.innerLr === undefined) : undefined;
     if (extra) {
       const c = compare(grid, env, 'directed-vs-extra-task', arm, cells, extra[0], extra[1]);
       comparisons.push(c);
@@ -353,8 +421,8 @@ export function analyse(grid: Grid, results: readonly CellResult[], tuning: Tuni
       claim(c, 'envStepsToThreshold', `${algo} reaches the threshold in fewer env-steps than ${more}`);
       claim(c, 'iterationsToThreshold', `${algo} reaches the threshold in fewer meta-iterations than ${more}`);
     }
-    if (medium === 'random' && directedLr === undefined) {
-      const mediumArm = armName(env, algo, shared);
+    if (medium === 'random' && !swept) {
+      const mediumArm = armName(env, algo, tuned ? { ...shared, directedLr } : shared);
       if (byArm.has(mediumArm)) {
         const c = compare(grid, env, 'medium-vs-random', mediumArm, byArm.get(mediumArm)!, arm, cells);
         comparisons.push(c);
@@ -371,7 +439,7 @@ export function analyse(grid: Grid, results: readonly CellResult[], tuning: Tuni
   // Meta-learning against multi-task training followed by the same inner step(s).
   for (const [arm, cells] of byArm) {
     const { env, algo, overrides } = cells[0];
-    if (algo.startsWith('directed-') || isControl(overrides)) continue;
+    if (algo.startsWith('directed-') || isControlArm(grid, algo as AlgoName, overrides)) continue;
     const nonMeta = findArm(env, (o, a) => a === NON_META_ALGO && o.innerLr === 0);
     if (!nonMeta) continue;
     const c = compare(grid, env, 'meta-vs-non-meta', arm, cells, nonMeta[0], nonMeta[1]);

@@ -10,7 +10,10 @@
 //     "perEnv": { "CartPole-v1": { "threshold": 100, "config": { "maxSteps": 200 } } },
 //     "heldout": { "every": 10, "tasks": 10, "seed": 7919, "steps": 3, "episodes": 10 },
 //     "controls": {
-//       "outerLrSweep":    { "rates": [0.0003, 0.001, 0.003], "seeds": [101, 102] },
+//       "outerLrSweep":    { "rates": [0.0003, 0.001, 0.003], "seeds": [101, 102],
+//                            "widen": 2,                // a pick at an edge adds up to 2 rates beyond it (each side; default 2)
+//                            "directedLrs": [0.05, 0.2] }, // the directed algorithms' β_d tuned with the outer lr
+//       "seeds":           [1, 2, 3],  // the seeds of the control arms (a subset of grid.seeds; default: all)
 //       "randomMedium":    true,
 //       "directedLrSweep": { "rates": [0.05, 0.2] },
 //       "extraTask":       true,   // the bases also run with metaBatch + 1 (the directed step's extra samples)
@@ -104,7 +107,24 @@ export interface Controls {
    * Outer-learning-rate sweep, picked by AUC on these seeds (not reported): per base algorithm (its
    * directed variant and controls run at its rate), or with perArm every reported arm on its own.
    */
-  outerLrSweep?: { rates: number[]; seeds: number[]; perArm?: boolean };
+  outerLrSweep?: {
+    rates: number[];
+    seeds: number[];
+    perArm?: boolean;
+    /**
+     * How many rates a pick at an edge of the rates may add beyond it, per tuning key and side
+     * (default DEFAULT_WIDEN): the next rate on the sweep's log spacing, run on the same seeds, then
+     * the pick made again (analysis.ts widenSweep).
+     */
+    widen?: number;
+    /**
+     * β_d values tuned with the outer rate: a directed algorithm's tuning cells span rates ×
+     * directedLrs, and its arm (and its random-task control) run at the picked pair. Not a control.
+     */
+    directedLrs?: number[];
+  };
+  /** The seeds the control arms run on (a subset of grid.seeds; default all): controlSeedsOf. */
+  seeds?: number[];
   /** The directed variants also run with --medium random (the directed step on a random task). */
   randomMedium?: boolean;
   /** The directed variants also run at these β_d (directedLr). */
@@ -127,12 +147,7 @@ export interface Controls {
    * task range fixed at that task, evaluated on that task alone with the held-out protocol.
    */
   oracle?: { tasks: number; algo: AlgoName };
-  /** The seeds of the controls (default: grid.seeds). */
-  seeds?: number[];
 }
-
-/** The seeds the controls run on. */
-export function controlSeedsOf(grid: Grid): number[] { return grid.controls.seeds ?? grid.seeds; }
 
 export interface Grid {
   envs: string[];
@@ -148,8 +163,9 @@ export interface Grid {
   controls: Controls;
 }
 
-/** Config fields a cell may override (the grid's controls). Keys are config field names. */
-export type Overrides = Partial<Pick<TrainConfig, 'outerLr' | 'medium' | 'directedLr' | 'metaBatch' | 'innerLr'>> & {
+/** Config fields a cell may override (the grid's controls and the sweep's picks). Keys are config field names. */
+export const OVERRIDE_KEYS = ['outerLr', 'medium', 'directedLr', 'metaBatch', 'innerLr'] as const;
+export type Overrides = Partial<Pick<TrainConfig, (typeof OVERRIDE_KEYS)[number]>> & {
   /** An oracle cell: the index of the held-out task its ranges are fixed at (not a config field; the cell's ranges say it). */
   oracle?: number;
 };
@@ -368,13 +384,13 @@ export function resolveGrid(raw: unknown, flags: Partial<TrainConfig> = {}): Gri
   };
 
   const controlsRaw = g.controls === undefined ? {} : objectAt(g.controls, 'grid.controls', 'an object of controls');
-  unknownKeys(controlsRaw, ['outerLrSweep', 'randomMedium', 'directedLrSweep', 'extraTask', 'nonMeta', 'oracle'], 'grid.controls');
+  unknownKeys(controlsRaw, ['outerLrSweep', 'randomMedium', 'directedLrSweep', 'extraTask', 'nonMeta', 'oracle', 'seeds'], 'grid.controls');
   const controls: Controls = {};
   const directedAlgos = algos.filter((a) => a.startsWith('directed-'));
   if (controlsRaw.outerLrSweep !== undefined) {
     const where = 'grid.controls.outerLrSweep';
-    const s = objectAt(controlsRaw.outerLrSweep, where, 'an object {rates, seeds, perArm}');
-    unknownKeys(s, ['rates', 'seeds', 'perArm'], where);
+    const s = objectAt(controlsRaw.outerLrSweep, where, 'an object {rates, seeds, perArm, widen, directedLrs}');
+    unknownKeys(s, ['rates', 'seeds', 'perArm', 'widen', 'directedLrs'], where);
     if (s.perArm !== undefined && typeof s.perArm !== 'boolean') throw new ConfigError(`${where}.perArm`, s.perArm, 'true | false (true: every arm, directed variants and controls included, tuned on its own)');
     const rates = uniqueList(listAt(s.rates, `${where}.rates`, 'outer learning rates'), `${where}.rates`, 'a number > 0', isRate);
     const sweepSeeds = uniqueList(listAt(s.seeds, `${where}.seeds`, 'seeds'), `${where}.seeds`, seedText, isSeed);
@@ -388,7 +404,21 @@ export function resolveGrid(raw: unknown, flags: Partial<TrainConfig> = {}): Gri
     for (const env of envs) {
       if ('outerLr' in perEnv[env].config) throw new ConfigError(`grid.perEnv.${env}.config.outerLr`, perEnv[env].config.outerLr, 'no outerLr with controls.outerLrSweep (the sweep picks it)');
     }
-    controls.outerLrSweep = { rates, seeds: sweepSeeds, ...(s.perArm ? { perArm: true } : {}) };
+    // Absent keys stay absent: a grid that uses none of them keeps its identity (experiment.json, queue jobs).
+    const widen = s.widen === undefined ? undefined : intIn(s.widen, `${where}.widen`, 0, MAX_WIDEN, DEFAULT_WIDEN);
+    let directedLrs: number[] | undefined;
+    if (s.directedLrs !== undefined) {
+      directedLrs = uniqueList(listAt(s.directedLrs, `${where}.directedLrs`, 'directed step sizes β_d'), `${where}.directedLrs`, 'a number > 0', isRate);
+      if (directedAlgos.length === 0) throw new ConfigError(`${where}.directedLrs`, s.directedLrs, 'absent unless grid.algos holds a directed-* algorithm');
+      if (controlsRaw.directedLrSweep !== undefined) {
+        throw new ConfigError(`${where}.directedLrs`, s.directedLrs, 'absent with controls.directedLrSweep (the sweep tunes β_d here; drop one of the two)');
+      }
+      if ('directedLr' in config) throw new ConfigError('directedLr' in flags ? '--directed-lr' : 'grid.config.directedLr', config.directedLr, 'no directedLr with controls.outerLrSweep.directedLrs (the sweep picks it)');
+      for (const env of envs) {
+        if ('directedLr' in perEnv[env].config) throw new ConfigError(`grid.perEnv.${env}.config.directedLr`, perEnv[env].config.directedLr, 'no directedLr with controls.outerLrSweep.directedLrs (the sweep picks it)');
+      }
+    }
+    controls.outerLrSweep = { rates, seeds: sweepSeeds, ...(s.perArm ? { perArm: true } : {}), ...(widen !== undefined ? { widen } : {}), ...(directedLrs ? { directedLrs } : {}) };
   }
   if (controlsRaw.randomMedium !== undefined) {
     if (typeof controlsRaw.randomMedium !== 'boolean') throw new ConfigError('grid.controls.randomMedium', controlsRaw.randomMedium, 'true | false');
@@ -412,6 +442,15 @@ export function resolveGrid(raw: unknown, flags: Partial<TrainConfig> = {}): Gri
     if (typeof controlsRaw.nonMeta !== 'boolean') throw new ConfigError('grid.controls.nonMeta', controlsRaw.nonMeta, 'true | false');
     controls.nonMeta = controlsRaw.nonMeta;
   }
+  if (controlsRaw.seeds !== undefined) {
+    const where = 'grid.controls.seeds';
+    const controlSeeds = uniqueList(listAt(controlsRaw.seeds, where, 'seeds'), where, seedText, isSeed);
+    const reported = new Set(seeds);
+    controlSeeds.forEach((seed, i) => {
+      if (!reported.has(seed)) throw new ConfigError(`${where}[${i}]`, seed, `a seed of grid.seeds (${seeds.join(', ')}): controls are paired with the algorithms on the same seeds`);
+    });
+    controls.seeds = controlSeeds;
+  }
 
   const iterations = resolveConfig({ ...config, env: envs[0] }).iterations;
   const h = g.heldout === undefined ? {} : objectAt(g.heldout, 'grid.heldout', 'an object {every, tasks, seed, steps, episodes}');
@@ -433,14 +472,19 @@ export function resolveGrid(raw: unknown, flags: Partial<TrainConfig> = {}): Gri
     if (oracle) controls.oracle = oracle;
   }
 
-  // The number of cells (reported arms × seeds, and the outer-lr sweep's), before any is made.
-  const armsPerDirected = 1 + (controls.randomMedium ? 1 : 0) + (controls.directedLrSweep?.rates.length ?? 0);
-  const armsPerEnv = algos.reduce((n, a) => n + (a.startsWith('directed-') ? armsPerDirected : 1), 0);
-  const tuning = controls.outerLrSweep ? new Set(algos.map(baseOf)).size * controls.outerLrSweep.rates.length * controls.outerLrSweep.seeds.length : 0;
-  const oracleCells = controls.oracle ? controls.oracle.tasks * (controls.seeds ?? seeds).length : 0;
-  const cellCount = envs.length * (armsPerEnv * seeds.length + tuning + oracleCells);
+  // The number of cells (reported arms × seeds, control arms × control seeds, and the outer-lr
+  // sweep's at its widest: every key widened to the full on both sides), before any is made.
+  const shape: Grid = { envs, algos, seeds, config, perEnv, heldout: { every: 1, tasks: 1, seed: 0, steps: 1 }, controls };
+  const specs = armSpecs(shape, envs[0], () => config.metaBatch ?? 1);
+  const controlArms = specs.filter((x) => isControl(x.overrides)).length;
+  const armsPerEnv = specs.length - controlArms;
+  const sweep = controls.outerLrSweep;
+  const tuning = sweep ? tuningSpecs(shape, envs[0], () => config.metaBatch ?? 1).reduce((n, x) => n + (sweep.rates.length + 2 * widenOf(shape)) * sweep.seeds.length * (tunesDirectedLr(shape, x.algo) ? sweep.directedLrs!.length : 1), 0) : 0;
+  const controlSeedCount = controlSeedsOf(shape).length;
+  const oracleCells = controls.oracle ? controls.oracle.tasks * controlSeedCount : 0;
+  const cellCount = envs.length * (armsPerEnv * seeds.length + controlArms * controlSeedCount + tuning + oracleCells);
   if (cellCount > MAX_GRID_CELLS) {
-    throw new ConfigError('grid', `${cellCount} cells (${envs.length} envs × (${armsPerEnv} arms × ${seeds.length} seeds${tuning ? ` + ${tuning} tuning cells` : ''}${oracleCells ? ` + ${oracleCells} oracle cells` : ''}))`,
+    throw new ConfigError('grid', `${cellCount} cells (${envs.length} envs × (${armsPerEnv} arms × ${seeds.length} seeds${controlArms ? ` + ${controlArms} control arms × ${controlSeedCount} seeds` : ''}${tuning ? ` + ${tuning} tuning cells at most` : ''}${oracleCells ? ` + ${oracleCells} oracle cells` : ''}))`,
       `at most ${MAX_GRID_CELLS} cells: fewer seeds, algos, envs or control rates`);
   }
 
@@ -573,9 +617,10 @@ export function sweptBases(grid: Grid): AlgoName[] {
 /**
  * The reported arms of an env without their outer rate: every grid algorithm, and the controls'
  * arms (random medium task, β_d sweep for the directed algorithms; one more task for a base with a
- * directed variant; the non-meta baseline).
+ * directed variant; the non-meta baseline). `metaBatchOf`: a base's metaBatch (its extra-task arm
+ * runs with one more), where the arms are only counted; default: resolved from the grid.
  */
-export function armSpecs(grid: Grid, env: string): Array<{ algo: AlgoName; overrides: Overrides }> {
+export function armSpecs(grid: Grid, env: string, metaBatchOf?: (algo: AlgoName) => number): Array<{ algo: AlgoName; overrides: Overrides }> {
   const specs: Array<{ algo: AlgoName; overrides: Overrides }> = [];
   for (const algo of grid.algos) {
     specs.push({ algo, overrides: {} });
@@ -584,7 +629,7 @@ export function armSpecs(grid: Grid, env: string): Array<{ algo: AlgoName; overr
       for (const directedLr of grid.controls.directedLrSweep?.rates ?? []) specs.push({ algo, overrides: { directedLr } });
     }
     if (grid.controls.extraTask && !algo.startsWith('directed-') && grid.algos.includes(`directed-${algo}` as AlgoName)) {
-      const metaBatch = resolveConfig({ ...fieldsFor({ ...grid.config, ...grid.perEnv[env].config }, algo), env, algo }).metaBatch;
+      const metaBatch = metaBatchOf ? metaBatchOf(algo) : resolveConfig({ ...fieldsFor({ ...grid.config, ...grid.perEnv[env].config }, algo), env, algo }).metaBatch;
       specs.push({ algo, overrides: { metaBatch: metaBatch + 1 } });
     }
   }
@@ -598,6 +643,9 @@ export function armSpecs(grid: Grid, env: string): Array<{ algo: AlgoName; overr
  * itself (its name without the rate), so directed variants and controls are tuned as hard as the bases.
  */
 export function tuningKey(grid: Grid, env: string, algo: AlgoName, overrides: Overrides): string {
+  // A tuned β_d: the directed algorithm is its own key, and its random-task control shares it
+  // (the same outer rate and β_d, so the two differ only in the task of the directed step).
+  if (tunesDirectedLr(grid, algo)) return grid.controls.outerLrSweep!.perArm ? armName(env, algo, {}) : algo;
   if (grid.controls.outerLrSweep?.perArm) {
     const { outerLr: _rate, ...rest } = overrides;
     return armName(env, algo, rest);
@@ -605,25 +653,80 @@ export function tuningKey(grid: Grid, env: string, algo: AlgoName, overrides: Ov
   return baseOf(algo);
 }
 
-/** The outer-lr sweep cells (phase 'tune'): every env × swept base (or, per arm, every arm) × rate × sweep seed. */
-export function tuneCells(grid: Grid): Cell[] {
+/** Whether the sweep tunes β_d for `algo`'s arms (outerLrSweep.directedLrs and a directed algorithm). */
+export function tunesDirectedLr(grid: Grid, algo: AlgoName): boolean {
+  return grid.controls.outerLrSweep?.directedLrs !== undefined && algo.startsWith('directed-');
+}
+
+/**
+ * Whether an arm is a control, knowing its grid: a β_d the sweep tuned (outerLrSweep.directedLrs)
+ * is the directed algorithm's own setting, not the β_d-sweep control (the two never share a grid).
+ */
+export function isControlArm(grid: Grid, algo: AlgoName, overrides: Overrides): boolean {
+  if (!tunesDirectedLr(grid, algo)) return isControl(overrides);
+  const { directedLr: _tuned, ...rest } = overrides;
+  return isControl(rest);
+}
+
+/** The seeds the control arms run on (controls.seeds; default: every seed of the grid). */
+export function controlSeedsOf(grid: Grid): number[] { return grid.controls.seeds ?? grid.seeds; }
+
+export const DEFAULT_WIDEN = 2;
+export const MAX_WIDEN = 5;
+
+/** How many rates the sweep may add beyond each edge of a tuning key's rates. */
+export function widenOf(grid: Grid): number {
+  return grid.controls.outerLrSweep?.widen ?? DEFAULT_WIDEN;
+}
+
+/** The arms an env's sweep tunes, one per tuning key (the first arm of each key): per base, or per arm. */
+function tuningSpecs(grid: Grid, env: string, metaBatchOf?: (algo: AlgoName) => number): Array<{ algo: AlgoName; overrides: Overrides }> {
+  const sweep = grid.controls.outerLrSweep!;
+  const all = sweep.perArm ? armSpecs(grid, env, metaBatchOf) : [
+    ...sweptBases(grid).map((algo) => ({ algo, overrides: {} as Overrides })),
+    ...(sweep.directedLrs ? grid.algos.filter((a) => a.startsWith('directed-')).map((algo) => ({ algo, overrides: {} as Overrides })) : []),
+  ];
+  const keys = new Set<string>();
+  return all.filter(({ algo, overrides }) => {
+    const key = tuningKey(grid, env, algo, overrides);
+    if (keys.has(key)) return false;
+    keys.add(key);
+    return true;
+  });
+}
+
+/** Rates a widened sweep added per env and tuning key (beyond outerLrSweep.rates). */
+export type Widened = Record<string, Record<string, number[]>>;
+
+/**
+ * The outer-lr sweep cells (phase 'tune'): every env × swept base (or, per arm, every arm) × rate ×
+ * sweep seed; a directed algorithm's × each β_d with outerLrSweep.directedLrs; `widened`: the rates
+ * the widening added to a key (after the sweep's own).
+ */
+export function tuneCells(grid: Grid, widened: Widened = {}): Cell[] {
   const sweep = grid.controls.outerLrSweep;
   if (!sweep) return [];
   const cells: Cell[] = [];
   for (const env of grid.envs) {
-    const specs = sweep.perArm ? armSpecs(grid, env) : sweptBases(grid).map((algo) => ({ algo, overrides: {} as Overrides }));
-    for (const { algo, overrides } of specs) {
-      for (const outerLr of sweep.rates) for (const seed of sweep.seeds) cells.push(makeCell(grid, env, algo, seed, { ...overrides, outerLr }, 'tune'));
+    for (const { algo, overrides } of tuningSpecs(grid, env)) {
+      const extra = widened[env]?.[tuningKey(grid, env, algo, overrides)] ?? [];
+      const betas: Array<number | undefined> = tunesDirectedLr(grid, algo) ? sweep.directedLrs! : [undefined];
+      for (const outerLr of [...sweep.rates, ...extra]) {
+        for (const directedLr of betas) {
+          for (const seed of sweep.seeds) cells.push(makeCell(grid, env, algo, seed, { ...overrides, outerLr, ...(directedLr !== undefined ? { directedLr } : {}) }, 'tune'));
+        }
+      }
     }
   }
   return cells;
 }
 
 /**
- * The reported cells: every env × arm (armSpecs) × seed. With an outer-lr sweep,
- * `pickedOuterLr[env][tuningKey]` is the rate each arm runs at.
+ * The reported cells: every env × arm (armSpecs) × seed (a control arm × controlSeedsOf). With an
+ * outer-lr sweep, `pickedOuterLr[env][tuningKey]` is the rate each arm runs at, and with
+ * outerLrSweep.directedLrs `pickedDirectedLr[env][tuningKey]` the β_d of the directed arms.
  */
-export function mainCells(grid: Grid, pickedOuterLr?: Record<string, Record<string, number>>): Cell[] {
+export function mainCells(grid: Grid, pickedOuterLr?: Record<string, Record<string, number>>, pickedDirectedLr?: Record<string, Record<string, number>>): Cell[] {
   const cells: Cell[] = [];
   for (const env of grid.envs) {
     for (const { algo, overrides: control } of armSpecs(grid, env)) {
@@ -635,8 +738,13 @@ export function mainCells(grid: Grid, pickedOuterLr?: Record<string, Record<stri
         const rate = picks[key] ?? (control.innerLr === 0 && !grid.controls.outerLrSweep.perArm ? Object.values(picks)[0] : undefined);
         if (rate === undefined) throw new Error(`mainCells: no outer learning rate picked for ${env} ${key}`);
         overrides.outerLr = rate;
+        if (tunesDirectedLr(grid, algo)) {
+          const directedLr = pickedDirectedLr?.[env]?.[key];
+          if (directedLr === undefined) throw new Error(`mainCells: no β_d picked for ${env} ${key}`);
+          overrides.directedLr = directedLr;
+        }
       }
-      for (const seed of grid.seeds) cells.push(makeCell(grid, env, algo, seed, overrides, 'main'));
+      for (const seed of isControl(control) ? controlSeedsOf(grid) : grid.seeds) cells.push(makeCell(grid, env, algo, seed, overrides, 'main'));
     }
     // The oracles: at the rate of their algorithm's main arm, on the control seeds.
     const oracle = grid.controls.oracle;

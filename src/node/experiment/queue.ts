@@ -28,7 +28,7 @@ import { deserializeState, fnv1a64 } from '../../train/checkpoint';
 import { configField, isPlainObject } from '../../train/config';
 import { isOurLitter } from '../run-lock';
 import { FileError } from '../store';
-import { armName, cellName, cellsIdentity, mainCells, resolveGrid, NOT_IN_GRID, type Cell, type Grid, type Overrides } from './grid';
+import { armName, cellName, cellsIdentity, mainCells, resolveGrid, NOT_IN_GRID, OVERRIDE_KEYS, type Cell, type Grid, type Overrides } from './grid';
 import { runCellByCli, cellComplete, readCellState } from './run-cell';
 import { cellDir, surveyCells, workersPerCell, GridProgress, type CellExecutor, type ScheduleResult } from './scheduler';
 import type { WorkerOptions } from './usage';
@@ -198,7 +198,7 @@ export function jobCell(id: string, data: unknown): Cell {
   }
   const overrides: Overrides = {};
   const rawOverrides = isPlainObject(cell.overrides) ? cell.overrides : null;
-  if (!rawOverrides) throw new ConfigError(`${where}: cell.overrides`, cell.overrides, 'an object of outerLr, medium, directedLr');
+  if (!rawOverrides) throw new ConfigError(`${where}: cell.overrides`, cell.overrides, `an object of ${OVERRIDE_KEYS.join(', ')}`);
   for (const [key, value] of Object.entries(rawOverrides)) {
     // An oracle's task index: its held-out spec's task, its config's ranges every one fixed (at that task's values, by the grid that made it).
     if (key === 'oracle') {
@@ -209,8 +209,9 @@ export function jobCell(id: string, data: unknown): Cell {
       overrides.oracle = value as number;
       continue;
     }
-    if (!['outerLr', 'medium', 'directedLr'].includes(key) || value !== (given as Record<string, unknown>)[key]) {
-      throw new ConfigError(`${where}: cell.overrides.${key}`, value, 'outerLr, medium or directedLr, equal to the cell config\'s');
+    // Every key a grid's cell may override (the extra-task arm's metaBatch, the non-meta arm's innerLr too).
+    if (!(OVERRIDE_KEYS as readonly string[]).includes(key) || value !== (given as Record<string, unknown>)[key]) {
+      throw new ConfigError(`${where}: cell.overrides.${key}`, value, `${OVERRIDE_KEYS.join(', ')}, equal to the cell config's`);
     }
     (overrides as Record<string, unknown>)[key] = value;
   }

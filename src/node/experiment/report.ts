@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { availableParallelism, cpus } from 'node:os';
 import { readMetrics, writeFileAtomic } from '../store';
 import type { IterationMetrics } from '../../train/types';
-import { METRIC_NAMES, controlSeedsOf, type Cell, type Grid } from './grid';
+import { METRIC_NAMES, controlSeedsOf, widenOf, type Cell, type Grid } from './grid';
 import { readHeldout, HELDOUT_FILE } from './run-cell';
 import { cellDir } from './scheduler';
 import { postAuc, finalWindow, REACH_WINDOW, type Estimate } from './stats';
-import { analyse, cellResult, tuningOf, edgeWarnings, CLAIM_ALPHA, type CellResult, type Claim, type MetricName, type Report, type TuningResult, type Verdict } from './analysis';
+import { analyse, cellResult, tuningOf, edgeWarnings, CLAIM_ALPHA, type Picks, type CellResult, type Claim, type MetricName, type Report, type TuningResult, type Verdict } from './analysis';
 import { armLabel, curvesFigure, kshotFigure, differencesFigure, FIGURE_LEVEL } from './figures';
 
 export const RESULTS_JSONL = 'results.jsonl';
@@ -29,7 +29,7 @@ export async function loadCell(outDir: string, cell: Cell, threshold: number): P
 }
 
 /** Per env and swept base: the rate whose runs on the sweep seeds have the largest mean AUC (the first on a tie). */
-export async function pickOuterLr(outDir: string, grid: Grid, tuneCells: readonly Cell[]): Promise<{ picks: Record<string, Record<string, number>>; tuning: TuningResult[] }> {
+export async function pickOuterLr(outDir: string, grid: Grid, tuneCells: readonly Cell[]): Promise<Picks> {
   const aucs = new Map<Cell, number>();
   for (const c of tuneCells) aucs.set(c, postAuc((await readMetrics(cellDir(outDir, c))).slice(0, c.config.iterations)));
   return tuningOf(grid, tuneCells, (c) => aucs.get(c)!);
@@ -100,11 +100,11 @@ export async function writeReport(outDir: string, grid: Grid, tuneCells: readonl
 }
 
 /** The shared settings of an env's cells; β_d from a directed cell's config (the others have none). */
-function configLine(c: Cell['config'], directed: Cell['config'] | undefined, swept: boolean): string {
+function configLine(c: Cell['config'], directed: Cell['config'] | undefined, swept: boolean, tunedBeta: boolean): string {
   return `${c.iterations} meta-iterations, ${c.metaBatch} tasks × ${c.episodes} episodes per iteration, at most ${c.maxSteps} steps per episode, `
     + `policy [${c.hidden.join(', ')}] ${c.activation}, α = ${c.innerLr}, ${plural(c.innerSteps, 'inner step')}, `
-    + (swept ? 'outer Adam lr picked per base algorithm (each arm\'s is in its name)' : `outer Adam lr ${c.outerLr}`)
-    + (directed ? `, β_d = ${directed.directedLr}` : '');
+    + (swept ? `outer Adam lr picked per ${tunedBeta ? 'algorithm' : 'base algorithm'} (each arm's is in its name)` : `outer Adam lr ${c.outerLr}`)
+    + (tunedBeta ? ', β_d picked with the outer lr per directed algorithm (each arm\'s is in its name)' : directed ? `, β_d = ${directed.directedLr}` : '');
 }
 
 const VERDICT_MARK: Record<Verdict, string> = { holds: '**holds**', 'does not hold': '**does not hold**', inconclusive: 'inconclusive', 'tie at ceiling': 'tie at ceiling' };
@@ -169,34 +169,53 @@ export function resultsMarkdown(grid: Grid, mainCells: readonly Cell[], report: 
   out.push(`Machine: ${context.machine}; cells ran ${context.where === 'local' ? 'locally' : `on ${context.where}`}${context.jobs > 0 ? ` with ${context.jobs} at a time` : ''}. ${secondsText(context)}`, '');
 
   out.push('## Method', '');
+  const controlSeeds = controlSeedsOf(grid);
+  const controlsApart = controlSeeds.length !== grid.seeds.length && report.arms.some((a) => a.control);
+  const arms = controlsApart ? 'arm of the grid\'s algorithms' : 'arm';
   out.push(n === 1
-    ? `- One seed (${grid.seeds[0]}) for every arm: no interval and no test is possible, so every verdict below is inconclusive (or a tie at a ceiling).`
-    : `- ${plural(n, 'seed')} (${grid.seeds.join(', ')}) for every arm; a seed fixes the task draws, the initial policy and every rollout, so arms are compared **paired** on the same seeds.`);
+    ? `- One seed (${grid.seeds[0]}) for every ${arms}: no interval and no test is possible, so every verdict below is inconclusive (or a tie at a ceiling).`
+    : `- ${plural(n, 'seed')} (${grid.seeds.join(', ')}) for every ${arms}; a seed fixes the task draws, the initial policy and every rollout, so arms are compared **paired** on the same seeds.`);
+  if (controlsApart) {
+    out.push(`- The control arms ran on ${plural(controlSeeds.length, 'seed')} of these (${controlSeeds.join(', ')}; grid.controls.seeds): a comparison with a control is paired on those seeds only (the claims table gives each claim's paired seeds).`);
+  }
   for (const env of grid.envs) {
     const envCells = mainCells.filter((x) => x.env === env);
     if (envCells.length === 0) continue;
     const c = envCells[0].config;
+    const tunedBeta = grid.controls.outerLrSweep?.directedLrs !== undefined;
     const directed = envCells.find((x) => x.algo.startsWith('directed-') && x.overrides.directedLr === undefined)?.config;
     const { maxReturn, margins } = grid.perEnv[env];
     const marginText = METRIC_NAMES.filter((m) => margins[m] !== undefined).map((m) => `${m} ±${fmt(margins[m]!)}`).join(', ');
-    out.push(`- ${env}: threshold **${grid.perEnv[env].threshold}** (post-adaptation return); ${configLine(c, directed, grid.controls.outerLrSweep !== undefined)}; task ranges ${JSON.stringify(c.ranges)}. `
+    out.push(`- ${env}: threshold **${grid.perEnv[env].threshold}** (post-adaptation return); ${configLine(c, directed, grid.controls.outerLrSweep !== undefined, tunedBeta)}; task ranges ${JSON.stringify(c.ranges)}. `
       + `Ceilings: reaching the threshold on the first iteration${maxReturn === null ? '; the return has none stated' : `; a return of ${maxReturn}`}. Equivalence margins: ${marginText || 'none (no "does not hold" from equivalence)'}.`);
   }
   out.push(`- Iterations, env-steps and seconds to threshold: the first meta-iteration at which the mean post-adaptation return of the last ${REACH_WINDOW} iterations (fewer at the start) is ≥ the threshold (the env-steps and training seconds up to it; env-steps compare budgets matched in samples). A run that never gets there counts as its budget + 1 iterations (its total env-steps and seconds) — a lower bound, marked by "reached k/n".`);
   out.push(`- AUC: the mean post-adaptation return over all iterations. Final return: the mean over the last ${plural(finalWindow(mainCells[0]?.config.iterations ?? 1), 'iteration')}.`);
   out.push(`- Held-out: ${plural(grid.heldout.tasks, 'test task')} drawn with seed ${grid.heldout.seed} (never trained on); θ_0 … θ_${grid.heldout.steps} after 0..${grid.heldout.steps} inner steps are all scored on one common evaluation batch, apart from the adaptation data${grid.heldout.innerLr !== undefined ? `, with α = ${grid.heldout.innerLr}` : ''}; policies at iterations ${grid.heldout.every}, ${2 * grid.heldout.every}, … and the last; the tables use the last.`);
-  if (n >= 2) out.push(`- Intervals: ${FIGURE_LEVEL * 100}% Student-t intervals of the mean over ${plural(n, 'seed')} (arms) and of the mean paired difference (comparisons).`);
+  if (n >= 2) out.push(`- Intervals: ${FIGURE_LEVEL * 100}% Student-t intervals of the mean over ${plural(n, 'seed')}${controlsApart ? ` (${controlSeeds.length} for a control)` : ''} (arms) and of the mean paired difference (comparisons).`);
   const hypotheses = 3 * report.claims.length;
   out.push(`- Verdicts: each claim is tested on its paired differences with exact sign-flip permutation tests (both directions) and a TOST equivalence test against its margin; the ${plural(hypotheses, 'p-value')} of the ${plural(report.claims.length, 'claim')} are Holm-corrected together at α = ${CLAIM_ALPHA}. Seconds are compared but not claimed (they depend on the machine and on what ran beside the cells). `
     + 'A claim **holds** when "better" is significant, **does not hold** when "worse" is, or equivalence within the margin is; a tie at a ceiling (both arms at the best value on every seed) is labelled so; anything else, and any verdict that runs not reaching the threshold (bounds) could overturn, is inconclusive.');
   if (n >= 1 && hypotheses > 0 && hypotheses * 2 ** -n >= CLAIM_ALPHA) {
     out.push(`- With ${plural(n, 'seed')}, the smallest sign-flip p-value is 2^-${n} = ${pText(2 ** -n)}, and Holm's first step multiplies it by ${hypotheses}: no claim can reach significance in this report.`);
+  } else if (controlsApart && hypotheses > 0 && hypotheses * 2 ** -controlSeeds.length >= CLAIM_ALPHA) {
+    const m = controlSeeds.length;
+    out.push(`- A claim against a control is paired on ${plural(m, 'seed')}: its smallest sign-flip p-value is 2^-${m} = ${pText(2 ** -m)}, and Holm's first step multiplies it by ${hypotheses}: no claim against a control can reach significance in this report.`);
   }
   if (grid.controls.outerLrSweep) {
     const s = grid.controls.outerLrSweep;
     out.push(s.perArm
       ? `- Outer learning rate: swept over ${s.rates.join(', ')} for every arm (directed variants and controls included) on seeds ${s.seeds.join(', ')} (not reported), each arm run at the rate of its largest mean AUC.`
-      : `- Outer learning rate: swept over ${s.rates.join(', ')} for each base algorithm on seeds ${s.seeds.join(', ')} (not reported), picked by AUC; each directed variant and its controls run at the rate picked for its base.`);
+      : s.directedLrs
+        ? `- Outer learning rate: swept over ${s.rates.join(', ')} for each base algorithm, and with β_d for each directed algorithm, on seeds ${s.seeds.join(', ')} (not reported), picked by AUC; the bases' controls run at the rate picked for their base.`
+        : `- Outer learning rate: swept over ${s.rates.join(', ')} for each base algorithm on seeds ${s.seeds.join(', ')} (not reported), picked by AUC; each directed variant and its controls run at the rate picked for its base.`);
+    const widen = widenOf(grid);
+    out.push(widen > 0
+      ? `- Widening: a pick at the highest (lowest) rate of a key adds the next rate above (below) on the sweep's log spacing, run on the same seeds, and the pick is made again; at most ${plural(widen, 'rate')} per side (outerLrSweep.widen). The table below gives every key's final rates.`
+      : '- Widening: none (outerLrSweep.widen 0): a pick at an edge of the rates stays there.');
+    if (s.directedLrs) {
+      out.push(`- β_d tuned: each directed algorithm's tuning cells span the outer rates × β_d = ${s.directedLrs.join(', ')}, and it runs at the (outer lr, β_d) pair of the largest mean AUC${grid.controls.randomMedium ? ', as does its random-task control (the two differ only in the task of the directed step)' : ''}; a tuned β_d is the algorithm's setting, not a control.`);
+    }
   }
   if (grid.controls.randomMedium) out.push('- Random-task control: the directed step taken on a task drawn from the task distribution at each iteration (`--medium random`) instead of the medium task.');
   if (grid.controls.directedLrSweep) out.push(`- β_d sweep: the directed variants also run at β_d = ${grid.controls.directedLrSweep.rates.join(', ')}.`);
@@ -212,7 +231,9 @@ export function resultsMarkdown(grid: Grid, mainCells: readonly Cell[], report: 
   out.push('| env | claim | paired difference (mean [CI]) | Holm p: better / worse / equivalent | verdict |', '|---|---|---|---|---|');
   for (const c of report.claims) {
     const margin = c.margin === null ? '–' : `${pText(c.pEquivalent)} (±${fmt(c.margin)})`;
-    out.push(`| ${c.env} | ${c.primary ? '**primary:** ' : ''}${c.claim} | ${signed(c.diff)} ${UNIT[c.metric]} | ${pText(c.pToward)} / ${pText(c.pAway)} / ${margin} | ${VERDICT_MARK[c.verdict]} |`);
+    const diff = `${signed(c.diff)} ${UNIT[c.metric]}`;
+    const diffText = controlsApart ? `${diff.trimEnd()}, ${plural(c.diff.n, 'paired seed')}` : diff;
+    out.push(`| ${c.env} | ${c.primary ? '**primary:** ' : ''}${c.claim} | ${diffText} | ${pText(c.pToward)} / ${pText(c.pAway)} / ${margin} | ${VERDICT_MARK[c.verdict]} |`);
   }
   for (const u of report.untested) out.push(`| ${u.env} | ${u.claim} | – | – | not tested: no headroom (gap ${signed(u.gap)}) |`);
   if (report.claims.length === 0 && report.untested.length === 0) out.push('| – | no claim: no directed variant with its base (or base with the non-meta baseline) in this grid | – | – | – |');
@@ -220,8 +241,12 @@ export function resultsMarkdown(grid: Grid, mainCells: readonly Cell[], report: 
 
   if (report.tuning.length) {
     out.push('## Outer learning rate (tuning seeds)', '');
-    out.push(`| env | ${grid.controls.outerLrSweep?.perArm ? 'arm' : 'base algorithm'} | AUC per rate (mean [CI]) | picked |`, '|---|---|---|---|');
-    for (const t of report.tuning) out.push(`| ${t.env} | ${t.arm} | ${t.rates.map((r) => `${r.outerLr}: ${est(r.auc)}`).join('; ')} | **${t.picked}**${t.edge ? ` (the ${t.edge} rate: an edge)` : ''} |`);
+    out.push(`| env | ${grid.controls.outerLrSweep?.perArm ? 'arm' : grid.controls.outerLrSweep?.directedLrs ? 'algorithm' : 'base algorithm'} | AUC per rate (mean [CI]) | picked |`, '|---|---|---|---|');
+    for (const t of report.tuning) {
+      const rate = (r: TuningResult['rates'][number]) => `${r.outerLr}${r.directedLr !== undefined ? `, β_d ${r.directedLr}` : ''}: ${est(r.auc)}`;
+      const picked = `**${t.picked}**${t.pickedDirectedLr !== undefined ? `, β_d **${t.pickedDirectedLr}**` : ''}`;
+      out.push(`| ${t.env} | ${t.arm} | ${t.rates.map(rate).join('; ')} | ${picked}${t.widened ? ` (widened by ${t.widened.join(', ')})` : ''}${t.edge ? ` (the ${t.edge} rate: an edge)` : ''} |`);
+    }
     out.push('');
     for (const w of edgeWarnings(report.tuning)) out.push(`Warning: ${w}.`, '');
   }

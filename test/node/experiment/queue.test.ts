@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,6 +102,29 @@ test('a 4-cell grid on 2 workers, one killed mid-cell, equals the serial local r
   assert.deepEqual(await check.keys('dmaml:snapshot:*'), []);
   check.disconnect();
   process.kill(-workers[1].pid!, 'SIGINT');
+});
+
+test('every control (extra task, non-meta, random task on the control seeds) and a widened sweep tuning β_d run on a queue as locally', async () => {
+  // Two rates: each pick is an edge, so the queue runs a widening round too.
+  const grid = {
+    ...GRID, seeds: [1, 2], config: { ...GRID.config, iterations: 2 }, perEnv: { 'CartPole-v1': { threshold: 16 } },
+    controls: { seeds: [2], randomMedium: true, extraTask: true, nonMeta: true, outerLrSweep: { rates: [0.001, 0.03], seeds: [9], widen: 1, directedLrs: [0.05, 0.2] } },
+  };
+  const path = join(root, 'controls.json');
+  await writeFile(path, JSON.stringify(grid));
+  const serial = join(root, 'controls-serial'), queued = join(root, 'controls-queued');
+  const local = await dmaml(['experiment', '--grid', path, '--out', serial, '--jobs', '2']);
+  assert.equal(local.code, 0, local.stderr);
+  const tmp = join(root, 'controls-worker');
+  await mkdir(tmp);
+  const w = spawn(process.execPath, [BIN, 'worker', '--queue', url, '--jobs', '2'], { detached: true, stdio: 'ignore', env: { ...process.env, TMPDIR: tmp } });
+  workers.push(w);
+  const r = await dmaml(['experiment', '--grid', path, '--out', queued, '--queue', url]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /widening the outer-lr sweep \(round 1\)/);
+  assert.ok((await readdir(join(queued, 'cells'))).some((n) => n.startsWith('CartPole-v1.fomaml.meta-batch=3.') && n.endsWith('.seed2')));
+  assert.deepEqual(await experimentContent(queued), await experimentContent(serial));
+  process.kill(-w.pid!, 'SIGINT');
 });
 
 test('an unreachable Redis is one line within seconds, and nothing is created', async () => {

@@ -21,7 +21,7 @@ const GRID = {
   config: { metaBatch: 2, episodes: 2, maxSteps: 20, hidden: [8], iterations: 3 },
   perEnv: { 'CartPole-v1': { threshold: 16 } },
   heldout: { every: 2, tasks: 2, seed: 99, steps: 2, episodes: 2 },
-  controls: { outerLrSweep: { rates: [0.001, 0.03], seeds: [9] }, randomMedium: true, directedLrSweep: { rates: [0.05] } },
+  controls: { outerLrSweep: { rates: [0.001, 0.03], seeds: [9], widen: 0 }, randomMedium: true, directedLrSweep: { rates: [0.05] } },
 };
 
 let root: string, gridPath: string, straight: string;
