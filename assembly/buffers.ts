@@ -18,6 +18,11 @@ const SLOT_BYTES: usize = sizeof<usize>();
 const planSizes: usize = memory.data(PLAN_CAPACITY << 3); // f64 [PLAN_CAPACITY]
 let planLength: i32 = 0;
 
+/** Slots from the field at offset `first` to the field at offset `last` of an owner, both included. */
+@inline export function slotCount(first: usize, last: usize): i32 {
+  return <i32>((last - first) / SLOT_BYTES) + 1;
+}
+
 /** Starts an empty plan. */
 export function planBegin(): void {
   planLength = 0;

@@ -17,7 +17,7 @@
 // batched (the rollout's determinism across lane counts rests on this).
 
 import { alloc, free, padLanes } from './memory';
-import { planBegin, planBuffer, plannedBytes, allocPlanned, freeSlots } from './buffers';
+import { slotCount, planBegin, planBuffer, plannedBytes, allocPlanned, freeSlots } from './buffers';
 import { exp4, tanh4 } from './simd_math';
 
 export const ACTIVATION_TANH: i32 = 0;
@@ -42,6 +42,7 @@ export const TILE_UNIT_BYTES: usize = <usize>TILE_ROWS << 2;
   setFloats: i32;     // padded floats per weight set
   flatFloats: i32;    // floats of the public flat layout
   maxWidth: i32;      // widest padded layer (input included)
+  // The buffer slots (buffers.ts): consecutive pointer fields sizes .. gradTotal.
   sizes: usize;       // i32 [numLayers + 1]: obsDim, hidden..., numActions
   padded: usize;      // i32 [numLayers + 1]: padded out sizes (input: obsDim unpadded)
   weights: usize;     // f32 [numSets][setFloats]
@@ -91,7 +92,7 @@ function paddedMaxWidth(numLayers: i32, sizesPtr: usize): i32 {
 }
 
 // The MLP's buffer slots: its fields sizes .. gradTotal.
-const MLP_SLOTS = <i32>((offsetof<Mlp>('gradTotal') - offsetof<Mlp>('sizes')) / sizeof<usize>()) + 1;
+const MLP_SLOTS = slotCount(offsetof<Mlp>('sizes'), offsetof<Mlp>('gradTotal'));
 
 /** Plans (buffers.ts) the MLP's buffers in slot order; mlpCreate allocates exactly these and mlpBytes sums them. */
 function planMlp(numLayers: i32, sizesPtr: usize, numSets: f64, head: i32): void {

@@ -7,7 +7,7 @@
 // the others finish) and its later steps are not recorded.
 
 import { alloc, free, padLanesF } from './memory';
-import { planBegin, planBuffer, plannedBytes, allocPlanned, freeSlots } from './buffers';
+import { slotCount, planBegin, planBuffer, plannedBytes, allocPlanned, freeSlots } from './buffers';
 import { streamKey, uniform01, PURPOSE_RESET, PURPOSE_ACTION } from './rng';
 import { VecEnv, vecEnvCreate, vecEnvFree, vecEnvAllocate, planVecEnv, planEnvKind } from './vecenv';
 import { envDim, envStepLanes, envResetLane, envObserve, envActionLaneBytes, DIM_OBS, DIM_ACTIONS, DIM_ACTION_SIZE } from './envs/registry';
@@ -21,6 +21,7 @@ import { exp4 } from './simd_math';
   obsDim: i32;
   numActions: i32;
   actionSize: i32;     // a box env's action vector length (0: discrete)
+  // The buffer slots (buffers.ts): consecutive pointer fields obsT .. tileActions.
   obsT: usize;         // f32 [maxSteps][numEpisodes][obsDim]
   actionT: usize;      // i32 [maxSteps][numEpisodes] (discrete) or f32 [maxSteps][numEpisodes][actionSize] (box)
   rewardT: usize;      // f32 [maxSteps][numEpisodes]
@@ -50,7 +51,7 @@ export const ROLLOUT_ALIVE: i32 = 9;      // u8 [lanes]: 1 while the lane's epis
 export const ENV_USER: i32 = 0;
 
 // The workspace's own buffer slots (besides its VecEnv's): its fields obsT .. tileActions.
-const ROLLOUT_SLOTS = <i32>((offsetof<Rollout>('tileActions') - offsetof<Rollout>('obsT')) / sizeof<usize>()) + 1;
+const ROLLOUT_SLOTS = slotCount(offsetof<Rollout>('obsT'), offsetof<Rollout>('tileActions'));
 
 /**
  * Plans (buffers.ts) the workspace's own buffers, in slot order, for numEpisodes episodes of at most

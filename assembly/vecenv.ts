@@ -6,7 +6,7 @@
 // vecEnvField and keeps typed views over them.
 
 import { alloc, free, padLanes, padLanesF } from './memory';
-import { planBegin, planBuffer, plannedBytes, allocPlanned, freeSlots } from './buffers';
+import { slotCount, planBegin, planBuffer, plannedBytes, allocPlanned, freeSlots } from './buffers';
 import { streamKey, PURPOSE_RESET } from './rng';
 import { maskToBytes4 } from './simd_math';
 import { envDim, envDefaultParam, envActionLaneBytes, envStepLanes, envResetLane, envObserve,
@@ -17,6 +17,7 @@ import { envDim, envDefaultParam, envActionLaneBytes, envStepLanes, envResetLane
   numEnvs: i32;
   lanes: i32;
   maxSteps: i32;
+  // The buffer slots (buffers.ts): consecutive pointer fields state .. rngCounter, in FIELD_ order.
   state: usize;      // f32 [stateDim][lanes]
   params: usize;     // f32 [paramDim][lanes]
   obs: usize;        // f32 [numEnvs][obsDim]
@@ -44,9 +45,9 @@ export const FIELD_RNG_COUNTER: i32 = 10;
 export const FIELD_LANES: i32 = 11;
 
 // The buffer slots of a VecEnv: its fields state .. rngCounter, in FIELD_STATE .. FIELD_RNG_COUNTER order.
-const ENV_SLOTS = <i32>((offsetof<VecEnv>('rngCounter') - offsetof<VecEnv>('state')) / sizeof<usize>()) + 1;
+const ENV_SLOTS = slotCount(offsetof<VecEnv>('state'), offsetof<VecEnv>('rngCounter'));
 // A JS-stepped env (rollout.ts) keeps only its I/O buffers: the slots obs .. terminated.
-const IO_SLOTS = <i32>((offsetof<VecEnv>('terminated') - offsetof<VecEnv>('obs')) / sizeof<usize>()) + 1;
+const IO_SLOTS = slotCount(offsetof<VecEnv>('obs'), offsetof<VecEnv>('terminated'));
 
 /**
  * Plans (buffers.ts) the buffers of a VecEnv of numEnvs envs with the given dimensions, in slot
