@@ -17,6 +17,7 @@
 // batched (the rollout's determinism across lane counts rests on this).
 
 import { alloc, free, padLanes } from './memory';
+import { slotCount, planBegin, planBuffer, plannedBytes, allocPlanned, freeSlots } from './buffers';
 import { exp4, tanh4 } from './simd_math';
 
 export const ACTIVATION_TANH: i32 = 0;
@@ -41,6 +42,7 @@ export const TILE_UNIT_BYTES: usize = <usize>TILE_ROWS << 2;
   setFloats: i32;     // padded floats per weight set
   flatFloats: i32;    // floats of the public flat layout
   maxWidth: i32;      // widest padded layer (input included)
+  // The buffer slots (buffers.ts): consecutive pointer fields sizes .. gradTotal.
   sizes: usize;       // i32 [numLayers + 1]: obsDim, hidden..., numActions
   padded: usize;      // i32 [numLayers + 1]: padded out sizes (input: obsDim unpadded)
   weights: usize;     // f32 [numSets][setFloats]
@@ -50,9 +52,9 @@ export const TILE_UNIT_BYTES: usize = <usize>TILE_ROWS << 2;
   tileCoef: usize;    // f32 [TILE_ROWS]: c_r of the tile's rows (backward)
   tileAction: usize;  // i32 [TILE_ROWS]: a_r of the tile's rows (backward)
   tileRow: usize;     // i32 [TILE_ROWS]: batch row of each of the tile's rows (backward)
-  tileCount: i32;     // rows of the tile that are real (the rest are fillers with c = 0)
   grad: usize;        // f32 [setFloats]: gradient of the current block of rows, padded layout
   gradTotal: usize;   // f32 [setFloats]: sum of the blocks
+  tileCount: i32;     // rows of the tile that are real (the rest are fillers with c = 0)
   head: i32;          // HEAD_CATEGORICAL | HEAD_GAUSSIAN
   mlpFloats: i32;     // padded floats of the layers; a Gaussian head's log-std follows them
   rowActions: usize;  // the actions of the rows being swept (i32 [n] categorical, f32 [n][out_L] Gaussian)
@@ -89,23 +91,24 @@ function paddedMaxWidth(numLayers: i32, sizesPtr: usize): i32 {
   return width;
 }
 
-// The MLP's buffers, numbered for mlpBufferBytes.
-const MB_SIZES = 0, MB_PADDED = 1, MB_WEIGHTS = 2, MB_TILE = 3, MB_TILE_LOG_PROB = 4, MB_GRAD_ROWS = 5, MB_TILE_COEF = 6,
-  MB_TILE_ACTION = 7, MB_TILE_ROW = 8, MB_GRAD = 9, MB_GRAD_TOTAL = 10;
+// The MLP's buffer slots: its fields sizes .. gradTotal.
+const MLP_SLOTS = slotCount(offsetof<Mlp>('sizes'), offsetof<Mlp>('gradTotal'));
 
-/** Bytes of buffer `which` of an MLP; mlpCreate allocates exactly these and mlpBytes sums them. */
-function mlpBufferBytes(numLayers: i32, sizesPtr: usize, numSets: f64, which: i32, head: i32): f64 {
+/** Plans (buffers.ts) the MLP's buffers in slot order; mlpCreate allocates exactly these and mlpBytes sums them. */
+function planMlp(numLayers: i32, sizesPtr: usize, numSets: f64, head: i32): void {
   const maxWidth = <f64>paddedMaxWidth(numLayers, sizesPtr);
-  switch (which) {
-    case MB_SIZES: case MB_PADDED: return <f64>(numLayers + 1) * 4;
-    case MB_WEIGHTS: return numSets * paddedSetFloats(numLayers, sizesPtr, head) * 4;
-    case MB_TILE: return <f64>((numLayers + 1) * TILE_ROWS) * maxWidth * 4;
-    case MB_TILE_LOG_PROB: return <f64>load<i32>(sizesPtr + (<usize>numLayers << 2)) * <f64>TILE_UNIT_BYTES;
-    case MB_GRAD_ROWS: return <f64>(2 * TILE_ROWS) * maxWidth * 4;
-    case MB_TILE_COEF: case MB_TILE_ACTION: case MB_TILE_ROW: return <f64>TILE_ROWS * 4;
-    case MB_GRAD: case MB_GRAD_TOTAL: return paddedSetFloats(numLayers, sizesPtr, head) * 4;
-  }
-  return 0;
+  const setBytes = paddedSetFloats(numLayers, sizesPtr, head) * 4;
+  planBuffer(<f64>(numLayers + 1) * 4);                                            // sizes
+  planBuffer(<f64>(numLayers + 1) * 4);                                            // padded
+  planBuffer(numSets * setBytes);                                                  // weights
+  planBuffer(<f64>((numLayers + 1) * TILE_ROWS) * maxWidth * 4);                  // tile
+  planBuffer(<f64>load<i32>(sizesPtr + (<usize>numLayers << 2)) * <f64>TILE_UNIT_BYTES); // tileLogProb
+  planBuffer(<f64>(2 * TILE_ROWS) * maxWidth * 4);                                // gradRows
+  planBuffer(<f64>TILE_ROWS * 4);                                                  // tileCoef
+  planBuffer(<f64>TILE_ROWS * 4);                                                  // tileAction
+  planBuffer(<f64>TILE_ROWS * 4);                                                  // tileRow
+  planBuffer(setBytes);                                                            // grad
+  planBuffer(setBytes);                                                            // gradTotal
 }
 
 /**
@@ -113,25 +116,21 @@ function mlpBufferBytes(numLayers: i32, sizesPtr: usize, numSets: f64, which: i3
  * single buffer, which must fit one allocator block (ALLOC_MAX_BYTES).
  */
 export function mlpBytes(numLayers: i32, sizesPtr: usize, numSets: f64, largest: bool, head: i32): f64 {
-  let total: f64 = <f64>offsetof<Mlp>(), biggest: f64 = 0;
-  for (let which = MB_SIZES; which <= MB_GRAD_TOTAL; which++) {
-    const bytes = mlpBufferBytes(numLayers, sizesPtr, numSets, which, head);
-    total += bytes;
-    biggest = max(biggest, bytes);
-  }
-  return largest ? biggest : total;
+  planBegin();
+  planMlp(numLayers, sizesPtr, numSets, head);
+  return plannedBytes(<f64>offsetof<Mlp>(), largest);
 }
 
 /** sizes: i32 [numLayers + 1] = obsDim, hidden sizes, outputs (numActions, or the Gaussian's action size). */
 export function mlpCreate(numLayers: i32, sizesPtr: usize, activation: i32, numSets: i32, head: i32): usize {
   const mlp = changetype<Mlp>(alloc(offsetof<Mlp>()));
-  const sets = <f64>numSets;
   mlp.numLayers = numLayers;
   mlp.activation = activation;
   mlp.numSets = numSets;
   mlp.head = head;
-  mlp.sizes = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_SIZES, head));
-  mlp.padded = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_PADDED, head));
+  planBegin();
+  planMlp(numLayers, sizesPtr, <f64>numSets, head);
+  allocPlanned(changetype<usize>(mlp) + offsetof<Mlp>('sizes'), MLP_SLOTS);
   memory.copy(mlp.sizes, sizesPtr, <usize>(numLayers + 1) << 2);
   let flatFloats = 0;
   store<i32>(mlp.padded, load<i32>(sizesPtr));
@@ -145,22 +144,11 @@ export function mlpCreate(numLayers: i32, sizesPtr: usize, activation: i32, numS
   mlp.setFloats = <i32>paddedSetFloats(numLayers, sizesPtr, head);
   mlp.flatFloats = flatFloats;
   mlp.maxWidth = paddedMaxWidth(numLayers, sizesPtr);
-  mlp.weights = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_WEIGHTS, head));
-  mlp.tile = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_TILE, head));
-  mlp.tileLogProb = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_TILE_LOG_PROB, head));
-  mlp.gradRows = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_GRAD_ROWS, head));
-  mlp.tileCoef = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_TILE_COEF, head));
-  mlp.tileAction = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_TILE_ACTION, head));
-  mlp.tileRow = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_TILE_ROW, head));
-  mlp.grad = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_GRAD, head));
-  mlp.gradTotal = alloc(<usize>mlpBufferBytes(numLayers, sizesPtr, sets, MB_GRAD_TOTAL, head));
   return changetype<usize>(mlp);
 }
 
 export function mlpFree(ptr: usize): void {
-  const mlp = changetype<Mlp>(ptr);
-  free(mlp.sizes); free(mlp.padded); free(mlp.weights); free(mlp.tile); free(mlp.tileLogProb); free(mlp.gradRows);
-  free(mlp.tileCoef); free(mlp.tileAction); free(mlp.tileRow); free(mlp.grad); free(mlp.gradTotal);
+  freeSlots(ptr + offsetof<Mlp>('sizes'), MLP_SLOTS);
   free(ptr);
 }
 

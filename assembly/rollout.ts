@@ -6,9 +6,10 @@
 // how many lanes share the call. A lane that ends is reset once (so its state stays tame while
 // the others finish) and its later steps are not recorded.
 
-import { alloc, free, padLanes, padLanesF } from './memory';
+import { alloc, free, padLanesF } from './memory';
+import { slotCount, planBegin, planBuffer, plannedBytes, allocPlanned, freeSlots } from './buffers';
 import { streamKey, uniform01, PURPOSE_RESET, PURPOSE_ACTION } from './rng';
-import { VecEnv, vecEnvCreate, vecEnvFree, vecEnvBytes, FIELD_OBS, FIELD_ACTIONS, FIELD_REWARD, FIELD_TERMINATED } from './vecenv';
+import { VecEnv, vecEnvCreate, vecEnvFree, vecEnvAllocate, planVecEnv, planEnvKind } from './vecenv';
 import { envDim, envStepLanes, envResetLane, envObserve, envActionLaneBytes, DIM_OBS, DIM_ACTIONS, DIM_ACTION_SIZE } from './envs/registry';
 import { Mlp, TILE_ROWS, TILE_UNIT_BYTES, HEAD_GAUSSIAN, mlpForwardTile, mlpLogSoftmaxTile } from './policy';
 import { exp4 } from './simd_math';
@@ -20,6 +21,7 @@ import { exp4 } from './simd_math';
   obsDim: i32;
   numActions: i32;
   actionSize: i32;     // a box env's action vector length (0: discrete)
+  // The buffer slots (buffers.ts): consecutive pointer fields obsT .. tileActions.
   obsT: usize;         // f32 [maxSteps][numEpisodes][obsDim]
   actionT: usize;      // i32 [maxSteps][numEpisodes] (discrete) or f32 [maxSteps][numEpisodes][actionSize] (box)
   rewardT: usize;      // f32 [maxSteps][numEpisodes]
@@ -48,27 +50,31 @@ export const ROLLOUT_ALIVE: i32 = 9;      // u8 [lanes]: 1 while the lane's epis
 /** The env kind of a workspace whose env is stepped in JavaScript (src/rl/user-rollout.ts); no built-in uses 0. */
 export const ENV_USER: i32 = 0;
 
-// The workspace's own buffers (besides its VecEnv), numbered for rolloutBufferBytes.
-const BUF_OBS_T = 0, BUF_ACTION_T = 1, BUF_REWARD_T = 2, BUF_LOG_PROB_T = 3, BUF_LENGTH = 4, BUF_RETURN = 5,
-  BUF_TERMINAL = 6, BUF_ALIVE = 7, BUF_ACTION_KEY = 8, BUF_TILE_LANES = 9, BUF_TILE_ACTIONS = 10;
+// The workspace's own buffer slots (besides its VecEnv's): its fields obsT .. tileActions.
+const ROLLOUT_SLOTS = slotCount(offsetof<Rollout>('obsT'), offsetof<Rollout>('tileActions'));
 
 /**
- * Bytes of buffer `which` of a workspace for numEpisodes episodes of at most maxSteps steps.
- * rolloutCreate allocates exactly these and rolloutBytes sums them (f64: checked before allocating).
+ * Plans (buffers.ts) the workspace's own buffers, in slot order, for numEpisodes episodes of at most
+ * maxSteps steps. rolloutCreate allocates exactly these and rolloutBytes sums them.
  */
-function rolloutBufferBytes(obsDim: f64, actionLaneBytes: f64, numEpisodes: f64, maxSteps: f64, which: i32): f64 {
+function planRollout(obsDim: f64, actionLaneBytes: f64, numEpisodes: f64, maxSteps: f64): void {
   const cells = maxSteps * numEpisodes;
-  switch (which) {
-    case BUF_OBS_T: return cells * obsDim * 4;
-    case BUF_ACTION_T: return cells * actionLaneBytes;
-    case BUF_REWARD_T: case BUF_LOG_PROB_T: return cells * 4;
-    case BUF_LENGTH: case BUF_RETURN: return numEpisodes * 4;
-    case BUF_TERMINAL: return numEpisodes;
-    case BUF_ALIVE: return padLanesF(numEpisodes);
-    case BUF_ACTION_KEY: return numEpisodes * 8;
-    case BUF_TILE_LANES: case BUF_TILE_ACTIONS: return <f64>TILE_ROWS * 4;
-  }
-  return 0;
+  planBuffer(cells * obsDim * 4);         // obsT
+  planBuffer(cells * actionLaneBytes);    // actionT
+  planBuffer(cells * 4);                  // rewardT
+  planBuffer(cells * 4);                  // logProbT
+  planBuffer(numEpisodes * 4);            // length
+  planBuffer(numEpisodes * 4);            // episodeReturn
+  planBuffer(numEpisodes);                // terminal
+  planBuffer(padLanesF(numEpisodes));     // alive
+  planBuffer(numEpisodes * 8);            // actionKey
+  planBuffer(<f64>TILE_ROWS * 4);         // tileLanes
+  planBuffer(<f64>TILE_ROWS * 4);         // tileActions
+}
+
+/** Bytes of one action of a lane: an i32 (discrete, actionSize 0) or actionSize f32s. */
+@inline function actionLaneBytes(actionSize: i32): f64 {
+  return <f64>(max(1, actionSize) << 2);
 }
 
 /**
@@ -76,15 +82,10 @@ function rolloutBufferBytes(obsDim: f64, actionLaneBytes: f64, numEpisodes: f64,
  * (largest) its largest single buffer, which must fit one allocator block (ALLOC_MAX_BYTES).
  */
 export function rolloutBytes(kind: i32, numEpisodes: f64, maxSteps: f64, largest: bool): f64 {
-  let total: f64 = <f64>offsetof<Rollout>() + vecEnvBytes(kind, numEpisodes, false);
-  let biggest: f64 = vecEnvBytes(kind, numEpisodes, true);
-  const obsDim = <f64>envDim(kind, DIM_OBS), actionLaneBytes = <f64>envActionLaneBytes(kind);
-  for (let which = BUF_OBS_T; which <= BUF_TILE_ACTIONS; which++) {
-    const bytes = rolloutBufferBytes(obsDim, actionLaneBytes, numEpisodes, maxSteps, which);
-    total += bytes;
-    biggest = max(biggest, bytes);
-  }
-  return largest ? biggest : total;
+  planBegin();
+  planEnvKind(kind, numEpisodes);
+  planRollout(<f64>envDim(kind, DIM_OBS), <f64>envActionLaneBytes(kind), numEpisodes, maxSteps);
+  return plannedBytes(<f64>offsetof<Rollout>() + <f64>offsetof<VecEnv>(), largest);
 }
 
 export function rolloutCreate(kind: i32, numEpisodes: i32, maxSteps: i32): usize {
@@ -101,27 +102,15 @@ function rolloutAllocate(env: usize, numEpisodes: i32, maxSteps: i32, obsDim: i3
   ro.obsDim = obsDim;
   ro.numActions = numActions;
   ro.actionSize = actionSize;
-  const dim = <f64>obsDim, act = <f64>(max(1, actionSize) << 2), n = <f64>numEpisodes, t = <f64>maxSteps;
-  ro.obsT = alloc(<usize>rolloutBufferBytes(dim, act, n, t, BUF_OBS_T));
-  ro.actionT = alloc(<usize>rolloutBufferBytes(dim, act, n, t, BUF_ACTION_T));
-  ro.rewardT = alloc(<usize>rolloutBufferBytes(dim, act, n, t, BUF_REWARD_T));
-  ro.logProbT = alloc(<usize>rolloutBufferBytes(dim, act, n, t, BUF_LOG_PROB_T));
-  ro.length = alloc(<usize>rolloutBufferBytes(dim, act, n, t, BUF_LENGTH));
-  ro.episodeReturn = alloc(<usize>rolloutBufferBytes(dim, act, n, t, BUF_RETURN));
-  ro.terminal = alloc(<usize>rolloutBufferBytes(dim, act, n, t, BUF_TERMINAL));
-  ro.alive = alloc(<usize>rolloutBufferBytes(dim, act, n, t, BUF_ALIVE));
-  ro.actionKey = alloc(<usize>rolloutBufferBytes(dim, act, n, t, BUF_ACTION_KEY));
-  ro.tileLanes = alloc(<usize>rolloutBufferBytes(dim, act, n, t, BUF_TILE_LANES));
-  ro.tileActions = alloc(<usize>rolloutBufferBytes(dim, act, n, t, BUF_TILE_ACTIONS));
+  planBegin();
+  planRollout(<f64>obsDim, actionLaneBytes(actionSize), <f64>numEpisodes, <f64>maxSteps);
+  allocPlanned(changetype<usize>(ro) + offsetof<Rollout>('obsT'), ROLLOUT_SLOTS);
   return changetype<usize>(ro);
 }
 
 export function rolloutFree(ptr: usize): void {
-  const ro = changetype<Rollout>(ptr);
-  vecEnvFree(ro.env);
-  free(ro.obsT); free(ro.actionT); free(ro.rewardT); free(ro.logProbT); free(ro.length);
-  free(ro.episodeReturn); free(ro.terminal); free(ro.alive); free(ro.actionKey);
-  free(ro.tileLanes); free(ro.tileActions);
+  vecEnvFree(changetype<Rollout>(ptr).env);
+  freeSlots(ptr + offsetof<Rollout>('obsT'), ROLLOUT_SLOTS);
   free(ptr);
 }
 
@@ -261,6 +250,39 @@ function sampleLive(ro: Rollout, env: VecEnv, mlp: Mlp, t: i32, episodesPerTask:
 }
 
 /**
+ * The record of step t, after the env stepped: every live lane's reward joins its trajectory
+ * (rewardT, its return, its length t + 1); a lane whose episode terminated, or whose step t was the
+ * last of `steps`, ends (terminal = whether it terminated). A built-in env's ended lane is reset at
+ * once from its own reset stream, with action 0, so its state stays tame while the others finish
+ * (a JS-stepped env, ENV_USER, is the caller's to handle). Returns the number of lanes still alive.
+ */
+@inline function recordLive(ro: Rollout, env: VecEnv, t: i32, steps: i32): i32 {
+  const n = ro.numEpisodes, kind = env.kind, lanes = env.lanes;
+  const cell = <usize>t * <usize>n;
+  let alive = 0;
+  for (let i = 0; i < n; i++) {
+    if (!load<u8>(ro.alive + <usize>i)) continue;
+    const reward = load<f32>(env.reward + (<usize>i << 2));
+    store<f32>(ro.rewardT + ((cell + <usize>i) << 2), reward);
+    store<f32>(ro.episodeReturn + (<usize>i << 2), load<f32>(ro.episodeReturn + (<usize>i << 2)) + reward);
+    store<i32>(ro.length + (<usize>i << 2), t + 1);
+    const terminated = load<u8>(env.terminated + <usize>i);
+    if (!terminated && t + 1 != steps) {
+      alive++;
+      continue;
+    }
+    store<u8>(ro.terminal + <usize>i, terminated);
+    store<u8>(ro.alive + <usize>i, 0);
+    if (kind == ENV_USER) continue;
+    store<i32>(env.actions + (<usize>i << 2), 0);
+    const counterAt = env.rngCounter + (<usize>i << 3);
+    store<u64>(counterAt, load<u64>(counterAt) +
+      envResetLane(kind, lanes, i, env.state, env.params, load<u64>(env.rngKey + (<usize>i << 3)), load<u64>(counterAt)));
+  }
+  return alive;
+}
+
+/**
  * Runs every episode of the workspace with policy `mlp`. Lane i belongs to task i / episodesPerTask,
  * whose id (for the RNG streams) is taskIds[task]; with perTaskWeights the lane uses weight set
  * `task` of the policy, else set 0. The lanes' task parameters were written by the caller.
@@ -294,27 +316,10 @@ export function rolloutRun(ptr: usize, mlpPtr: usize, seed: u32, episodesPerTask
   let recorded = 0;
   for (let t = 0; t < steps && aliveCount > 0; t++) {
     envObserve(kind, n, lanes, env.state, env.params, env.obs);
-    const cell = <usize>t * <usize>n;
     sampleLive(ro, env, mlp, t, episodesPerTask, perTaskWeights);
     envStepLanes(kind, lanes, env.state, env.params, env.actions, env.reward, env.terminated, env.rngKey, env.rngCounter, ro.alive);
-    for (let i = 0; i < n; i++) {
-      if (!load<u8>(ro.alive + <usize>i)) continue;
-      const reward = load<f32>(env.reward + (<usize>i << 2));
-      store<f32>(ro.rewardT + ((cell + <usize>i) << 2), reward);
-      store<f32>(ro.episodeReturn + (<usize>i << 2), load<f32>(ro.episodeReturn + (<usize>i << 2)) + reward);
-      store<i32>(ro.length + (<usize>i << 2), t + 1);
-      recorded++;
-      const terminated = load<u8>(env.terminated + <usize>i);
-      if (terminated || t + 1 == steps) {
-        store<u8>(ro.terminal + <usize>i, terminated);
-        store<u8>(ro.alive + <usize>i, 0);
-        store<i32>(env.actions + (<usize>i << 2), 0);
-        aliveCount--;
-        const counterAt = env.rngCounter + (<usize>i << 3);
-        store<u64>(counterAt, load<u64>(counterAt) +
-          envResetLane(kind, lanes, i, env.state, env.params, load<u64>(env.rngKey + (<usize>i << 3)), load<u64>(counterAt)));
-      }
-    }
+    recorded += aliveCount; // every live lane records step t
+    aliveCount = recordLive(ro, env, t, steps);
   }
   return recorded;
 }
@@ -323,47 +328,20 @@ export function rolloutRun(ptr: usize, mlpPtr: usize, seed: u32, episodesPerTask
 // policy tiles and action streams as rolloutRun; the env's step is the caller's, between
 // rolloutUserSample (obs → actions) and rolloutUserRecord (reward, terminated → the record).
 
-/** Bytes of the env buffers of a JS-stepped workspace, by VecEnv field. */
-function userEnvBufferBytes(obsDim: f64, actionLaneBytes: f64, numEpisodes: f64, field: i32): f64 {
-  const lanes = padLanesF(numEpisodes);
-  switch (field) {
-    case FIELD_OBS: return numEpisodes * obsDim * 4;
-    case FIELD_ACTIONS: return lanes * actionLaneBytes;
-    case FIELD_REWARD: return lanes * 4;
-    case FIELD_TERMINATED: return lanes;
-  }
-  return 0;
-}
-
 /** rolloutBytes for a JS-stepped env with observations of obsDim floats and box actions of actionSize (0: discrete). */
 export function rolloutUserBytes(obsDim: i32, actionSize: i32, numEpisodes: f64, maxSteps: f64, largest: bool): f64 {
-  let total: f64 = <f64>offsetof<Rollout>() + <f64>offsetof<VecEnv>(), biggest: f64 = 0;
-  const dim = <f64>obsDim, act = <f64>(max(1, actionSize) << 2);
-  for (let field = FIELD_OBS; field <= FIELD_TERMINATED; field++) {
-    const bytes = userEnvBufferBytes(dim, act, numEpisodes, field);
-    total += bytes;
-    biggest = max(biggest, bytes);
-  }
-  for (let which = BUF_OBS_T; which <= BUF_TILE_ACTIONS; which++) {
-    const bytes = rolloutBufferBytes(dim, act, numEpisodes, maxSteps, which);
-    total += bytes;
-    biggest = max(biggest, bytes);
-  }
-  return largest ? biggest : total;
+  const dim = <f64>obsDim, act = actionLaneBytes(actionSize);
+  planBegin();
+  planVecEnv(0, 0, dim, act, numEpisodes, true);
+  planRollout(dim, act, numEpisodes, maxSteps);
+  return plannedBytes(<f64>offsetof<Rollout>() + <f64>offsetof<VecEnv>(), largest);
 }
 
 /** A workspace whose env (kind ENV_USER) is only its obs, actions, reward and terminated buffers. */
 export function rolloutUserCreate(obsDim: i32, numActions: i32, actionSize: i32, numEpisodes: i32, maxSteps: i32): usize {
-  const env = changetype<VecEnv>(alloc(offsetof<VecEnv>()));
-  env.kind = ENV_USER;
-  env.numEnvs = numEpisodes;
-  env.lanes = padLanes(numEpisodes);
-  env.maxSteps = maxSteps;
-  const dim = <f64>obsDim, act = <f64>(max(1, actionSize) << 2), n = <f64>numEpisodes;
-  env.obs = alloc(<usize>userEnvBufferBytes(dim, act, n, FIELD_OBS));
-  env.actions = alloc(<usize>userEnvBufferBytes(dim, act, n, FIELD_ACTIONS));
-  env.reward = alloc(<usize>userEnvBufferBytes(dim, act, n, FIELD_REWARD));
-  env.terminated = alloc(<usize>userEnvBufferBytes(dim, act, n, FIELD_TERMINATED));
+  planBegin();
+  planVecEnv(0, 0, <f64>obsDim, actionLaneBytes(actionSize), <f64>numEpisodes, true);
+  const env = vecEnvAllocate(ENV_USER, numEpisodes, maxSteps, true);
   return rolloutAllocate(changetype<usize>(env), numEpisodes, maxSteps, obsDim, numActions, actionSize);
 }
 
@@ -404,27 +382,8 @@ export function rolloutUserSample(ptr: usize, mlpPtr: usize, t: i32, episodesPer
  */
 export function rolloutUserRecord(ptr: usize, t: i32, steps: i32): i32 {
   const ro = changetype<Rollout>(ptr);
-  const env = changetype<VecEnv>(ro.env);
-  const n = ro.numEpisodes;
-  const cell = <usize>t * <usize>n;
-  let alive = 0;
-  for (let i = 0; i < n; i++) {
-    if (!load<u8>(ro.alive + <usize>i)) continue;
-    const reward = load<f32>(env.reward + (<usize>i << 2));
-    store<f32>(ro.rewardT + ((cell + <usize>i) << 2), reward);
-    store<f32>(ro.episodeReturn + (<usize>i << 2), load<f32>(ro.episodeReturn + (<usize>i << 2)) + reward);
-    store<i32>(ro.length + (<usize>i << 2), t + 1);
-    const terminated = load<u8>(env.terminated + <usize>i);
-    if (terminated || t + 1 == steps) {
-      store<u8>(ro.terminal + <usize>i, terminated);
-      store<u8>(ro.alive + <usize>i, 0);
-    } else {
-      alive++;
-    }
-  }
-  return alive;
+  return recordLive(ro, changetype<VecEnv>(ro.env), t, steps);
 }
-
 
 /**
  * Copies the recorded steps episode by episode (episode-major, time inside) into compact rows:

@@ -6,6 +6,7 @@
 // vecEnvField and keeps typed views over them.
 
 import { alloc, free, padLanes, padLanesF } from './memory';
+import { slotCount, planBegin, planBuffer, plannedBytes, allocPlanned, freeSlots } from './buffers';
 import { streamKey, PURPOSE_RESET } from './rng';
 import { maskToBytes4 } from './simd_math';
 import { envDim, envDefaultParam, envActionLaneBytes, envStepLanes, envResetLane, envObserve,
@@ -16,6 +17,7 @@ import { envDim, envDefaultParam, envActionLaneBytes, envStepLanes, envResetLane
   numEnvs: i32;
   lanes: i32;
   maxSteps: i32;
+  // The buffer slots (buffers.ts): consecutive pointer fields state .. rngCounter, in FIELD_ order.
   state: usize;      // f32 [stateDim][lanes]
   params: usize;     // f32 [paramDim][lanes]
   obs: usize;        // f32 [numEnvs][obsDim]
@@ -42,56 +44,69 @@ export const FIELD_RNG_KEY: i32 = 9;
 export const FIELD_RNG_COUNTER: i32 = 10;
 export const FIELD_LANES: i32 = 11;
 
+// The buffer slots of a VecEnv: its fields state .. rngCounter, in FIELD_STATE .. FIELD_RNG_COUNTER order.
+const ENV_SLOTS = slotCount(offsetof<VecEnv>('state'), offsetof<VecEnv>('rngCounter'));
+// A JS-stepped env (rollout.ts) keeps only its I/O buffers: the slots obs .. terminated.
+const IO_SLOTS = slotCount(offsetof<VecEnv>('obs'), offsetof<VecEnv>('terminated'));
+
 /**
- * Bytes of buffer `field` of a VecEnv of numEnvs envs. vecEnvCreate allocates exactly these, and
- * vecEnvBytes sums them, so the sizes TypeScript checks before creating one are the sizes created.
- * f64: a size is computed before it is known to fit.
+ * Plans (buffers.ts) the buffers of a VecEnv of numEnvs envs with the given dimensions, in slot
+ * order; with ioOnly, just its I/O buffers obs, actions, reward, terminated. vecEnvCreate allocates
+ * exactly these and vecEnvBytes sums them, so the sizes TypeScript checks are the sizes created.
  */
-export function vecEnvBufferBytes(kind: i32, numEnvs: f64, field: i32): f64 {
+export function planVecEnv(stateDim: f64, paramDim: f64, obsDim: f64, actionLaneBytes: f64, numEnvs: f64, ioOnly: bool): void {
   const lanes = padLanesF(numEnvs);
-  switch (field) {
-    case FIELD_STATE: return <f64>envDim(kind, DIM_STATE) * lanes * 4;
-    case FIELD_PARAMS: return <f64>envDim(kind, DIM_PARAMS) * lanes * 4;
-    case FIELD_OBS: return numEnvs * <f64>envDim(kind, DIM_OBS) * 4;
-    case FIELD_ACTIONS: return lanes * <f64>envActionLaneBytes(kind);
-    case FIELD_REWARD: case FIELD_STEP_COUNT: return lanes * 4;
-    case FIELD_TERMINATED: case FIELD_TRUNCATED: case FIELD_NEEDS_RESET: return lanes;
-    case FIELD_RNG_KEY: case FIELD_RNG_COUNTER: return lanes * 8;
+  if (!ioOnly) {
+    planBuffer(stateDim * lanes * 4);     // state
+    planBuffer(paramDim * lanes * 4);     // params
   }
-  return 0;
+  planBuffer(numEnvs * obsDim * 4);       // obs
+  planBuffer(lanes * actionLaneBytes);    // actions
+  planBuffer(lanes * 4);                  // reward
+  planBuffer(lanes);                      // terminated
+  if (ioOnly) return;
+  planBuffer(lanes);                      // truncated
+  planBuffer(lanes);                      // needsReset
+  planBuffer(lanes * 4);                  // stepCount
+  planBuffer(lanes * 8);                  // rngKey
+  planBuffer(lanes * 8);                  // rngCounter
+}
+
+/** planVecEnv for a built-in env of `kind`. */
+export function planEnvKind(kind: i32, numEnvs: f64): void {
+  planVecEnv(<f64>envDim(kind, DIM_STATE), <f64>envDim(kind, DIM_PARAMS), <f64>envDim(kind, DIM_OBS),
+    <f64>envActionLaneBytes(kind), numEnvs, false);
 }
 
 /** Bytes a VecEnv of numEnvs envs allocates: in all, or (largest) its largest single buffer. */
 export function vecEnvBytes(kind: i32, numEnvs: f64, largest: bool): f64 {
-  let total: f64 = <f64>offsetof<VecEnv>(), biggest: f64 = 0;
-  for (let field = FIELD_STATE; field <= FIELD_RNG_COUNTER; field++) {
-    const bytes = vecEnvBufferBytes(kind, numEnvs, field);
-    total += bytes;
-    biggest = max(biggest, bytes);
-  }
-  return largest ? biggest : total;
+  planBegin();
+  planEnvKind(kind, numEnvs);
+  return plannedBytes(<f64>offsetof<VecEnv>(), largest);
 }
 
-export function vecEnvCreate(kind: i32, numEnvs: i32, maxSteps: i32): usize {
-  const lanes = padLanes(numEnvs);
+/**
+ * A VecEnv's struct with its fields set and the planned buffers allocated into its slots (all of
+ * them, or with ioOnly the I/O slots obs .. terminated; the others stay 0).
+ */
+export function vecEnvAllocate(kind: i32, numEnvs: i32, maxSteps: i32, ioOnly: bool): VecEnv {
   const env = changetype<VecEnv>(alloc(offsetof<VecEnv>()));
   env.kind = kind;
   env.numEnvs = numEnvs;
-  env.lanes = lanes;
+  env.lanes = padLanes(numEnvs);
   env.maxSteps = maxSteps;
-  const n = <f64>numEnvs;
-  env.state = alloc(<usize>vecEnvBufferBytes(kind, n, FIELD_STATE));
-  env.params = alloc(<usize>vecEnvBufferBytes(kind, n, FIELD_PARAMS));
-  env.obs = alloc(<usize>vecEnvBufferBytes(kind, n, FIELD_OBS));
-  env.actions = alloc(<usize>vecEnvBufferBytes(kind, n, FIELD_ACTIONS));
-  env.reward = alloc(<usize>vecEnvBufferBytes(kind, n, FIELD_REWARD));
-  env.terminated = alloc(<usize>vecEnvBufferBytes(kind, n, FIELD_TERMINATED));
-  env.truncated = alloc(<usize>vecEnvBufferBytes(kind, n, FIELD_TRUNCATED));
-  env.needsReset = alloc(<usize>vecEnvBufferBytes(kind, n, FIELD_NEEDS_RESET));
-  env.stepCount = alloc(<usize>vecEnvBufferBytes(kind, n, FIELD_STEP_COUNT));
-  env.rngKey = alloc(<usize>vecEnvBufferBytes(kind, n, FIELD_RNG_KEY));
-  env.rngCounter = alloc(<usize>vecEnvBufferBytes(kind, n, FIELD_RNG_COUNTER));
+  const at = changetype<usize>(env);
+  if (ioOnly) allocPlanned(at + offsetof<VecEnv>('obs'), IO_SLOTS);
+  else allocPlanned(at + offsetof<VecEnv>('state'), ENV_SLOTS);
+  return env;
+}
+
+export function vecEnvCreate(kind: i32, numEnvs: i32, maxSteps: i32): usize {
+  planBegin();
+  planEnvKind(kind, <f64>numEnvs);
+  const env = vecEnvAllocate(kind, numEnvs, maxSteps, false);
   // Every lane, padding included, starts on the default task so SIMD math never sees garbage.
+  const lanes = env.lanes;
   const paramDim = envDim(kind, DIM_PARAMS);
   for (let k = 0; k < paramDim; k++) {
     const value = envDefaultParam(kind, k);
@@ -101,10 +116,7 @@ export function vecEnvCreate(kind: i32, numEnvs: i32, maxSteps: i32): usize {
 }
 
 export function vecEnvFree(ptr: usize): void {
-  const env = changetype<VecEnv>(ptr);
-  free(env.state); free(env.params); free(env.obs); free(env.actions); free(env.reward);
-  free(env.terminated); free(env.truncated); free(env.needsReset); free(env.stepCount);
-  free(env.rngKey); free(env.rngCounter);
+  freeSlots(ptr + offsetof<VecEnv>('state'), ENV_SLOTS);
   free(ptr);
 }
 
