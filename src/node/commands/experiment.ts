@@ -235,7 +235,7 @@ export async function experimentCommand(argv: string[], makeQueueExecutor?: (url
     // Cells side by side share the cores: each trains with its share of them as worker threads.
     const workers = workersPerCell(plan.jobs);
     executor = {
-      where: 'locally', jobs: plan.jobs,
+      where: 'local', jobs: plan.jobs,
       run: (cells, phase) => runLocal(out, cells, { jobs: plan.jobs, runCell: (cell, dir, hooks) => runCellByCli(cell, dir, { ...hooks, workers }), signal: stop.signal, phase }),
       close: async () => undefined,
     };
@@ -264,7 +264,7 @@ export async function experimentCommand(argv: string[], makeQueueExecutor?: (url
     throw err;
   }
   const total = tune.length + mainCellsCount(grid);
-  console.error(`dmaml experiment: ${total} cells (${tune.length ? `${tune.length} tuning, ` : ''}${grid.envs.join(', ')} × ${grid.algos.join(', ')} × ${grid.seeds.length} seed${grid.seeds.length === 1 ? '' : 's'}${controlsText(grid)}) → ${out}, ${executor.where}${plan.queue === undefined ? `, ${plan.jobs} at a time with ${workersPerCell(plan.jobs)} worker thread(s) each` : ''}`);
+  console.error(`dmaml experiment: ${total} cells (${tune.length ? `${tune.length} tuning, ` : ''}${grid.envs.join(', ')} × ${grid.algos.join(', ')} × ${grid.seeds.length} seed${grid.seeds.length === 1 ? '' : 's'}${controlsText(grid)}) → ${out}, ${plan.queue === undefined ? 'locally' : executor.where}${plan.queue === undefined ? `, ${plan.jobs} at a time with ${workersPerCell(plan.jobs)} worker thread(s) each` : ''}`);
 
   // Ctrl-C reaches the cells' processes too (one process group): each finishes its iteration.
   // A second Ctrl-C quits at once. SIGTERM is forwarded to the cells as an interrupt. On a queue

@@ -164,6 +164,8 @@ test('report: results.jsonl, RESULTS.md and figures, with verdicts for the claim
   // the outer rate is each arm's (no single rate is claimed for the env).
   assert.match(md, /outer Adam lr picked per base algorithm \(each arm's is in its name\), β_d = 0\.1; task ranges/);
   assert.doesNotMatch(md, /undefined/);
+  // Run locally with --jobs 2: the report says so, and how its seconds were measured (not "queue workers").
+  assert.match(md, /cells ran locally with 2 at a time\. .*measured with 2 cells running at a time on the same cores/);
   for (const f of ['CartPole-v1-curves.svg', 'CartPole-v1-kshot.svg', 'CartPole-v1-differences.svg']) {
     const svg = await readFile(join(straight, 'figures', f), 'utf8');
     assert.match(svg, /^<svg /);
