@@ -87,11 +87,13 @@ export const EXPERIMENT_USAGE = `Usage:
       defaults (and the train flags given); the threshold of each env is its default
       (${Object.entries(DEFAULT_THRESHOLDS).map(([env, t]) => `${env} ${t}`).join(', ')}); held-out evaluation every
       ceil(iterations / 3) iterations on ${HELDOUT_DEFAULTS.tasks} tasks (seed ${HELDOUT_DEFAULTS.taskSeed}), 0..${HELDOUT_DEFAULTS.steps} steps; no controls
-      (outerLrSweep, randomMedium, directedLrSweep are set in a grid file).
+      (they are set in a grid file).
   Grid file (JSON; config fields in camelCase): {"envs", "algos", "seeds", "config": {train fields},
-      "perEnv": {ENV: {"threshold", "config"}}, "heldout": {"every", "tasks", "seed", "steps", "episodes"},
+      "perEnv": {ENV: {"threshold", "config", "maxReturn", "margins"}}, "margins": {metric: margin},
+      "heldout": {"every", "tasks", "seed", "steps", "episodes"},
       "controls": {"outerLrSweep": {"rates", "seeds", "perArm", "widen", "directedLrs"}, "randomMedium": true,
-      "directedLrSweep": {"rates"}, "extraTask": true, "nonMeta": true, "seeds": [control seeds]}}
+      "directedLrSweep": {"rates"}, "extraTask": true, "nonMeta": true, "oracle": {"tasks", "algo"},
+      "seeds": [control seeds]}} (README "Experiments" says what each does)
 `;
 
 export function experimentHelp(): string {
