@@ -10,10 +10,21 @@
 // family has "headroom" when that interval lies above 0; otherwise (within noise, negative, or
 // fewer than 2 seeds) "no headroom", and its "the medium task matters" claims are not tested:
 // with nothing left to gain by adapting, which task the directed step uses cannot matter.
-import { controlSeedsOf, isControl, type Grid } from './grid';
+import { controlSeedsOf, isControl, type Cell, type Grid, type Overrides } from './grid';
 import { tInterval } from './inference';
 import { mean, type Estimate } from './stats';
-import type { CellResult } from './analysis';
+
+/** What the headroom reads of a cell's result (analysis.ts's CellResult, which imports this file, has these fields). */
+export interface HeadroomCell {
+  phase: Cell['phase'];
+  env: string;
+  algo: string;
+  arm: string;
+  seed: number;
+  overrides: Overrides;
+  /** Held-out mean returns after k = 0..steps inner steps, and per task (returns[task][k]). */
+  heldout: { mean: number[]; returns?: number[][] } | null;
+}
 
 export type HeadroomLabel = 'headroom' | 'no headroom';
 
@@ -39,7 +50,7 @@ export interface HeadroomResult {
 }
 
 /** The headroom of every env with oracle cells (none without controls.oracle). */
-export function headroomOf(grid: Grid, results: readonly CellResult[]): HeadroomResult[] {
+export function headroomOf(grid: Grid, results: readonly HeadroomCell[]): HeadroomResult[] {
   const spec = grid.controls.oracle;
   if (!spec) return [];
   const k = grid.heldout.steps;
