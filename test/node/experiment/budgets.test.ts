@@ -5,7 +5,6 @@
 // on an edge by construction (two rates), run and run again.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import {
   type Cell, type Grid, type TuningResult,
 } from 'directed-maml/node';
 import { jsonLines } from './content';
+import { BIN, dmaml as dmamlProcess } from '../helpers';
 
 const ITERATIONS = 10;
 const THRESHOLD = 50;
@@ -187,7 +187,6 @@ test('directedLrs: the directed sweep spans rate × β_d; the pair is picked; th
 
 // ---- One real experiment: two rates, so each pick is on an edge and is widened (widen 1).
 
-const BIN = join(process.cwd(), 'bin', 'dmaml.js');
 const GRID = {
   envs: ['CartPole-v1'], algos: ['fomaml', 'directed-fomaml'], seeds: [1, 2],
   config: { metaBatch: 2, episodes: 2, maxSteps: 20, hidden: [8], iterations: 2 },
@@ -198,13 +197,7 @@ const GRID = {
 let root: string;
 after(async () => { if (root) await rm(root, { recursive: true, force: true }); });
 
-function dmaml(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: 300_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: number }).code ?? -1) : 0, stdout, stderr });
-    });
-  });
-}
+const dmaml = (args: string[]) => dmamlProcess(args, { timeoutSeconds: 300 });
 
 test('end to end: edge picks widened by one rate on the same seeds, re-picked from the cells\' own AUCs; β_d picked; controls on their seed; a rerun reuses everything', async () => {
   root = await mkdtemp(join(tmpdir(), 'dmaml-budgets-'));

@@ -3,13 +3,13 @@
 // names (stable, safe as file names); the controls' arms.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile, rm, readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as dm from 'directed-maml';
 import { resolveGrid, tuneCells, mainCells, armName, cellName, runLocal } from 'directed-maml/node';
+import { BIN, dmaml as dmamlProcess } from '../helpers';
 
 before(async () => { await dm.init(); });
 
@@ -197,18 +197,11 @@ test("scheduler: an interrupt's reason reaches the cells (a Ctrl-C their process
 
 // ---- Through the CLI: refused before anything is written.
 
-const BIN = join(process.cwd(), 'bin', 'dmaml.js');
 let root: string;
 before(async () => { root = await mkdtemp(join(tmpdir(), 'dmaml-grid-')); });
 after(async () => { await rm(root, { recursive: true, force: true }); });
 
-function dmaml(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: number }).code ?? -1) : 0, stdout, stderr });
-    });
-  });
-}
+const dmaml = (args: string[]) => dmamlProcess(args, { timeoutSeconds: 60 });
 
 test('dmaml experiment: a bad grid file, list or flag is one line, exit 2, and no directory', async () => {
   const gridPath = join(root, 'grid.json');

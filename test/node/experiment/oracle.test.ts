@@ -5,7 +5,7 @@
 // report lists them as not tested); and a tiny real experiment, run locally and on a queue.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import * as dm from 'directed-maml';
 import { resolveGrid, mainCells, cellResult, analyse, resultsMarkdown, headroomOf, controlSeedsOf, heldoutEvaluation, type CellResult, type Grid, type Cell } from 'directed-maml/node';
 import { experimentContent, jsonLines } from './content';
 import { freePort, startRedisServer } from './redis';
+import { BIN, dmaml as dmamlProcess } from '../helpers';
 
 before(async () => { await dm.init(); });
 
@@ -165,7 +166,6 @@ test('without the oracle control: no headroom record, the medium-task claims as 
 
 // ---- A tiny real experiment: locally, then on a queue.
 
-const BIN = join(process.cwd(), 'bin', 'dmaml.js');
 const GRID = {
   envs: ['Navigation2D-v0'],
   algos: ['fomaml', 'directed-fomaml'],
@@ -184,13 +184,7 @@ after(async () => {
   if (root) await rm(root, { recursive: true, force: true });
 });
 
-function dmaml(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: 300_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: number }).code ?? -1) : 0, stdout, stderr });
-    });
-  });
-}
+const dmaml = (args: string[]) => dmamlProcess(args, { timeoutSeconds: 300 });
 
 test('a real experiment: oracle cells train on their task alone, are scored on its common batch, and the headroom record exists; a queue run equals it', async () => {
   root = await mkdtemp(join(tmpdir(), 'dmaml-oracle-'));

@@ -4,15 +4,15 @@
 // crash) and run again ends with the same results as one that ran straight through.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as dm from 'directed-maml';
 import { experimentContent, jsonLines } from './content';
+import { BIN, dmaml as dmamlProcess } from '../helpers';
 
-const BIN = join(process.cwd(), 'bin', 'dmaml.js');
 
 const GRID = {
   envs: ['CartPole-v1'],
@@ -29,13 +29,7 @@ let root: string, gridPath: string, straight: string;
 let straightWorkers: Set<number>;
 const CORES = availableParallelism();
 
-function dmaml(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: 300_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: number }).code ?? -1) : 0, stdout, stderr });
-    });
-  });
-}
+const dmaml = (args: string[]) => dmamlProcess(args, { timeoutSeconds: 300 });
 
 /**
  * dmaml experiment …, watching the locks of its cells while it runs: each training process holds
