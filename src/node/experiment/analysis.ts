@@ -398,10 +398,12 @@ export function analyse(grid: Grid, results: readonly CellResult[], tuning: Tuni
     const base = baseOf(algo as never);
     // A β_d the sweep tuned is the directed arm's own setting (not the β_d-sweep control), and its
     // outer rate was tuned with it: its base and extra-task arms are found whatever their rate.
+    // With outerLrSweep.perArm every arm has its own rate too: arms are paired by role, not by rate.
     const tuned = tunesDirectedLr(grid, algo as AlgoName);
+    const ownRates = tuned || grid.controls.outerLrSweep?.perArm === true;
     const swept = directedLr !== undefined && !tuned;
-    const sameRate = (o: Overrides) => tuned || o.outerLr === shared.outerLr;
-    const baseEntry = tuned ? findArm(env, (o, a) => a === base && !isControlArm(grid, a as AlgoName, o)) : byArm.has(armName(env, base, shared)) ? [armName(env, base, shared), byArm.get(armName(env, base, shared))!] as const : undefined;
+    const sameRate = (o: Overrides) => ownRates || o.outerLr === shared.outerLr;
+    const baseEntry = ownRates ? findArm(env, (o, a) => a === base && !isControlArm(grid, a as AlgoName, o)) : byArm.has(armName(env, base, shared)) ? [armName(env, base, shared), byArm.get(armName(env, base, shared))!] as const : undefined;
     const isDefault = medium === undefined && !swept;
     if (baseEntry && !swept) {
       const c = compare(grid, env, 'directed-vs-base', arm, cells, baseEntry[0], baseEntry[1]);
@@ -422,7 +424,9 @@ export function analyse(grid: Grid, results: readonly CellResult[], tuning: Tuni
       claim(c, 'iterationsToThreshold', `${algo} reaches the threshold in fewer meta-iterations than ${more}`);
     }
     if (medium === 'random' && !swept) {
-      const mediumArm = armName(env, algo, tuned ? { ...shared, directedLr } : shared);
+      const mediumArm = ownRates
+        ? findArm(env, (o, a) => a === algo && o.medium === undefined && !isControlArm(grid, a as AlgoName, o))?.[0] ?? ''
+        : armName(env, algo, shared);
       if (byArm.has(mediumArm)) {
         const c = compare(grid, env, 'medium-vs-random', mediumArm, byArm.get(mediumArm)!, arm, cells);
         comparisons.push(c);

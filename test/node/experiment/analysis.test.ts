@@ -255,4 +255,15 @@ test('outerLrSweep.perArm: every arm (directed variants and controls) tuned on i
   assert.deepEqual([...new Set(main.map((c) => c.arm))], [
     'CartPole-v1.fomaml.outer-lr=0.01', 'CartPole-v1.directed-fomaml.outer-lr=0.1', 'CartPole-v1.directed-fomaml.medium=random.outer-lr=0.001', 'CartPole-v1.fomaml.inner-lr=0.outer-lr=0.001',
   ]);
+  // Each arm at its own rate is still compared with its base and its random-task control (and the
+  // base with the non-meta baseline): the arms are found whatever their rates.
+  const results = main.map((c) => cellResult(c, stepAt(c.algo === 'fomaml' ? 8 : 4, 100), [{ iteration: ITERATIONS, mean: [10, 20, 30] }], THRESHOLD));
+  const report = analyse(g, results);
+  assert.deepEqual(report.comparisons.map((c) => [c.kind, c.arm, c.against]), [
+    ['directed-vs-base', 'CartPole-v1.directed-fomaml.outer-lr=0.1', 'CartPole-v1.fomaml.outer-lr=0.01'],
+    ['directed-vs-base', 'CartPole-v1.directed-fomaml.medium=random.outer-lr=0.001', 'CartPole-v1.fomaml.outer-lr=0.01'],
+    ['medium-vs-random', 'CartPole-v1.directed-fomaml.outer-lr=0.1', 'CartPole-v1.directed-fomaml.medium=random.outer-lr=0.001'],
+    ['meta-vs-non-meta', 'CartPole-v1.fomaml.outer-lr=0.01', 'CartPole-v1.fomaml.inner-lr=0.outer-lr=0.001'],
+  ]);
+  assert.equal(report.claims.filter((c) => c.primary).length, 1);
 });
