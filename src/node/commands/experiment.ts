@@ -284,9 +284,10 @@ export async function experimentCommand(argv: string[], makeQueueExecutor?: (url
   process.on('SIGTERM', onSignal);
   try {
     // The tuning rounds (the sweep, then its widening), then the reported cells at the final picks.
-    let round = 0;
+    let round = 0, previous = tune.length;
     const settled = await settleTuning(out, grid, async (cells) => {
-      if (round++ > 0) console.error(`dmaml experiment: widening the outer-lr sweep (round ${round - 1}): ${cells.length - tune.length} more tuning cells`);
+      if (round++ > 0) console.error(`dmaml experiment: widening the outer-lr sweep (round ${round - 1}): ${cells.length - previous} more tuning cells`);
+      previous = cells.length;
       const r = await executor.run(cells, 'tuning ');
       return !r.interrupted && !stop.signal.aborted;
     });

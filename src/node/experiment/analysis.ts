@@ -177,7 +177,7 @@ export function widenSweep(grid: Grid, tuning: readonly TuningResult[]): Widened
 
 /** A one-line warning for each sweep whose pick is an edge of its rates (empty when none is). */
 export function edgeWarnings(tuning: readonly TuningResult[]): string[] {
-  return tuning.filter((t) => t.edge).map((t) => `outer-lr sweep: ${t.arm.startsWith(`${t.env}.`) ? t.arm : `${t.env} ${t.arm}`} picked ${t.picked}, the ${t.edge} rate of the sweep; the best rate may lie beyond it (widen controls.outerLrSweep.rates)`);
+  return tuning.filter((t) => t.edge).map((t) => `outer-lr sweep: ${t.arm.startsWith(`${t.env}.`) ? t.arm : `${t.env} ${t.arm}`} picked ${t.picked}, the ${t.edge} rate of the sweep; the best rate may lie beyond it (raise controls.outerLrSweep.widen or widen its rates)`);
 }
 
 // ---- Arms and their comparisons.
