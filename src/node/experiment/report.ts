@@ -197,10 +197,10 @@ export function resultsMarkdown(grid: Grid, mainCells: readonly Cell[], report: 
   out.push(`- Verdicts: each claim is tested on its paired differences with exact sign-flip permutation tests (both directions) and a TOST equivalence test against its margin; the ${plural(hypotheses, 'p-value')} of the ${plural(report.claims.length, 'claim')} are Holm-corrected together at α = ${CLAIM_ALPHA}. Seconds are compared but not claimed (they depend on the machine and on what ran beside the cells). `
     + 'A claim **holds** when "better" is significant, **does not hold** when "worse" is, or equivalence within the margin is; a tie at a ceiling (both arms at the best value on every seed) is labelled so; anything else, and any verdict that runs not reaching the threshold (bounds) could overturn, is inconclusive.');
   if (n >= 1 && hypotheses > 0 && hypotheses * 2 ** -n >= CLAIM_ALPHA) {
-    out.push(`- With ${plural(n, 'seed')}, the smallest sign-flip p-value is 2^-${n} = ${pText(2 ** -n)}, and Holm's first step multiplies it by ${hypotheses}: no claim can reach significance in this report.`);
+    out.push(`- With ${plural(n, 'seed')}, the smallest sign-flip p-value is 2^-${n} = ${pText(2 ** -n)}, and Holm's first step multiplies it by ${hypotheses}: no claim can be shown better or worse in this report (equivalence within a margin, TOST's t statistics, still can).`);
   } else if (controlsApart && hypotheses > 0 && hypotheses * 2 ** -controlSeeds.length >= CLAIM_ALPHA) {
     const m = controlSeeds.length;
-    out.push(`- A claim against a control is paired on ${plural(m, 'seed')}: its smallest sign-flip p-value is 2^-${m} = ${pText(2 ** -m)}, and Holm's first step multiplies it by ${hypotheses}: no claim against a control can reach significance in this report.`);
+    out.push(`- A claim against a control is paired on ${plural(m, 'seed')}: its smallest sign-flip p-value is 2^-${m} = ${pText(2 ** -m)}, and Holm's first step multiplies it by ${hypotheses}: no claim against a control can be shown better or worse in this report (equivalence within a margin, TOST's t statistics, still can).`);
   }
   if (grid.controls.outerLrSweep) {
     const s = grid.controls.outerLrSweep;
