@@ -5,30 +5,11 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as dm from 'directed-maml';
+import { assertFollowsReference, type Physics } from './cartpole-reference';
 
 before(async () => { await dm.init(); });
 
 const ID = 'CartPoleFlip-v0';
-type State = [number, number, number, number];
-interface Physics { gravity: number; massCart: number; massPole: number; halfLength: number; forceMag: number; forceDirection: number }
-
-/** Gymnasium CartPole.step (explicit Euler, float64) with F_a negated when forceDirection < 0. */
-function referenceStep(s: State, action: number, p: Physics): { next: State; terminated: boolean } {
-  const [x, xDot, theta, thetaDot] = s;
-  const totalMass = p.massPole + p.massCart;
-  const poleMassLength = p.massPole * p.halfLength;
-  const push = action === 1 ? p.forceMag : -p.forceMag;
-  const force = p.forceDirection < 0 ? -push : push;
-  const cos = Math.cos(theta), sin = Math.sin(theta);
-  const temp = (force + poleMassLength * thetaDot ** 2 * sin) / totalMass;
-  const thetaAcc = (p.gravity * sin - cos * temp) / (p.halfLength * (4.0 / 3.0 - (p.massPole * cos ** 2) / totalMass));
-  const xAcc = temp - (poleMassLength * thetaAcc * cos) / totalMass;
-  const next: State = [x + 0.02 * xDot, xDot + 0.02 * xAcc, theta + 0.02 * thetaDot, thetaDot + 0.02 * thetaAcc];
-  const thetaThreshold = (12 * 2 * Math.PI) / 360;
-  const terminated = next[0] < -2.4 || next[0] > 2.4 || next[2] < -thetaThreshold || next[2] > thetaThreshold;
-  return { next, terminated };
-}
-
 test('CartPoleFlip-v0 is registered with CartPole-v1\'s parameters then forceDirection, varied over [−1, 1] by default', () => {
   assert.ok(dm.envIds().includes(ID));
   const family = dm.taskFamily(ID);
@@ -52,32 +33,12 @@ test('golden trajectories: every lane (flipped or not, two SIMD groups and a tai
     const t = tasks.subarray(i * P, (i + 1) * P);
     physics.push({ gravity: t[0], massCart: t[1], massPole: t[2], halfLength: t[3], forceMag: t[4], forceDirection: t[5] });
   }
-  const flipped = physics.filter((p) => p.forceDirection < 0).length;
+  const flipped = physics.filter((p) => p.forceDirection! < 0).length;
   assert.ok(flipped >= 2 && flipped <= numEnvs - 2, `${flipped} of ${numEnvs} tasks flipped`);
   const env = family.makeVecEnv({ numEnvs, seed: 5 });
   env.setTasks(tasks);
   env.reset();
-  const start = env.getState();
-  const ref: State[] = [];
-  for (let i = 0; i < numEnvs; i++) ref.push([...start.subarray(i * 4, i * 4 + 4)] as State);
-  const alive = new Array(numEnvs).fill(true);
-  for (let t = 0; t < 60; t++) {
-    const actions = Int32Array.from({ length: numEnvs }, (_, i) => ((t + i) >> 1) & 1);
-    const out = env.step(actions);
-    const state = env.getState();
-    for (let i = 0; i < numEnvs; i++) {
-      if (!alive[i]) continue;
-      const { next, terminated } = referenceStep(ref[i], actions[i], physics[i]);
-      ref[i] = next;
-      for (let k = 0; k < 4; k++) {
-        assert.ok(Math.abs(state[i * 4 + k] - next[k]) <= 1e-4 * (1 + Math.abs(next[k])),
-          `env ${i} (direction ${physics[i].forceDirection}) step ${t} component ${k}: ${state[i * 4 + k]} vs ${next[k]}`);
-      }
-      assert.equal(out.reward[i], 1);
-      assert.equal(out.terminated[i], terminated ? 1 : 0, `env ${i} step ${t} termination`);
-      if (terminated) alive[i] = false;
-    }
-  }
+  assertFollowsReference(env, physics, (i) => `env ${i} (direction ${physics[i].forceDirection})`);
   env.dispose();
 });
 
