@@ -86,6 +86,16 @@ function refusal(r: Run): string {
   return errors[0];
 }
 
+/** The same command again, with a healthy worker on database `db`: it finishes, with the clean run's results. */
+async function rerunMatchesClean(db: number, out: string): Promise<void> {
+  const w = worker(db, 2, await tempDir(`w${db}`));
+  const again = await within(coordinator(db, gridPath, out).done, 240, 'the coordinator again');
+  assert.equal(again.code, 0, `${again.stderr}\nworker:\n${w.log()}`);
+  assert.deepEqual(await experimentContent(out), await experimentContent(clean));
+  process.kill(-w.child.pid!, 'SIGINT');
+  await within(w.done, 60, 'the worker after SIGINT');
+}
+
 async function tempDir(name: string): Promise<string> {
   const dir = join(root, name);
   await mkdir(dir, { recursive: true });
@@ -238,12 +248,7 @@ test('Redis gone: one line and exit 2 for the coordinator; with Redis back, the 
   const line = refusal(r);
   assert.equal(r.code, 2, r.stderr);
   assert.match(line, /^dmaml: --queue: got "redis:\/\/127\.0\.0\.1:\d+\/5"; allowed: a reachable Redis server \(.*\); run the same command again when it is back \(the experiment resumes\)$/);
-  const w = worker(5, 2, await tempDir('w5'));
-  const again = await within(coordinator(5, gridPath, out).done, 240, 'the coordinator again');
-  assert.equal(again.code, 0, `${again.stderr}\nworker:\n${w.log()}`);
-  assert.deepEqual(await experimentContent(out), await experimentContent(clean));
-  process.kill(-w.child.pid!, 'SIGINT');
-  await within(w.done, 60, 'the worker after SIGINT');
+  await rerunMatchesClean(5, out);
 });
 
 test("disk full on a worker: one line naming the worker's disk without a --resume of its temporary path; a re-run retries the failed cell", async () => {
@@ -258,12 +263,7 @@ test("disk full on a worker: one line naming the worker's disk without a --resum
   assert.doesNotMatch(line, /--resume/);
   process.kill(-full.child.pid!, 'SIGKILL');
   await full.done;
-  const w = worker(6, 2, await tempDir('w6'));
-  const again = await within(coordinator(6, gridPath, out).done, 240, 'the coordinator again');
-  assert.equal(again.code, 0, `${again.stderr}\nworker:\n${w.log()}`);
-  assert.deepEqual(await experimentContent(out), await experimentContent(clean));
-  process.kill(-w.child.pid!, 'SIGINT');
-  await within(w.done, 60, 'the worker after SIGINT');
+  await rerunMatchesClean(6, out);
 });
 
 test('keys of another type and a database the server lacks: one line for the coordinator and the worker', async () => {

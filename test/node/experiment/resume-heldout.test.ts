@@ -3,16 +3,13 @@
 // "episodes undefined" (they were, so such an experiment could not be resumed or re-reported).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jsonLines } from './content';
+import { dmaml as dmamlProcess } from '../helpers';
 
-const BIN = join(process.cwd(), 'bin', 'dmaml.js');
-const dmaml = (args: string[]) => new Promise<{ code: number; stderr: string }>((resolve) => {
-  execFile(process.execPath, [BIN, ...args], { timeout: 300_000 }, (err, _stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? -1) : 0, stderr }));
-});
+const dmaml = (args: string[]) => dmamlProcess(args, { timeoutSeconds: 300 });
 
 test('heldout without episodes: the experiment runs again over its directory', async () => {
   const root = await mkdtemp(join(tmpdir(), 'dmaml-heldout-episodes-'));
