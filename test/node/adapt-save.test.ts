@@ -4,25 +4,14 @@
 // (exit 2, one line) and left byte for byte as it was.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, writeFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as dm from 'directed-maml';
 import { acquireRunLock, fileLoadHandler, readStateFile } from 'directed-maml/node';
+import { dmaml as dmamlProcess } from './helpers';
 
-const BIN = join(process.cwd(), 'bin', 'dmaml.js');
-
-interface Run { code: number; stdout: string; stderr: string }
-
-function dmaml(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: 120_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const dmaml = (args: string[]) => dmamlProcess(args, { timeoutSeconds: 120 });
 
 async function files(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
