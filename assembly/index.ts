@@ -3,7 +3,7 @@
 // field ids, activation codes): TypeScript reads them from these exports (src/core/wasm.ts wasmConst).
 export { alloc, free, ALLOC_MAX_BYTES } from './memory';
 export { fillUniform, deriveSeed, PURPOSE_ITERATION, PURPOSE_TASKS, PURPOSE_RESET, PURPOSE_ACTION, PURPOSE_INIT, PURPOSE_ENV, PURPOSE_BOOTSTRAP } from './rng';
-export { envDim, envDefaultParam, envActionBound, ENV_CARTPOLE, ENV_INTERSECTION, ENV_LUNAR_LANDER, ENV_NAVIGATION2D, ENV_LUNAR_LANDER_CONTINUOUS, ENV_CARTPOLE_FLIP, ENV_LUNAR_LANDER_WIND,
+export { envDim, envDefaultParam, envActionBound, ENV_CARTPOLE, ENV_INTERSECTION, ENV_LUNAR_LANDER, ENV_NAVIGATION2D, ENV_LUNAR_LANDER_CONTINUOUS, ENV_CARTPOLE_FLIP, ENV_LUNAR_LANDER_WIND, ENV_LUNAR_LANDER_PAD,
   DIM_STATE, DIM_OBS, DIM_PARAMS, DIM_ACTIONS, DIM_MAX_EPISODE_STEPS, DIM_ACTION_SIZE } from './envs/registry';
 export { vecEnvCreate, vecEnvBytes, vecEnvFree, vecEnvField, vecEnvSeed, vecEnvResetAll, vecEnvObserve, vecEnvStep,
   FIELD_STATE, FIELD_PARAMS, FIELD_OBS, FIELD_ACTIONS, FIELD_REWARD, FIELD_TERMINATED, FIELD_TRUNCATED,
@@ -24,7 +24,7 @@ export { LUNAR_STATE_BODIES, LUNAR_BODY_STRIDE, LUNAR_STATE_SLEEP_TIME, LUNAR_ST
 export { LUNAR_RESET_DRAWS, LUNAR_STEP_DRAWS } from './envs/lunar/lander';
 export { LUNAR_FPS, LUNAR_WORLD_WIDTH, LUNAR_WORLD_HEIGHT, LUNAR_CHUNKS, LUNAR_HELIPAD_X1, LUNAR_HELIPAD_X2, LUNAR_HELIPAD_Y, LUNAR_BODY_COUNT,
   LUNAR_ACTION_NOOP, LUNAR_ACTION_LEFT_ENGINE, LUNAR_ACTION_MAIN_ENGINE, LUNAR_ACTION_RIGHT_ENGINE,
-  lunarChunkX, lunarShapeVertexCount, lunarShapeVertex, lunarWindAt, lunarEngineFiring, lunarContinuousEngineFiring } from './envs/lunar/render';
+  lunarChunkX, lunarPadEdgeX, lunarShapeVertexCount, lunarShapeVertex, lunarWindAt, lunarEngineFiring, lunarContinuousEngineFiring } from './envs/lunar/render';
 export { mlpCreate, mlpBytes, mlpFree, mlpFlatFloats, mlpSetWeights, mlpForwardBatch, mlpPolicyGradient,
   ACTIVATION_TANH, ACTIVATION_RELU, HEAD_CATEGORICAL, HEAD_GAUSSIAN } from './policy';
 export { rolloutCreate, rolloutBytes, rolloutFree, rolloutField, rolloutRun, rolloutCompact,

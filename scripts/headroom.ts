@@ -33,6 +33,11 @@ const BUDGETS: Record<string, Budget> = {
   'Intersection-v0/otherInitialSpeed': { ranges: { aggressiveness: [0, 1], otherInitialSpeed: [2, 13] }, iterations: 30, metaBatch: 8, episodes: 8, maxSteps: 100, hidden: [32, 32], innerLr: 0.1, outerLr: 0.01 },
   'LunarLander-v2': { iterations: 20, metaBatch: 4, episodes: 4, maxSteps: 200, hidden: [32, 32], innerLr: 0.1, outerLr: 0.01 },
   'LunarLanderWind-v0': { iterations: 20, metaBatch: 4, episodes: 4, maxSteps: 200, hidden: [32, 32], innerLr: 0.1, outerLr: 0.01 },
+  // The experiment grid's LunarLander budget (50 × 10 tasks × 10 episodes, 200 steps, outer lr 0.03).
+  'LunarLanderPad-v0': { iterations: 50, metaBatch: 10, episodes: 10, maxSteps: 200, hidden: [32, 32], innerLr: 0.1, outerLr: 0.03 },
+  // The same at outer lr 0.01 (at 0.03, seed 1, the meta-policy came out with 0-shot = k-shot exactly: no adaptation), and at 300 steps.
+  'LunarLanderPad-v0/outerLr0.01': { iterations: 50, metaBatch: 10, episodes: 10, maxSteps: 200, hidden: [32, 32], innerLr: 0.1, outerLr: 0.01 },
+  'LunarLanderPad-v0/maxSteps300': { iterations: 50, metaBatch: 10, episodes: 10, maxSteps: 300, hidden: [32, 32], innerLr: 0.1, outerLr: 0.01 },
 };
 
 /**

@@ -15,6 +15,7 @@ export const ENV_NAVIGATION2D: i32 = 4;
 export const ENV_LUNAR_LANDER_CONTINUOUS: i32 = 5;
 export const ENV_CARTPOLE_FLIP: i32 = 6;
 export const ENV_LUNAR_LANDER_WIND: i32 = 7;
+export const ENV_LUNAR_LANDER_PAD: i32 = 8;
 
 export const DIM_STATE: i32 = 0;
 export const DIM_OBS: i32 = 1;
@@ -54,10 +55,11 @@ export function envDim(kind: i32, which: i32): i32 {
     case ENV_LUNAR_LANDER:
     case ENV_LUNAR_LANDER_CONTINUOUS:
     case ENV_LUNAR_LANDER_WIND:
+    case ENV_LUNAR_LANDER_PAD:
       switch (which) {
         case DIM_STATE: return lunar.STATE_DIM;
         case DIM_OBS: return lunar.OBS_DIM;
-        case DIM_PARAMS: return kind == ENV_LUNAR_LANDER_WIND ? lunar.WIND_PARAM_DIM : lunar.PARAM_DIM;
+        case DIM_PARAMS: return kind == ENV_LUNAR_LANDER_WIND ? lunar.WIND_PARAM_DIM : kind == ENV_LUNAR_LANDER_PAD ? lunar.PAD_PARAM_DIM : lunar.PARAM_DIM;
         case DIM_ACTIONS: return kind == ENV_LUNAR_LANDER_CONTINUOUS ? 0 : lunar.NUM_ACTIONS;
         case DIM_MAX_EPISODE_STEPS: return lunar.MAX_EPISODE_STEPS;
         case DIM_ACTION_SIZE: return kind == ENV_LUNAR_LANDER_CONTINUOUS ? lunar.CONTINUOUS_ACTION_SIZE : 0;
@@ -99,7 +101,7 @@ export function envDefaultParam(kind: i32, index: i32): f32 {
     case ENV_CARTPOLE: return cartpole.cartpoleDefaultParam(index);
     case ENV_CARTPOLE_FLIP: return cartpole.cartpoleFlipDefaultParam(index);
     case ENV_INTERSECTION: return intersection.intersectionDefaultParam(index);
-    case ENV_LUNAR_LANDER: case ENV_LUNAR_LANDER_CONTINUOUS: case ENV_LUNAR_LANDER_WIND: return lunar.lunarDefaultParam(index);
+    case ENV_LUNAR_LANDER: case ENV_LUNAR_LANDER_CONTINUOUS: case ENV_LUNAR_LANDER_WIND: case ENV_LUNAR_LANDER_PAD: return lunar.lunarDefaultParam(index);
     case ENV_NAVIGATION2D: return navigation2d.navigation2dDefaultParam(index);
   }
   return NaN;
@@ -119,6 +121,7 @@ export function envDefaultParam(kind: i32, index: i32): f32 {
     case ENV_LUNAR_LANDER: lunarStepLanes(lanes, state, params, actions, false, reward, terminated, rngKey, rngCounter, alive); break;
     case ENV_LUNAR_LANDER_CONTINUOUS: lunarStepLanes(lanes, state, params, actions, true, reward, terminated, rngKey, rngCounter, alive); break;
     case ENV_LUNAR_LANDER_WIND: lunarStepLanes(lanes, state, params, actions, false, reward, terminated, rngKey, rngCounter, alive, true); break;
+    case ENV_LUNAR_LANDER_PAD: lunarStepLanes(lanes, state, params, actions, false, reward, terminated, rngKey, rngCounter, alive, false, true); break;
     case ENV_NAVIGATION2D: navigation2d.navigation2dStepLanes(lanes, state, params, actions, reward, terminated); break;
   }
 }
@@ -130,6 +133,7 @@ export function envDefaultParam(kind: i32, index: i32): f32 {
     case ENV_INTERSECTION: intersection.intersectionResetLane(lanes, lane, state, params, key, counter); return intersection.RESET_DRAWS;
     case ENV_LUNAR_LANDER: case ENV_LUNAR_LANDER_CONTINUOUS: lunar.lunarResetLane(lanes, lane, state, params, key, counter); return lunar.RESET_DRAWS;
     case ENV_LUNAR_LANDER_WIND: lunar.lunarResetLane(lanes, lane, state, params, key, counter, true); return lunar.RESET_DRAWS;
+    case ENV_LUNAR_LANDER_PAD: lunar.lunarResetLane(lanes, lane, state, params, key, counter, false, true); return lunar.RESET_DRAWS;
     case ENV_NAVIGATION2D: navigation2d.navigation2dResetLane(lanes, lane, state); return navigation2d.RESET_DRAWS;
   }
   return 0;
@@ -140,7 +144,7 @@ export function envDefaultParam(kind: i32, index: i32): f32 {
   switch (kind) {
     case ENV_CARTPOLE: case ENV_CARTPOLE_FLIP: cartpole.cartpoleObserve(numEnvs, lanes, state, obs); break;
     case ENV_INTERSECTION: intersection.intersectionObserve(numEnvs, lanes, state, obs); break;
-    case ENV_LUNAR_LANDER: case ENV_LUNAR_LANDER_CONTINUOUS: case ENV_LUNAR_LANDER_WIND: lunar.lunarObserve(numEnvs, lanes, state, obs); break;
+    case ENV_LUNAR_LANDER: case ENV_LUNAR_LANDER_CONTINUOUS: case ENV_LUNAR_LANDER_WIND: case ENV_LUNAR_LANDER_PAD: lunar.lunarObserve(numEnvs, lanes, state, obs); break;
     case ENV_NAVIGATION2D: navigation2d.navigation2dObserve(numEnvs, lanes, state, obs); break;
   }
 }

@@ -27,6 +27,7 @@ export interface WasmExports {
   cartpoleStepScalar(lanes: number, lane: number, state: number, params: number, action: number): number;
   intersectionStepScalar(lanes: number, lane: number, state: number, params: number, action: number, reward: number): number;
   lunarChunkX(i: number): number;
+  lunarPadEdgeX(padOffset: number, side: number): number;
   lunarShapeVertexCount(body: number): number;
   lunarShapeVertex(body: number, i: number, coordinate: number): number;
   lunarWindAt(index: number, power: number): number;

@@ -56,6 +56,29 @@ export const lunarLanderWindSpec: EnvSpec = {
   description: 'LunarLander-v2 in a steady sideways wind whose strength and side are the task (unobserved); +100 at rest, −100 on a crash or |x| ≥ 1; truncated after 1000 steps.',
 };
 
+/**
+ * LunarLanderPad-v0 [I]: LunarLander-v2 (discrete) with a sixth task parameter, padOffset c (m,
+ * signed, unobserved): the helipad's centre is at x = W/2 + c (W = 20 m) instead of W/2, the
+ * terrain flat over [c − 2, c + 2] around it. The observation keeps x relative to the screen's
+ * centre, so nothing observed says where the pad is (like Navigation2D-v0's goal); the shaping
+ * reward measures x from the pad ((x − padX)/(W/2) in place of Gymnasium's s0), while the
+ * |x| ≥ 1 out-of-bounds rule stays on the screen. Default c ~ U[−5, 5] m with Gymnasium's other
+ * defaults (gravity −10, no wind). With c = 0 it steps as LunarLander-v2. Rule in
+ * assembly/envs/lunar/lander.ts (P_PAD_OFFSET, lunarResetLane's terrain, afterWorldStep's shaping).
+ */
+export const lunarLanderPadSpec: EnvSpec = {
+  ...lunarLanderSpec,
+  id: 'LunarLanderPad-v0',
+  wasmKind: 'ENV_LUNAR_LANDER_PAD',
+  params: [
+    ...lunarLanderSpec.params,
+    // |c| ≤ 6 keeps the pad (c ± 2) and its flattened chunks (within 6 m of it) on the 20 m screen.
+    { name: 'padOffset', min: -6, minInclusive: true, max: 6, description: "the helipad centre's offset from the screen's centre (m, signed; unobserved)" },
+  ],
+  defaultRanges: { padOffset: [-5, 5] },
+  description: 'LunarLander-v2 with the pad moved sideways by a hidden offset (the task); +100 at rest, −100 on a crash or |x| ≥ 1 (the screen); truncated after 1000 steps.',
+};
+
 /** A body of a LunarLander world: origin position (m), angle (rad), centre-of-mass velocity (m/s), ω (rad/s). */
 export interface LunarBody { x: number; y: number; angle: number; vx: number; vy: number; omega: number }
 

@@ -4,7 +4,7 @@
 import type { EnvSpec } from './spec';
 import { cartPoleSpec, cartPoleFlipSpec } from './cartpole';
 import { intersectionSpec } from './intersection';
-import { lunarLanderSpec, lunarLanderContinuousSpec, lunarLanderWindSpec } from './lunar-lander';
+import { lunarLanderSpec, lunarLanderContinuousSpec, lunarLanderWindSpec, lunarLanderPadSpec } from './lunar-lander';
 import { navigation2dSpec } from './navigation2d';
 import { DefinedEnv, definitionOf, type DefineEnvOptions, type EnvDefinition } from './user-env';
 import { ConfigError } from '../errors';
@@ -80,3 +80,4 @@ register(navigation2dSpec);
 register(lunarLanderContinuousSpec);
 register(cartPoleFlipSpec);
 register(lunarLanderWindSpec);
+register(lunarLanderPadSpec);

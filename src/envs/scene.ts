@@ -63,12 +63,12 @@ export interface IntersectionScene extends SceneBase {
 }
 
 /**
- * LunarLander-v2, LunarLanderContinuous-v2 and LunarLanderWind-v0: the moon's terrain and pad, the
- * lander and its legs, the engines and Gymnasium's wind (LunarLanderWind-v0's steady wind is the
- * task's steadyWind, not drawn per frame).
+ * LunarLander-v2, LunarLanderContinuous-v2, LunarLanderWind-v0 and LunarLanderPad-v0: the moon's
+ * terrain and pad (LunarLanderPad-v0's at the task's padOffset), the lander and its legs, the engines
+ * and Gymnasium's wind (LunarLanderWind-v0's steady wind is the task's steadyWind, not drawn per frame).
  */
 export interface LunarLanderScene extends SceneBase {
-  env: 'LunarLander-v2' | 'LunarLanderContinuous-v2' | 'LunarLanderWind-v0';
+  env: 'LunarLander-v2' | 'LunarLanderContinuous-v2' | 'LunarLanderWind-v0' | 'LunarLanderPad-v0';
   /** The world Gymnasium shows: [0, widthM] × [0, heightM]. */
   widthM: number;
   heightM: number;
@@ -149,8 +149,9 @@ export function episodeScene(family: TaskFamily, task: Float32Array, episode: Ep
     case 'LunarLander-v2': return lunarLanderScene(base, states, family.stateDim, false);
     case 'LunarLanderContinuous-v2': return lunarLanderScene(base, states, family.stateDim, true);
     case 'LunarLanderWind-v0': return lunarLanderScene(base, states, family.stateDim, false, 'LunarLanderWind-v0');
+    case 'LunarLanderPad-v0': return lunarLanderScene(base, states, family.stateDim, false, 'LunarLanderPad-v0');
     case 'Navigation2D-v0': return navigation2dScene(family, base, states, options.before);
-    default: throw new ConfigError('env', family.spec.id, 'an env with a scene: CartPole-v1 | CartPoleFlip-v0 | Intersection-v0 | LunarLander-v2 | LunarLanderContinuous-v2 | LunarLanderWind-v0 | Navigation2D-v0');
+    default: throw new ConfigError('env', family.spec.id, 'an env with a scene: CartPole-v1 | CartPoleFlip-v0 | Intersection-v0 | LunarLander-v2 | LunarLanderContinuous-v2 | LunarLanderWind-v0 | LunarLanderPad-v0 | Navigation2D-v0');
   }
 }
 
@@ -254,11 +255,12 @@ function lunarLanderScene(base: SceneBase, states: Float32Array, D: number, cont
     return out;
   };
   const end = decoded[frames - 1];
+  const padOffset = base.task.padOffset ?? 0; // LunarLanderPad-v0's hidden pad; Gymnasium's pad elsewhere
   return {
     env: env ?? (continuous ? 'LunarLanderContinuous-v2' : 'LunarLander-v2'), ...base, stepSeconds: 1 / wasmConst('LUNAR_FPS'),
     widthM: wasmConst('LUNAR_WORLD_WIDTH'), heightM: wasmConst('LUNAR_WORLD_HEIGHT'),
     terrainX: Float32Array.from({ length: chunks }, (_, i) => w.lunarChunkX(i)), terrainY: Float32Array.from(decoded[0].terrainY),
-    helipadX1M: wasmConst('LUNAR_HELIPAD_X1'), helipadX2M: wasmConst('LUNAR_HELIPAD_X2'), helipadYM: wasmConst('LUNAR_HELIPAD_Y'),
+    helipadX1M: w.lunarPadEdgeX(padOffset, 0), helipadX2M: w.lunarPadEdgeX(padOffset, 1), helipadYM: wasmConst('LUNAR_HELIPAD_Y'),
     landerPolygon: polygon(0), legPolygon: polygon(1), bodies, legContact, flames, ...(sideFlames ? { sideFlames } : {}), wind, turbulence,
     actionCodes: {
       noop: wasmConst('LUNAR_ACTION_NOOP'), left: wasmConst('LUNAR_ACTION_LEFT_ENGINE'),

@@ -19,12 +19,12 @@
 // 2 dispersions (d = (2u − 1)/SCALE, d0 then d1).
 //
 // Task parameters (per lane): gravity (m/s², (−12, 0)), windPower, turbulencePower,
-// mainEnginePower, sideEnginePower.
+// mainEnginePower, sideEnginePower (then a variant's sixth: steadyWind or padOffset, below).
 
 import { uniform01 } from '../../rng';
-import { SCALE, FPS, VIEWPORT_W, VIEWPORT_H, CHUNKS, INITIAL_X, INITIAL_Y, INITIAL_RANDOM, LEG_AWAY, LEG_DOWN,
+import { SCALE, FPS, W, VIEWPORT_W, VIEWPORT_H, CHUNKS, INITIAL_X, INITIAL_Y, INITIAL_RANDOM, LEG_AWAY, LEG_DOWN,
   MAIN_ENGINE_POWER, SIDE_ENGINE_POWER, SIDE_ENGINE_HEIGHT, SIDE_ENGINE_AWAY, MAIN_ENGINE_Y_LOCATION,
-  TERRAIN_SMOOTHING, BODY_LANDER, JOINT_COUNT, LEG_SPAWN_ANGLE, legSign } from './definition';
+  TERRAIN_SMOOTHING, HELIPAD_X1, HELIPAD_X2, BODY_LANDER, JOINT_COUNT, LEG_SPAWN_ANGLE, legSign } from './definition';
 import { bodyLocalCenterX, bodyLocalCenterY, bodyInvMass, bodyInvInertia } from './body';
 import { initBroadPhase } from './contact_manager';
 import { worldStepScalar } from './world';
@@ -64,6 +64,32 @@ export const P_SIDE_ENGINE_POWER: i32 = 4;
 // leans into a wind whose side is the task). With w = 0 every step is LunarLander-v2's.
 export const P_STEADY_WIND: i32 = 5;
 export const WIND_PARAM_DIM: i32 = 6; // LunarLander-v2's five, then steadyWind
+
+// LunarLanderPad-v0 [I] (README "Task families that need adaptation"): LunarLander-v2 with a sixth
+// task parameter, padOffset c (m, signed), hidden from the observation: the helipad's centre is at
+// x = W/2 + c instead of W/2. The observation's s0 stays relative to the screen centre (so nothing
+// observed says where the pad is) and so does the |s0| ≥ 1 out-of-bounds rule; the shaping reward
+// measures x from the pad instead ((x − padX)/(W/2) in place of s0), and the terrain is flattened
+// around the pad (lunarResetLane). With c = 0 every step is LunarLander-v2's.
+export const P_PAD_OFFSET: i32 = 5;
+export const PAD_PARAM_DIM: i32 = 6; // LunarLander-v2's five, then padOffset
+/** Half the pad's width (m): Gymnasium's pad spans chunk_x[4] … chunk_x[6], 2 m either side of W/2. */
+export const PAD_HALF_WIDTH: f64 = <f64>(HELIPAD_X2 - HELIPAD_X1) / 2.0;
+/**
+ * Raw terrain heights whose chunk x lies strictly within this of the pad centre are set to the pad's
+ * height (three chunk spacings, 6 m). Why it is enough: smooth_y[i] is the mean of raw i − 1, i,
+ * i + 1, so smoothed point i is flat iff |x_i ± 2 − c| < 6, i.e. |x_i − c| < 4; the chunk points
+ * bracketing the pad — the last at or left of c − 2 (in (c − 4, c − 2]) and the first at or right
+ * of c + 2 (in [c + 2, c + 4)) — are both flat, and so is every point between, so the polyline is
+ * flat over [c − 2, c + 2] for any real c. At c = W/2 the raw chunks within 6 m are 3 … 7,
+ * Gymnasium's CHUNKS/2 − 2 … CHUNKS/2 + 2.
+ */
+const PAD_FLAT_RADIUS: f64 = 3.0 * <f64>W / <f64>(CHUNKS - 1);
+
+/** The pad's centre x (m, float64) for padOffset c: W/2 + c (exactly W/2 at c = 0). */
+@inline export function padCentre(padOffset: f32): f64 {
+  return HALF_W64 + <f64>padOffset;
+}
 
 export const DEFAULT_GRAVITY: f32 = -10.0;
 
@@ -106,6 +132,8 @@ const WIND_MAX_INDEX: f64 = 9999.0; // np_random.integers(−9999, 9999)
 /** lunar_lander.py's state list, float64 (Gymnasium's list before its float32 cast). */
 @unmanaged class Observation {
   s0: f64; s1: f64; s2: f64; s3: f64; s4: f64; s5: f64; s6: f64; s7: f64;
+  /** What the shaping uses for s0: x measured from the pad, (x − padX)/(W/2); s0 itself when the pad is at W/2. */
+  padS0: f64;
 }
 
 // ---- observation ---------------------------------------------------------------------------
@@ -120,11 +148,12 @@ const WIND_MAX_INDEX: f64 = 9999.0; // np_random.integers(−9999, 9999)
   return f32x4(x, y, 0, 0);
 }
 
-/** lunar_lander.py's state list, in float64 from the float32 world, into `o`. */
-function observeLane(state: usize, stride: usize, lane: i32, o: Observation): void {
+/** lunar_lander.py's state list, in float64 from the float32 world, into `o`; padX is the pad's centre (m). */
+function observeLane(state: usize, stride: usize, lane: i32, o: Observation, padX: f64 = HALF_W64): void {
   const origin = landerOrigin(state, stride, lane);
   const halfW = HALF_W64, halfH = HALF_H64;
   o.s0 = (<f64>f32x4.extract_lane(origin, 0) - halfW) / halfW;
+  o.padS0 = (<f64>f32x4.extract_lane(origin, 0) - padX) / halfW;
   o.s1 = (<f64>f32x4.extract_lane(origin, 1) - (HELIPAD_Y64 + <f64>LEG_DOWN / <f64>SCALE)) / halfH;
   o.s2 = <f64>get(state, stride, lane, bodyComponent(BODY_LANDER, B_VX)) * halfW / <f64>FPS;
   o.s3 = <f64>get(state, stride, lane, bodyComponent(BODY_LANDER, B_VY)) * halfH / <f64>FPS;
@@ -138,8 +167,9 @@ const HALF_W64: f64 = <f64>VIEWPORT_W / <f64>SCALE / 2.0;
 const HALF_H64: f64 = <f64>VIEWPORT_H / <f64>SCALE / 2.0;
 const HELIPAD_Y64: f64 = <f64>VIEWPORT_H / <f64>SCALE / 4.0;
 
+/** Gymnasium's shaping, with x measured from the pad (o.padS0, which is s0 for Gymnasium's pad). */
 @inline function shaping(o: Observation): f64 {
-  return -100.0 * Math.sqrt(o.s0 * o.s0 + o.s1 * o.s1) - 100.0 * Math.sqrt(o.s2 * o.s2 + o.s3 * o.s3) - 100.0 * Math.abs(o.s4)
+  return -100.0 * Math.sqrt(o.padS0 * o.padS0 + o.s1 * o.s1) - 100.0 * Math.sqrt(o.s2 * o.s2 + o.s3 * o.s3) - 100.0 * Math.abs(o.s4)
     + 10.0 * o.s6 + 10.0 * o.s7;
 }
 
@@ -286,10 +316,20 @@ export function beforeWorldStep(state: usize, stride: usize, lane: i32, params: 
   }
 }
 
-/** The rest of step(): shaping reward, the fuel of `step`'s throttles, termination. Returns terminated; writes the reward. */
-export function afterWorldStep(state: usize, stride: usize, lane: i32, step: LaneStep, reward: usize): i32 {
+/**
+ * The pad's centre (m) of `lane`: W/2, or for LunarLanderPad-v0 (movedPad) W/2 + its padOffset.
+ */
+@inline function lanePadCentre(params: usize, stride: usize, lane: i32, movedPad: bool): f64 {
+  return movedPad ? padCentre(get(params, stride, lane, P_PAD_OFFSET)) : HALF_W64;
+}
+
+/**
+ * The rest of step(): shaping reward (x from the lane's pad), the fuel of `step`'s throttles,
+ * termination (out of bounds on the observed s0, the screen's). Returns terminated; writes the reward.
+ */
+export function afterWorldStep(state: usize, stride: usize, lane: i32, params: usize, step: LaneStep, reward: usize, movedPad: bool = false): i32 {
   const o = observation;
-  observeLane(state, stride, lane, o);
+  observeLane(state, stride, lane, o, lanePadCentre(params, stride, lane, movedPad));
   const shape = shaping(o);
   let r = <f32>(shape - <f64>get(state, stride, lane, S_PREV_SHAPING) - step.mainPower * MAIN_FUEL_COST - step.sidePower * SIDE_FUEL_COST);
   set(state, stride, lane, S_PREV_SHAPING, <f32>shape);
@@ -307,16 +347,21 @@ export function afterWorldStep(state: usize, stride: usize, lane: i32, step: Lan
  * at rest, the joints fresh, the initial push, the wind indices, then the implicit step(0).
  * Uses RESET_DRAWS draws of stream `key` from `counter`. (The reward buffer is not touched.)
  */
-export function lunarResetLane(lanes: i32, lane: i32, state: usize, params: usize, key: u64, counter: u64, steadyWind: bool = false): void {
+export function lunarResetLane(lanes: i32, lane: i32, state: usize, params: usize, key: u64, counter: u64, steadyWind: bool = false,
+  movedPad: bool = false): void {
   const stride = <usize>lanes << 2;
   for (let k = 0; k < STATE_DIM; k++) set(state, stride, lane, k, 0);
 
-  // Terrain: 12 heights in [0, H/2), the helipad chunks flattened, smoothed with Python's wrap
-  // (h[−1] = h[11]); float64 like Python, rounded when Box2D takes the edge vertices.
+  // Terrain: 12 heights in [0, H/2), those within PAD_FLAT_RADIUS of the pad's centre flattened
+  // (Gymnasium's CHUNKS/2 − 2 … CHUNKS/2 + 2 for its pad), smoothed with Python's wrap
+  // (h[−1] = h[11]); float64 like Python, rounded when Box2D takes the edge vertices. Raw height i
+  // sits at chunk x 2i (i = 11 only feeds the smoothing).
+  const padX = lanePadCentre(params, stride, lane, movedPad);
   for (let i = 0; i < TERRAIN_DRAWS; i++) {
-    store<f64>(terrainHeights + (<usize>i << 3), <f64>uniform01(key, counter + <u64>i) * (<f64>VIEWPORT_H / <f64>SCALE / 2.0));
+    const x = <f64>i * (<f64>W / <f64>(CHUNKS - 1));
+    const h = Math.abs(x - padX) < PAD_FLAT_RADIUS ? HELIPAD_Y64 : <f64>uniform01(key, counter + <u64>i) * (<f64>VIEWPORT_H / <f64>SCALE / 2.0);
+    store<f64>(terrainHeights + (<usize>i << 3), h);
   }
-  for (let i = CHUNKS / 2 - 2; i <= CHUNKS / 2 + 2; i++) store<f64>(terrainHeights + (<usize>i << 3), HELIPAD_Y64);
   for (let i = 0; i < CHUNKS; i++) {
     const previous = load<f64>(terrainHeights + (<usize>(i == 0 ? TERRAIN_DRAWS - 1 : i - 1) << 3));
     const here = load<f64>(terrainHeights + (<usize>i << 3));
@@ -350,7 +395,7 @@ export function lunarResetLane(lanes: i32, lane: i32, state: usize, params: usiz
   beforeWorldStep(state, stride, lane, params, step, key, c + 4, pushX, pushY, steadyWind);
   worldStepScalar(state, stride, lane, get(params, stride, lane, P_GRAVITY), step.forceX, step.forceY, step.torque);
   const o = observation;
-  observeLane(state, stride, lane, o);
+  observeLane(state, stride, lane, o, padX);
   set(state, stride, lane, S_PREV_SHAPING, <f32>shaping(o));
 }
 const terrainHeights = memory.data(TERRAIN_DRAWS << 3); // f64 scratch

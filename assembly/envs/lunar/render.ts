@@ -6,7 +6,7 @@ import { FPS, W, H, CHUNKS, HELIPAD_X1, HELIPAD_X2, HELIPAD_Y, BODY_COUNT, bodyS
 import { vertexX, vertexY } from './polygon';
 import { chunkX } from './contact_manager';
 import { ACTION_NOOP, ACTION_LEFT_ENGINE, ACTION_MAIN_ENGINE, ACTION_RIGHT_ENGINE, windAt, mainEngineOffset, sideEngineOffset,
-  sideEngineMount, LaneStep, continuousThrottles } from './lander';
+  sideEngineMount, LaneStep, continuousThrottles, padCentre, PAD_HALF_WIDTH } from './lander';
 
 export const LUNAR_FPS: f32 = FPS;
 /** The world Gymnasium shows: [0, W] × [0, H] (m), its viewport divided by SCALE. */
@@ -21,6 +21,14 @@ export const LUNAR_ACTION_NOOP: i32 = ACTION_NOOP;
 export const LUNAR_ACTION_LEFT_ENGINE: i32 = ACTION_LEFT_ENGINE;
 export const LUNAR_ACTION_MAIN_ENGINE: i32 = ACTION_MAIN_ENGINE;
 export const LUNAR_ACTION_RIGHT_ENGINE: i32 = ACTION_RIGHT_ENGINE;
+
+/**
+ * LunarLanderPad-v0: the x (m) of the pad's left (side 0) or right (side 1) flag for padOffset c,
+ * W/2 + c ∓ 2 (LUNAR_HELIPAD_X1, LUNAR_HELIPAD_X2 at c = 0) — the pad the rules shape towards.
+ */
+export function lunarPadEdgeX(padOffset: f32, side: i32): f32 {
+  return <f32>(padCentre(padOffset) + (side == 0 ? -PAD_HALF_WIDTH : PAD_HALF_WIDTH));
+}
 
 /** x (m) of terrain point i (the terrain's heights are the state's last CHUNKS components). */
 export function lunarChunkX(i: i32): f32 {

@@ -81,10 +81,11 @@ let orderCapacity = 0;
  * phase lane by lane, the island solve four worlds at a time (island4.ts, velocity iterations
  * interleaved over the batch's groups), then the broad phase and the reward lane by lane. Each
  * lane in flight has its LaneStep record (batchSteps). With `alive` (u8 per lane; 0 = every
- * lane) the lanes it marks 0 are left as they are.
+ * lane) the lanes it marks 0 are left as they are. steadyWind: LunarLanderWind-v0's rule; movedPad:
+ * LunarLanderPad-v0's (lander.ts).
  */
 export function lunarStepLanes(lanes: i32, state: usize, params: usize, actions: usize, continuous: bool, reward: usize,
-  terminated: usize, rngKey: usize, rngCounter: usize, alive: usize = 0, steadyWind: bool = false): void {
+  terminated: usize, rngKey: usize, rngCounter: usize, alive: usize = 0, steadyWind: bool = false, movedPad: bool = false): void {
   const stride = <usize>lanes << 2;
   const count = orderLanes(lanes, state, stride, alive);
   for (let start = 0; start < count; start += BATCH_LANES) {
@@ -121,7 +122,7 @@ export function lunarStepLanes(lanes: i32, state: usize, params: usize, actions:
     for (let j = 0; j < batchLanes; j++) {
       const lane = load<i32>(batchLaneIds + (<usize>j << 2));
       if (load<u8>(batchSolved + <usize>j)) synchronizeLane(state, stride, lane, startPose(j, 0), startPose(j, 1), startPose(j, 2));
-      store<u8>(terminated + <usize>lane, <u8>afterWorldStep(state, stride, lane, batchStep(j), reward));
+      store<u8>(terminated + <usize>lane, <u8>afterWorldStep(state, stride, lane, params, batchStep(j), reward, movedPad));
       const counterAt = rngCounter + (<usize>lane << 3);
       store<u64>(counterAt, load<u64>(counterAt) + STEP_DRAWS);
     }
@@ -143,7 +144,7 @@ const batchSolved = memory.data(BATCH_LANES, 16);
  * compares the two bit for bit.
  */
 export function lunarStepLanesScalar(lanes: i32, state: usize, params: usize, actions: usize, continuous: bool, reward: usize,
-  terminated: usize, rngKey: usize, rngCounter: usize, steadyWind: bool = false): void {
+  terminated: usize, rngKey: usize, rngCounter: usize, steadyWind: bool = false, movedPad: bool = false): void {
   const stride = <usize>lanes << 2;
   const step = scalarStep;
   for (let i = 0; i < lanes; i++) {
@@ -152,7 +153,7 @@ export function lunarStepLanesScalar(lanes: i32, state: usize, params: usize, ac
     laneThrottles(step, actions, continuous, lanes, i);
     beforeWorldStep(state, stride, i, params, step, load<u64>(rngKey + (<usize>i << 3)), counter, 0, 0, steadyWind);
     worldStepScalar(state, stride, i, get(params, stride, i, P_GRAVITY), step.forceX, step.forceY, step.torque);
-    store<u8>(terminated + <usize>i, <u8>afterWorldStep(state, stride, i, step, reward));
+    store<u8>(terminated + <usize>i, <u8>afterWorldStep(state, stride, i, params, step, reward, movedPad));
     store<u64>(counterAt, counter + STEP_DRAWS);
   }
 }
