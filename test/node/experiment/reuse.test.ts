@@ -1,5 +1,6 @@
-// `dmaml experiment --reuse DIR`, as a user extends a finished grid: grid A (2 seeds) run, then
-// B = A plus a seed with --reuse A. B's shared cells are A's files (hard-linked: the same inodes,
+// `dmaml experiment --reuse DIR`, as a user extends a finished grid: grid A (an outer-lr sweep on a
+// tuning seed, 2 reported seeds) run, then B = A plus a seed with --reuse A. Both phases take their
+// cells from A (the reported cells only known once the tuning has settled); B's shared cells are A's files (hard-linked: the same inodes,
 // metrics.jsonl copied), only the new seed trains, and B's whole directory equals a straight run of
 // B (timing aside). A cell whose resolved config differs (more iterations; another inner lr) is not
 // taken, A is byte-for-byte unchanged by all of it, and a bad --reuse is one line naming it.
@@ -18,8 +19,14 @@ const GRID = {
   seeds: [1, 2],
   config: { metaBatch: 2, episodes: 2, maxSteps: 20, hidden: [8], iterations: 2 },
   heldout: { every: 1, tasks: 2, seed: 7, steps: 1, episodes: 2 },
+  controls: { outerLrSweep: { rates: [0.001, 0.03], seeds: [9], widen: 0 } },
 };
-const cell = (seed: number) => `CartPole-v1.fomaml.seed${seed}`;
+/** The name of the cell of `seed` in an experiment directory (a reported cell's name carries its picked outer lr). */
+async function cellOf(out: string, seed: number): Promise<string> {
+  const name = (await readdir(join(out, 'cells'))).find((n) => n.endsWith(`.seed${seed}`));
+  assert.ok(name, `a cell of seed ${seed} in ${out}`);
+  return name;
+}
 
 let root: string, gridPath: string, a: string, aBefore: Record<string, string> | null;
 const dmaml = (args: string[]) => dmamlProcess(args, { timeoutSeconds: 300 });
@@ -28,8 +35,8 @@ const experiment = async (args: string[]): Promise<Run> => {
   assert.equal(r.code, 0, r.stderr);
   return r;
 };
-/** The runner's survey line of the main phase: `N cells: C complete, R to resume, S to start`. */
-const survey = (r: Run) => /dmaml experiment: (\d+ cells: \d+ complete, \d+ to resume, \d+ to start)/.exec(r.stderr)?.[1];
+/** The runner's survey line of a phase ('tuning ' or the reported cells ''): `N cells: C complete, R to resume, S to start`. */
+const survey = (r: Run, phase = '') => new RegExp(`^dmaml experiment: ${phase}(\\d+ cells: \\d+ complete, \\d+ to resume, \\d+ to start)`, 'm').exec(r.stderr)?.[1];
 
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'dmaml-reuse-'));
@@ -44,31 +51,37 @@ after(async () => { await rm(root, { recursive: true, force: true }); });
 test('B = A plus a seed, --reuse A: the shared cells are A\'s files, only the new seed trains, and B equals a straight run of B', async () => {
   const b = join(root, 'b'), straight = join(root, 'straight');
   const r = await experiment(['--seeds', '1,2,3', '--out', b, '--reuse', a]);
+  assert.match(r.stderr, new RegExp(`^dmaml experiment: tuning reused 2 cells from ${a}$`, 'm'));
   assert.match(r.stderr, new RegExp(`^dmaml experiment: reused 2 cells from ${a}$`, 'm'));
+  assert.equal(survey(r, 'tuning '), '2 cells: 2 complete, 0 to resume, 0 to start', 'no tuning cell trains');
   assert.equal(survey(r), '3 cells: 2 complete, 0 to resume, 1 to start', 'only the new seed trains');
-  for (const seed of [1, 2]) {
-    const from = join(a, 'cells', cell(seed)), to = join(b, 'cells', cell(seed));
-    assert.deepEqual(await snapshot(to), await snapshot(from), `${cell(seed)}: the same files, the same bytes`);
+  const shared = (await readdir(join(a, 'cells'))).sort();
+  assert.equal(shared.length, 4, 'A: 2 tuning cells, 2 reported');
+  for (const name of shared) {
+    const from = join(a, 'cells', name), to = join(b, 'cells', name);
+    assert.deepEqual(await snapshot(to), await snapshot(from), `${name}: the same files, the same bytes`);
     for (const file of (await readdir(from, { recursive: true })).map(String)) {
       const [s, t] = [await stat(join(from, file)), await stat(join(to, file))];
       if (s.isDirectory()) continue;
       if (file === 'metrics.jsonl') {
         // Appended and cut in place by training: a copy, so neither directory can change the other's.
-        assert.ok(s.ino !== t.ino && s.nlink === 1, `${cell(seed)}/${file} is copied`);
+        assert.ok(s.ino !== t.ino && s.nlink === 1, `${name}/${file} is copied`);
       } else {
-        assert.ok(s.ino === t.ino && s.nlink === 2, `${cell(seed)}/${file} is hard-linked (inode ${s.ino}/${t.ino}, ${s.nlink} links)`);
+        assert.ok(s.ino === t.ino && s.nlink === 2, `${name}/${file} is hard-linked (inode ${s.ino}/${t.ino}, ${s.nlink} links)`);
       }
     }
   }
   // The new seed's cell was trained here: its files are its own.
-  assert.equal((await stat(join(b, 'cells', cell(3), 'state.json'))).nlink, 1);
+  assert.equal((await stat(join(b, 'cells', await cellOf(b, 3), 'state.json'))).nlink, 1);
 
   await experiment(['--seeds', '1,2,3', '--out', straight]);
   assert.deepEqual(await experimentContent(b), await experimentContent(straight), 'B with reuse equals B run straight (timing aside)');
 
   // The same command again resumes B: nothing more to take or train.
   const again = await experiment(['--seeds', '1,2,3', '--out', b, '--reuse', a]);
+  assert.match(again.stderr, /^dmaml experiment: tuning reused 0 cells from /m);
   assert.match(again.stderr, /^dmaml experiment: reused 0 cells from /m);
+  assert.equal(survey(again, 'tuning '), '2 cells: 2 complete, 0 to resume, 0 to start');
   assert.equal(survey(again), '3 cells: 3 complete, 0 to resume, 0 to start');
   assert.deepEqual(await snapshot(a), aBefore, 'A is unchanged');
 });
@@ -78,11 +91,13 @@ test('a cell whose resolved config differs is not reused: more iterations, anoth
   for (const [name, flags, iterations] of cases) {
     const out = join(root, name);
     const r = await experiment(['--seeds', '1', ...flags, '--out', out, '--reuse', a]);
+    assert.match(r.stderr, /^dmaml experiment: tuning reused 0 cells from /m, name);
     assert.match(r.stderr, /^dmaml experiment: reused 0 cells from /m, name);
+    assert.equal(survey(r, 'tuning '), '2 cells: 0 complete, 0 to resume, 2 to start', name);
     assert.equal(survey(r), '1 cells: 0 complete, 0 to resume, 1 to start', name);
-    const dir = join(out, 'cells', cell(1));
+    const dir = join(out, 'cells', await cellOf(out, 1));
     assert.equal((await jsonLines(join(dir, 'metrics.jsonl'))).length, iterations, name);
-    assert.notEqual((await stat(join(dir, 'state.json'))).ino, (await stat(join(a, 'cells', cell(1), 'state.json'))).ino, `${name}: trained, not linked`);
+    assert.notEqual((await stat(join(dir, 'state.json'))).ino, (await stat(join(a, 'cells', await cellOf(a, 1), 'state.json'))).ino, `${name}: trained, not linked`);
   }
   assert.deepEqual(await snapshot(a), aBefore, 'A is unchanged');
 });
@@ -90,7 +105,7 @@ test('a cell whose resolved config differs is not reused: more iterations, anoth
 test('bad --reuse values are one line naming --reuse; nothing is written', async () => {
   const out = join(root, 'never');
   const file = join(root, 'grid.json');
-  const run = join(root, 'a', 'cells', cell(1)); // a train run: no experiment.json
+  const run = join(a, 'cells', await cellOf(a, 1)); // a train run: no experiment.json
   const damaged = join(root, 'damaged');
   await mkdir(damaged);
   await writeFile(join(damaged, 'experiment.json'), '{"format": "something else"}');
