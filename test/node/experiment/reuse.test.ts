@@ -3,15 +3,18 @@
 // cells from A (the reported cells only known once the tuning has settled); B's shared cells are A's files (hard-linked: the same inodes,
 // metrics.jsonl copied), only the new seed trains, and B's whole directory equals a straight run of
 // B (timing aside). A cell whose resolved config differs (more iterations; another inner lr) is not
-// taken, A is byte-for-byte unchanged by all of it, and a bad --reuse is one line naming it.
+// taken, A is byte-for-byte unchanged by all of it, and a bad --reuse is one line naming it. On a
+// queue the coordinator takes the cells before it enqueues: only the new seed reaches a worker.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtemp, mkdir, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { experimentContent, jsonLines } from './content';
-import { dmaml as dmamlProcess, snapshot, assertOneLineError, type Run } from '../helpers';
+import { freePort, startRedisServer } from './redis';
+import { BIN, dmaml as dmamlProcess, snapshot, assertOneLineError, type Run } from '../helpers';
 
 const GRID = {
   envs: ['CartPole-v1'],
@@ -29,6 +32,8 @@ async function cellOf(out: string, seed: number): Promise<string> {
 }
 
 let root: string, gridPath: string, a: string, aBefore: Record<string, string> | null;
+/** B (A plus seed 3) run straight, without --reuse: what every B must equal. */
+let straightB: Record<string, unknown>;
 const dmaml = (args: string[]) => dmamlProcess(args, { timeoutSeconds: 300 });
 const experiment = async (args: string[]): Promise<Run> => {
   const r = await dmaml(['experiment', '--grid', gridPath, '--jobs', '1', ...args]);
@@ -75,7 +80,8 @@ test('B = A plus a seed, --reuse A: the shared cells are A\'s files, only the ne
   assert.equal((await stat(join(b, 'cells', await cellOf(b, 3), 'state.json'))).nlink, 1);
 
   await experiment(['--seeds', '1,2,3', '--out', straight]);
-  assert.deepEqual(await experimentContent(b), await experimentContent(straight), 'B with reuse equals B run straight (timing aside)');
+  straightB = await experimentContent(straight);
+  assert.deepEqual(await experimentContent(b), straightB, 'B with reuse equals B run straight (timing aside)');
 
   // The same command again resumes B: nothing more to take or train.
   const again = await experiment(['--seeds', '1,2,3', '--out', b, '--reuse', a]);
@@ -123,4 +129,31 @@ test('bad --reuse values are one line naming --reuse; nothing is written', async
   for (const [args, pattern] of cases) assertOneLineError(await dmaml(['experiment', '--grid', gridPath, ...args]), pattern, args.join(' '));
   assert.ok(!existsSync(out), 'no experiment directory was made');
   assert.deepEqual(await snapshot(a), aBefore, 'A is unchanged');
+});
+
+test('--queue: the coordinator takes the cells before it enqueues; only the new seed reaches the worker, and B equals the straight run', async () => {
+  assert.ok(straightB, 'the first test ran B straight');
+  const port = await freePort();
+  const url = `redis://127.0.0.1:${port}`;
+  const redis = await startRedisServer(port, root);
+  const tmp = join(root, 'worker-tmp');
+  await mkdir(tmp);
+  const worker = spawn(process.execPath, [BIN, 'worker', '--queue', url, '--jobs', '1'], { detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TMPDIR: tmp } });
+  let log = '';
+  worker.stderr!.on('data', (d) => { log += d; });
+  const workerDone = new Promise((r) => worker.on('close', r));
+  try {
+    const out = join(root, 'queued');
+    const r = await experiment(['--seeds', '1,2,3', '--out', out, '--reuse', a, '--queue', url]);
+    assert.match(r.stderr, /^dmaml experiment: tuning reused 2 cells from /m);
+    assert.match(r.stderr, /^dmaml experiment: reused 2 cells from /m);
+    const started = [...log.matchAll(/^dmaml worker: cell (\S+)$/gm)].map((m) => m[1]);
+    assert.deepEqual(started, [await cellOf(out, 3)], `the worker ran the new seed's cell alone; its log:\n${log}`);
+    assert.deepEqual(await experimentContent(out), straightB, 'B on a queue with reuse equals B run straight (timing aside)');
+    assert.deepEqual(await snapshot(a), aBefore, 'A is unchanged');
+  } finally {
+    process.kill(-worker.pid!, 'SIGINT');
+    await workerDone;
+    redis.kill('SIGKILL');
+  }
 });
