@@ -39,6 +39,7 @@ function listFlag(flag: string, placeholder: string, description: string, what: 
 }
 
 const REUSE_ALLOWED = `the directory of an earlier dmaml experiment (holding its ${EXPERIMENT_FILE}), other than --out`;
+const REUSE_IS_OUT = `${REUSE_ALLOWED} (it is --out itself; rerun without --reuse to resume it)`;
 const SEEDS_ALLOWED = 'a comma-separated list of integers in [0, 4294967295]';
 
 export const EXPERIMENT_FLAGS: readonly CommandFlag[] = [
@@ -159,7 +160,7 @@ export async function planExperiment(argv: string[]): Promise<ExperimentPlan> {
     throw err;
   }
   const reuse = flags.reuse as string | undefined;
-  if (reuse !== undefined && resolve(reuse) === resolve(out)) throw new ConfigError('--reuse', reuse, `${REUSE_ALLOWED} (it is --out itself; rerun without --reuse to resume it)`);
+  if (reuse !== undefined && resolve(reuse) === resolve(out)) throw new ConfigError('--reuse', reuse, REUSE_IS_OUT);
   return { grid, out, jobs: (flags.jobs as number | undefined) ?? defaultJobs(), queue: flags.queue as string | undefined, reuse };
 }
 
@@ -190,7 +191,7 @@ async function checkReuseDir(from: string, out: string): Promise<void> {
   if (!info) throw new ConfigError('--reuse', from, `${REUSE_ALLOWED} (there is no such directory)`);
   if (!info.isDirectory()) throw new ConfigError('--reuse', from, `${REUSE_ALLOWED} (this is a file)`);
   const sameAsOut = await realpath(out).then(async (o) => o === await realpath(from), () => false);
-  if (sameAsOut) throw new ConfigError('--reuse', from, `${REUSE_ALLOWED} (it is --out itself; rerun without --reuse to resume it)`);
+  if (sameAsOut) throw new ConfigError('--reuse', from, REUSE_IS_OUT);
   const present = await stat(join(from, EXPERIMENT_FILE)).then(() => true, () => false);
   if (!present) throw new ConfigError('--reuse', from, `${REUSE_ALLOWED} (it holds no ${EXPERIMENT_FILE})`);
   if (!(await recordedGrid(from))) throw new ConfigError('--reuse', from, `${REUSE_ALLOWED} (its ${EXPERIMENT_FILE} is not the record dmaml experiment writes)`);

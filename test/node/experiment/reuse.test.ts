@@ -89,6 +89,19 @@ test('B = A plus a seed, --reuse A: the shared cells are A\'s files, only the ne
   assert.match(again.stderr, /^dmaml experiment: reused 0 cells from /m);
   assert.equal(survey(again, 'tuning '), '2 cells: 2 complete, 0 to resume, 0 to start');
   assert.equal(survey(again), '3 cells: 3 complete, 0 to resume, 0 to start');
+
+  // What a crash can leave: a half-assembled cell under its temporary name (removed), and a cell of
+  // B found incomplete (its held-out records gone), which A's complete one replaces.
+  const seed1 = await cellOf(b, 1);
+  const litter = join(b, 'cells', `${seed1}.tmp-999999-abcd1234`);
+  await mkdir(join(litter, 'policy'), { recursive: true });
+  await rm(join(b, 'cells', seed1, 'heldout.jsonl'));
+  const repaired = await experiment(['--seeds', '1,2,3', '--out', b, '--reuse', a]);
+  assert.match(repaired.stderr, /^dmaml experiment: reused 1 cells from /m);
+  assert.equal(survey(repaired), '3 cells: 3 complete, 0 to resume, 0 to start');
+  assert.ok(!existsSync(litter), 'the temporary sibling a crash left is gone');
+  assert.deepEqual((await readdir(join(b, 'cells'))).sort(), (await readdir(join(straight, 'cells'))).sort());
+  assert.deepEqual(await experimentContent(b), straightB);
   assert.deepEqual(await snapshot(a), aBefore, 'A is unchanged');
 });
 
