@@ -2,7 +2,7 @@
 // pool of child processes or on a BullMQ queue, then results.jsonl, RESULTS.md and figures.
 // Everything the user gave is validated before any cell runs; DIR/experiment.json records the
 // resolved grid, so a rerun with the same command skips complete cells and resumes the others.
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../../errors';
 import { CONFIG_FIELDS, flagsHelp, intFlag, parseArgs, isPlainObject, type CommandFlag, type TrainConfig } from '../../config';
@@ -20,6 +20,7 @@ import { runCellByCli } from '../experiment/run-cell';
 import { isEnvModulePath, loadEnvModule } from '../env-module';
 import { edgeWarnings } from '../experiment/analysis';
 import { settleTuning } from '../experiment/tuning';
+import { withReuse } from '../experiment/reuse';
 import { writeReport, RESULTS_MD, RESULTS_JSONL, FIGURES_DIR } from '../experiment/report';
 
 export const EXPERIMENT_FILE = 'experiment.json';
@@ -37,6 +38,8 @@ function listFlag(flag: string, placeholder: string, description: string, what: 
   };
 }
 
+const REUSE_ALLOWED = `the directory of an earlier dmaml experiment (holding its ${EXPERIMENT_FILE}), other than --out`;
+const REUSE_IS_OUT = `${REUSE_ALLOWED} (it is --out itself; rerun without --reuse to resume it)`;
 const SEEDS_ALLOWED = 'a comma-separated list of integers in [0, 4294967295]';
 
 export const EXPERIMENT_FLAGS: readonly CommandFlag[] = [
@@ -54,6 +57,7 @@ export const EXPERIMENT_FLAGS: readonly CommandFlag[] = [
   },
   intFlag('jobs', 'cells at a time (default: the cores); each cell trains with max(1, floor(cores / jobs)) worker threads', 1, 1024),
   { flag: 'queue', type: '<redis://HOST:PORT>', description: "run the cells on this BullMQ queue (Redis), by 'dmaml worker --queue URL' on any machine", allowed: 'redis://HOST:PORT' },
+  { flag: 'reuse', type: '<dir>', description: 'an earlier experiment directory, only read: each cell of this grid complete there (same name, resolved config and held-out spec) is hard-linked or copied into --out instead of trained', allowed: REUSE_ALLOWED },
 ];
 
 /**
@@ -73,7 +77,7 @@ const EXPERIMENT_CONFIG_FIELDS = CONFIG_FIELDS.map((f) => f.name).filter((n) => 
 
 export const EXPERIMENT_USAGE = `Usage:
   dmaml experiment --out DIR [--grid grid.json] [--envs A,B] [--algos X,Y] [--seeds 1,2,3] [--jobs N]
-                   [--queue redis://HOST:PORT] [--<train field> value …]
+                   [--queue redis://HOST:PORT] [--reuse EARLIER_DIR] [--<train field> value …]
       runs every (env, algorithm, seed, control) cell of the grid as a dmaml train run directory under
       DIR/cells/, evaluates each on held-out tasks, and writes DIR/results.jsonl, DIR/RESULTS.md and
       DIR/figures/. --envs/--algos/--seeds replace the grid file's lists; any dmaml train config flag
@@ -82,7 +86,9 @@ export const EXPERIMENT_USAGE = `Usage:
       time (default: the cores), each a 'dmaml train' process with max(1, floor(cores / jobs)) worker
       threads, or on the BullMQ queue at --queue, run by 'dmaml worker --queue URL' on any machine.
       One runner at a time per DIR (DIR/${LOCK_FILE}). Rerun the same command to resume: complete
-      cells are skipped, interrupted ones resume from their checkpoint.
+      cells are skipped, interrupted ones resume from their checkpoint. To extend a finished grid
+      (more envs, seeds, rates) in a new DIR, --reuse the old one: its cells that are complete and
+      identical (same name and resolved config) are linked in, and only the others train.
   Without --grid: --envs, --algos and --seeds are required; every cell is a dmaml train run at its
       defaults (and the train flags given); the threshold of each env is its default
       (${Object.entries(DEFAULT_THRESHOLDS).map(([env, t]) => `${env} ${t}`).join(', ')}); held-out evaluation every
@@ -105,6 +111,8 @@ export interface ExperimentPlan {
   out: string;
   jobs: number;
   queue?: string;
+  /** --reuse: an earlier experiment directory to take complete cells from. */
+  reuse?: string;
 }
 
 /**
@@ -151,7 +159,42 @@ export async function planExperiment(argv: string[]): Promise<ExperimentPlan> {
     if (list && fromFlags.has(list[1])) throw new ConfigError(`--${list[1]}`, (err as ConfigError).value, (err as ConfigError).allowed);
     throw err;
   }
-  return { grid, out, jobs: (flags.jobs as number | undefined) ?? defaultJobs(), queue: flags.queue as string | undefined };
+  const reuse = flags.reuse as string | undefined;
+  if (reuse !== undefined && resolve(reuse) === resolve(out)) throw new ConfigError('--reuse', reuse, REUSE_IS_OUT);
+  return { grid, out, jobs: (flags.jobs as number | undefined) ?? defaultJobs(), queue: flags.queue as string | undefined, reuse };
+}
+
+/**
+ * The grid DIR/experiment.json records; undefined when the file is not the record dmaml experiment
+ * writes (damaged, or another program's). A file that cannot be read is a FileError.
+ */
+async function recordedGrid(dir: string): Promise<Grid | undefined> {
+  const path = join(dir, EXPERIMENT_FILE);
+  try {
+    const record = JSON.parse(await readFile(path, 'utf8')) as { format?: unknown; grid?: Grid };
+    if (record?.format === 'directed-maml-experiment' && record.grid !== null && typeof record.grid === 'object') return record.grid;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code) throw FileError.from(err, path, 'read');
+  }
+  return undefined;
+}
+
+/**
+ * --reuse, reading only: an existing directory (not --out under another name) whose experiment.json
+ * is dmaml experiment's record. Its grid may be any: cells are matched one by one (reuse.ts).
+ */
+async function checkReuseDir(from: string, out: string): Promise<void> {
+  const info = await stat(from).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return null;
+    throw FileError.from(err, from, 'read');
+  });
+  if (!info) throw new ConfigError('--reuse', from, `${REUSE_ALLOWED} (there is no such directory)`);
+  if (!info.isDirectory()) throw new ConfigError('--reuse', from, `${REUSE_ALLOWED} (this is a file)`);
+  const sameAsOut = await realpath(out).then(async (o) => o === await realpath(from), () => false);
+  if (sameAsOut) throw new ConfigError('--reuse', from, REUSE_IS_OUT);
+  const present = await stat(join(from, EXPERIMENT_FILE)).then(() => true, () => false);
+  if (!present) throw new ConfigError('--reuse', from, `${REUSE_ALLOWED} (it holds no ${EXPERIMENT_FILE})`);
+  if (!(await recordedGrid(from))) throw new ConfigError('--reuse', from, `${REUSE_ALLOWED} (its ${EXPERIMENT_FILE} is not the record dmaml experiment writes)`);
 }
 
 /**
@@ -171,14 +214,7 @@ async function checkDir(out: string, grid: Grid): Promise<'new' | 'resume'> {
   }
   if (entries.filter((name) => !isOurLitter(name)).length === 0) return 'new';
   if (!entries.includes(EXPERIMENT_FILE)) throw new ConfigError('--out', out, `a new or empty directory, or an earlier experiment's (it holds files but no ${EXPERIMENT_FILE})`);
-  const path = join(out, EXPERIMENT_FILE);
-  let before: Grid | undefined;
-  try {
-    const record = JSON.parse(await readFile(path, 'utf8')) as { format?: unknown; grid?: Grid };
-    if (record?.format === 'directed-maml-experiment' && record.grid !== null && typeof record.grid === 'object') before = record.grid;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code) throw FileError.from(err, path, 'read');
-  }
+  const before = await recordedGrid(out);
   // A damaged record is not "another grid": say what it is (the cells beside it are kept).
   if (!before) throw new ConfigError('--out', out, `an experiment directory whose ${EXPERIMENT_FILE} is the record dmaml experiment writes (this one is damaged: restore it, or choose another --out)`);
   let same = false;
@@ -228,6 +264,7 @@ export async function experimentCommand(argv: string[], makeQueueExecutor?: (url
   }
   const plan = await planExperiment(argv);
   const { grid, out } = plan;
+  if (plan.reuse !== undefined) await checkReuseDir(plan.reuse, out);
   let executor: CellExecutor;
   const stop = new AbortController();
   if (plan.queue !== undefined) {
@@ -242,6 +279,8 @@ export async function experimentCommand(argv: string[], makeQueueExecutor?: (url
       close: async () => undefined,
     };
   }
+  // Each phase's cells are first taken from the earlier experiment where it holds them complete.
+  if (plan.reuse !== undefined) executor = withReuse(executor, out, plan.reuse);
   const command = `dmaml experiment ${argv.map(shellQuote).join(' ')}`;
   let lock: RunLock;
   try {
