@@ -3,7 +3,7 @@
 // own envs (dm.defineEnv, src/envs/user-env.ts) are registered beside them under their ids.
 import type { EnvSpec } from './spec';
 import { cartPoleSpec, cartPoleFlipSpec } from './cartpole';
-import { intersectionSpec } from './intersection';
+import { intersectionSpec, intersectionOccludedSpec } from './intersection';
 import { lunarLanderSpec, lunarLanderContinuousSpec, lunarLanderWindSpec } from './lunar-lander';
 import { navigation2dSpec } from './navigation2d';
 import { DefinedEnv, definitionOf, type DefineEnvOptions, type EnvDefinition } from './user-env';
@@ -80,3 +80,4 @@ register(navigation2dSpec);
 register(lunarLanderContinuousSpec);
 register(cartPoleFlipSpec);
 register(lunarLanderWindSpec);
+register(intersectionOccludedSpec);

@@ -8,10 +8,11 @@ import { lunarLanderContinuousRenderer } from './lunar-lander-continuous';
 import { navigation2dRenderer } from './navigation2d';
 import { cartPoleFlipRenderer } from './cartpole-flip';
 import { lunarLanderWindRenderer } from './lunar-lander-wind';
+import { intersectionOccludedRenderer } from './intersection-occluded';
 
 export type { Renderer, RenderFrame, Scene } from './types';
 
-export const RENDERERS: readonly Renderer[] = [cartPoleRenderer, intersectionRenderer, lunarLanderRenderer, lunarLanderContinuousRenderer, navigation2dRenderer, cartPoleFlipRenderer, lunarLanderWindRenderer];
+export const RENDERERS: readonly Renderer[] = [cartPoleRenderer, intersectionRenderer, lunarLanderRenderer, lunarLanderContinuousRenderer, navigation2dRenderer, cartPoleFlipRenderer, lunarLanderWindRenderer, intersectionOccludedRenderer];
 
 /** The renderer of an env id, or undefined when there is none. */
 export function rendererFor(envId: string): Renderer | undefined {
