@@ -31,6 +31,8 @@ const BUDGETS: Record<string, Budget> = {
   'Navigation2D-v0': { iterations: 40, metaBatch: 10, episodes: 10, maxSteps: 100, hidden: [32, 32], innerLr: 0.1, outerLr: 0.01 },
   'Intersection-v0': { iterations: 30, metaBatch: 8, episodes: 8, maxSteps: 100, hidden: [32, 32], innerLr: 0.1, outerLr: 0.01 },
   'Intersection-v0/otherInitialSpeed': { ranges: { aggressiveness: [0, 1], otherInitialSpeed: [2, 13] }, iterations: 30, metaBatch: 8, episodes: 8, maxSteps: 100, hidden: [32, 32], innerLr: 0.1, outerLr: 0.01 },
+  // The blind intersection at the grid's Intersection budget (60 × 10 × 10), the outer rate of the rows above.
+  'IntersectionOccluded-v0': { iterations: 60, metaBatch: 10, episodes: 10, maxSteps: 100, hidden: [32, 32], innerLr: 0.1, outerLr: 0.01 },
   'LunarLander-v2': { iterations: 20, metaBatch: 4, episodes: 4, maxSteps: 200, hidden: [32, 32], innerLr: 0.1, outerLr: 0.01 },
   'LunarLanderWind-v0': { iterations: 20, metaBatch: 4, episodes: 4, maxSteps: 200, hidden: [32, 32], innerLr: 0.1, outerLr: 0.01 },
   // The experiment grid's LunarLander budget (50 × 10 tasks × 10 episodes, 200 steps, outer lr 0.03).

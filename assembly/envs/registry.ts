@@ -4,6 +4,7 @@
 
 import * as cartpole from './cartpole';
 import * as intersection from './intersection';
+import * as occluded from './intersection_occluded';
 import * as lunar from './lunar/lander';
 import { lunarStepLanes } from './lunar/scheduler';
 import * as navigation2d from './navigation2d';
@@ -16,6 +17,7 @@ export const ENV_LUNAR_LANDER_CONTINUOUS: i32 = 5;
 export const ENV_CARTPOLE_FLIP: i32 = 6;
 export const ENV_LUNAR_LANDER_WIND: i32 = 7;
 export const ENV_LUNAR_LANDER_PAD: i32 = 8;
+export const ENV_INTERSECTION_OCCLUDED: i32 = 9;
 
 export const DIM_STATE: i32 = 0;
 export const DIM_OBS: i32 = 1;
@@ -43,10 +45,11 @@ export function envDim(kind: i32, which: i32): i32 {
       }
       break;
     case ENV_INTERSECTION:
+    case ENV_INTERSECTION_OCCLUDED:
       switch (which) {
         case DIM_STATE: return intersection.STATE_DIM;
-        case DIM_OBS: return intersection.OBS_DIM;
-        case DIM_PARAMS: return intersection.PARAM_DIM;
+        case DIM_OBS: return kind == ENV_INTERSECTION ? intersection.OBS_DIM : occluded.OBS_DIM;
+        case DIM_PARAMS: return kind == ENV_INTERSECTION ? intersection.PARAM_DIM : occluded.PARAM_DIM;
         case DIM_ACTIONS: return intersection.NUM_ACTIONS;
         case DIM_MAX_EPISODE_STEPS: return intersection.MAX_EPISODE_STEPS;
         case DIM_ACTION_SIZE: return 0;
@@ -101,6 +104,7 @@ export function envDefaultParam(kind: i32, index: i32): f32 {
     case ENV_CARTPOLE: return cartpole.cartpoleDefaultParam(index);
     case ENV_CARTPOLE_FLIP: return cartpole.cartpoleFlipDefaultParam(index);
     case ENV_INTERSECTION: return intersection.intersectionDefaultParam(index);
+    case ENV_INTERSECTION_OCCLUDED: return occluded.intersectionOccludedDefaultParam(index);
     case ENV_LUNAR_LANDER: case ENV_LUNAR_LANDER_CONTINUOUS: case ENV_LUNAR_LANDER_WIND: case ENV_LUNAR_LANDER_PAD: return lunar.lunarDefaultParam(index);
     case ENV_NAVIGATION2D: return navigation2d.navigation2dDefaultParam(index);
   }
@@ -117,7 +121,8 @@ export function envDefaultParam(kind: i32, index: i32): f32 {
   switch (kind) {
     case ENV_CARTPOLE: cartpole.cartpoleStepLanes(lanes, state, params, actions, reward, terminated); break;
     case ENV_CARTPOLE_FLIP: cartpole.cartpoleFlipStepLanes(lanes, state, params, actions, reward, terminated); break;
-    case ENV_INTERSECTION: intersection.intersectionStepLanes(lanes, state, params, actions, reward, terminated); break;
+    // The occlusion only changes what the ego observes: the same step.
+    case ENV_INTERSECTION: case ENV_INTERSECTION_OCCLUDED: intersection.intersectionStepLanes(lanes, state, params, actions, reward, terminated); break;
     case ENV_LUNAR_LANDER: lunarStepLanes(lanes, state, params, actions, false, reward, terminated, rngKey, rngCounter, alive); break;
     case ENV_LUNAR_LANDER_CONTINUOUS: lunarStepLanes(lanes, state, params, actions, true, reward, terminated, rngKey, rngCounter, alive); break;
     case ENV_LUNAR_LANDER_WIND: lunarStepLanes(lanes, state, params, actions, false, reward, terminated, rngKey, rngCounter, alive, true); break;
@@ -131,6 +136,7 @@ export function envDefaultParam(kind: i32, index: i32): f32 {
   switch (kind) {
     case ENV_CARTPOLE: case ENV_CARTPOLE_FLIP: cartpole.cartpoleResetLane(lanes, lane, state, key, counter); return cartpole.RESET_DRAWS;
     case ENV_INTERSECTION: intersection.intersectionResetLane(lanes, lane, state, params, key, counter); return intersection.RESET_DRAWS;
+    case ENV_INTERSECTION_OCCLUDED: occluded.intersectionOccludedResetLane(lanes, lane, state, params, key, counter); return intersection.RESET_DRAWS;
     case ENV_LUNAR_LANDER: case ENV_LUNAR_LANDER_CONTINUOUS: lunar.lunarResetLane(lanes, lane, state, params, key, counter); return lunar.RESET_DRAWS;
     case ENV_LUNAR_LANDER_WIND: lunar.lunarResetLane(lanes, lane, state, params, key, counter, true); return lunar.RESET_DRAWS;
     case ENV_LUNAR_LANDER_PAD: lunar.lunarResetLane(lanes, lane, state, params, key, counter, false, true); return lunar.RESET_DRAWS;
@@ -144,6 +150,7 @@ export function envDefaultParam(kind: i32, index: i32): f32 {
   switch (kind) {
     case ENV_CARTPOLE: case ENV_CARTPOLE_FLIP: cartpole.cartpoleObserve(numEnvs, lanes, state, obs); break;
     case ENV_INTERSECTION: intersection.intersectionObserve(numEnvs, lanes, state, obs); break;
+    case ENV_INTERSECTION_OCCLUDED: occluded.intersectionOccludedObserve(numEnvs, lanes, state, obs); break;
     case ENV_LUNAR_LANDER: case ENV_LUNAR_LANDER_CONTINUOUS: case ENV_LUNAR_LANDER_WIND: case ENV_LUNAR_LANDER_PAD: lunar.lunarObserve(numEnvs, lanes, state, obs); break;
     case ENV_NAVIGATION2D: navigation2d.navigation2dObserve(numEnvs, lanes, state, obs); break;
   }

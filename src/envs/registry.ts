@@ -3,7 +3,7 @@
 // own envs (dm.defineEnv, src/envs/user-env.ts) are registered beside them under their ids.
 import type { EnvSpec } from './spec';
 import { cartPoleSpec, cartPoleFlipSpec } from './cartpole';
-import { intersectionSpec } from './intersection';
+import { intersectionSpec, intersectionOccludedSpec } from './intersection';
 import { lunarLanderSpec, lunarLanderContinuousSpec, lunarLanderWindSpec, lunarLanderPadSpec } from './lunar-lander';
 import { navigation2dSpec } from './navigation2d';
 import { DefinedEnv, definitionOf, type DefineEnvOptions, type EnvDefinition } from './user-env';
@@ -81,3 +81,4 @@ register(lunarLanderContinuousSpec);
 register(cartPoleFlipSpec);
 register(lunarLanderWindSpec);
 register(lunarLanderPadSpec);
+register(intersectionOccludedSpec);

@@ -46,9 +46,14 @@ export interface CartPoleScene extends SceneBase {
   outcome: 'pole fell' | 'off the track' | null;
 }
 
-/** Intersection-v0: two cars on crossing roads, the conflict zone where they cross. */
+/**
+ * Intersection-v0 (and IntersectionOccluded-v0, the same picture plus the buildings that hide the
+ * other car): two cars on crossing roads, the conflict zone where they cross.
+ */
 export interface IntersectionScene extends SceneBase {
-  env: 'Intersection-v0';
+  env: 'Intersection-v0' | 'IntersectionOccluded-v0';
+  /** IntersectionOccluded-v0 only: the ego sees the other car from this far before the zone entry on (m); null for Intersection-v0. */
+  sightDistanceM: number | null;
   /** Side of the square conflict zone, and a car's length (m); a car is in the zone while 0 ≤ p ≤ zone + length. */
   zoneWidthM: number;
   vehicleLengthM: number;
@@ -145,13 +150,13 @@ export function episodeScene(family: TaskFamily, task: Float32Array, episode: Ep
   };
   switch (family.spec.id) {
     case 'CartPole-v1': case 'CartPoleFlip-v0': return cartPoleScene(family.spec.id, base, states, family.stateDim);
-    case 'Intersection-v0': return intersectionScene(base, states, family.stateDim);
+    case 'Intersection-v0': case 'IntersectionOccluded-v0': return intersectionScene(family.spec.id, base, states, family.stateDim);
     case 'LunarLander-v2': return lunarLanderScene(base, states, family.stateDim, false);
     case 'LunarLanderContinuous-v2': return lunarLanderScene(base, states, family.stateDim, true);
     case 'LunarLanderWind-v0': return lunarLanderScene(base, states, family.stateDim, false, 'LunarLanderWind-v0');
     case 'LunarLanderPad-v0': return lunarLanderScene(base, states, family.stateDim, false, 'LunarLanderPad-v0');
     case 'Navigation2D-v0': return navigation2dScene(family, base, states, options.before);
-    default: throw new ConfigError('env', family.spec.id, 'an env with a scene: CartPole-v1 | CartPoleFlip-v0 | Intersection-v0 | LunarLander-v2 | LunarLanderContinuous-v2 | LunarLanderWind-v0 | LunarLanderPad-v0 | Navigation2D-v0');
+    default: throw new ConfigError('env', family.spec.id, 'an env with a scene: CartPole-v1 | CartPoleFlip-v0 | Intersection-v0 | IntersectionOccluded-v0 | LunarLander-v2 | LunarLanderContinuous-v2 | LunarLanderWind-v0 | LunarLanderPad-v0 | Navigation2D-v0');
   }
 }
 
@@ -198,7 +203,7 @@ function cartPoleScene(env: CartPoleScene['env'], base: SceneBase, states: Float
   };
 }
 
-function intersectionScene(base: SceneBase, states: Float32Array, D: number): IntersectionScene {
+function intersectionScene(env: IntersectionScene['env'], base: SceneBase, states: Float32Array, D: number): IntersectionScene {
   const egoPosition = column(states, D, wasmConst('INTERSECTION_STATE_EGO_POSITION'));
   const otherPosition = column(states, D, wasmConst('INTERSECTION_STATE_OTHER_POSITION'));
   const zoneWidthM = wasmConst('INTERSECTION_ZONE_WIDTH'), vehicleLengthM = wasmConst('INTERSECTION_VEHICLE_LENGTH');
@@ -206,7 +211,8 @@ function intersectionScene(base: SceneBase, states: Float32Array, D: number): In
   const inZone = (p: number) => p >= 0 && p <= exit;
   const last = base.steps;
   return {
-    env: 'Intersection-v0', ...base, stepSeconds: wasmConst('INTERSECTION_DT_SECONDS'), zoneWidthM, vehicleLengthM,
+    env, ...base, stepSeconds: wasmConst('INTERSECTION_DT_SECONDS'), zoneWidthM, vehicleLengthM,
+    sightDistanceM: env === 'IntersectionOccluded-v0' ? wasmConst('INTERSECTION_OCCLUDED_SIGHT_DISTANCE') : null,
     resetPositionLowM: wasmConst('INTERSECTION_RESET_POSITION_LOW'),
     egoPosition, egoSpeed: column(states, D, wasmConst('INTERSECTION_STATE_EGO_SPEED')),
     otherPosition, otherSpeed: column(states, D, wasmConst('INTERSECTION_STATE_OTHER_SPEED')),

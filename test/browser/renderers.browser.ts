@@ -140,6 +140,17 @@ async function run(record: Recorder, resources: Resources): Promise<void> {
     `ego centroid x ${egoFar.x.toFixed(0)} → ${egoNear.x.toFixed(0)} (p −30 → −8 m), other centroid y ${otherFar.y.toFixed(0)} → ${otherNear.y.toFixed(0)}; `
     + `zone pixels: ${zoneFree.n} free, collision colour ${collision.n} with both cars at p = 3 m`);
 
+  // IntersectionOccluded-v0: the same picture; the other car faded while hidden (p_o < −12 m), a building on the corner.
+  const BUILDING = hex('#a9a29a');
+  const blind = (p: number) => sceneOf('IntersectionOccluded-v0', { aggressiveness: 0.5 }, [Float32Array.of(p, 10, p, 10)]);
+  const [egoBlind, hiddenOther, building] = await draw(blind(-30), [CART, OTHER, BUILDING]);
+  const [, seenOther] = await draw(blind(-8), [CART, OTHER]);
+  const [, openOther, noBuilding] = await draw(cars(-30), [CART, OTHER, BUILDING]);
+  // (Intersection-v0 has a few antialiased text pixels close to the building's colour.)
+  record('IntersectionOccluded-v0: the other car is drawn faded while hidden and in full once in sight; a building hides the corner',
+    egoBlind.n > 50 && hiddenOther.n === 0 && seenOther.n > 50 && openOther.n > 50 && building.n > 5000 && noBuilding.n < 500,
+    `other car pixels in full colour: ${hiddenOther.n} hidden at −30 m, ${seenOther.n} in sight at −8 m (Intersection-v0 at −30 m: ${openOther.n}); building pixels ${building.n} (Intersection-v0: ${noBuilding.n})`);
+
   // LunarLander-v2: a reset state of the module (terrain, lander, legs), then its first steps.
   const lunar = dm.taskFamily('LunarLander-v2');
   const env = lunar.makeVecEnv({ numEnvs: 1 });

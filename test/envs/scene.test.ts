@@ -96,6 +96,30 @@ test('Intersection-v0: a collision is both cars in the scene\'s zone with the âˆ
   assert.ok(seen.collision > 0 && seen.crossed > 0, `both outcomes seen: ${JSON.stringify(seen)}`);
 });
 
+test('IntersectionOccluded-v0: Intersection-v0\'s scene with the sight distance at which its observation shows the other car', () => {
+  const family = dm.taskFamily('IntersectionOccluded-v0');
+  const task = family.medium();
+  const ep = play(family, task, 3, () => 2);
+  const s = dm.episodeScene(family, task, ep) as dm.IntersectionScene;
+  assert.equal(s.env, 'IntersectionOccluded-v0');
+  const open = dm.taskFamily('Intersection-v0');
+  assert.equal((dm.episodeScene(open, open.medium(), play(open, open.medium(), 3, () => 2)) as dm.IntersectionScene).sightDistanceM, null);
+  // The scene's sight distance is where the env's observation flag turns on: replay the episode.
+  const env = family.makeVecEnv({ numEnvs: 1 });
+  env.setTasks(task);
+  let visible = env.reset({ seed: 3 })[4], changes = 0;
+  for (let f = 0; f <= s.steps; f++) {
+    assert.equal(visible === 1, s.otherPosition[f] >= -s.sightDistanceM!, `frame ${f}: other at ${s.otherPosition[f]} m, flag ${visible}`);
+    if (f < s.steps) {
+      const next = env.step([2]).obs[4];
+      if (next !== visible) changes++;
+      visible = next;
+    }
+  }
+  assert.ok(changes >= 1, 'the other car comes into sight during the episode');
+  env.dispose();
+});
+
 test('LunarLander-v2: bodies as dm.decodeLunarState has them, the outcome as the reward says, terrain and pad from the module', () => {
   const family = dm.taskFamily('LunarLander-v2');
   const seen = { 'at rest': 0, crashed: 0, 'out of bounds': 0 };

@@ -9,10 +9,11 @@ import { navigation2dRenderer } from './navigation2d';
 import { cartPoleFlipRenderer } from './cartpole-flip';
 import { lunarLanderWindRenderer } from './lunar-lander-wind';
 import { lunarLanderPadRenderer } from './lunar-lander-pad';
+import { intersectionOccludedRenderer } from './intersection-occluded';
 
 export type { Renderer, RenderFrame, Scene } from './types';
 
-export const RENDERERS: readonly Renderer[] = [cartPoleRenderer, intersectionRenderer, lunarLanderRenderer, lunarLanderContinuousRenderer, navigation2dRenderer, cartPoleFlipRenderer, lunarLanderWindRenderer, lunarLanderPadRenderer];
+export const RENDERERS: readonly Renderer[] = [cartPoleRenderer, intersectionRenderer, lunarLanderRenderer, lunarLanderContinuousRenderer, navigation2dRenderer, cartPoleFlipRenderer, lunarLanderWindRenderer, lunarLanderPadRenderer, intersectionOccludedRenderer];
 
 /** The renderer of an env id, or undefined when there is none. */
 export function rendererFor(envId: string): Renderer | undefined {
