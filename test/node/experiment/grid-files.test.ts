@@ -25,7 +25,7 @@ test('experiments/*.json: every grid file resolves', async () => {
   }
 });
 
-test('experiments/full.json and the 20-seed grids: ≥ 20 seeds for the primary claims, ≥ 10 for the controls, oracles for the headroom', () => {
+test('experiments/full.json and the 20-seed grids: ≥ 20 seeds for the primary claims, ≥ 10 for the controls, oracles for the headroom, a hidden-task variant of each paper family', () => {
   for (const f of ['full.json', 'defaults.json', 'lunar.json']) {
     const grid = resolveGrid(JSON.parse(readFileSync(join(dir, f), 'utf8')));
     assert.ok(grid.seeds.length >= 20, `${f}: ${grid.seeds.length} seeds`);
@@ -34,5 +34,5 @@ test('experiments/full.json and the 20-seed grids: ≥ 20 seeds for the primary 
   }
   const full = resolveGrid(JSON.parse(readFileSync(join(dir, 'full.json'), 'utf8')));
   assert.ok(full.controls.oracle, 'full.json measures the headroom');
-  for (const env of ['Navigation2D-v0', 'CartPoleFlip-v0', 'LunarLanderWind-v0', 'CartPole-v1', 'Intersection-v0', 'LunarLander-v2']) assert.ok(full.envs.includes(env as never), env);
+  for (const env of ['Navigation2D-v0', 'CartPoleFlip-v0', 'LunarLanderWind-v0', 'LunarLanderPad-v0', 'IntersectionOccluded-v0', 'CartPole-v1', 'Intersection-v0', 'LunarLander-v2']) assert.ok(full.envs.includes(env as never), env);
 });
