@@ -5,6 +5,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as dm from 'directed-maml';
+import { assertConfigError } from '../config-error';
 import { assertFollowsReference, referenceStep, type Physics, type State } from './cartpole-reference';
 
 before(async () => { await dm.init(); });
@@ -76,15 +77,6 @@ function stepOnce(cases: { physics: Physics; state: State; action: number }[]): 
   return next;
 }
 
-function assertConfigError(fn: () => unknown, field: string): void {
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof dm.ConfigError, `expected a ConfigError, got ${String(err)}`);
-    assert.equal(err.field, field);
-    assert.ok(err.message.startsWith(`${field}: got `), `message names the field: ${err.message}`);
-    assert.ok(err.message.includes('allowed: '), `message says what is allowed: ${err.message}`);
-    return true;
-  });
-}
 
 function snapshot(env: dm.VecEnv): { state: Float32Array; tasks: Float32Array } {
   return { state: env.getState(), tasks: env.getTasks() };

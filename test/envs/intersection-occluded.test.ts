@@ -6,6 +6,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as dm from 'directed-maml';
+import { assertConfigError } from '../config-error';
 import { testRandom as rng } from '../nn/mlp-reference';
 
 before(async () => { await dm.init(); });
@@ -139,15 +140,6 @@ test('while hidden, two envs whose other cars differ observe the same; once visi
   env.dispose();
 });
 
-function assertConfigError(fn: () => unknown, field: string, allowed: RegExp): void {
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof dm.ConfigError, `expected a ConfigError, got ${String(err)}`);
-    assert.equal(err.field, field);
-    assert.ok(err.message.startsWith(`${field}: got `), `message names the field: ${err.message}`);
-    assert.match(err.message, allowed);
-    return true;
-  });
-}
 
 test('bad task parameters are ConfigErrors naming the field and the allowed range', () => {
   assertConfigError(() => dm.taskFamily(ID, { otherStartPosition: [-40, -10] }), 'ranges.otherStartPosition', /allowed: values in \[-60, -15\]/);

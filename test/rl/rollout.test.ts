@@ -11,6 +11,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as dm from 'directed-maml';
+import { assertConfigError } from '../config-error';
 
 const tf = dm.tf;
 
@@ -262,14 +263,6 @@ test('WASM memory and tfjs tensors do not grow over 1000 rollouts (same shapes)'
 // ---------------------------------------------------------------------------------------------
 // Bad inputs
 
-function assertConfigError(fn: () => unknown, field: string): void {
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof dm.ConfigError, `expected a ConfigError, got ${String(err)}`);
-    assert.equal(err.field, field);
-    assert.ok(err.message.startsWith(`${field}: got `) && err.message.includes('allowed: '), err.message);
-    return true;
-  });
-}
 
 test('bad inputs to dm.rollout throw a ConfigError naming the field', () => {
   const family = cartpole();

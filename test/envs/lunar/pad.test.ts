@@ -7,6 +7,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as dm from 'directed-maml';
+import { assertConfigError } from '../../config-error';
 
 before(async () => { await dm.init(); });
 
@@ -16,15 +17,6 @@ const SCALE = 30, FPS = 50, W = 600 / SCALE, H = 400 / SCALE, LEG_DOWN = 18;
 const HALF_W = W / 2, HALF_H = H / 2, HELIPAD_Y = H / 4;
 const P = 6; // LunarLander-v2's five parameters, then padOffset
 
-function assertConfigError(fn: () => unknown, field: string, allowed: string): void {
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof dm.ConfigError, `expected a ConfigError, got ${String(err)}`);
-    assert.equal(err.field, field);
-    assert.ok(err.message.startsWith(`${field}: got `), err.message);
-    assert.ok(err.message.includes(allowed), `message gives the range ${allowed}: ${err.message}`);
-    return true;
-  });
-}
 
 /** Tasks of the family with the given pad offsets (the other parameters at their defaults). */
 function tasksWith(family: dm.TaskFamily, offsets: number[]): Float32Array {
